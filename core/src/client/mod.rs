@@ -1,0 +1,621 @@
+//! The session state machine.
+//!
+//! [`Client`] owns every protocol decision — host routing, cookies, SyncKey and
+//! SyncCheckKey, retries and backoff, when to re-sync, when the session is dead — and does
+//! no I/O. Drive it like this:
+//!
+//! ```no_run
+//! use webwx_core::{Client, Config, Output, Timestamp};
+//! # fn now() -> Timestamp { Timestamp(0) }
+//! # fn send(_r: &webwx_core::client::Transmit) -> Result<http::Response<Vec<u8>>, webwx_core::TransportErrorKind> { unimplemented!() }
+//! let mut client = Client::new(Config::new(42));
+//! client.login(now());
+//! loop {
+//!     match client.poll_output() {
+//!         Output::Transmit(t) => match send(&t) {
+//!             Ok(resp) => client.handle_response(now(), t.id, resp),
+//!             Err(kind) => client.handle_transport_error(now(), t.id, kind),
+//!         },
+//!         Output::Event(e) => println!("{e:?}"),
+//!         Output::Timeout(_at) => client.handle_timeout(now()), // after sleeping until `at`
+//!         Output::Idle => { /* wait for a command */ }
+//!         Output::Done => break,
+//!         _ => {}
+//!     }
+//! }
+//! ```
+//!
+//! A real driver sends several requests at once (the synccheck long-poll beside sends and
+//! uploads) and feeds each response back with its [`RequestId`]. After every input, drain
+//! `poll_output` until it returns `Timeout`, `Idle` or `Done`.
+
+pub mod commands;
+mod config;
+mod event;
+mod login;
+mod startup;
+mod sync_loop;
+
+pub use commands::CommandEvent;
+pub use config::{Config, DEFAULT_USER_AGENT, RetryPolicy, UploadLimits};
+pub use event::{Event, LogoutReason, Output, RequestId, Transmit};
+
+use crate::contacts::Contacts;
+use crate::endpoint::{LoginCtx, SessionCtx};
+use crate::error::{ResponseError, TransportErrorKind};
+use crate::hosts::Hosts;
+use crate::session::SessionState;
+use crate::time::Timestamp;
+use http::{Request, Response};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::time::Duration;
+
+/// Where the session is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Created, nothing started.
+    Idle,
+    /// QR or push login in progress.
+    Login,
+    /// webwxinit / contacts.
+    Starting,
+    /// The sync loop runs.
+    Running,
+    /// Logged in, no sync loop (one-shot commands from a saved session).
+    CommandsOnly,
+    /// webwxlogout in flight.
+    LoggingOut,
+    /// Over.
+    LoggedOut,
+}
+
+/// What an in-flight request is for.
+#[derive(Debug)]
+pub(crate) enum Pending {
+    JsLogin,
+    LoginPoll {
+        uuid: String,
+    },
+    NewLoginPage,
+    PushLoginUrl,
+    Init,
+    StatusNotify,
+    GetContact {
+        seq: u64,
+        page: u32,
+    },
+    BatchGetContact {
+        rest: Vec<crate::endpoint::batchgetcontact::BatchItem>,
+        fetch: bool,
+    },
+    SyncCheck,
+    Sync,
+    Logout,
+    Cmd(commands::Cmd),
+}
+
+/// A request in flight or waiting for a retry.
+#[derive(Debug)]
+pub(crate) struct Inflight {
+    pub(crate) pending: Pending,
+    pub(crate) endpoint: &'static str,
+    pub(crate) logical: Request<Vec<u8>>,
+    pub(crate) attempts: u32,
+    pub(crate) timeout: Duration,
+    pub(crate) first_failure: Option<Timestamp>,
+}
+
+/// What a timer does when it fires.
+#[derive(Debug)]
+pub(crate) enum Timer {
+    /// Send this request again.
+    Retry(Inflight),
+    /// Start the next synccheck.
+    SyncCheck,
+    /// Call webwxsync.
+    Sync,
+}
+
+/// The sans-IO WeChat Web session. See the module docs for how to drive it.
+pub struct Client {
+    pub(crate) cfg: Config,
+    pub(crate) state: SessionState,
+    pub(crate) phase: Phase,
+    pub(crate) contacts: Contacts,
+    out: VecDeque<Output>,
+    pub(crate) inflight: HashMap<RequestId, Inflight>,
+    timers: BTreeMap<(Timestamp, u64), Timer>,
+    next_id: u64,
+    pub(crate) login: login::LoginState,
+    pub(crate) sync: sync_loop::SyncState,
+    pub(crate) cmds: commands::CommandState,
+    /// Fallbacks still allowed when a login path fails: resume → push → QR.
+    pub(crate) may_push: bool,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("phase", &self.phase)
+            .field("state", &self.state)
+            .field("contacts", &self.contacts.len())
+            .field("inflight", &self.inflight.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A new, logged-out client.
+    pub fn new(cfg: Config) -> Client {
+        let state = SessionState::new(cfg.seed, Hosts::for_content_host(&cfg.home));
+        Client::with_state(cfg, state)
+    }
+
+    /// A client for a saved session. Call [`Client::resume`] (or [`Client::connect`]) next.
+    pub fn restore(cfg: Config, state: SessionState) -> Client {
+        Client::with_state(cfg, state)
+    }
+
+    fn with_state(cfg: Config, state: SessionState) -> Client {
+        let me = state.self_user_name().unwrap_or_default().to_owned();
+        Client {
+            cfg,
+            state,
+            phase: Phase::Idle,
+            contacts: Contacts::new(&me),
+            out: VecDeque::new(),
+            inflight: HashMap::new(),
+            timers: BTreeMap::new(),
+            next_id: 1,
+            login: login::LoginState::default(),
+            sync: sync_loop::SyncState::default(),
+            cmds: commands::CommandState::default(),
+            may_push: false,
+        }
+    }
+
+    /// A copy of the session state to save.
+    pub fn snapshot(&self) -> SessionState {
+        self.state.clone()
+    }
+
+    /// The session state.
+    pub fn state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The contact store.
+    pub fn contacts(&self) -> &Contacts {
+        &self.contacts
+    }
+
+    /// Whether the session is logged in (init done, not logged out).
+    pub fn is_logged_in(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Starting | Phase::Running | Phase::CommandsOnly
+        ) && self.state.credentials.is_some()
+    }
+
+    /// Whether the session has ended.
+    pub fn is_logged_out(&self) -> bool {
+        self.phase == Phase::LoggedOut
+    }
+
+    /// Number of requests in flight.
+    pub fn in_flight(&self) -> usize {
+        self.inflight.len()
+    }
+
+    /// The next output. Drain until `Timeout`, `Idle` or `Done` after every input.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Output {
+        if let Some(o) = self.out.pop_front() {
+            return o;
+        }
+        if let Some(((at, _), _)) = self.timers.first_key_value() {
+            return Output::Timeout(*at);
+        }
+        if self.phase == Phase::LoggedOut && self.inflight.is_empty() {
+            return Output::Done;
+        }
+        Output::Idle
+    }
+
+    /// The earliest timer, if any.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        self.timers.first_key_value().map(|((at, _), _)| *at)
+    }
+
+    /// Fires the timers due at `now`.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        while let Some(entry) = self.timers.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let timer = entry.remove();
+            if self.phase == Phase::LoggedOut {
+                continue;
+            }
+            match timer {
+                Timer::Retry(inflight) => self.transmit(now, inflight),
+                Timer::SyncCheck => self.send_synccheck(now),
+                Timer::Sync => self.send_sync(now),
+            }
+        }
+    }
+
+    /// Feeds the response to request `id`.
+    pub fn handle_response(&mut self, now: Timestamp, id: RequestId, resp: Response<Vec<u8>>) {
+        let Some(inflight) = self.inflight.remove(&id) else {
+            tracing::debug!(%id, "response to a request no longer in flight; ignored");
+            return;
+        };
+        self.store_cookies(now, &inflight.logical, &resp);
+        tracing::debug!(%id, endpoint = inflight.endpoint, status = resp.status().as_u16(), "response");
+        if resp.status().is_server_error() {
+            let err = crate::error::ParseError::new(
+                inflight.endpoint,
+                crate::error::ParseErrorKind::Status(resp.status().as_u16()),
+                resp.body(),
+            );
+            self.retry_or_fail(now, inflight, Failure::Response(err.into()));
+            return;
+        }
+        match inflight.pending {
+            Pending::JsLogin
+            | Pending::LoginPoll { .. }
+            | Pending::NewLoginPage
+            | Pending::PushLoginUrl => self.on_login_response(now, inflight, resp),
+            Pending::Init
+            | Pending::StatusNotify
+            | Pending::GetContact { .. }
+            | Pending::BatchGetContact { .. } => self.on_startup_response(now, inflight, resp),
+            Pending::SyncCheck | Pending::Sync => self.on_sync_response(now, inflight, resp),
+            Pending::Logout => self.die(LogoutReason::Requested),
+            Pending::Cmd(_) => self.on_cmd_response(now, inflight, resp),
+        }
+    }
+
+    /// Reports that request `id` failed in the transport.
+    pub fn handle_transport_error(
+        &mut self,
+        now: Timestamp,
+        id: RequestId,
+        kind: TransportErrorKind,
+    ) {
+        let Some(inflight) = self.inflight.remove(&id) else {
+            return;
+        };
+        tracing::debug!(%id, endpoint = inflight.endpoint, %kind, "transport error");
+        // A long-poll that ran into its timeout is not an error: poll again.
+        if kind == TransportErrorKind::Timeout {
+            match &inflight.pending {
+                Pending::SyncCheck => {
+                    self.send_synccheck(now);
+                    return;
+                }
+                Pending::LoginPoll { uuid } => {
+                    let uuid = uuid.clone();
+                    self.send_poll(now, &uuid, 0);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.retry_or_fail(now, inflight, Failure::Transport(kind));
+    }
+
+    // ---- plumbing shared by the phase modules ----
+
+    pub(crate) fn emit(&mut self, e: Event) {
+        self.out.push_back(Output::Event(e));
+    }
+
+    pub(crate) fn login_ctx(&self, now: Timestamp) -> LoginCtx<'_> {
+        LoginCtx {
+            now,
+            hosts: &self.state.hosts,
+            lang: &self.cfg.lang,
+            desktop: self.cfg.desktop,
+        }
+    }
+
+    /// A context for a logged-in request (fresh DeviceID); `None` without credentials.
+    pub(crate) fn session_ctx(&mut self, now: Timestamp) -> Option<SessionCtx<'_>> {
+        let device_id = self.state.rng.device_id();
+        let creds = self.state.credentials.as_ref()?;
+        Some(SessionCtx {
+            now,
+            hosts: &self.state.hosts,
+            credentials: creds,
+            device_id,
+            lang: &self.cfg.lang,
+            me: self
+                .state
+                .me
+                .as_ref()
+                .map(|m| m.user_name.as_str())
+                .unwrap_or(""),
+            data_ticket: self.state.cookies.get(now, "webwx_data_ticket"),
+        })
+    }
+
+    /// Queues a logical request.
+    pub(crate) fn dispatch(
+        &mut self,
+        now: Timestamp,
+        pending: Pending,
+        endpoint: &'static str,
+        logical: Request<Vec<u8>>,
+        timeout: Duration,
+    ) {
+        self.transmit(
+            now,
+            Inflight {
+                pending,
+                endpoint,
+                logical,
+                attempts: 0,
+                timeout,
+                first_failure: None,
+            },
+        );
+    }
+
+    fn transmit(&mut self, now: Timestamp, mut inflight: Inflight) {
+        inflight.attempts += 1;
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        let request = match self.to_wire(now, &inflight.logical) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(endpoint = inflight.endpoint, error = %e, "cannot build the wire request");
+                return;
+            }
+        };
+        tracing::debug!(%id, endpoint = inflight.endpoint, attempt = inflight.attempts, "transmit");
+        let t = Transmit {
+            id,
+            request,
+            timeout: inflight.timeout,
+            endpoint: inflight.endpoint,
+        };
+        self.inflight.insert(id, inflight);
+        self.out.push_back(Output::Transmit(t));
+    }
+
+    /// The wire form of a logical request: cookies, User-Agent, Referer, origin override.
+    fn to_wire(
+        &self,
+        now: Timestamp,
+        logical: &Request<Vec<u8>>,
+    ) -> Result<Request<Vec<u8>>, crate::relay::RelayError> {
+        let mut req = Request::builder()
+            .method(logical.method().clone())
+            .uri(logical.uri().clone())
+            .body(logical.body().clone())
+            .expect("copy of a valid request");
+        *req.headers_mut() = logical.headers().clone();
+        let host = logical.uri().host().unwrap_or_default().to_owned();
+        let path = logical.uri().path().to_owned();
+        let https = logical.uri().scheme_str() != Some("http");
+        if let Some(cookie) = self.state.cookies.header(now, &host, &path, https) {
+            if let Ok(v) = http::HeaderValue::from_str(&cookie) {
+                req.headers_mut().insert(http::header::COOKIE, v);
+            }
+        }
+        let h = req.headers_mut();
+        if !h.contains_key(http::header::USER_AGENT) {
+            if let Ok(v) = http::HeaderValue::from_str(&self.cfg.user_agent) {
+                h.insert(http::header::USER_AGENT, v);
+            }
+        }
+        if !h.contains_key(http::header::REFERER) {
+            let referer = format!("https://{}/", self.state.hosts.content);
+            if let Ok(v) = http::HeaderValue::from_str(&referer) {
+                h.insert(http::header::REFERER, v);
+            }
+        }
+        match &self.cfg.origin {
+            Some(origin) => crate::relay::encode_request(origin, self.cfg.rename_headers, req),
+            None => Ok(req),
+        }
+    }
+
+    fn store_cookies(
+        &mut self,
+        now: Timestamp,
+        logical: &Request<Vec<u8>>,
+        resp: &Response<Vec<u8>>,
+    ) {
+        let host = logical.uri().host().unwrap_or_default().to_owned();
+        let path = logical.uri().path().to_owned();
+        for sc in crate::relay::set_cookies(resp.headers()) {
+            self.state.cookies.store(now, &host, &path, &sc);
+        }
+    }
+
+    pub(crate) fn set_timer(&mut self, at: Timestamp, timer: Timer) {
+        let seq = self.next_id;
+        self.next_id += 1;
+        self.timers.insert((at, seq), timer);
+    }
+
+    /// Exponential backoff with ±20% jitter for attempt `n` (1-based).
+    pub(crate) fn backoff(&mut self, n: u32) -> Duration {
+        let base = self.cfg.retry.base_delay.as_millis() as u64;
+        let max = self.cfg.retry.max_delay.as_millis() as u64;
+        let exp = base
+            .saturating_mul(1u64 << n.saturating_sub(1).min(20))
+            .min(max);
+        let jitter = exp / 5;
+        let d = if jitter == 0 {
+            exp
+        } else {
+            exp - jitter + self.state.rng.below(2 * jitter + 1)
+        };
+        Duration::from_millis(d)
+    }
+
+    /// Retries `inflight` after a backoff if the policy allows, else reports the failure
+    /// to the phase that owns it.
+    pub(crate) fn retry_or_fail(
+        &mut self,
+        now: Timestamp,
+        mut inflight: Inflight,
+        failure: Failure,
+    ) {
+        if self.phase == Phase::LoggedOut {
+            return;
+        }
+        let first = *inflight.first_failure.get_or_insert(now);
+        let is_loop = matches!(inflight.pending, Pending::SyncCheck | Pending::Sync);
+        let may_retry = if is_loop {
+            now.since(first) < self.cfg.retry.sync_give_up_after
+        } else {
+            inflight.attempts < self.cfg.retry.max_attempts
+        } && failure.is_retryable();
+        if may_retry {
+            let delay = self.backoff(inflight.attempts);
+            tracing::debug!(
+                endpoint = inflight.endpoint,
+                attempt = inflight.attempts,
+                ?delay,
+                "retrying"
+            );
+            self.set_timer(now.add(delay), Timer::Retry(inflight));
+            return;
+        }
+        let endpoint = inflight.endpoint;
+        match inflight.pending {
+            Pending::StatusNotify => {} // best effort
+            Pending::Logout => self.die(LogoutReason::Requested),
+            Pending::Cmd(cmd) => self.on_cmd_failure(now, cmd, failure),
+            Pending::BatchGetContact { rest, fetch } if self.phase != Phase::Starting || !fetch => {
+                // A background member fetch failed: carry on without it.
+                let _ = rest;
+            }
+            Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.login.push => {
+                self.push_failed(now, failure.to_string());
+            }
+            _ => self.die(failure.into_reason(endpoint)),
+        }
+    }
+
+    /// Ends the session exactly once.
+    pub(crate) fn die(&mut self, reason: LogoutReason) {
+        if self.phase == Phase::LoggedOut {
+            return;
+        }
+        tracing::info!(%reason, "session ended");
+        let was_logged_in = self.state.credentials.is_some();
+        self.phase = Phase::LoggedOut;
+        self.inflight.clear();
+        self.timers.clear();
+        if matches!(
+            reason,
+            LogoutReason::Requested | LogoutReason::Remote { .. }
+        ) {
+            // The credentials are dead; keep the uin for a later push login.
+            if let Some(c) = self.state.credentials.take() {
+                self.state.last_uin = Some(c.uin);
+            }
+        }
+        self.cmds.fail_all_pending(&mut self.out);
+        if was_logged_in {
+            self.emit(Event::SessionChanged);
+        }
+        self.emit(Event::LoggedOut { reason });
+    }
+
+    /// Logs out (webwxlogout type 0). The session ends when the server answered.
+    pub fn logout(&mut self, now: Timestamp) {
+        if matches!(self.phase, Phase::LoggedOut | Phase::LoggingOut) {
+            return;
+        }
+        self.phase = Phase::LoggingOut;
+        // Drop the long-poll and timers; the response to the synccheck is ignored.
+        self.inflight.retain(|_, i| {
+            !matches!(
+                i.pending,
+                Pending::SyncCheck | Pending::Sync | Pending::LoginPoll { .. }
+            )
+        });
+        self.timers.clear();
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| crate::endpoint::logout::build(&ctx, 0));
+        match req {
+            Some(req) => {
+                let t = self.cfg.request_timeout;
+                self.dispatch(now, Pending::Logout, crate::endpoint::logout::NAME, req, t);
+            }
+            None => self.die(LogoutReason::Requested),
+        }
+    }
+
+    /// Stops without telling the server (the saved session stays valid for a resume).
+    pub fn shutdown(&mut self) {
+        self.inflight.clear();
+        self.timers.clear();
+        if self.phase != Phase::LoggedOut {
+            self.phase = Phase::LoggedOut;
+        }
+        self.out.push_back(Output::Done);
+    }
+}
+
+/// How a request failed.
+#[derive(Debug, Clone)]
+pub(crate) enum Failure {
+    Transport(TransportErrorKind),
+    Response(ResponseError),
+}
+
+impl Failure {
+    fn is_retryable(&self) -> bool {
+        match self {
+            Failure::Transport(_) => true,
+            Failure::Response(ResponseError::Parse(_)) => true,
+            Failure::Response(ResponseError::Wx(e)) => {
+                matches!(e.ret, crate::Ret::SysError | crate::Ret::TooFrequent)
+            }
+        }
+    }
+
+    pub(crate) fn into_reason(self, endpoint: &str) -> LogoutReason {
+        match self {
+            Failure::Transport(kind) => LogoutReason::Unreachable {
+                endpoint: endpoint.to_owned(),
+                kind,
+            },
+            Failure::Response(ResponseError::Parse(error)) => LogoutReason::Protocol { error },
+            Failure::Response(ResponseError::Wx(e)) if e.ret.is_session_end() => {
+                LogoutReason::Remote { ret: e.ret }
+            }
+            Failure::Response(ResponseError::Wx(e)) if e.ret == crate::Ret::TooFrequent => {
+                LogoutReason::TooFrequent
+            }
+            Failure::Response(ResponseError::Wx(e)) => LogoutReason::Refused {
+                endpoint: endpoint.to_owned(),
+                ret: e.ret,
+                message: e.message,
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Transport(k) => write!(f, "{k}"),
+            Failure::Response(e) => write!(f, "{e}"),
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! The core's own cookie jar.
+//!
+//! Transports keep no cookies: the core parses every `Set-Cookie` (with the `cookie`
+//! crate), stores it against the logical https host of the request that received it,
+//! matches domain and path for later requests, and checks expiry against the `now` the
+//! caller passes in. The jar is serde so that a saved session keeps its cookies.
+
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One stored cookie.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCookie {
+    /// Cookie name.
+    pub name: String,
+    /// Cookie value.
+    pub value: String,
+    /// Domain without a leading dot.
+    pub domain: String,
+    /// Whether the cookie is for `domain` only (no `Domain` attribute was given).
+    pub host_only: bool,
+    /// Path prefix.
+    pub path: String,
+    /// Sent over https only.
+    pub secure: bool,
+    /// Expiry, if the cookie is not a session cookie.
+    pub expires: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for StoredCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredCookie")
+            .field("name", &self.name)
+            .field("value", &"<redacted>")
+            .field("domain", &self.domain)
+            .field("path", &self.path)
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// A cookie jar keyed by domain, path and name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CookieJar {
+    cookies: Vec<StoredCookie>,
+}
+
+impl CookieJar {
+    /// An empty jar.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores one `Set-Cookie` header value received from `request_host` (the logical
+    /// host, e.g. `wx2.qq.com`) for a request to `request_path`. Returns `false` when the
+    /// header could not be parsed or its domain does not cover the host (such cookies are
+    /// ignored, as a browser would).
+    pub fn store(
+        &mut self,
+        now: Timestamp,
+        request_host: &str,
+        request_path: &str,
+        set_cookie: &str,
+    ) -> bool {
+        let Ok(parsed) = cookie::Cookie::parse(set_cookie.trim()) else {
+            return false;
+        };
+        let host = request_host.to_ascii_lowercase();
+        let (domain, host_only) = match parsed.domain() {
+            Some(d) if !d.trim_start_matches('.').is_empty() => {
+                let d = d.trim_start_matches('.').to_ascii_lowercase();
+                if !domain_match(&host, &d) {
+                    return false;
+                }
+                (d, false)
+            }
+            _ => (host.clone(), true),
+        };
+        let path = match parsed.path() {
+            Some(p) if p.starts_with('/') => p.to_owned(),
+            _ => default_path(request_path),
+        };
+        let expires = if let Some(max_age) = parsed.max_age() {
+            let secs = max_age.whole_seconds();
+            Some(if secs <= 0 {
+                Timestamp(0)
+            } else {
+                now.add(std::time::Duration::from_secs(secs as u64))
+            })
+        } else {
+            parsed
+                .expires_datetime()
+                .map(|t| Timestamp((t.unix_timestamp().max(0) as u64).saturating_mul(1000)))
+        };
+        let cookie = StoredCookie {
+            name: parsed.name().to_owned(),
+            value: parsed.value().to_owned(),
+            domain,
+            host_only,
+            path,
+            secure: parsed.secure().unwrap_or(false),
+            expires,
+        };
+        self.cookies.retain(|c| {
+            !(c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path)
+        });
+        if cookie.expires.is_none_or(|e| e > now) {
+            self.cookies.push(cookie);
+        }
+        true
+    }
+
+    /// The `Cookie` header value for a request to `host`/`path`, if any cookie matches.
+    pub fn header(&self, now: Timestamp, host: &str, path: &str, https: bool) -> Option<String> {
+        let host = host.to_ascii_lowercase();
+        let mut matching: Vec<&StoredCookie> = self
+            .cookies
+            .iter()
+            .filter(|c| {
+                live(c, now)
+                    && (https || !c.secure)
+                    && if c.host_only {
+                        c.domain == host
+                    } else {
+                        domain_match(&host, &c.domain)
+                    }
+                    && path_match(path, &c.path)
+            })
+            .collect();
+        // Longer paths first (RFC 6265 §5.4); stable otherwise.
+        matching.sort_by(|a, b| b.path.len().cmp(&a.path.len()));
+        if matching.is_empty() {
+            return None;
+        }
+        Some(
+            matching
+                .iter()
+                .map(|c| format!("{}={}", c.name, c.value))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    }
+
+    /// The value of the first live cookie named `name`, whatever its domain
+    /// (`webwx_data_ticket`, `wxuin`, `wxsid`).
+    pub fn get(&self, now: Timestamp, name: &str) -> Option<&str> {
+        self.cookies
+            .iter()
+            .find(|c| c.name == name && live(c, now))
+            .map(|c| c.value.as_str())
+    }
+
+    /// Inserts a cookie directly (for restoring ItChat-style cookie dumps, or tests).
+    pub fn insert(&mut self, cookie: StoredCookie) {
+        self.cookies.retain(|c| {
+            !(c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path)
+        });
+        self.cookies.push(cookie);
+    }
+
+    /// Drops expired cookies.
+    pub fn purge(&mut self, now: Timestamp) {
+        self.cookies.retain(|c| live(c, now));
+    }
+
+    /// Number of stored cookies (expired ones included until purged).
+    pub fn len(&self) -> usize {
+        self.cookies.len()
+    }
+
+    /// Whether the jar is empty.
+    pub fn is_empty(&self) -> bool {
+        self.cookies.is_empty()
+    }
+
+    /// Iterates the stored cookies.
+    pub fn iter(&self) -> impl Iterator<Item = &StoredCookie> {
+        self.cookies.iter()
+    }
+
+    /// Removes every cookie.
+    pub fn clear(&mut self) {
+        self.cookies.clear();
+    }
+}
+
+fn live(c: &StoredCookie, now: Timestamp) -> bool {
+    c.expires.is_none_or(|e| e > now)
+}
+
+/// RFC 6265 §5.1.3: `host` equals `domain` or ends with `.domain`.
+pub fn domain_match(host: &str, domain: &str) -> bool {
+    host == domain
+        || (host.len() > domain.len()
+            && host.ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+}
+
+/// RFC 6265 §5.1.4 path matching.
+pub fn path_match(request_path: &str, cookie_path: &str) -> bool {
+    request_path == cookie_path
+        || (request_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/')
+                || request_path.as_bytes().get(cookie_path.len()) == Some(&b'/')))
+}
+
+fn default_path(request_path: &str) -> String {
+    match request_path.rfind('/') {
+        Some(0) | None => "/".to_owned(),
+        Some(i) => request_path[..i].to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: Timestamp = Timestamp(1_700_000_000_000);
+
+    #[test]
+    fn domain_cookies_reach_subdomains() {
+        let mut jar = CookieJar::new();
+        assert!(jar.store(
+            NOW,
+            "wx2.qq.com",
+            "/cgi-bin/mmwebwx-bin/webwxnewloginpage",
+            "wxuin=123; Domain=wx2.qq.com; Path=/; Expires=Thu, 01-Jan-2099 00:00:00 GMT; Secure"
+        ));
+        assert!(jar.store(
+            NOW,
+            "wx2.qq.com",
+            "/x",
+            "webwx_data_ticket=T1; Domain=.qq.com; Path=/; Secure"
+        ));
+        assert_eq!(
+            jar.header(
+                NOW,
+                "webpush.wx2.qq.com",
+                "/cgi-bin/mmwebwx-bin/synccheck",
+                true
+            )
+            .as_deref(),
+            Some("wxuin=123; webwx_data_ticket=T1")
+        );
+        assert_eq!(
+            jar.header(NOW, "file.wx.qq.com", "/", true).as_deref(),
+            Some("webwx_data_ticket=T1")
+        );
+        assert_eq!(
+            jar.header(NOW, "wx2.qq.com", "/", false),
+            None,
+            "secure only"
+        );
+        assert_eq!(jar.get(NOW, "webwx_data_ticket"), Some("T1"));
+    }
+
+    #[test]
+    fn foreign_domain_rejected_host_only_kept() {
+        let mut jar = CookieJar::new();
+        assert!(!jar.store(NOW, "wx.qq.com", "/", "a=1; Domain=wechat.com"));
+        assert!(jar.store(NOW, "127.0.0.1", "/a/b", "b=2"));
+        assert_eq!(
+            jar.header(NOW, "127.0.0.1", "/a/c", false).as_deref(),
+            Some("b=2")
+        );
+        assert_eq!(jar.header(NOW, "x.127.0.0.1", "/a/c", false), None);
+        assert_eq!(jar.header(NOW, "127.0.0.1", "/other", false), None);
+    }
+
+    #[test]
+    fn expiry_against_now() {
+        let mut jar = CookieJar::new();
+        jar.store(NOW, "wx.qq.com", "/", "s=1; Max-Age=60");
+        jar.store(
+            NOW,
+            "wx.qq.com",
+            "/",
+            "old=1; Expires=Thu, 01-Jan-1970 00:00:01 GMT",
+        );
+        assert_eq!(jar.len(), 1);
+        assert!(
+            jar.get(NOW.add(std::time::Duration::from_secs(59)), "s")
+                .is_some()
+        );
+        assert!(
+            jar.get(NOW.add(std::time::Duration::from_secs(61)), "s")
+                .is_none()
+        );
+        // A later Max-Age=0 deletes it.
+        jar.store(NOW, "wx.qq.com", "/", "s=1; Max-Age=0");
+        assert!(jar.get(NOW, "s").is_none());
+    }
+
+    #[test]
+    fn replace_and_garbage() {
+        let mut jar = CookieJar::new();
+        jar.store(NOW, "wx.qq.com", "/", "k=1; Path=/");
+        jar.store(NOW, "wx.qq.com", "/", "k=2; Path=/");
+        assert_eq!(
+            jar.header(NOW, "wx.qq.com", "/", true).as_deref(),
+            Some("k=2")
+        );
+        assert!(!jar.store(NOW, "wx.qq.com", "/", ""));
+        assert!(!jar.store(NOW, "wx.qq.com", "/", "novalue"));
+    }
+
+    #[test]
+    fn debug_redacts_values() {
+        let mut jar = CookieJar::new();
+        jar.store(NOW, "wx.qq.com", "/", "wxsid=SECRETSID");
+        assert!(!format!("{jar:?}").contains("SECRETSID"));
+    }
+}

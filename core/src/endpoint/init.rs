@@ -1,0 +1,97 @@
+//! `webwxinit`: the first call of a session: who we am, recent chats, the first SyncKey.
+//!
+//! `POST https://CONTENT/cgi-bin/mmwebwx-bin/webwxinit?r=~now&lang=..&pass_ticket=..`
+//! with `{"BaseRequest":{..}}` (the official client sends `Uin` as a string here only).
+
+use super::ctx::SessionCtx;
+use super::request::post_json;
+use crate::error::ResponseError;
+use crate::hosts::HostKind;
+use crate::wire::{BaseResponse, RawContact, SyncKey, lenient, parse_json};
+use http::{Request, Response};
+use serde::{Deserialize, Serialize};
+
+/// The endpoint name used in errors.
+pub const NAME: &str = "webwxinit";
+
+/// The answer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase", default)]
+pub struct InitResponse {
+    /// Always Ret 0 here (refusals are errors).
+    pub base_response: BaseResponse,
+    /// Number of entries in `contact_list`.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub count: u64,
+    /// Recent chats (people, groups, official accounts).
+    #[serde(deserialize_with = "lenient::vec")]
+    pub contact_list: Vec<RawContact>,
+    /// The first SyncKey.
+    pub sync_key: SyncKey,
+    /// The logged-in user.
+    pub user: RawContact,
+    /// Comma-separated UserNames of recent chats.
+    #[serde(deserialize_with = "lenient::string")]
+    pub chat_set: String,
+    /// A refreshed skey (empty: keep the old one).
+    #[serde(rename = "SKey", deserialize_with = "lenient::string")]
+    pub skey: String,
+    /// Server's client version.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub client_version: u64,
+    /// Server time (seconds).
+    #[serde(deserialize_with = "lenient::u64")]
+    pub system_time: u64,
+    /// Group size from which `invitemember` replaces `addmember`.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub invite_start_count: u64,
+    /// Official-account article count.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub mp_subscribe_msg_count: u64,
+    /// Click report interval.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub click_report_interval: u64,
+    /// Grayscale flag.
+    #[serde(deserialize_with = "lenient::u64")]
+    pub gray_scale: u64,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(rename = "BaseRequest")]
+    base_request: InitBase<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct InitBase<'a> {
+    uin: String,
+    sid: &'a str,
+    skey: &'a str,
+    #[serde(rename = "DeviceID")]
+    device_id: &'a str,
+}
+
+/// Builds the request.
+pub fn build(ctx: &SessionCtx<'_>) -> Request<Vec<u8>> {
+    let url = ctx
+        .url(HostKind::Content, "webwxinit")
+        .param_raw("r", ctx.now.js_not().to_string());
+    let url = ctx.interceptor(url).build();
+    post_json(
+        url,
+        &Body {
+            base_request: InitBase {
+                uin: ctx.credentials.uin.to_string(),
+                sid: &ctx.credentials.sid,
+                skey: &ctx.credentials.skey,
+                device_id: &ctx.device_id,
+            },
+        },
+    )
+}
+
+/// Parses the answer.
+pub fn parse(resp: &Response<Vec<u8>>) -> Result<InitResponse, ResponseError> {
+    parse_json(NAME, resp)
+}

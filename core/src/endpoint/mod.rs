@@ -1,0 +1,24 @@
+//! The endpoint codec: one module per endpoint, each with a pure `build` that makes an
+//! `http::Request<Vec<u8>>` and a pure `parse` that reads an `http::Response<Vec<u8>>`.
+//!
+//! Builders produce the *logical* request (the real `https://` host, no cookies, no
+//! User-Agent); the session state machine adds cookies and headers and applies the
+//! origin override of [`crate::relay`].
+
+pub mod ctx;
+pub mod js;
+pub mod request;
+
+pub mod batchgetcontact;
+pub mod getcontact;
+pub mod init;
+pub mod jslogin;
+pub mod login;
+pub mod logout;
+pub mod newloginpage;
+pub mod pushloginurl;
+pub mod statusnotify;
+pub mod sync;
+pub mod synccheck;
+
+pub use ctx::{LoginCtx, SessionCtx};

@@ -1,0 +1,36 @@
+//! # webwx-core
+//!
+//! A sans-IO implementation of the WeChat Web (网页微信, wx.qq.com) personal-account
+//! protocol. This crate builds every request and parses every response, and its
+//! [`Client`] state machine takes a session from nothing through QR login, init,
+//! contacts and the synccheck/webwxsync loop to logout — without doing any I/O, reading
+//! a clock or asking the OS for randomness. Transports (`webwx-ureq`, `webwx-hyper`, the
+//! WASM `fetch` binding) only move bytes.
+//!
+//! Two layers:
+//!
+//! 1. [`endpoint`]: one module per endpoint with a pure `build` and `parse`.
+//! 2. [`Client`]: drive it with `handle_*` inputs and drain `poll_output()`.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod contacts;
+pub mod cookies;
+pub mod endpoint;
+pub mod error;
+pub mod hosts;
+pub mod message;
+pub mod relay;
+pub mod rng;
+pub mod session;
+pub mod time;
+pub mod wire;
+
+pub use client::{Client, Config, Event, LogoutReason, Output, RequestId, Transmit};
+pub use error::{
+    CommandError, ParseError, ParseErrorKind, ResponseError, Ret, TransportErrorKind, WxError,
+};
+pub use hosts::{HostKind, Hosts};
+pub use session::{Credentials, SessionState};
+pub use time::Timestamp;

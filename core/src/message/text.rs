@@ -1,0 +1,147 @@
+//! Content normalization: what the server sends in `Content`, `NickName`,
+//! `DisplayName`… turned into plain Unicode text.
+//!
+//! The server HTML-escapes the text (`&lt;`, `&amp;`, `&quot;`…), writes line breaks as
+//! `<br/>`, emoji as `<span class="emoji emoji1f604"></span>`, and some clients send
+//! SoftBank private-use characters (U+E001…U+E537) for emoji. QQ faces are plain text
+//! (`[微笑]`, `[Smile]`) and stay as they are.
+
+use super::emoji;
+
+/// Normalizes server text: entities unescaped (with `html-escape`), `<br/>` → `\n`,
+/// emoji spans → Unicode (multi-code-point codes too), SoftBank private-use emoji →
+/// Unicode, QQ faces kept as `[微笑]`. Usable on nick names and display names too.
+/// Total: any input gives an output, never a panic.
+///
+/// ```
+/// use webwx_core::message::normalize_text;
+/// assert_eq!(
+///     normalize_text("a &amp; b<br/><span class=\"emoji emoji1f604\"></span>[微笑]"),
+///     "a & b\n😄[微笑]"
+/// );
+/// ```
+pub fn normalize_text(s: &str) -> String {
+    emoji::replace_softbank(&markup_to_text(s, true))
+}
+
+/// Converts the markup the server mixes into text: `<br/>` (and `<br>`, `<br />`) to
+/// `\n`, emoji spans to Unicode; with `decode_entities`, the text between them is
+/// entity-decoded once. Anything else is copied as it is.
+pub(crate) fn markup_to_text(s: &str, decode_entities: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_start = 0;
+    let mut i = 0;
+    let bytes = s.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'<' {
+            let rest = &s[i..];
+            let replaced = match_break(rest)
+                .map(|n| (n, String::from("\n")))
+                .or_else(|| match_emoji_span(rest));
+            if let Some((consumed, replacement)) = replaced {
+                flush(&s[pending_start..i], decode_entities, &mut out);
+                out.push_str(&replacement);
+                i += consumed;
+                pending_start = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    flush(&s[pending_start..], decode_entities, &mut out);
+    out
+}
+
+fn flush(segment: &str, decode_entities: bool, out: &mut String) {
+    if segment.is_empty() {
+        return;
+    }
+    if decode_entities && segment.contains('&') {
+        out.push_str(&html_escape::decode_html_entities(segment));
+    } else {
+        out.push_str(segment);
+    }
+}
+
+/// `<br/>`, `<br>`, `<br />` (any case) at the start of `s`: the length matched.
+fn match_break(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.len() < 4 || !b[1..3].eq_ignore_ascii_case(b"br") {
+        return None;
+    }
+    let mut i = 3;
+    while i < b.len() && b[i] == b' ' {
+        i += 1;
+    }
+    if b.get(i) == Some(&b'/') {
+        i += 1;
+    }
+    (b.get(i) == Some(&b'>')).then_some(i + 1)
+}
+
+/// An emoji span at the start of `s`: `<span class="emoji emoji1f604"></span>` (also the
+/// truncated `…"></span` ItChat saw). Returns the length matched and the emoji. A span
+/// whose code is not a valid emoji is left alone (`None`).
+fn match_emoji_span(s: &str) -> Option<(usize, String)> {
+    const OPEN: &str = "<span ";
+    if s.len() < OPEN.len() || !s.as_bytes()[..OPEN.len()].eq_ignore_ascii_case(OPEN.as_bytes()) {
+        return None;
+    }
+    // The opening tag is short; do not scan far for its end.
+    let tag_end = s.bytes().take(256).position(|b| b == b'>')?;
+    let tag = &s[..tag_end];
+    if tag[1..].contains('<') {
+        return None;
+    }
+    let class_at = tag.find("class=")?;
+    let after = &tag[class_at + "class=".len()..];
+    let quote = after.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &after[1..];
+    let value = &value[..value.find(quote).unwrap_or(value.len())];
+    let mut tokens = value.split_ascii_whitespace();
+    if !tokens.clone().any(|t| t == "emoji") {
+        return None;
+    }
+    let code = tokens.find_map(|t| t.strip_prefix("emoji").filter(|c| !c.is_empty()))?;
+    let emoji = emoji::span_code_to_unicode(code)?;
+    let mut consumed = tag_end + 1;
+    let rest = &s[consumed..];
+    if rest.starts_with("</span>") {
+        consumed += "</span>".len();
+    } else if rest.starts_with("</span") {
+        consumed += "</span".len();
+    }
+    Some((consumed, emoji))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entities_breaks_spans() {
+        assert_eq!(normalize_text("a&lt;b&gt;&amp;&quot;c&quot;"), "a<b>&\"c\"");
+        assert_eq!(normalize_text("x<br/>y<BR>z<br />"), "x\ny\nz\n");
+        assert_eq!(
+            normalize_text("普通群聊消息<span class=\"emoji emoji1f639\"></span>"),
+            "普通群聊消息😂"
+        );
+        assert_eq!(
+            normalize_text("<span class=\"emoji emoji1f1e81f1f3\"></span>"),
+            "🇨🇳"
+        );
+        assert_eq!(
+            normalize_text("<span class=\"emoji emoji1f450\"></span"),
+            "👐"
+        );
+        assert_eq!(normalize_text("[微笑][Smile]"), "[微笑][Smile]");
+        assert_eq!(normalize_text("\u{e415}"), "😄");
+        assert_eq!(normalize_text("&lt;br/&gt;"), "<br/>");
+        assert_eq!(
+            normalize_text("<span class=\"emoji emojizz\"></span>"),
+            "<span class=\"emoji emojizz\"></span>"
+        );
+        assert_eq!(normalize_text("a < b <span"), "a < b <span");
+        assert_eq!(normalize_text("&amp;lt;"), "&lt;");
+    }
+}

@@ -1,0 +1,213 @@
+//! The serializable session: credentials, hosts, sync keys, cookies, the PRNG state and
+//! who we are. Save it to resume without a QR scan (hot reload) or to push-login.
+
+use crate::cookies::CookieJar;
+use crate::hosts::Hosts;
+use crate::rng::{MsgIdGen, Rng};
+use crate::wire::{RawContact, SyncKey};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// The current [`SessionState`] format version.
+pub const SESSION_VERSION: u32 = 1;
+
+/// What webwxnewloginpage hands out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    /// wxuin.
+    pub uin: u64,
+    /// wxsid.
+    pub sid: String,
+    /// skey (refreshed by webwxinit/webwxsync `SKey`).
+    pub skey: String,
+    /// pass_ticket exactly as in the XML (already URL-encoded once).
+    pub pass_ticket: String,
+    /// `<isgrayscale>`.
+    pub is_grayscale: bool,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials { <redacted> }")
+    }
+}
+
+/// A bounded, ordered set of recently seen `MsgId`s: a message the server re-delivers
+/// (a retried webwxsync, a replayed SyncKey, a restart) is surfaced once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenIds {
+    ids: VecDeque<String>,
+}
+
+impl SeenIds {
+    /// How many ids are remembered.
+    pub const CAPACITY: usize = 4096;
+
+    /// Records `id`; returns `false` if it was already seen.
+    pub fn insert(&mut self, id: &str) -> bool {
+        if id.is_empty() {
+            return true;
+        }
+        if self.ids.iter().rev().any(|x| x == id) {
+            return false;
+        }
+        if self.ids.len() == Self::CAPACITY {
+            self.ids.pop_front();
+        }
+        self.ids.push_back(id.to_owned());
+        true
+    }
+
+    /// Whether `id` was seen.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.iter().any(|x| x == id)
+    }
+
+    /// Number remembered.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether none are remembered.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// Everything needed to resume a session. `Debug` redacts every secret.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionState {
+    /// Format version ([`SESSION_VERSION`]).
+    pub version: u32,
+    /// Credentials, once logged in.
+    pub credentials: Option<Credentials>,
+    /// The hosts of this session.
+    pub hosts: Hosts,
+    /// The key sent in webwxsync.
+    pub sync_key: SyncKey,
+    /// The key sent in synccheck.
+    pub sync_check_key: SyncKey,
+    /// Cookies.
+    pub cookies: CookieJar,
+    /// The logged-in user.
+    pub me: Option<RawContact>,
+    /// PRNG state.
+    pub rng: Rng,
+    /// ClientMsgId generator.
+    pub msg_ids: MsgIdGen,
+    /// Recently delivered message ids.
+    pub seen: SeenIds,
+    /// Logged in through the desktop (UOS) variant.
+    pub desktop: bool,
+    /// The uin of the last session, kept after logout for a push login.
+    #[serde(default)]
+    pub last_uin: Option<u64>,
+}
+
+impl SessionState {
+    /// A fresh, logged-out state.
+    pub fn new(seed: u64, hosts: Hosts) -> Self {
+        SessionState {
+            version: SESSION_VERSION,
+            credentials: None,
+            hosts,
+            sync_key: SyncKey::default(),
+            sync_check_key: SyncKey::default(),
+            cookies: CookieJar::new(),
+            me: None,
+            rng: Rng::new(seed),
+            msg_ids: MsgIdGen::default(),
+            seen: SeenIds::default(),
+            desktop: false,
+            last_uin: None,
+        }
+    }
+
+    /// The logged-in user's UserName, if known.
+    pub fn self_user_name(&self) -> Option<&str> {
+        self.me.as_ref().map(|m| m.user_name.as_str())
+    }
+
+    /// Serializes to JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("session state always serializes")
+    }
+
+    /// Restores from JSON, checking the version.
+    pub fn from_json(s: &str) -> Result<SessionState, SessionLoadError> {
+        let v: serde_json::Value =
+            serde_json::from_str(s).map_err(|e| SessionLoadError::Json(e.to_string()))?;
+        let version = v.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if version != u64::from(SESSION_VERSION) {
+            return Err(SessionLoadError::Version(version));
+        }
+        serde_json::from_value(v).map_err(|e| SessionLoadError::Json(e.to_string()))
+    }
+}
+
+/// Why a saved session could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionLoadError {
+    /// Not valid session JSON.
+    #[error("invalid session file: {0}")]
+    Json(String),
+    /// Written by an incompatible version.
+    #[error("unsupported session version {0} (expected {SESSION_VERSION})")]
+    Version(u64),
+}
+
+impl std::fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionState")
+            .field("version", &self.version)
+            .field("logged_in", &self.credentials.is_some())
+            .field("hosts", &self.hosts)
+            .field("sync_key_pairs", &self.sync_key.list.len())
+            .field("cookies", &self.cookies.len())
+            .field("desktop", &self.desktop)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_and_json_round_trips() {
+        let mut s = SessionState::new(1, Hosts::default());
+        s.credentials = Some(Credentials {
+            uin: 176666155,
+            sid: "SIDSECRET".into(),
+            skey: "@crypt_SKEYSECRET".into(),
+            pass_ticket: "PTSECRET".into(),
+            is_grayscale: true,
+        });
+        s.cookies
+            .store(crate::Timestamp(1), "wx.qq.com", "/", "wxsid=SIDSECRET");
+        let dbg = format!("{s:?} {:?}", s.credentials);
+        for secret in ["SIDSECRET", "SKEYSECRET", "PTSECRET", "176666155"] {
+            assert!(!dbg.contains(secret), "{dbg}");
+        }
+        let back = SessionState::from_json(&s.to_json()).unwrap();
+        assert_eq!(back, s);
+        assert!(matches!(
+            SessionState::from_json(r#"{"version":99}"#),
+            Err(SessionLoadError::Version(99))
+        ));
+        assert!(SessionState::from_json("nope").is_err());
+    }
+
+    #[test]
+    fn seen_ids_bounded() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("a"));
+        assert!(!seen.insert("a"));
+        for i in 0..SeenIds::CAPACITY {
+            seen.insert(&i.to_string());
+        }
+        assert_eq!(seen.len(), SeenIds::CAPACITY);
+        assert!(!seen.contains("a"));
+    }
+}
