@@ -123,12 +123,13 @@ fn file(raw: &RawMessage, appmsg: &Element, attach: &Element, title: &str) -> Ap
         .filter(|n| *n > 0)
         .unwrap_or_else(|| parse_u64(&raw.file_size));
     let mut ext = attach.child_text("fileext");
-    if ext.is_empty() {
-        if let Some((_, e)) = file_name.rsplit_once('.') {
-            if !e.is_empty() && e.len() <= 10 && !e.contains(['/', '\\']) {
-                ext = e.to_owned();
-            }
-        }
+    if ext.is_empty()
+        && let Some((_, e)) = file_name.rsplit_once('.')
+        && !e.is_empty()
+        && e.len() <= 10
+        && !e.contains(['/', '\\'])
+    {
+        ext = e.to_owned();
     }
     AppDetail::File {
         file_name,

@@ -103,11 +103,8 @@ pub(crate) fn parse(xml: &str) -> Element {
     let mut stack: Vec<Element> = vec![Element::default()];
     // Elements opened beyond MAX_DEPTH (their end tags must not close real ones).
     let mut flattened = 0usize;
-    loop {
-        let event = match reader.read_event() {
-            Ok(event) => event,
-            Err(_) => break,
-        };
+    // A tokenizer error ends the document: the tree keeps what was read so far.
+    while let Ok(event) = reader.read_event() {
         match event {
             Event::Start(e) => {
                 let name = e.name().as_ref().to_owned();
