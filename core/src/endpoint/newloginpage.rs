@@ -182,14 +182,16 @@ pub fn parse(resp: &Response<Vec<u8>>) -> Result<LoginPage, ResponseError> {
             ),
         }
     };
+    let skey = need("skey")?;
+    let sid = need("wxsid")?;
     let uin_text = need("wxuin")?;
     let uin = uin_text
         .parse()
         .map_err(|_| ParseError::new(NAME, ParseErrorKind::Invalid("<wxuin>".into()), body))?;
     Ok(LoginPage::Credentials(Credentials {
         uin,
-        sid: need("wxsid")?,
-        skey: need("skey")?,
+        sid,
+        skey,
         pass_ticket: need("pass_ticket")?,
         is_grayscale: fields.get("isgrayscale") == Some("1"),
     }))

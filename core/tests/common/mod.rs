@@ -10,7 +10,9 @@ use webwx_core::{Credentials, Hosts, Timestamp};
 pub const NOW: Timestamp = Timestamp(1_546_211_298_739);
 
 pub fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -36,7 +38,12 @@ pub fn capture(name: &str) -> http::Response<Vec<u8>> {
     };
     let after = &text[pos + "# response: ".len()..];
     let (status_line, rest) = after.split_once('\n').unwrap();
-    let status: u16 = status_line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let status: u16 = status_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut builder = http::Response::builder().status(status);
     let mut lines = rest.split_inclusive('\n');
     let mut consumed = 0;
@@ -114,7 +121,12 @@ pub fn render(req: &http::Request<Vec<u8>>) -> String {
     let mut headers: Vec<(String, String)> = req
         .headers()
         .iter()
-        .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     headers.sort();
     for (k, v) in headers {
@@ -144,10 +156,7 @@ pub fn query_pairs(req: &http::Request<Vec<u8>>) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                k.to_owned(),
-                percent_decode(v),
-            )
+            (k.to_owned(), percent_decode(v))
         })
         .collect()
 }
