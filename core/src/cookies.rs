@@ -85,7 +85,7 @@ impl CookieJar {
             Some(if secs <= 0 {
                 Timestamp(0)
             } else {
-                now.add(std::time::Duration::from_secs(secs as u64))
+                now.plus(std::time::Duration::from_secs(secs as u64))
             })
         } else {
             parsed
@@ -128,7 +128,7 @@ impl CookieJar {
             })
             .collect();
         // Longer paths first (RFC 6265 §5.4); stable otherwise.
-        matching.sort_by(|a, b| b.path.len().cmp(&a.path.len()));
+        matching.sort_by_key(|c| std::cmp::Reverse(c.path.len()));
         if matching.is_empty() {
             return None;
         }
@@ -279,11 +279,11 @@ mod tests {
         );
         assert_eq!(jar.len(), 1);
         assert!(
-            jar.get(NOW.add(std::time::Duration::from_secs(59)), "s")
+            jar.get(NOW.plus(std::time::Duration::from_secs(59)), "s")
                 .is_some()
         );
         assert!(
-            jar.get(NOW.add(std::time::Duration::from_secs(61)), "s")
+            jar.get(NOW.plus(std::time::Duration::from_secs(61)), "s")
                 .is_none()
         );
         // A later Max-Age=0 deletes it.

@@ -31,7 +31,7 @@ impl Timestamp {
     }
 
     /// This instant plus `d` (saturating).
-    pub fn add(self, d: Duration) -> Self {
+    pub fn plus(self, d: Duration) -> Self {
         Timestamp(
             self.0
                 .saturating_add(d.as_millis().min(u64::MAX as u128) as u64),
@@ -49,6 +49,13 @@ impl Timestamp {
         // JS converts to int32 (ToInt32: modulo 2^32) before applying `~`.
         let as_i32 = self.0 as u32 as i32;
         i64::from(!as_i32)
+    }
+}
+
+impl std::ops::Add<Duration> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, d: Duration) -> Timestamp {
+        self.plus(d)
     }
 }
 
@@ -76,7 +83,7 @@ mod tests {
     #[test]
     fn arithmetic() {
         let t = Timestamp::from_millis(1_000);
-        assert_eq!(t.add(Duration::from_millis(500)).as_millis(), 1_500);
+        assert_eq!(t.plus(Duration::from_millis(500)).as_millis(), 1_500);
         assert_eq!(t.since(Timestamp(400)), Duration::from_millis(600));
         assert_eq!(Timestamp(400).since(t), Duration::ZERO);
         assert_eq!(Timestamp(1_999).as_secs(), 1);

@@ -106,6 +106,7 @@ pub(crate) struct Inflight {
 }
 
 /// What a timer does when it fires.
+#[allow(clippy::large_enum_variant)] // mostly retries; moved, never copied
 #[derive(Debug)]
 pub(crate) enum Timer {
     /// Send this request again.
@@ -405,22 +406,21 @@ impl Client {
         let host = logical.uri().host().unwrap_or_default().to_owned();
         let path = logical.uri().path().to_owned();
         let https = logical.uri().scheme_str() != Some("http");
-        if let Some(cookie) = self.state.cookies.header(now, &host, &path, https) {
-            if let Ok(v) = http::HeaderValue::from_str(&cookie) {
-                req.headers_mut().insert(http::header::COOKIE, v);
-            }
+        if let Some(cookie) = self.state.cookies.header(now, &host, &path, https)
+            && let Ok(v) = http::HeaderValue::from_str(&cookie)
+        {
+            req.headers_mut().insert(http::header::COOKIE, v);
         }
         let h = req.headers_mut();
-        if !h.contains_key(http::header::USER_AGENT) {
-            if let Ok(v) = http::HeaderValue::from_str(&self.cfg.user_agent) {
-                h.insert(http::header::USER_AGENT, v);
-            }
+        if !h.contains_key(http::header::USER_AGENT)
+            && let Ok(v) = http::HeaderValue::from_str(&self.cfg.user_agent)
+        {
+            h.insert(http::header::USER_AGENT, v);
         }
-        if !h.contains_key(http::header::REFERER) {
-            let referer = format!("https://{}/", self.state.hosts.content);
-            if let Ok(v) = http::HeaderValue::from_str(&referer) {
-                h.insert(http::header::REFERER, v);
-            }
+        if !h.contains_key(http::header::REFERER)
+            && let Ok(v) = http::HeaderValue::from_str(&format!("https://{}/", self.state.hosts.content))
+        {
+            h.insert(http::header::REFERER, v);
         }
         match &self.cfg.origin {
             Some(origin) => crate::relay::encode_request(origin, self.cfg.rename_headers, req),
@@ -438,6 +438,15 @@ impl Client {
         let path = logical.uri().path().to_owned();
         for sc in crate::relay::set_cookies(resp.headers()) {
             self.state.cookies.store(now, &host, &path, &sc);
+        }
+    }
+
+    /// Takes a refreshed skey (webwxinit/webwxsync `SKey`; empty means unchanged).
+    pub(crate) fn refresh_skey(&mut self, skey: &str) {
+        if !skey.is_empty()
+            && let Some(c) = self.state.credentials.as_mut()
+        {
+            c.skey = skey.to_owned();
         }
     }
 
@@ -489,7 +498,7 @@ impl Client {
                 ?delay,
                 "retrying"
             );
-            self.set_timer(now.add(delay), Timer::Retry(inflight));
+            self.set_timer(now.plus(delay), Timer::Retry(inflight));
             return;
         }
         let endpoint = inflight.endpoint;

@@ -92,11 +92,7 @@ impl Client {
                 Ok(r) => {
                     let me = r.user.clone();
                     self.contacts.set_me(&me.user_name);
-                    if !r.skey.is_empty() {
-                        if let Some(c) = self.state.credentials.as_mut() {
-                            c.skey = r.skey.clone();
-                        }
-                    }
+                    self.refresh_skey(&r.skey);
                     self.state.sync_key.advance(&r.sync_key);
                     if self.state.sync_check_key.is_empty() {
                         self.state.sync_check_key = self.state.sync_key.clone();
@@ -111,13 +107,13 @@ impl Client {
                         user_name: me.user_name.clone(),
                         nick_name: crate::message::normalize_text(&me.nick_name),
                     });
-                    if self.cfg.notify_inited {
-                        if let Some(req) = self.session_ctx(now).map(|ctx| {
+                    if self.cfg.notify_inited
+                        && let Some(req) = self.session_ctx(now).map(|ctx| {
                             statusnotify::build(&ctx, statusnotify::CODE_INITED, &me.user_name)
-                        }) {
-                            let t = self.cfg.request_timeout;
-                            self.dispatch(now, Pending::StatusNotify, statusnotify::NAME, req, t);
-                        }
+                        })
+                    {
+                        let t = self.cfg.request_timeout;
+                        self.dispatch(now, Pending::StatusNotify, statusnotify::NAME, req, t);
                     }
                     self.send_getcontact(now, 0, 0);
                 }
@@ -160,10 +156,8 @@ impl Client {
                         let in_loop = self.phase == Phase::Running;
                         for c in b.contact_list {
                             let change = self.contacts.upsert(c);
-                            if in_loop {
-                                if let Some(change) = change {
-                                    self.emit(Event::Contact(change));
-                                }
+                            if in_loop && let Some(change) = change {
+                                self.emit(Event::Contact(change));
                             }
                         }
                         let Pending::BatchGetContact { rest, .. } = inflight.pending else {
@@ -186,11 +180,11 @@ impl Client {
     }
 
     fn startup_failed(&mut self, now: Timestamp, inflight: Inflight, e: ResponseError) {
-        if self.login.resumed {
-            if let Some(ret) = e.ret().filter(|r| r.is_session_end()) {
-                self.resume_failed(now, ret);
-                return;
-            }
+        if self.login.resumed
+            && let Some(ret) = e.ret().filter(|r| r.is_session_end())
+        {
+            self.resume_failed(now, ret);
+            return;
         }
         self.retry_or_fail(now, inflight, Failure::Response(e));
     }

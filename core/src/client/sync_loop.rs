@@ -101,7 +101,7 @@ impl Client {
                         self.sync.odd_retcodes += 1;
                         let d = self.backoff(self.sync.odd_retcodes);
                         tracing::warn!(retcode = sc.retcode, "unknown synccheck retcode; retrying");
-                        self.set_timer(now.add(d), Timer::SyncCheck);
+                        self.set_timer(now.plus(d), Timer::SyncCheck);
                     }
                 }
                 Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
@@ -153,7 +153,7 @@ impl Client {
         self.sync.too_frequent_count += 1;
         let d = self.backoff(self.sync.too_frequent_count);
         tracing::warn!(delay = ?d, "too frequent (1205); backing off");
-        self.set_timer(now.add(d), then);
+        self.set_timer(now.plus(d), then);
     }
 
     /// Applies one webwxsync answer: messages (deduplicated, in order), contact changes,
@@ -208,11 +208,7 @@ impl Client {
         if !r.sync_check_key.is_empty() {
             self.state.sync_check_key.advance(&r.sync_check_key);
         }
-        if !r.skey.is_empty() {
-            if let Some(c) = self.state.credentials.as_mut() {
-                c.skey = r.skey;
-            }
-        }
+        self.refresh_skey(&r.skey);
         self.emit(Event::SessionChanged);
         if !unknown_groups.is_empty() {
             let items = unknown_groups

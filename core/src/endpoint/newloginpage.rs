@@ -108,10 +108,10 @@ fn read_fields(body: &[u8]) -> Result<Fields, String> {
                 }
             }
             Ok(Event::End(_)) => {
-                if depth == 2 {
-                    if let Some(f) = current.take() {
-                        fields.0.push(f);
-                    }
+                if depth == 2
+                    && let Some(f) = current.take()
+                {
+                    fields.0.push(f);
                 }
                 depth = depth.saturating_sub(1);
             }

@@ -70,9 +70,13 @@ impl SyncKey {
         Some(SyncKey::from_pairs(pairs))
     }
 
-    /// The value for `key`.
+    /// The value for `key` (the largest, should the server ever list a key twice).
     pub fn get(&self, key: u64) -> Option<u64> {
-        self.list.iter().find(|p| p.key == key).map(|p| p.val)
+        self.list
+            .iter()
+            .filter(|p| p.key == key)
+            .map(|p| p.val)
+            .max()
     }
 
     /// Merges a key received from the server into this one. As in the official client a
@@ -97,8 +101,9 @@ impl SyncKey {
         }
         // Keys we had that the server no longer lists are kept (never lose progress).
         for old in &self.list {
-            if !merged.iter().any(|m| m.key == old.key) {
-                merged.push(*old);
+            match merged.iter_mut().find(|m| m.key == old.key) {
+                Some(m) => m.val = m.val.max(old.val),
+                None => merged.push(*old),
             }
         }
         let next = SyncKey {

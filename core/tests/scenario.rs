@@ -1,0 +1,487 @@
+//! Deterministic scenario tests: `Client` against a scripted in-process fake server in
+//! virtual time (see `fake/mod.rs`). No sockets, no real waiting.
+
+mod fake;
+
+use fake::*;
+use std::time::Duration;
+use webwx_core::client::LogoutReason;
+use webwx_core::contacts::ContactChange;
+use webwx_core::{Client, Config, Event, Ret, SessionState};
+
+fn config() -> Config {
+    Config::new(7)
+}
+
+fn logged_in(home: &str) -> Harness {
+    let mut h = Harness::new(Client::new(config().home(home)), Fake::new(home));
+    let now = h.now;
+    h.client.login(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    assert!(h.client.is_logged_in(), "{:?}", h.events);
+    h
+}
+
+fn is_logged_out(e: &Event) -> bool {
+    matches!(e, Event::LoggedOut { .. })
+}
+
+#[test]
+fn full_session_login_init_contacts_sync_messages_logout() {
+    let mut h = logged_in("wx.qq.com");
+    // QR → scanned → logged in → contacts, in that order.
+    let names: Vec<&str> = h
+        .events
+        .iter()
+        .map(|e| match e {
+            Event::QrCode { .. } => "qr",
+            Event::Scanned { .. } => "scanned",
+            Event::LoggedIn { .. } => "logged_in",
+            Event::ContactsLoaded(_) => "contacts",
+            Event::Ready => "ready",
+            _ => "",
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(names, ["qr", "scanned", "logged_in", "contacts", "ready"]);
+    match &h.events[0] {
+        Event::QrCode { url, .. } => assert_eq!(url, "https://login.weixin.qq.com/l/uuid1=="),
+        other => panic!("{other:?}"),
+    }
+    let Some(Event::ContactsLoaded(summary)) = h
+        .events
+        .iter()
+        .find(|e| matches!(e, Event::ContactsLoaded(_)))
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (
+            summary.friends,
+            summary.groups,
+            summary.official,
+            summary.special
+        ),
+        (2, 1, 1, 1)
+    );
+    // The group had no members: batchgetcontact fetched them; my display name is known.
+    assert_eq!(
+        h.client.contacts().my_display_name_in(GROUP).as_deref(),
+        Some("Boss")
+    );
+    // The getcontact pages were followed by Seq.
+    let pages = h
+        .fake
+        .seen
+        .iter()
+        .filter(|(_, e)| e == "webwxgetcontact")
+        .count();
+    assert_eq!(pages, 2);
+    // statusnotify Code 3 was sent after init.
+    assert!(h.fake.seen.iter().any(|(_, e)| e == "webwxstatusnotify"));
+
+    h.fake.push_text(FRIEND, "hello");
+    h.fake.push_text(GROUP, "@Boss\u{2005}look");
+    h.fake.push_text(FRIEND, "a&lt;b<br/>c");
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().filter(|e| matches!(e, Event::Message(_))).count() == 3
+    });
+    assert_eq!(h.texts(), ["hello", "@Boss\u{2005}look", "a<b\nc"]);
+    let group_msg = h
+        .events
+        .iter()
+        .find_map(|e| match e {
+            Event::Message(m) if m.is_group => Some(m.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(group_msg.sender, MEMBER);
+    assert_eq!(group_msg.chat, GROUP);
+    assert!(group_msg.mentioned_me, "mentioned by my group display name");
+
+    let now = h.now;
+    h.client.logout(now);
+    h.run_until(Duration::from_secs(60), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::LoggedOut {
+            reason: LogoutReason::Requested
+        }
+    )));
+    assert!(h.done, "Output::Done after logout");
+    assert_eq!(h.fake.seen.last().unwrap().1, "webwxlogout");
+}
+
+#[test]
+fn qr_expiry_renews_then_logs_in() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.poll_script = [408, 400, 400, 201, 200].into();
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 3);
+    assert_eq!(h.count(|e| matches!(e, Event::QrExpired)), 2);
+    let uuids: Vec<String> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::QrCode { uuid, .. } => Some(uuid.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(uuids, ["uuid1==", "uuid2==", "uuid3=="]);
+    // tip=1 on the first poll of each uuid, 0 after.
+    let tips: Vec<String> = h
+        .fake
+        .requests
+        .iter()
+        .filter(|r| r.uri().path().ends_with("/login"))
+        .map(|r| {
+            r.uri()
+                .query()
+                .unwrap()
+                .split('&')
+                .nth(2)
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(tips, ["tip=1", "tip=0", "tip=1", "tip=1", "tip=0"]);
+}
+
+#[test]
+fn qr_renewals_exhausted_end_the_login_once() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.poll_script = [400, 400, 400].into();
+    let mut h = Harness::new(Client::new(config().max_qr_renewals(1)), fake);
+    let now = h.now;
+    h.client.login(now);
+    h.run_until(Duration::from_secs(600), |_| false);
+    assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 2);
+    assert_eq!(h.count(is_logged_out), 1);
+    assert!(matches!(
+        h.events.last(),
+        Some(Event::LoggedOut {
+            reason: LogoutReason::QrExpired
+        })
+    ));
+}
+
+#[test]
+fn scanned_then_cancelled_gets_a_new_qr() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.poll_script = [201, 202, 201, 200].into();
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    let seq: Vec<&str> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::QrCode { .. } => Some("qr"),
+            Event::Scanned { .. } => Some("scanned"),
+            Event::QrCancelled => Some("cancelled"),
+            Event::LoggedIn { .. } => Some("in"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seq, ["qr", "scanned", "cancelled", "qr", "scanned", "in"]);
+}
+
+#[test]
+fn refusal_1203_is_reported_with_the_server_message() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.login_page = LoginPageMode::Refuse1203;
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now);
+    h.run_until(Duration::from_secs(60), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    match h.events.last().unwrap() {
+        Event::LoggedOut {
+            reason: LogoutReason::LoginRefused { ret, message },
+        } => {
+            assert_eq!(*ret, Ret::LoginRefused);
+            assert_eq!(message, "当前登录环境异常。");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!h.fake.seen.iter().any(|(_, e)| e == "webwxinit"));
+    assert!(h.done);
+}
+
+#[test]
+fn newloginpage_301_with_xml_logs_in() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.login_page = LoginPageMode::Ok301;
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    assert!(h.client.is_logged_in());
+}
+
+#[test]
+fn remote_logout_1101_is_reported_exactly_once() {
+    let mut h = logged_in("wx.qq.com");
+    h.fake.synccheck_retcode = Some(1101);
+    h.fake.push_text(FRIEND, "wake the long-poll");
+    h.run_until(Duration::from_secs(60), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    assert!(matches!(
+        h.events.last(),
+        Some(Event::LoggedOut {
+            reason: LogoutReason::Remote {
+                ret: Ret::SessionInvalid
+            }
+        })
+    ));
+    let n = h.fake.seen.len();
+    h.run_until(Duration::from_secs(600), |_| false);
+    assert_eq!(h.fake.seen.len(), n, "no request after the session ended");
+    assert!(h.client.snapshot().credentials.is_none());
+    assert_eq!(h.client.snapshot().last_uin, Some(UIN));
+}
+
+#[test]
+fn transport_errors_recover_without_losing_or_repeating_messages() {
+    let mut h = logged_in("wx.qq.com");
+    for i in 0..10 {
+        h.fake.push_text(FRIEND, &format!("m{i}"));
+    }
+    h.fake.sync_page = 3;
+    h.fake.faults = vec![
+        ("synccheck".into(), Fault::Reset),
+        ("webwxsync".into(), Fault::LoseAnswer), // processed by the server, answer lost
+        ("webwxsync".into(), Fault::Status(502)),
+        ("webwxsync".into(), Fault::Garbage),
+        ("synccheck".into(), Fault::Garbage),
+        ("webwxsync".into(), Fault::Reset),
+    ];
+    h.run_until(Duration::from_secs(600), |ev| {
+        ev.iter().filter(|e| matches!(e, Event::Message(_))).count() >= 10
+    });
+    h.settle();
+    let expected: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+    assert_eq!(h.texts(), expected, "each message exactly once, in order");
+    assert!(h.fake.faults.is_empty(), "every fault fired");
+    assert_eq!(h.count(is_logged_out), 0);
+    // Keys only moved forward.
+    assert_eq!(h.client.state().sync_key.get(1), Some(10));
+}
+
+#[test]
+fn continue_flag_syncs_again_before_the_next_synccheck() {
+    let mut h = logged_in("wx.qq.com");
+    for i in 0..120 {
+        h.fake.push_text(FRIEND, &format!("{i}"));
+    }
+    let before = h.fake.seen.len();
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().filter(|e| matches!(e, Event::Message(_))).count() >= 120
+    });
+    let calls: Vec<&str> = h.fake.seen[before..]
+        .iter()
+        .map(|(_, e)| e.as_str())
+        .collect();
+    assert_eq!(
+        &calls[..4],
+        ["synccheck", "webwxsync", "webwxsync", "webwxsync"]
+    );
+    let texts = h.texts();
+    assert_eq!(texts.len(), 120);
+    assert!(texts.iter().enumerate().all(|(i, t)| *t == i.to_string()));
+}
+
+#[test]
+fn contact_changes_from_sync_are_applied_and_reported() {
+    let mut h = logged_in("wx.qq.com");
+    h.fake.mod_contacts.push(contact("@newfriend", "Dave", 0));
+    h.fake
+        .mod_contacts
+        .push(contact(FRIEND, "Alice (renamed)", 0));
+    h.fake.del_contacts.push("@bob".into());
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().filter(|e| matches!(e, Event::Contact(_))).count() >= 3
+    });
+    let changes: Vec<ContactChange> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Contact(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(&changes[0], ContactChange::Added { user_name, .. } if user_name == "@newfriend")
+    );
+    assert!(matches!(&changes[1], ContactChange::Updated { user_name, .. } if user_name == FRIEND));
+    assert!(matches!(&changes[2], ContactChange::Removed { user_name } if user_name == "@bob"));
+    assert!(h.client.contacts().get("@bob").is_none());
+    assert_eq!(
+        h.client.contacts().find("Dave").unwrap().user_name,
+        "@newfriend"
+    );
+}
+
+#[test]
+fn host_routing_follows_the_redirect_host() {
+    let mut h = logged_in("wx2.qq.com");
+    h.settle();
+    let host_of = |ep: &str| h.fake.seen.iter().find(|(_, e)| e == ep).unwrap().0.clone();
+    assert_eq!(host_of("jslogin"), "login.wx2.qq.com");
+    assert_eq!(host_of("login"), "login.wx2.qq.com");
+    assert_eq!(host_of("webwxinit"), "wx2.qq.com");
+    assert_eq!(host_of("synccheck"), "webpush.wx2.qq.com");
+    let init = h
+        .fake
+        .requests
+        .iter()
+        .find(|r| r.uri().path().ends_with("webwxinit"))
+        .unwrap();
+    let cookie = init.headers()["cookie"].to_str().unwrap();
+    assert!(cookie.contains("wxuin=176666155") && cookie.contains("webwx_data_ticket=DATATICKET"));
+    assert_eq!(init.headers()["referer"], "https://wx2.qq.com/");
+}
+
+#[test]
+fn restore_from_saved_session_needs_no_qr_and_keeps_messages_flowing() {
+    let mut h = logged_in("wx.qq.com");
+    h.fake.push_text(FRIEND, "before");
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().any(|e| matches!(e, Event::Message(_)))
+    });
+    let saved = h.client.snapshot().to_json();
+    assert!(
+        !format!("{:?}", h.client.snapshot()).contains(SID),
+        "Debug redacts"
+    );
+    let fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    drop(h);
+
+    let state = SessionState::from_json(&saved).unwrap();
+    let mut h = Harness::new(Client::restore(config(), state), fake);
+    let before = h.fake.seen.len();
+    let now = h.now;
+    h.client.resume(now);
+    h.fake.push_text(FRIEND, "after");
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().any(|e| matches!(e, Event::Message(_)))
+    });
+    assert_eq!(h.texts(), ["after"], "nothing repeated, nothing lost");
+    assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 0);
+    assert!(
+        !h.fake.seen[before..]
+            .iter()
+            .any(|(_, e)| e == "jslogin" || e == "webwxinit")
+    );
+}
+
+#[test]
+fn restore_of_a_dead_session_falls_back_to_push_login() {
+    let mut h = logged_in("wx.qq.com");
+    let saved = h.client.snapshot();
+    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    fake.session_valid = false; // the phone logged the web session out meanwhile
+    fake.poll_script = [200].into();
+    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let now = h.now;
+    h.client.resume(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    let seq: Vec<&str> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ResumeFailed { .. } => Some("resume_failed"),
+            Event::PushLoginSent => Some("push"),
+            Event::QrCode { .. } => Some("qr"),
+            Event::LoggedIn { .. } => Some("in"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seq, ["resume_failed", "push", "in"]);
+    assert!(
+        h.fake
+            .seen
+            .iter()
+            .any(|(h, e)| e == "webwxpushloginurl" && h == "wx.qq.com")
+    );
+    assert_eq!(h.count(is_logged_out), 0);
+}
+
+#[test]
+fn push_login_refused_falls_back_to_qr() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.push_login_ok = false;
+    let mut state = SessionState::new(1, webwx_core::Hosts::default());
+    state.last_uin = Some(UIN);
+    let mut h = Harness::new(Client::restore(config(), state), fake);
+    let now = h.now;
+    h.client.connect(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    assert_eq!(h.count(|e| matches!(e, Event::PushLoginFailed { .. })), 1);
+    assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 1);
+}
+
+#[test]
+fn too_frequent_backs_off_and_keeps_the_session() {
+    let mut h = logged_in("wx.qq.com");
+    h.fake.faults = (0..4)
+        .map(|_| ("synccheck".to_owned(), Fault::Ret(1205)))
+        .collect();
+    h.fake.push_text(FRIEND, "later");
+    let start = h.now;
+    h.run_until(Duration::from_secs(600), |ev| {
+        ev.iter().any(|e| matches!(e, Event::Message(_)))
+    });
+    assert_eq!(h.texts(), ["later"]);
+    assert!(
+        h.now.since(start) >= Duration::from_secs(5),
+        "backed off in virtual time"
+    );
+    assert_eq!(h.count(is_logged_out), 0);
+}
+
+#[test]
+fn persistent_too_frequent_ends_the_session_after_five_minutes() {
+    let mut h = logged_in("wx.qq.com");
+    h.fake.faults = (0..1000)
+        .map(|_| ("synccheck".to_owned(), Fault::Ret(1205)))
+        .collect();
+    h.fake.push_text(FRIEND, "never");
+    let start = h.now;
+    h.run_until(Duration::from_secs(3600), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    assert!(matches!(
+        h.events.last(),
+        Some(Event::LoggedOut {
+            reason: LogoutReason::TooFrequent
+        })
+    ));
+    assert!(h.now.since(start) >= Duration::from_secs(300));
+}
+
+#[test]
+fn origin_override_sends_relay_form_with_renamed_headers() {
+    let cfg = config()
+        .origin("http://127.0.0.1:8787")
+        .unwrap()
+        .rename_headers(true);
+    let mut client = Client::new(cfg);
+    client.login(webwx_core::Timestamp(1));
+    let webwx_core::Output::Transmit(t) = client.poll_output() else {
+        panic!()
+    };
+    assert!(
+        t.request
+            .uri()
+            .to_string()
+            .starts_with("http://127.0.0.1:8787/login.wx.qq.com/jslogin?appid=")
+    );
+    assert!(t.request.headers().get("user-agent").is_none());
+    assert!(t.request.headers().get("x-wx-user-agent").is_some());
+    assert_eq!(t.request.headers()["x-wx-referer"], "https://wx.qq.com/");
+}
