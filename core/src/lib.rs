@@ -19,6 +19,7 @@ pub mod contacts;
 pub mod cookies;
 pub mod endpoint;
 pub mod error;
+pub mod fuzzing;
 pub mod hosts;
 pub mod message;
 pub mod relay;
