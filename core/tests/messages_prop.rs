@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use webwx_core::message::{
-    GroupNames, Message, RawMessage, SelfInfo, at_user_list, mentioned_names, mentions_name, normalize_text,
-    split_group_sender, system_event,
+    GroupNames, Message, RawMessage, SelfInfo, at_user_list, mentioned_names, mentions_name,
+    normalize_text, split_group_sender, system_event,
 };
 
 struct Display(Option<String>);
@@ -43,7 +43,10 @@ fn wire_text() -> impl Strategy<Value = String> {
 
 fn content() -> impl Strategy<Value = String> {
     let xmlish = prop_oneof![
-        Just("&lt;msg&gt;&lt;appmsg&gt;&lt;type&gt;6&lt;/type&gt;&lt;appattach&gt;&lt;totallen&gt;".to_string()),
+        Just(
+            "&lt;msg&gt;&lt;appmsg&gt;&lt;type&gt;6&lt;/type&gt;&lt;appattach&gt;&lt;totallen&gt;"
+                .to_string()
+        ),
         Just("&lt;sysmsg type=\"revokemsg\"&gt;&lt;revokemsg&gt;&lt;msgid&gt;".to_string()),
         Just("&lt;msg&gt;&lt;emoji md5=\"".to_string()),
         Just("&lt;msg fromusername=\"a\"ticket=\"".to_string()),
@@ -56,31 +59,87 @@ fn content() -> impl Strategy<Value = String> {
 
 fn raw_message() -> impl Strategy<Value = RawMessage> {
     let msg_type = prop_oneof![
-        Just(1u32), Just(3), Just(34), Just(37), Just(40), Just(42), Just(43), Just(47), Just(48), Just(49),
-        Just(50), Just(51), Just(52), Just(53), Just(62), Just(9999), Just(10000), Just(10002), any::<u32>(),
+        Just(1u32),
+        Just(3),
+        Just(34),
+        Just(37),
+        Just(40),
+        Just(42),
+        Just(43),
+        Just(47),
+        Just(48),
+        Just(49),
+        Just(50),
+        Just(51),
+        Just(52),
+        Just(53),
+        Just(62),
+        Just(9999),
+        Just(10000),
+        Just(10002),
+        any::<u32>(),
     ];
-    let app_type = prop_oneof![Just(0u32), Just(3), Just(4), Just(5), Just(6), Just(8), Just(17), Just(33), Just(2000), Just(2001), any::<u32>()];
-    let user = prop_oneof![Just("@me".to_string()), Just("@@room".to_string()), Just("x@chatroom".to_string()), any::<String>()];
-    (msg_type, app_type, user.clone(), user, msg_type_content(), any::<String>(), any::<String>(), any::<(u32, u32, u64, u64)>(), any::<String>())
-        .prop_map(|(msg_type, app_msg_type, from, to, (content, ori), url, file, (sub, w, t, n), source)| RawMessage {
-            msg_id: n.to_string(),
-            from_user_name: from,
-            to_user_name: to,
-            msg_type,
-            content,
-            ori_content: ori,
-            url,
-            file_name: file.clone(),
-            file_size: file,
-            app_msg_type,
-            sub_msg_type: sub % 64,
-            img_width: w,
-            create_time: t,
-            new_msg_id: n,
-            status_notify_user_name: source.clone(),
-            msg_source: source,
-            ..RawMessage::default()
-        })
+    let app_type = prop_oneof![
+        Just(0u32),
+        Just(3),
+        Just(4),
+        Just(5),
+        Just(6),
+        Just(8),
+        Just(17),
+        Just(33),
+        Just(2000),
+        Just(2001),
+        any::<u32>()
+    ];
+    let user = prop_oneof![
+        Just("@me".to_string()),
+        Just("@@room".to_string()),
+        Just("x@chatroom".to_string()),
+        any::<String>()
+    ];
+    (
+        msg_type,
+        app_type,
+        user.clone(),
+        user,
+        msg_type_content(),
+        any::<String>(),
+        any::<String>(),
+        any::<(u32, u32, u64, u64)>(),
+        any::<String>(),
+    )
+        .prop_map(
+            |(
+                msg_type,
+                app_msg_type,
+                from,
+                to,
+                (content, ori),
+                url,
+                file,
+                (sub, w, t, n),
+                source,
+            )| RawMessage {
+                msg_id: n.to_string(),
+                from_user_name: from,
+                to_user_name: to,
+                msg_type,
+                content,
+                ori_content: ori,
+                url,
+                file_name: file.clone(),
+                file_size: file,
+                app_msg_type,
+                sub_msg_type: sub % 64,
+                img_width: w,
+                create_time: t,
+                new_msg_id: n,
+                status_notify_user_name: source.clone(),
+                msg_source: source,
+                ..RawMessage::default()
+            },
+        )
 }
 
 fn msg_type_content() -> impl Strategy<Value = (String, String)> {

@@ -30,8 +30,8 @@ fn contact(raw: &RawMessage, msg: &Element, long_name_attr: &str) -> RecommendCo
             or(msg.attr_str("fromnickname"), msg.attr_str("nickname")),
         ),
         alias: or(ri.alias.clone(), msg.attr_str("alias")),
-        province: or(ri.province.clone(), msg.attr_str("province")),
-        city: or(ri.city.clone(), msg.attr_str("city")),
+        province: or(normalize_text(&ri.province), msg.attr_str("province")),
+        city: or(normalize_text(&ri.city), msg.attr_str("city")),
         sex: if ri.sex > 0 {
             ri.sex
         } else {

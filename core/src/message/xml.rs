@@ -174,8 +174,18 @@ pub(crate) fn parse(xml: &str) -> Element {
         close_top(&mut stack);
     }
     let mut root = stack.pop().unwrap_or_default();
-    root.text = emoji::replace_softbank(&root.text);
+    root.text = finish_text(&root.text);
     root
+}
+
+/// Emoji spans and `<br/>` that were escaped once more than the XML (so they read as
+/// text here) become Unicode and newlines; SoftBank emoji become Unicode.
+fn finish_text(s: &str) -> String {
+    if s.contains('<') {
+        emoji::replace_softbank(&text::markup_to_text(s, false))
+    } else {
+        emoji::replace_softbank(s)
+    }
 }
 
 /// `<span class="emoji emojiXXXX">` and `<br>` elements inside text stand for text.
@@ -210,7 +220,7 @@ fn close_top(stack: &mut Vec<Element>) {
         return;
     }
     if let Some(mut done) = stack.pop() {
-        done.text = emoji::replace_softbank(&done.text);
+        done.text = finish_text(&done.text);
         if let Some(parent) = stack.last_mut() {
             parent.children.push(done);
         }
@@ -218,7 +228,8 @@ fn close_top(stack: &mut Vec<Element>) {
 }
 
 /// Splits the attribute part of a start tag by hand: `a="1" b='2'c="3" d=4 e`.
-/// Values are entity-decoded; missing spaces between attributes are tolerated.
+/// Values are entity-decoded (then emoji spans converted, see [`finish_text`]); missing
+/// spaces between attributes are tolerated.
 fn parse_attributes(raw: &str) -> Vec<(String, String)> {
     let mut attrs = Vec::new();
     let mut rest = raw.trim_start();
@@ -252,7 +263,7 @@ fn parse_attributes(raw: &str) -> Vec<(String, String)> {
             rest = chars.as_str();
         }
         if !key.is_empty() {
-            attrs.push((key.to_owned(), emoji::replace_softbank(&value)));
+            attrs.push((key.to_owned(), finish_text(&value)));
         }
         rest = rest.trim_start();
     }
@@ -290,6 +301,12 @@ mod tests {
         assert!(msg.child("b").is_some());
         let unclosed = parse("<msg><a>1<b>2");
         assert_eq!(unclosed.find("b").map(|b| b.text.as_str()), Some("2"));
+        let spans = parse(
+            "<m n=\"a&lt;span class=&quot;emoji emoji1f604&quot;&gt;&lt;/span&gt;\">&lt;span class=\"emoji emoji1f604\"&gt;&lt;/span&gt;</m>",
+        );
+        let m = spans.child("m").expect("m");
+        assert_eq!(m.attr("n"), Some("a😄"));
+        assert_eq!(m.text, "😄");
         let deep = "<a>".repeat(10_000);
         let _ = parse(&deep);
         assert_eq!(parse("").children.len(), 0);
