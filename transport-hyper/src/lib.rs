@@ -1,1 +1,43 @@
-//! placeholder
+//! # webwx-hyper
+//!
+//! An async driver for the [`webwx_core`] WeChat Web state machine over hyper 1,
+//! hyper-util and tokio, with rustls and the ring provider passed explicitly; and the
+//! browser [`relay`].
+//!
+//! [`start`] spawns one task per session (plus one per request in flight, so the
+//! synccheck long-poll never holds up a send or an upload) and hands back a cloneable
+//! [`Handle`] (call any [`Client`](webwx_core::Client) command from any task or thread)
+//! and [`Events`], a [`Stream`](futures_core::Stream) of the session's
+//! [`Event`](webwx_core::Event)s that ends when the session does. Many sessions share a
+//! runtime and, through [`start_with`], one connection pool.
+//!
+//! ```no_run
+//! use webwx_core::{Client, Config, Event};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     // `Config::origin("http://127.0.0.1:PORT")` would send everything to a simulator.
+//!     let client = Client::new(Config::new(42));
+//!     let (handle, mut events) = webwx_hyper::start(client, webwx_hyper::Options::default())?;
+//!     handle.login();
+//!     while let Some(event) = events.next_event().await {
+//!         match event {
+//!             Event::QrCode { url, .. } => println!("scan {url}"),
+//!             Event::Message(m) => println!("{m:?}"),
+//!             Event::LoggedOut { reason } => println!("over: {reason}"),
+//!             _ => {}
+//!         }
+//!     }
+//!     Ok(())
+//! }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod driver;
+pub mod relay;
+mod transport;
+
+pub use driver::{Events, Handle, now, start, start_with};
+pub use transport::{BuildError, DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
+pub use webwx_core;

@@ -1,0 +1,422 @@
+//! The blocking driver: a thread that owns the session loop, a worker per request in
+//! flight, an event iterator and a cloneable command handle.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use webwx_core::client::Transmit;
+use webwx_core::{Client, Event, Output, RequestId, SessionState, Timestamp};
+
+use crate::transport::{Options, Transport, TransportError};
+
+/// The wall clock as the core wants it.
+pub fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    Timestamp(ms)
+}
+
+/// What wakes the session loop.
+enum Input {
+    /// A worker finished request `id`.
+    Done(RequestId, Result<http::Response<Vec<u8>>, TransportError>),
+    /// A command changed the client, or a handle or the event iterator went away.
+    Wake,
+}
+
+struct Shared {
+    client: Mutex<Client>,
+    /// Live [`Handle`]s.
+    handles: AtomicUsize,
+    /// The [`Events`] iterator was dropped.
+    events_gone: AtomicBool,
+    /// The loop has exited.
+    finished: AtomicBool,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Client> {
+        // A panic in a user closure must not wedge the session for everyone else.
+        self.client.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Runs `client` on a new thread with a default [`Transport`] built from `options`.
+///
+/// Returns the command handle and the events. Start the session with a command —
+/// [`Handle::login`], [`Handle::connect`], [`Handle::resume`] … — or call one on the
+/// client before passing it in. The loop runs until the session is over (after
+/// [`Event::LoggedOut`], or [`Handle::shutdown`]) and then the event iterator ends.
+///
+/// ```no_run
+/// use webwx_core::{Client, Config, Event};
+/// let client = Client::new(Config::new(7));
+/// let (handle, events) = webwx_ureq::start(client, webwx_ureq::Options::default())?;
+/// handle.login();
+/// for event in events {
+///     match event {
+///         Event::QrCode { url, .. } => println!("scan {url}"),
+///         Event::Message(m) => println!("{m:?}"),
+///         _ => {}
+///     }
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn start(client: Client, options: Options) -> std::io::Result<(Handle, Events)> {
+    start_with(client, Transport::new(&options))
+}
+
+/// Like [`start`], sharing `transport` (and its connection pool) with other sessions.
+pub fn start_with(client: Client, transport: Transport) -> std::io::Result<(Handle, Events)> {
+    let (input_tx, input_rx) = mpsc::channel();
+    let (event_tx, event_rx) = mpsc::channel();
+    let shared = Arc::new(Shared {
+        client: Mutex::new(client),
+        handles: AtomicUsize::new(1),
+        events_gone: AtomicBool::new(false),
+        finished: AtomicBool::new(false),
+        thread: Mutex::new(None),
+    });
+    let driver = Driver {
+        shared: shared.clone(),
+        transport,
+        inputs: input_rx,
+        input_tx: input_tx.clone(),
+        events: event_tx,
+        in_flight: 0,
+    };
+    let thread = std::thread::Builder::new()
+        .name("webwx-ureq-session".into())
+        .spawn(move || driver.run())?;
+    *shared.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
+    let handle = Handle {
+        shared: shared.clone(),
+        wake: input_tx.clone(),
+    };
+    let events = Events {
+        rx: event_rx,
+        shared,
+        wake: input_tx,
+    };
+    Ok((handle, events))
+}
+
+struct Driver {
+    shared: Arc<Shared>,
+    transport: Transport,
+    inputs: Receiver<Input>,
+    input_tx: Sender<Input>,
+    events: Sender<Event>,
+    in_flight: usize,
+}
+
+impl Driver {
+    fn run(mut self) {
+        loop {
+            let (deadline, done) = self.drain();
+            if done {
+                break;
+            }
+            let input = match deadline {
+                Some(at) => {
+                    let now_ms = now();
+                    if at <= now_ms {
+                        self.shared.lock().handle_timeout(now_ms);
+                        continue;
+                    }
+                    let wait = Duration::from_millis(at.0 - now_ms.0);
+                    match self.inputs.recv_timeout(wait) {
+                        Ok(i) => i,
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                // Never disconnected: the driver holds a sender itself.
+                None => match self.inputs.recv() {
+                    Ok(i) => i,
+                    Err(_) => break,
+                },
+            };
+            self.handle(input);
+            // Take whatever else is already waiting before draining again.
+            while let Ok(input) = self.inputs.try_recv() {
+                self.handle(input);
+            }
+        }
+        self.shared.finished.store(true, Ordering::SeqCst);
+        tracing::debug!(in_flight = self.in_flight, "session loop ended");
+    }
+
+    fn handle(&mut self, input: Input) {
+        match input {
+            Input::Done(id, result) => {
+                self.in_flight = self.in_flight.saturating_sub(1);
+                let mut client = self.shared.lock();
+                match result {
+                    Ok(resp) => client.handle_response(now(), id, resp),
+                    Err(e) => {
+                        tracing::debug!(%id, error = %e, "request failed");
+                        client.handle_transport_error(now(), id, e.kind());
+                    }
+                }
+            }
+            Input::Wake => {
+                if self.shared.handles.load(Ordering::SeqCst) == 0
+                    && self.shared.events_gone.load(Ordering::SeqCst)
+                {
+                    tracing::debug!("no handle and no event consumer left: stopping");
+                    self.shared.lock().shutdown();
+                }
+            }
+        }
+    }
+
+    /// Drains the client's outputs. Returns the next timer and whether the session is done.
+    fn drain(&mut self) -> (Option<Timestamp>, bool) {
+        let shared = self.shared.clone();
+        let mut client = shared.lock();
+        loop {
+            match client.poll_output() {
+                Output::Transmit(t) => self.spawn(t),
+                Output::Event(e) => {
+                    // A dropped iterator only means nobody listens.
+                    let _ = self.events.send(e);
+                }
+                Output::Timeout(at) => return (Some(at), false),
+                Output::Idle => return (None, false),
+                Output::Done => return (None, true),
+                _ => return (None, false),
+            }
+        }
+    }
+
+    fn spawn(&mut self, t: Transmit) {
+        let Transmit {
+            id,
+            request,
+            timeout,
+            endpoint,
+            ..
+        } = t;
+        let transport = self.transport.clone();
+        let tx = self.input_tx.clone();
+        tracing::trace!(%id, endpoint, ?timeout, "sending");
+        let spawned = std::thread::Builder::new()
+            .name(format!("webwx-ureq-{endpoint}"))
+            .spawn(move || {
+                let result = transport.execute(request, timeout);
+                let _ = tx.send(Input::Done(id, result));
+            });
+        match spawned {
+            Ok(_) => self.in_flight += 1,
+            Err(e) => {
+                // The client is locked by `drain`: report the failure as an input.
+                tracing::warn!(%id, error = %e, "cannot start a request thread");
+                let err = TransportError::from(ureq::Error::Io(e));
+                let _ = self.input_tx.send(Input::Done(id, Err(err)));
+                self.in_flight += 1;
+            }
+        }
+    }
+}
+
+/// A cloneable, `Send + Sync` handle on a running session: call any [`Client`] command
+/// from any thread.
+pub struct Handle {
+    shared: Arc<Shared>,
+    wake: Sender<Input>,
+}
+
+impl Clone for Handle {
+    fn clone(&self) -> Self {
+        self.shared.handles.fetch_add(1, Ordering::SeqCst);
+        Handle {
+            shared: self.shared.clone(),
+            wake: self.wake.clone(),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        if self.shared.handles.fetch_sub(1, Ordering::SeqCst) == 1 {
+            let _ = self.wake.send(Input::Wake);
+        }
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handle")
+            .field("finished", &self.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Handle {
+    /// Runs `f` on the client with the current time, then lets the loop send whatever
+    /// it queued. The client is locked while `f` runs: keep it short.
+    ///
+    /// ```no_run
+    /// # fn f(handle: webwx_ureq::Handle) {
+    /// let contacts = handle.with(|client, _now| client.contacts().len());
+    /// # }
+    /// ```
+    pub fn with<R>(&self, f: impl FnOnce(&mut Client, Timestamp) -> R) -> R {
+        let r = {
+            let mut client = self.shared.lock();
+            f(&mut client, now())
+        };
+        let _ = self.wake.send(Input::Wake);
+        r
+    }
+
+    /// Reads the client without waking the loop.
+    pub fn inspect<R>(&self, f: impl FnOnce(&Client) -> R) -> R {
+        f(&self.shared.lock())
+    }
+
+    /// The session state to save (see [`Event::SessionChanged`]).
+    pub fn snapshot(&self) -> SessionState {
+        self.inspect(Client::snapshot)
+    }
+
+    /// Starts a QR login.
+    pub fn login(&self) {
+        self.with(|c, now| c.login(now));
+    }
+
+    /// Starts a push login (confirm on the phone), falling back to a QR code.
+    pub fn push_login(&self) {
+        self.with(|c, now| c.push_login(now));
+    }
+
+    /// Resumes a restored session (hot reload).
+    pub fn resume(&self) {
+        self.with(|c, now| c.resume(now));
+    }
+
+    /// Resumes a restored session for one-shot commands (no sync loop).
+    pub fn resume_for_commands(&self) {
+        self.with(|c, now| c.resume_for_commands(now));
+    }
+
+    /// Resumes if possible, else push login, else QR login.
+    pub fn connect(&self) {
+        self.with(|c, now| c.connect(now));
+    }
+
+    /// Logs out; the events end after [`Event::LoggedOut`].
+    pub fn logout(&self) {
+        self.with(|c, now| c.logout(now));
+    }
+
+    /// Stops without telling the server (the saved session stays valid); the events end.
+    pub fn shutdown(&self) {
+        self.with(|c, _| c.shutdown());
+    }
+
+    /// Whether the session loop has ended.
+    pub fn is_finished(&self) -> bool {
+        self.shared.finished.load(Ordering::SeqCst)
+    }
+
+    /// Waits until the session loop has ended. Requests still in flight are abandoned
+    /// (their threads end at their own timeout).
+    pub fn join(&self) {
+        let thread = self
+            .shared
+            .thread
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(t) = thread {
+            let _ = t.join();
+        } else {
+            while !self.is_finished() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+}
+
+/// The session's events, in order. A blocking [`Iterator`] that ends when the session
+/// loop ends (after [`Event::LoggedOut`], or a shutdown).
+pub struct Events {
+    rx: Receiver<Event>,
+    shared: Arc<Shared>,
+    wake: Sender<Input>,
+}
+
+impl std::fmt::Debug for Events {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Events").finish_non_exhaustive()
+    }
+}
+
+/// Why [`Events::recv_timeout`] returned no event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecvError {
+    /// Nothing arrived in time.
+    Timeout,
+    /// The session loop has ended and every event was taken.
+    Ended,
+}
+
+impl std::fmt::Display for RecvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecvError::Timeout => "no event in time",
+            RecvError::Ended => "the session has ended",
+        })
+    }
+}
+
+impl std::error::Error for RecvError {}
+
+impl Events {
+    /// The next event, waiting at most `timeout`.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Event, RecvError> {
+        self.rx.recv_timeout(timeout).map_err(|e| match e {
+            RecvTimeoutError::Timeout => RecvError::Timeout,
+            RecvTimeoutError::Disconnected => RecvError::Ended,
+        })
+    }
+
+    /// The next event, waiting until `deadline`.
+    pub fn recv_deadline(&self, deadline: Instant) -> Result<Event, RecvError> {
+        self.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// The next event if one is waiting.
+    pub fn try_recv(&self) -> Option<Event> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Whether the session loop has ended (events may still be waiting).
+    pub fn is_finished(&self) -> bool {
+        self.shared.finished.load(Ordering::SeqCst)
+    }
+}
+
+impl Iterator for Events {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        self.rx.recv().ok()
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        self.shared.events_gone.store(true, Ordering::SeqCst);
+        let _ = self.wake.send(Input::Wake);
+    }
+}

@@ -1,0 +1,244 @@
+//! One request at a time: the ureq agent, its settings and the error mapping.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Request, Response};
+use ureq::Agent;
+use ureq::tls::{TlsConfig, TlsProvider};
+use webwx_core::TransportErrorKind;
+
+/// Default limit on a response body: 64 MiB (media downloads can be large).
+pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// Settings of the HTTP side of a driver.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Options {
+    /// Largest response body accepted; a larger one fails with
+    /// [`TransportErrorKind::TooLarge`]. Default [`DEFAULT_MAX_BODY`].
+    pub max_body: u64,
+    /// Connect timeout (DNS, TCP and TLS), capped by each request's own timeout.
+    /// Default 15 s.
+    pub connect_timeout: Duration,
+    /// Use the proxy named by `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (with `NO_PROXY`).
+    /// Default `true`.
+    pub proxy_from_env: bool,
+    /// Idle keep-alive connections kept per host. Default 4.
+    pub max_idle_per_host: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_body: DEFAULT_MAX_BODY,
+            connect_timeout: Duration::from_secs(15),
+            proxy_from_env: true,
+            max_idle_per_host: 4,
+        }
+    }
+}
+
+impl Options {
+    /// The defaults.
+    pub fn new() -> Self {
+        Options::default()
+    }
+
+    /// Sets [`Options::max_body`].
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Sets [`Options::connect_timeout`].
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Sets [`Options::proxy_from_env`].
+    pub fn proxy_from_env(mut self, on: bool) -> Self {
+        self.proxy_from_env = on;
+        self
+    }
+}
+
+/// A failed request: the kind the core understands, and ureq's error for logs.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    source: ureq::Error,
+}
+
+impl TransportError {
+    /// What the core is told.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// ureq's error.
+    pub fn ureq_error(&self) -> &ureq::Error {
+        &self.source
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.source)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// The HTTP client of a driver: a ureq [`Agent`] set up for WeChat Web — no redirects
+/// followed (newloginpage's bare 301 must reach the core), no cookie jar (the core owns
+/// cookies), 4xx/5xx delivered as responses, rustls with the ring provider, a body limit.
+///
+/// Cheap to clone; clones share the connection pool. Many sessions can share one.
+#[derive(Clone)]
+pub struct Transport {
+    agent: Agent,
+    max_body: u64,
+    connect_timeout: Duration,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport::new(&Options::default())
+    }
+}
+
+impl Transport {
+    /// A transport with `options`.
+    pub fn new(options: &Options) -> Transport {
+        let tls = TlsConfig::builder()
+            .provider(TlsProvider::Rustls)
+            .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .build();
+        let mut builder = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .save_redirect_history(false)
+            .tls_config(tls)
+            .max_idle_connections_per_host(options.max_idle_per_host)
+            .timeout_connect(Some(options.connect_timeout))
+            // The core sends the browser's User-Agent; never add ureq's.
+            .user_agent(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(ureq::config::AutoHeaderValue::None);
+        if !options.proxy_from_env {
+            builder = builder.proxy(None);
+        }
+        Transport {
+            agent: builder.build().new_agent(),
+            max_body: options.max_body,
+            connect_timeout: options.connect_timeout,
+        }
+    }
+
+    /// The response body limit.
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+
+    /// Sends `request` and reads the whole answer, giving up after `timeout` (connect,
+    /// send, wait and body together). Any status is a response; only failures to get
+    /// one are errors.
+    pub fn execute(
+        &self,
+        request: Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<Response<Vec<u8>>, TransportError> {
+        let connect = self.connect_timeout.min(timeout);
+        let result = if request.body().is_empty() && !has_body_method(request.method()) {
+            let (parts, _) = request.into_parts();
+            let req = self
+                .agent
+                .configure_request(Request::from_parts(parts, ()))
+                .timeout_global(Some(timeout))
+                .timeout_connect(Some(connect))
+                .build();
+            self.agent.run(req)
+        } else {
+            let req = self
+                .agent
+                .configure_request(request)
+                .timeout_global(Some(timeout))
+                .timeout_connect(Some(connect))
+                .build();
+            self.agent.run(req)
+        };
+        let resp = result.map_err(TransportError::from)?;
+        let (parts, mut body) = resp.into_parts();
+        let bytes = body
+            .with_config()
+            .limit(self.max_body)
+            .read_to_vec()
+            .map_err(TransportError::from)?;
+        let mut out = Response::from_parts(parts, bytes);
+        // ureq's own bookkeeping is of no use to the core.
+        out.extensions_mut().clear();
+        Ok(out)
+    }
+}
+
+fn has_body_method(m: &http::Method) -> bool {
+    matches!(
+        *m,
+        http::Method::POST | http::Method::PUT | http::Method::PATCH
+    )
+}
+
+impl From<ureq::Error> for TransportError {
+    fn from(source: ureq::Error) -> Self {
+        TransportError {
+            kind: classify(&source),
+            source,
+        }
+    }
+}
+
+/// The core's name for a ureq failure.
+pub fn classify(e: &ureq::Error) -> TransportErrorKind {
+    use ureq::Error as E;
+    use ureq::Timeout as T;
+    match e {
+        E::Timeout(T::Resolve | T::Connect) => TransportErrorKind::Connect,
+        E::Timeout(_) => TransportErrorKind::Timeout,
+        E::HostNotFound | E::ConnectionFailed => TransportErrorKind::Connect,
+        E::Tls(_) | E::Rustls(_) | E::Pem(_) => TransportErrorKind::Connect,
+        E::BodyExceedsLimit(_) => TransportErrorKind::TooLarge,
+        E::Io(io) => classify_io(io),
+        E::Protocol(_) => TransportErrorKind::Reset,
+        _ => TransportErrorKind::Other,
+    }
+}
+
+fn classify_io(e: &std::io::Error) -> TransportErrorKind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused
+        | K::AddrNotAvailable
+        | K::NetworkUnreachable
+        | K::HostUnreachable
+        | K::NotConnected => TransportErrorKind::Connect,
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            TransportErrorKind::Reset
+        }
+        K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Other,
+    }
+}
