@@ -743,6 +743,23 @@ fn app_miniprogram() {
         }
     );
     snapshot!("app_miniprogram", m);
+
+    let m = load("app_miniprogram_36");
+    let app = app_of(&m);
+    assert_eq!(app.app_type, 36);
+    let AppDetail::MiniProgram {
+        page_path,
+        user_name,
+        ..
+    } = &app.detail
+    else {
+        panic!("{:?}", app.detail)
+    };
+    assert_eq!(
+        (page_path.as_str(), user_name.as_str()),
+        ("pages/detail/detail.html?sku=7", "gh_abcdef123456@app")
+    );
+    snapshot!("app_miniprogram_36", m);
 }
 
 #[test]
