@@ -1,0 +1,176 @@
+//! How the real server decided whether a request belongs to a live session:
+//! BaseRequest, cookies, skey and pass_ticket in the query, and the host.
+//! Every failure is the Ret (or synccheck retcode) the client gets.
+
+use serde_json::Value;
+
+use crate::hosts;
+use crate::request::{Req, decode_fixpoint};
+use crate::world::World;
+
+/// Session not found / uin wrong / cookies missing.
+pub(crate) const RET_NO_SESSION: i64 = 1100;
+/// Session invalid (skey wrong, logged in elsewhere).
+pub(crate) const RET_INVALID: i64 = 1101;
+/// Cookies do not match the session.
+pub(crate) const RET_COOKIE: i64 = 1102;
+
+/// Whether the query must carry pass_ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PassTicket {
+    /// The official client and both peer clients always send it here.
+    Required,
+    /// Checked when present (some clients omit it).
+    Optional,
+}
+
+/// Compares a pass_ticket as received (encoded once, twice, or not at all).
+pub(crate) fn ticket_matches(given: &str, expected: &str) -> bool {
+    let g = decode_fixpoint(given);
+    g == expected || g.replace(' ', "+") == expected
+}
+
+/// A uin given as a number or a string.
+pub(crate) fn uin_of(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Checks what every request of a session is checked for once the session is known.
+fn common(
+    world: &World,
+    req: &Req,
+    sid: &str,
+    cookies: bool,
+    pass_ticket: PassTicket,
+) -> Result<(), i64> {
+    let s = world.sessions.get(sid).ok_or(RET_NO_SESSION)?;
+    if let Some(code) = s.ended {
+        return Err(code);
+    }
+    if let (Some(host), Some(class)) = (req.relay_host(), req.endpoint.class())
+        && !hosts::host_matches_home(host, class, s.home)
+    {
+        return Err(RET_NO_SESSION);
+    }
+    if cookies {
+        let (Some(cu), Some(cs)) = (req.cookie("wxuin"), req.cookie("wxsid")) else {
+            return Err(RET_NO_SESSION);
+        };
+        if cu.trim() != s.uin.to_string() || cs.trim() != s.sid {
+            return Err(RET_COOKIE);
+        }
+    }
+    if let Some(k) = req.q("skey")
+        && decode_fixpoint(k) != s.skey
+    {
+        return Err(RET_INVALID);
+    }
+    match req.q("pass_ticket") {
+        Some(t) if !ticket_matches(t, &s.pass_ticket) => return Err(RET_NO_SESSION),
+        None if pass_ticket == PassTicket::Required => return Err(RET_NO_SESSION),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// A JSON request: BaseRequest names the session; cookies are required.
+pub(crate) fn json_session(
+    world: &World,
+    req: &Req,
+    body: &Value,
+    pass_ticket: PassTicket,
+) -> Result<String, i64> {
+    let br = body.get("BaseRequest").ok_or(RET_NO_SESSION)?;
+    base_request_session(world, req, br, true, pass_ticket)
+}
+
+/// Checks a BaseRequest object (also used for uploadmediarequest).
+pub(crate) fn base_request_session(
+    world: &World,
+    req: &Req,
+    br: &Value,
+    cookies: bool,
+    pass_ticket: PassTicket,
+) -> Result<String, i64> {
+    let sid = br
+        .get("Sid")
+        .and_then(Value::as_str)
+        .ok_or(RET_NO_SESSION)?;
+    let s = world.sessions.get(sid).ok_or(RET_NO_SESSION)?;
+    if let Some(code) = s.ended {
+        return Err(code);
+    }
+    let uin = br.get("Uin").and_then(uin_of).ok_or(RET_NO_SESSION)?;
+    if uin != s.uin {
+        return Err(RET_NO_SESSION);
+    }
+    let skey = br.get("Skey").and_then(Value::as_str).unwrap_or("");
+    if skey != s.skey {
+        return Err(RET_INVALID);
+    }
+    common(world, req, sid, cookies, pass_ticket)?;
+    Ok(sid.to_string())
+}
+
+/// A GET of the content host: cookies (or the skey) name the session.
+pub(crate) fn get_session(
+    world: &World,
+    req: &Req,
+    cookies: bool,
+    skey_required: bool,
+) -> Result<String, i64> {
+    let by_cookie = req
+        .cookie("wxsid")
+        .filter(|sid| world.sessions.contains_key(*sid))
+        .map(str::to_string);
+    let sid = match by_cookie {
+        Some(sid) => sid,
+        None => {
+            let k = req.q("skey").map(decode_fixpoint);
+            match k.and_then(|k| world.by_skey.get(&k).cloned()) {
+                Some(sid) => sid,
+                None => return Err(RET_NO_SESSION),
+            }
+        }
+    };
+    if skey_required && req.q("skey").is_none() {
+        return Err(RET_INVALID);
+    }
+    common(world, req, &sid, cookies, PassTicket::Optional)?;
+    Ok(sid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tickets() {
+        let t = "kbmy5Jt9nj+JzBaJZYNpUBQyBwRTejeXq1sM/YH7iOI=";
+        assert!(ticket_matches(t, t));
+        assert!(ticket_matches(
+            "kbmy5Jt9nj%2BJzBaJZYNpUBQyBwRTejeXq1sM%2FYH7iOI%3D",
+            t
+        ));
+        assert!(ticket_matches(
+            "kbmy5Jt9nj%252BJzBaJZYNpUBQyBwRTejeXq1sM%252FYH7iOI%253D",
+            t
+        ));
+        assert!(ticket_matches(
+            "kbmy5Jt9nj JzBaJZYNpUBQyBwRTejeXq1sM/YH7iOI=",
+            t
+        ));
+        assert!(!ticket_matches("nope", t));
+    }
+
+    #[test]
+    fn uins() {
+        assert_eq!(uin_of(&serde_json::json!(176666155)), Some(176666155));
+        assert_eq!(uin_of(&serde_json::json!("176666155")), Some(176666155));
+        assert_eq!(uin_of(&serde_json::json!(null)), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! Group management: webwxcreatechatroom and webwxupdatechatroom
+//! (addmember, invitemember, delmember, modtopic).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::auth::{PassTicket, json_session};
+use super::ret_json;
+use crate::request::Req;
+use crate::response::Resp;
+use crate::wire::{self, BaseResponse, MemberJson};
+use crate::world::account::{ContactKind, Member};
+use crate::world::session::EventKind;
+use crate::world::{World, generate};
+
+#[derive(Serialize)]
+struct CreateJson {
+    #[serde(rename = "BaseResponse")]
+    base_response: BaseResponse,
+    #[serde(rename = "Topic")]
+    topic: String,
+    #[serde(rename = "PYInitial")]
+    py_initial: String,
+    #[serde(rename = "QuanPin")]
+    quan_pin: String,
+    #[serde(rename = "MemberCount")]
+    member_count: usize,
+    #[serde(rename = "MemberList")]
+    member_list: Vec<MemberJson>,
+    #[serde(rename = "ChatRoomName")]
+    chat_room_name: String,
+    #[serde(rename = "BlackList")]
+    black_list: String,
+}
+
+fn quoted_names(names: &[String]) -> String {
+    format!("\"{}\"", names.join("、"))
+}
+
+/// `POST webwxcreatechatroom`: a new group with the account and at least two friends.
+pub(crate) fn create(w: &mut World, req: &Req) -> Resp {
+    let Some(body) = req.json() else {
+        return ret_json(1200);
+    };
+    let sid = match json_session(w, req, &body, PassTicket::Optional) {
+        Ok(s) => s,
+        Err(ret) => return ret_json(ret),
+    };
+    let uin = w.sessions[&sid].uin;
+    let topic = body
+        .get("Topic")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let wanted: Vec<String> = body
+        .get("MemberList")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|m| {
+                    m.get("UserName")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let acc = &w.accounts[&uin];
+    let mut members = Vec::new();
+    for un in &wanted {
+        match acc.contact(un) {
+            Some(c) if c.kind == ContactKind::Friend => {
+                if !members.iter().any(|m: &Member| &m.user_name == un) {
+                    members.push(Member {
+                        user_name: c.user_name.clone(),
+                        nick_name: c.nick_name.clone(),
+                        display_name: String::new(),
+                        attr_status: c.attr_status,
+                        key_word: c.key_word.clone(),
+                    });
+                }
+            }
+            _ => return ret_json(1),
+        }
+    }
+    if members.len() < 2 {
+        return ret_json(1);
+    }
+    let names: Vec<String> = members.iter().map(|m| m.nick_name.clone()).collect();
+    let me = acc.me.clone();
+    let group = generate::new_group(&mut w.rng, &me, uin, &topic, members, true);
+    let un = group.user_name.clone();
+    let member_list = group
+        .group
+        .as_ref()
+        .map(|g| g.members.iter().map(wire::member_json).collect::<Vec<_>>())
+        .unwrap_or_default();
+    let acc = w.accounts.get_mut(&uin).expect("session account");
+    acc.put_contact(group);
+    acc.created_groups += 1;
+    w.push_event(uin, EventKind::AddContact(un.clone()));
+    w.system_message(
+        uin,
+        &un,
+        &format!("你邀请{}加入了群聊", quoted_names(&names)),
+    );
+    w.bump("groups_created");
+    Resp::json(&CreateJson {
+        base_response: wire::base(0),
+        topic,
+        py_initial: String::new(),
+        quan_pin: String::new(),
+        member_count: member_list.len(),
+        member_list,
+        chat_room_name: un,
+        black_list: String::new(),
+    })
+}
+
+#[derive(Serialize)]
+struct UpdateJson {
+    #[serde(rename = "BaseResponse")]
+    base_response: BaseResponse,
+    #[serde(rename = "MemberCount")]
+    member_count: usize,
+    #[serde(rename = "MemberList")]
+    member_list: Vec<MemberJson>,
+}
+
+fn split_list(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_str)
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `POST webwxupdatechatroom?fun=addmember|invitemember|delmember|modtopic`.
+pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
+    let Some(body) = req.json() else {
+        return ret_json(1200);
+    };
+    let sid = match json_session(w, req, &body, PassTicket::Optional) {
+        Ok(s) => s,
+        Err(ret) => return ret_json(ret),
+    };
+    let uin = w.sessions[&sid].uin;
+    let room = body
+        .get("ChatRoomName")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let fun = req.q("fun").unwrap_or("").to_string();
+    let acc = w.accounts.get_mut(&uin).expect("session account");
+    let friends: Vec<(String, String, u32, String)> = acc
+        .contacts
+        .iter()
+        .filter(|c| c.kind == ContactKind::Friend)
+        .map(|c| {
+            (
+                c.user_name.clone(),
+                c.nick_name.clone(),
+                c.attr_status,
+                c.key_word.clone(),
+            )
+        })
+        .collect();
+    let Some(group) = acc.contact_mut(&room).filter(|c| c.is_group()) else {
+        return ret_json(1);
+    };
+    let grp = group.group.as_mut().expect("is group");
+    let mut touched = Vec::new();
+    let text;
+    let event;
+    match fun.as_str() {
+        "addmember" | "invitemember" => {
+            let key = if fun == "addmember" {
+                "AddMemberList"
+            } else {
+                "InviteMemberList"
+            };
+            let list = split_list(body.get(key));
+            if list.is_empty() {
+                return ret_json(1);
+            }
+            for un in &list {
+                let Some(f) = friends.iter().find(|f| &f.0 == un) else {
+                    return ret_json(1);
+                };
+                if grp.members.iter().any(|m| &m.user_name == un) {
+                    continue;
+                }
+                let m = Member {
+                    user_name: f.0.clone(),
+                    nick_name: f.1.clone(),
+                    display_name: String::new(),
+                    attr_status: f.2,
+                    key_word: f.3.clone(),
+                };
+                touched.push(m.clone());
+                grp.members.push(m);
+            }
+            let names: Vec<String> = touched.iter().map(|m| m.nick_name.clone()).collect();
+            text = (!names.is_empty()).then(|| format!("你邀请{}加入了群聊", quoted_names(&names)));
+            event = EventKind::ModMembers(room.clone());
+        }
+        "delmember" => {
+            if !grp.is_owner {
+                return ret_json(-2);
+            }
+            let list = split_list(body.get("DelMemberList"));
+            if list.is_empty() {
+                return ret_json(1);
+            }
+            for un in &list {
+                if let Some(i) = grp.members.iter().position(|m| &m.user_name == un) {
+                    touched.push(grp.members.remove(i));
+                }
+            }
+            let names: Vec<String> = touched.iter().map(|m| m.nick_name.clone()).collect();
+            text = (!names.is_empty()).then(|| format!("你将{}移出了群聊", quoted_names(&names)));
+            event = EventKind::ModMembers(room.clone());
+        }
+        "modtopic" => {
+            let topic = body
+                .get("NewTopic")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            group.nick_name = topic.clone();
+            group.py_initial.clear();
+            group.py_quanpin.clear();
+            text = Some(format!("你修改群名为“{topic}”"));
+            event = EventKind::ModContact(room.clone());
+        }
+        _ => return ret_json(1),
+    }
+    let member_list: Vec<MemberJson> = touched.iter().map(wire::member_json).collect();
+    w.push_event(uin, event);
+    if let Some(t) = text {
+        w.system_message(uin, &room, &t);
+    }
+    w.bump("groups_updated");
+    Resp::json(&UpdateJson {
+        base_response: wire::base(0),
+        member_count: member_list.len(),
+        member_list,
+    })
+}

@@ -1,0 +1,254 @@
+//! The QR login: jslogin, the QR image, the login long-poll, newloginpage and
+//! push login.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use http::StatusCode;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::cookies::CookieScope;
+use crate::pictures;
+use crate::request::{Form, Req};
+use crate::response::Resp;
+use crate::shared::Shared;
+use crate::world::login::PendingState;
+use crate::world::{RedeemError, unix_now};
+
+/// The official client's login appid.
+pub(crate) const APPID: &str = "wx782c26e4c19acffb";
+
+/// `encodeURIComponent`'s set.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// `encodeURIComponent`.
+pub(crate) fn encode_component(s: &str) -> String {
+    utf8_percent_encode(s, URI_COMPONENT).to_string()
+}
+
+/// The 1203 refusal, as captured (two spaces before "Mac微信下载地址").
+pub(crate) const REFUSAL: &str = "为了你的帐号安全，此微信号不能登录网页微信。你可以使用Windows微信或Mac微信在电脑端登录。Windows微信下载地址：https://pc.weixin.qq.com  Mac微信下载地址：https://mac.weixin.qq.com";
+
+/// Starts the phone's automatic scan and confirm of `uuid`.
+pub(crate) fn schedule_auto_scan(shared: &Arc<Shared>, uuid: String) {
+    if !shared.cfg.auto_scan {
+        return;
+    }
+    let s = shared.clone();
+    let delay = Duration::from_millis(shared.cfg.scan_delay_ms);
+    shared.runtime.spawn(async move {
+        let mut stop = s.shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return,
+        }
+        if s.world().scan(Some(&uuid), false, None).is_err() {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return,
+        }
+        let _ = s.world().scan(Some(&uuid), true, None);
+    });
+}
+
+/// `GET|POST /jslogin?appid=..&fun=new`.
+pub(crate) fn jslogin(shared: &Arc<Shared>, req: &Req) -> Resp {
+    if req.q("appid") != Some(APPID) {
+        return Resp::js("window.QRLogin.code = 400; window.QRLogin.uuid = \"\";".into());
+    }
+    let uuid = shared.world().new_uuid(None);
+    schedule_auto_scan(shared, uuid.clone());
+    Resp::js(format!(
+        "window.QRLogin.code = 200; window.QRLogin.uuid = \"{uuid}\";"
+    ))
+    .with_header("cache-control", "no-cache, must-revalidate")
+}
+
+/// `GET /qrcode/<uuid>`: a PNG of `https://login.weixin.qq.com/l/<uuid>`.
+pub(crate) fn qrcode(req: &Req) -> Resp {
+    let uuid = crate::request::decode(req.path.trim_start_matches("/qrcode/"));
+    let png = pictures::qr_png(&format!("https://login.weixin.qq.com/l/{uuid}"));
+    Resp::bytes("image/png", png).with_header("cache-control", "no-cache")
+}
+
+/// `GET /l/<uuid>`: what a browser shows for the QR's link.
+pub(crate) fn qr_page(req: &Req) -> Resp {
+    let uuid = crate::request::decode(req.path.trim_start_matches("/l/"));
+    Resp::bytes(
+        "text/html; charset=utf-8",
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>微信登录</title></head><body><p>请使用微信扫描二维码登录</p><p>{}</p></body></html>",
+            crate::world::message::xml_text(&uuid)
+        ),
+    )
+}
+
+fn avatar_b64(uuid: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(pictures::avatar(uuid))
+}
+
+/// What a poll answers now, if anything.
+fn poll_answer(shared: &Arc<Shared>, req: &Req, uuid: &str, timed_out: bool) -> Option<String> {
+    let mut w = shared.world();
+    let Some(p) = w.pending_mut(uuid) else {
+        return Some("window.code=400;".into());
+    };
+    match p.state {
+        PendingState::Expired => Some("window.code=400;".into()),
+        PendingState::Cancelled => {
+            // Reported once; the uuid is dead afterwards.
+            p.state = PendingState::Expired;
+            Some("window.code=202;".into())
+        }
+        PendingState::Confirmed => {
+            let ticket = p.ticket.clone().unwrap_or_default();
+            let scan = p.scan_time;
+            let uin = p.account.unwrap_or(0);
+            let home = w.accounts.get(&uin).map_or("wx.qq.com", |a| a.home);
+            let base = match &req.form {
+                Form::Relay(_) => format!("https://{home}"),
+                Form::Plain => req.base_url.clone(),
+            };
+            Some(format!(
+                "window.code=200;window.redirect_uri=\"{base}/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket={ticket}&uuid={uuid}&lang=zh_CN&scan={scan}\";"
+            ))
+        }
+        PendingState::Scanned if !p.scan_reported || timed_out => {
+            p.scan_reported = true;
+            Some(format!(
+                "window.code=201;window.userAvatar = 'data:img/jpg;base64,{}';",
+                avatar_b64(uuid)
+            ))
+        }
+        PendingState::Scanned | PendingState::Waiting if timed_out => {
+            Some("window.code=408;".into())
+        }
+        _ => None,
+    }
+}
+
+/// `GET /cgi-bin/mmwebwx-bin/login?loginicon=true&uuid=..&tip=..`: the long-poll.
+pub(crate) async fn poll(shared: &Arc<Shared>, req: &Req) -> Resp {
+    let Some(uuid) = req.q("uuid").map(str::to_string) else {
+        return Resp::js("window.code=400;".into());
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_millis(shared.cfg.hold_ms);
+    let mut stop = shared.shutdown.clone();
+    loop {
+        let notify = match shared.world().pending_mut(&uuid) {
+            Some(p) => p.notify.clone(),
+            None => return Resp::js("window.code=400;".into()),
+        };
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if let Some(a) = poll_answer(shared, req, &uuid, false) {
+            return Resp::js(a);
+        }
+        tokio::select! {
+            _ = &mut notified => continue,
+            _ = tokio::time::sleep_until(deadline) => {
+                let a = poll_answer(shared, req, &uuid, true)
+                    .unwrap_or_else(|| "window.code=408;".into());
+                return Resp::js(a);
+            }
+            _ = stop.changed() => return Resp::js("window.code=408;".into()),
+        }
+    }
+}
+
+fn xml_resp(req: &Req, body: String) -> Resp {
+    let r = Resp::bytes("text/plain;charset=utf-8", body);
+    let v2 = req.query.iter().any(|(k, v)| k == "version" && v == "v2");
+    if v2 {
+        r
+    } else {
+        // The real server answered 301 without a Location header.
+        r.with_status(StatusCode::MOVED_PERMANENTLY)
+    }
+}
+
+/// `GET /cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=..&uuid=..`: the credentials.
+pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::world::World) -> Resp {
+    let ticket = req.q("ticket").unwrap_or("").to_string();
+    let uuid = req.q("uuid").unwrap_or("").to_string();
+    let bad = || {
+        xml_resp(
+            req,
+            "<error><ret>-14</ret><message>ticket error</message></error>".to_string(),
+        )
+    };
+    // In relay form the ticket is only known on the account's home host.
+    if let (Some(host), Some(t)) = (req.relay_host(), w.tickets.get(&ticket)) {
+        let home = w.accounts.get(&t.uin).map_or("", |a| a.home);
+        if host != home {
+            return bad();
+        }
+    }
+    match w.redeem(&ticket, &uuid) {
+        Ok(sid) => {
+            let s = &w.sessions[&sid];
+            let body = format!(
+                "<error><ret>0</ret><message></message><skey>{}</skey><wxsid>{}</wxsid><wxuin>{}</wxuin><pass_ticket>{}</pass_ticket><isgrayscale>1</isgrayscale></error>",
+                s.skey,
+                s.sid,
+                s.uin,
+                encode_component(&s.pass_ticket)
+            );
+            let scope = CookieScope::new(req.relay_host().is_some(), s.home);
+            let mut r = xml_resp(req, body);
+            r.cookies = scope.login(s, unix_now());
+            r
+        }
+        Err(RedeemError::Refused) => xml_resp(
+            req,
+            format!("<error><ret>1203</ret><message>{REFUSAL}</message></error>"),
+        ),
+        Err(RedeemError::BadTicket) => bad(),
+    }
+}
+
+/// `GET /cgi-bin/mmwebwx-bin/webwxpushloginurl?uin=..`: a uuid the phone confirms.
+pub(crate) fn pushloginurl(shared: &Arc<Shared>, req: &Req) -> Resp {
+    let uin = req.q("uin").and_then(|u| u.trim().parse::<u64>().ok());
+    let uuid = {
+        let mut w = shared.world();
+        let ok = uin.is_some_and(|u| {
+            w.accounts.get(&u).is_some_and(|a| {
+                // The long-lived auth ticket, when sent, must be the account's.
+                match (req.cookie("webwx_auth_ticket"), &a.session) {
+                    (Some(t), Some(sid)) => w.sessions.get(sid).is_none_or(|s| s.auth_ticket == t),
+                    _ => true,
+                }
+            })
+        });
+        if !ok {
+            return Resp::json(&serde_json::json!({"ret": "1", "msg": "param error"}));
+        }
+        w.new_uuid(uin)
+    };
+    schedule_auto_scan(shared, uuid.clone());
+    #[derive(serde::Serialize)]
+    struct Push {
+        ret: &'static str,
+        msg: &'static str,
+        uuid: String,
+    }
+    Resp::json(&Push {
+        ret: "0",
+        msg: "all ok",
+        uuid,
+    })
+}

@@ -1,0 +1,90 @@
+//! The protocol endpoints, one module per group, and the dispatch between them.
+
+pub(crate) mod auth;
+pub(crate) mod chatroom;
+pub(crate) mod contacts;
+pub(crate) mod control;
+pub(crate) mod download;
+pub(crate) mod faulted;
+pub(crate) mod init;
+pub(crate) mod login;
+pub(crate) mod logout;
+pub(crate) mod relations;
+pub(crate) mod send;
+pub(crate) mod sync;
+pub(crate) mod upload;
+
+use std::sync::Arc;
+
+use http::StatusCode;
+
+use crate::hosts;
+use crate::request::Req;
+use crate::response::Resp;
+use crate::routes::Endpoint;
+use crate::shared::Shared;
+use crate::wire;
+
+/// `{"BaseResponse": {"Ret": ret,"ErrMsg": ""}}`.
+pub(crate) fn ret_json(ret: i64) -> Resp {
+    Resp::json(&wire::bare(ret))
+}
+
+fn index() -> Resp {
+    Resp::bytes(
+        "text/html; charset=utf-8",
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>微信网页版</title></head><body><p>webwx-sim: a local WeChat Web server for tests.</p></body></html>",
+    )
+}
+
+/// Answers one request.
+pub(crate) async fn handle(shared: &Arc<Shared>, req: &Req) -> Resp {
+    if let (Some(host), Some(class)) = (req.relay_host(), req.endpoint.class())
+        && hosts::classify(host) != Some(class)
+    {
+        return Resp::status(StatusCode::NOT_FOUND, "wrong host for this endpoint");
+    }
+    match req.endpoint {
+        Endpoint::Index => index(),
+        Endpoint::JsLogin => login::jslogin(shared, req),
+        Endpoint::QrCode => login::qrcode(req),
+        Endpoint::QrPage => login::qr_page(req),
+        Endpoint::LoginPoll => login::poll(shared, req).await,
+        Endpoint::SyncCheck => sync::synccheck(shared, req).await,
+        Endpoint::PushLoginUrl => login::pushloginurl(shared, req),
+        Endpoint::Control => control::handle(shared, req),
+        Endpoint::Unknown => Resp::status(StatusCode::NOT_FOUND, "webwx-sim"),
+        _ => {
+            let mut w = shared.world();
+            let w = &mut *w;
+            match req.endpoint {
+                Endpoint::NewLoginPage => login::newloginpage(shared, req, w),
+                Endpoint::Init => init::init(w, req),
+                Endpoint::StatusNotify => init::statusnotify(w, req),
+                Endpoint::GetContact => contacts::getcontact(w, req),
+                Endpoint::BatchGetContact => contacts::batchgetcontact(w, req),
+                Endpoint::Sync => sync::sync(w, req),
+                Endpoint::SendMsg
+                | Endpoint::SendMsgImg
+                | Endpoint::SendVideoMsg
+                | Endpoint::SendAppMsg
+                | Endpoint::SendEmoticon => send::send(w, req),
+                Endpoint::RevokeMsg => send::revoke(w, req),
+                Endpoint::UploadMedia => upload::upload(w, req),
+                Endpoint::CheckUpload => upload::checkupload(w, req),
+                Endpoint::GetMedia => download::getmedia(w, req),
+                Endpoint::GetMsgImg
+                | Endpoint::GetVoice
+                | Endpoint::GetVideo
+                | Endpoint::GetIcon
+                | Endpoint::GetHeadImg => download::content_media(w, req),
+                Endpoint::VerifyUser => relations::verifyuser(w, req),
+                Endpoint::Oplog => relations::oplog(w, req),
+                Endpoint::CreateChatroom => chatroom::create(w, req),
+                Endpoint::UpdateChatroom => chatroom::update(w, req),
+                Endpoint::Logout => logout::logout(w, req),
+                _ => Resp::status(StatusCode::NOT_FOUND, "webwx-sim"),
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Friendship and contact settings: webwxverifyuser and webwxoplog
+//! (remark name CmdId 2, pin CmdId 3).
+
+use serde_json::Value;
+
+use super::auth::{PassTicket, json_session};
+use super::ret_json;
+use crate::request::Req;
+use crate::response::Resp;
+use crate::world::account::{ContactKind, FLAG_TOP};
+use crate::world::session::EventKind;
+use crate::world::{World, generate};
+
+/// `POST webwxverifyuser`: Opcode 2 asks (strangers here accept at once),
+/// 3 accepts a request (MsgType 37), 4 rejects one.
+pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
+    let Some(body) = req.json() else {
+        return ret_json(1200);
+    };
+    let sid = match json_session(w, req, &body, PassTicket::Optional) {
+        Ok(s) => s,
+        Err(ret) => return ret_json(ret),
+    };
+    let uin = w.sessions[&sid].uin;
+    let opcode = body.get("Opcode").and_then(Value::as_u64).unwrap_or(0);
+    let Some(item) = body
+        .get("VerifyUserList")
+        .and_then(Value::as_array)
+        .and_then(|l| l.first())
+    else {
+        return ret_json(1);
+    };
+    let un = item
+        .get("Value")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let ticket = item
+        .get("VerifyUserTicket")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let acc = w.accounts.get_mut(&uin).expect("session account");
+    if acc
+        .contact(&un)
+        .is_some_and(|c| c.kind == ContactKind::Friend)
+    {
+        return ret_json(0);
+    }
+    let nick = match opcode {
+        3 | 4 => {
+            let Some(i) = acc
+                .requests
+                .iter()
+                .position(|r| r.user_name == un && (ticket.is_empty() || r.ticket == ticket))
+            else {
+                return ret_json(1);
+            };
+            let r = acc.requests.remove(i);
+            if opcode == 4 {
+                return ret_json(0);
+            }
+            r.nick_name
+        }
+        2 => {
+            let member = acc.contacts.iter().find_map(|c| c.member(&un)).cloned();
+            let request = acc.requests.iter().find(|r| r.user_name == un).cloned();
+            match (member, request) {
+                (Some(m), _) => m.nick_name,
+                (None, Some(r)) => r.nick_name,
+                _ => return ret_json(1),
+            }
+        }
+        _ => return ret_json(1),
+    };
+    let mut c = generate::blank_contact(ContactKind::Friend, un.clone(), &nick, "");
+    c.wxid = format!("wxid_{}", w.rng.alnum(14).to_ascii_lowercase());
+    c.head_seq = w.rng.range(600_000_000, 699_999_999) as u32;
+    let acc = w.accounts.get_mut(&uin).expect("session account");
+    acc.requests.retain(|r| r.user_name != un);
+    acc.put_contact(c);
+    w.push_event(uin, EventKind::AddContact(un.clone()));
+    w.system_message(uin, &un, &format!("你已添加了{nick}，现在可以开始聊天了。"));
+    w.bump("friends_added");
+    ret_json(0)
+}
+
+/// `POST webwxoplog`: CmdId 2 sets RemarkName, CmdId 3 pins (OP 1) or unpins (OP 0).
+pub(crate) fn oplog(w: &mut World, req: &Req) -> Resp {
+    let Some(body) = req.json() else {
+        return ret_json(1200);
+    };
+    let sid = match json_session(w, req, &body, PassTicket::Optional) {
+        Ok(s) => s,
+        Err(ret) => return ret_json(ret),
+    };
+    let uin = w.sessions[&sid].uin;
+    let un = body.get("UserName").and_then(Value::as_str).unwrap_or("");
+    let cmd = body.get("CmdId").and_then(Value::as_u64).unwrap_or(0);
+    let acc = w.accounts.get_mut(&uin).expect("session account");
+    let Some(c) = acc.contact_mut(un) else {
+        return ret_json(1);
+    };
+    match cmd {
+        2 => {
+            c.remark_name = body
+                .get("RemarkName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            c.remark_py_initial.clear();
+            c.remark_py_quanpin.clear();
+        }
+        3 => {
+            let op = body.get("OP").and_then(Value::as_u64).unwrap_or(1);
+            if op == 0 {
+                c.contact_flag &= !FLAG_TOP;
+            } else {
+                c.contact_flag |= FLAG_TOP;
+            }
+        }
+        _ => return ret_json(1),
+    }
+    let un = un.to_string();
+    w.push_event(uin, EventKind::ModContact(un));
+    w.bump("oplogs");
+    ret_json(0)
+}

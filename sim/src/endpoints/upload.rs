@@ -1,0 +1,259 @@
+//! Chunked uploads (webwxuploadmedia) and the big-file check (webwxcheckupload).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::auth::{PassTicket, RET_COOKIE, base_request_session, json_session};
+use super::ret_json;
+use crate::md5sum::md5_hex;
+use crate::multipart;
+use crate::request::Req;
+use crate::response::Resp;
+use crate::wire::{self, BaseResponse};
+use crate::world::World;
+use crate::world::media::{Upload, image_size};
+
+/// Files above this size go through webwxcheckupload first (25 MB).
+pub(crate) const NEED_CHECK_SIZE: u64 = 25 * 1024 * 1024;
+/// Largest file accepted (100 MB).
+pub(crate) const MAX_FILE: u64 = 100 * 1024 * 1024;
+
+#[derive(Serialize)]
+struct UploadJson {
+    #[serde(rename = "BaseResponse")]
+    base_response: BaseResponse,
+    #[serde(rename = "MediaId")]
+    media_id: String,
+    #[serde(rename = "StartPos")]
+    start_pos: u64,
+    #[serde(rename = "CDNThumbImgHeight")]
+    thumb_h: u32,
+    #[serde(rename = "CDNThumbImgWidth")]
+    thumb_w: u32,
+    #[serde(rename = "EncryFileName")]
+    encry_file_name: String,
+}
+
+fn upload_resp(ret: i64, media_id: String, start_pos: u64, thumb: (u32, u32), name: &str) -> Resp {
+    Resp::json_pretty(&UploadJson {
+        base_response: wire::base(ret),
+        media_id,
+        start_pos,
+        thumb_h: thumb.1,
+        thumb_w: thumb.0,
+        encry_file_name: name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect(),
+    })
+}
+
+fn num(v: Option<&Value>) -> Option<u64> {
+    match v? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `POST webwxuploadmedia?f=json` (multipart): one chunk; the MediaId comes with the last.
+pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
+    let fail = |ret: i64| upload_resp(ret, String::new(), 0, (0, 0), "");
+    let Some(b) = req.header("content-type").and_then(multipart::boundary) else {
+        return fail(1200);
+    };
+    let Some(parts) = multipart::parse(&req.body, &b) else {
+        return fail(1200);
+    };
+    let mut fields: HashMap<&str, String> = HashMap::new();
+    let mut file = None;
+    for p in &parts {
+        if p.name == "filename" || p.file_name.is_some() {
+            file = Some(p);
+        } else {
+            fields.insert(&p.name, String::from_utf8_lossy(&p.data).into_owned());
+        }
+    }
+    let Some(file) = file else {
+        return fail(1200);
+    };
+    let Some(umr) = fields
+        .get("uploadmediarequest")
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+    else {
+        return fail(1200);
+    };
+    let Some(br) = umr.get("BaseRequest") else {
+        return fail(1100);
+    };
+    // The file host gets the session through the request body and the data ticket.
+    let sid = match base_request_session(w, req, br, false, PassTicket::Optional) {
+        Ok(s) => s,
+        Err(ret) => return fail(ret),
+    };
+    let s = &w.sessions[&sid];
+    let uin = s.uin;
+    let ticket = fields
+        .get("webwx_data_ticket")
+        .map(|t| crate::request::decode_fixpoint(t))
+        .or_else(|| {
+            req.cookie("webwx_data_ticket")
+                .map(crate::request::decode_fixpoint)
+        });
+    if ticket.as_deref() != Some(s.data_ticket.as_str()) {
+        return fail(RET_COOKIE);
+    }
+    let total = num(umr.get("TotalLen")).unwrap_or(0);
+    if total > MAX_FILE {
+        return fail(1);
+    }
+    if total > NEED_CHECK_SIZE
+        && let Some(sig) = umr
+            .get("Signature")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        && !w.accounts[&uin].signatures.iter().any(|x| x == sig)
+    {
+        return fail(1);
+    }
+    let client_media_id = umr
+        .get("ClientMediaId")
+        .map(|v| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .unwrap_or_default();
+    let chunks = fields
+        .get("chunks")
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let chunk = fields
+        .get("chunk")
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    if chunk >= chunks || chunks > 4096 {
+        return fail(1);
+    }
+    let name = fields
+        .get("name")
+        .cloned()
+        .or_else(|| file.file_name.clone())
+        .unwrap_or_else(|| "file".into());
+    let id = fields.get("id").cloned().unwrap_or_default();
+    let key = (uin, format!("{client_media_id}/{id}/{name}"));
+    // Forget uploads abandoned for an hour.
+    w.uploads
+        .retain(|_, u| u.created.elapsed() < Duration::from_secs(3600));
+    let up = w.uploads.entry(key.clone()).or_insert_with(|| Upload {
+        total_len: total,
+        chunks: vec![None; chunks],
+        file_name: name.clone(),
+        file_md5: umr
+            .get("FileMd5")
+            .and_then(Value::as_str)
+            .filter(|m| !m.is_empty())
+            .map(str::to_ascii_lowercase),
+        created: Instant::now(),
+    });
+    if up.chunks.len() != chunks {
+        w.uploads.remove(&key);
+        return fail(1);
+    }
+    up.chunks[chunk] = Some(file.data.to_vec());
+    if !up.complete() {
+        let got = up.received();
+        w.bump("upload_chunks");
+        return upload_resp(0, String::new(), got, (0, 0), &name);
+    }
+    let up = w.uploads.remove(&key).expect("present");
+    let bytes: Vec<u8> = up.chunks.into_iter().flatten().flatten().collect();
+    if up.total_len > 0 && bytes.len() as u64 != up.total_len {
+        return fail(1);
+    }
+    if let Some(m) = &up.file_md5
+        && *m != md5_hex(&bytes)
+    {
+        return fail(1);
+    }
+    let len = bytes.len() as u64;
+    let thumb = image_size(&bytes)
+        .map(|(w0, h0)| {
+            let h = 100u32;
+            (
+                ((w0 as u64 * h as u64) / (h0.max(1) as u64)).max(1) as u32,
+                h,
+            )
+        })
+        .unwrap_or((0, 0));
+    let blob = w.store_blob(uin, bytes, &up.file_name);
+    let media_id = w.new_media_id();
+    w.media.insert(media_id.clone(), blob);
+    w.bump("uploads");
+    upload_resp(0, media_id, len, thumb, &name)
+}
+
+#[derive(Serialize)]
+struct CheckJson {
+    #[serde(rename = "BaseResponse")]
+    base_response: BaseResponse,
+    #[serde(rename = "MediaId")]
+    media_id: String,
+    #[serde(rename = "AESKey")]
+    aes_key: String,
+    #[serde(rename = "Signature")]
+    signature: String,
+    #[serde(rename = "EntryFileName")]
+    entry_file_name: String,
+}
+
+/// `POST webwxcheckupload`: for files over 25 MB; reuses a MediaId of the same bytes.
+pub(crate) fn checkupload(w: &mut World, req: &Req) -> Resp {
+    let Some(body) = req.json() else {
+        return ret_json(1200);
+    };
+    let sid = match json_session(w, req, &body, PassTicket::Optional) {
+        Ok(s) => s,
+        Err(ret) => return ret_json(ret),
+    };
+    let uin = w.sessions[&sid].uin;
+    let size = num(body.get("FileSize")).unwrap_or(0);
+    let md5 = body
+        .get("FileMd5")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name = body.get("FileName").and_then(Value::as_str).unwrap_or("");
+    if size == 0 || md5.len() != 32 || size > MAX_FILE {
+        return ret_json(1);
+    }
+    let existing = w
+        .media
+        .iter()
+        .find(|(_, b)| b.uin == uin && b.md5 == md5 && b.bytes.len() as u64 == size)
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
+    let signature = w.rng.hex(64);
+    let aes_key = w.rng.hex(32);
+    w.accounts
+        .get_mut(&uin)
+        .expect("session account")
+        .signatures
+        .push(signature.clone());
+    Resp::json(&CheckJson {
+        base_response: wire::base(0),
+        media_id: existing,
+        aes_key,
+        signature,
+        entry_file_name: name.to_string(),
+    })
+}

@@ -1,0 +1,225 @@
+//! webwx-sim: a faithful local WeChat Web (wx.qq.com) server.
+//!
+//! A real HTTP server (hyper 1 + tokio) that behaves like the WeChat Web servers as
+//! the captures and the official client show them: the QR login with its
+//! long-poll, newloginpage's XML and cookies, init, contacts with Seq paging,
+//! the synccheck long-poll and webwxsync, every send endpoint, chunked uploads,
+//! media downloads, group and contact operations, revoke and logout. It checks
+//! requests the way the real server did (BaseRequest, cookies, skey,
+//! pass_ticket, SyncKey, host) and answers with the real error shapes.
+//!
+//! Two address forms are served on one port: plain paths (`/cgi-bin/...`) for
+//! unmodified clients pointed at the base URL, and the relay form
+//! (`/wx.qq.com/cgi-bin/...`) in which the path names the real host, checked
+//! against the official domain table. A JSON control API on `/_sim/*` (and the
+//! in-process [`Control`]) plays the phone: scans, messages, faults, logouts.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let sim = webwx_sim::Sim::start(webwx_sim::SimConfig::default()).await?;
+//! println!("{}", sim.base_url());
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod cli;
+mod config;
+mod control;
+mod cookies;
+mod endpoints;
+mod faults;
+mod hosts;
+mod md5sum;
+mod multipart;
+mod pictures;
+mod prng;
+mod request;
+mod response;
+mod routes;
+mod server;
+mod shared;
+mod wire;
+mod world;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+pub use cli::run_cli;
+pub use config::{SimArgs, SimConfig};
+pub use control::{
+    AccountInfo, AccountSpec, ContactEvent, ContactInfo, Control, ControlError, FaultKind,
+    FaultSpec, InjectMessage, MemberInfo, SentRecord, SimState,
+};
+
+/// A simulator running inside the current tokio runtime.
+pub struct Sim {
+    addr: SocketAddr,
+    control: Control,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Sim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sim {
+    /// Binds `cfg.listen` and starts serving (needs a tokio runtime with I/O and time).
+    pub async fn start(cfg: SimConfig) -> io::Result<Sim> {
+        let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+        let mut addr = listener.local_addr()?;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        let (tx, rx) = watch::channel(false);
+        let shared = Arc::new(shared::Shared::new(
+            cfg,
+            format!("http://{addr}"),
+            rx,
+            tokio::runtime::Handle::current(),
+        ));
+        let task = tokio::spawn(server::serve(listener, shared.clone()));
+        Ok(Sim {
+            addr,
+            control: Control { shared },
+            stop: tx,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// In-process control (scan, messages, faults, ...).
+    pub fn control(&self) -> Control {
+        self.control.clone()
+    }
+
+    /// Stops accepting, ends every connection (and long-poll), and waits for it.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// A simulator on its own thread and runtime, for blocking users. Dropping it stops it.
+pub struct RunningSim {
+    base_url: String,
+    control: Control,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for RunningSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningSim")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningSim {
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// In-process control (scan, messages, faults, ...).
+    pub fn control(&self) -> Control {
+        self.control.clone()
+    }
+
+    /// Stops the simulator and waits for its thread.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for RunningSim {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+type Ready = io::Result<(String, Control, tokio::sync::oneshot::Sender<()>)>;
+
+/// Starts a simulator on a background thread with its own tokio runtime.
+pub fn spawn(cfg: SimConfig) -> io::Result<RunningSim> {
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Ready>();
+    let thread = std::thread::Builder::new()
+        .name("webwx-sim".into())
+        .spawn(move || {
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("webwx-sim-worker")
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e));
+                    return;
+                }
+            };
+            rt.block_on(async move {
+                match Sim::start(cfg).await {
+                    Ok(sim) => {
+                        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+                        if ready_tx
+                            .send(Ok((sim.base_url(), sim.control(), stop_tx)))
+                            .is_err()
+                        {
+                            return;
+                        }
+                        let _ = stop_rx.await;
+                        sim.shutdown().await;
+                    }
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
+            });
+        })?;
+    let (base_url, control, stop) = ready_rx
+        .recv()
+        .map_err(|_| io::Error::other("simulator thread died"))??;
+    Ok(RunningSim {
+        base_url,
+        control,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}

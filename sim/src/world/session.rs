@@ -1,0 +1,167 @@
+//! Web sessions: credentials, the sync log and the long-poll wake-up.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
+use super::message::Message;
+
+/// Something the client learns through webwxsync.
+#[derive(Debug, Clone)]
+pub(crate) enum EventKind {
+    /// An AddMsgList entry.
+    Msg(Arc<Message>),
+    /// A contact to put in ModContactList (its state at delivery time).
+    ModContact(String),
+    /// A contact added: ModContactList too, but selector 6.
+    AddContact(String),
+    /// A contact removed: DelContactList.
+    DelContact(String),
+    /// Members of a group changed: ModChatRoomMemberList (and ModContactList).
+    ModMembers(String),
+}
+
+impl EventKind {
+    /// The synccheck selector this event raises.
+    pub(crate) fn selector(&self) -> u32 {
+        match self {
+            EventKind::Msg(m) if m.msg_type == 51 && m.status_notify_code != 4 => 7,
+            EventKind::Msg(_) => 2,
+            EventKind::ModContact(_) | EventKind::ModMembers(_) => 4,
+            EventKind::AddContact(_) | EventKind::DelContact(_) => 6,
+        }
+    }
+}
+
+/// One entry of a session's sync log.
+#[derive(Debug, Clone)]
+pub(crate) struct Event {
+    pub seq: u64,
+    pub kind: EventKind,
+}
+
+/// Most events kept for a session that never syncs.
+const MAX_RETAINED: usize = 20_000;
+
+/// The SyncKey machinery: every event gets a sequence number; Key 1 of the
+/// SyncKey is `base1 + seq` of the last event the client was given. Events are
+/// dropped once a request proves the client has them (sent a key at or past them),
+/// so a retry with an older key gets the same events again.
+#[derive(Debug)]
+pub(crate) struct SyncLog {
+    pub base1: u64,
+    pub base2: u64,
+    pub base3: u64,
+    pub issued: u64,
+    pub ack: u64,
+    pub events: VecDeque<Event>,
+}
+
+impl SyncLog {
+    pub(crate) fn new(base: u64) -> Self {
+        SyncLog {
+            base1: base,
+            base2: base + 4_000,
+            base3: base - 60,
+            issued: 0,
+            ack: 0,
+            events: VecDeque::new(),
+        }
+    }
+
+    /// Appends an event; returns its sequence number.
+    pub(crate) fn push(&mut self, kind: EventKind) -> u64 {
+        self.issued += 1;
+        self.events.push_back(Event {
+            seq: self.issued,
+            kind,
+        });
+        while self.events.len() > MAX_RETAINED {
+            self.events.pop_front();
+        }
+        self.issued
+    }
+
+    /// The client says it has everything up to `seq`.
+    pub(crate) fn acknowledge(&mut self, seq: u64) {
+        if seq > self.ack {
+            self.ack = seq;
+        }
+        while self.events.front().is_some_and(|e| e.seq <= self.ack) {
+            self.events.pop_front();
+        }
+    }
+
+    /// Decodes Key 1 of a key into a sequence number; `None` if it is not ours.
+    pub(crate) fn decode(&self, key1: u64) -> Option<u64> {
+        let seq = key1.checked_sub(self.base1)?;
+        (seq <= self.issued).then_some(seq)
+    }
+
+    /// Events after `seq`.
+    pub(crate) fn after(&self, seq: u64) -> impl Iterator<Item = &Event> {
+        self.events.iter().filter(move |e| e.seq > seq)
+    }
+
+    /// The selector a synccheck with key `seq` answers with (0: nothing new).
+    pub(crate) fn selector_after(&self, seq: u64) -> u32 {
+        self.after(seq).next().map_or(0, |e| e.kind.selector())
+    }
+}
+
+/// One web login.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub sid: String,
+    pub skey: String,
+    /// The pass_ticket, decoded (the XML carries it URL-encoded).
+    pub pass_ticket: String,
+    pub uin: u64,
+    pub data_ticket: String,
+    pub auth_ticket: String,
+    pub uvid: String,
+    pub login_time: u64,
+    /// Why the session ended: the Ret / retcode later requests get.
+    pub ended: Option<i64>,
+    pub sync: SyncLog,
+    pub notify: Arc<Notify>,
+    pub inited: bool,
+    /// Whether the conversation-list notice (51/4) was queued.
+    pub sync_conv_sent: bool,
+    pub home: &'static str,
+}
+
+impl Session {
+    /// Ends the session with `code` and wakes its long-polls.
+    pub(crate) fn end(&mut self, code: i64) {
+        if self.ended.is_none() {
+            self.ended = Some(code);
+            self.sync.events.clear();
+        }
+        self.notify.notify_waiters();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_redelivers_until_acknowledged() {
+        let mut log = SyncLog::new(700_000_000);
+        let m = Arc::new(Message::new(1, "a", "b", 1, 0));
+        log.push(EventKind::Msg(m.clone()));
+        log.push(EventKind::ModContact("x".into()));
+        assert_eq!(log.selector_after(0), 2);
+        assert_eq!(log.selector_after(1), 4);
+        assert_eq!(log.selector_after(2), 0);
+        assert_eq!(log.after(0).count(), 2);
+        log.acknowledge(1);
+        assert_eq!(log.events.len(), 1);
+        assert_eq!(log.after(0).count(), 1);
+        assert_eq!(log.decode(700_000_002), Some(2));
+        assert_eq!(log.decode(700_000_003), None);
+        assert_eq!(log.decode(5), None);
+    }
+}
