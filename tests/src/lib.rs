@@ -1,1 +1,54 @@
-//! placeholder
+//! # webwx-tests
+//!
+//! One conformance suite for every transport: the same scenarios, written once against
+//! the small [`Driver`]/[`Session`] pair, run against `webwx-sim` on 127.0.0.1 for
+//! `webwx-ureq` and `webwx-hyper` (`tests/ureq.rs`, `tests/hyper.rs`). Every wait is
+//! bounded; the simulator holds long-polls for [`harness::HOLD_MS`] and the clients time
+//! out after [`harness::CLIENT_TIMEOUT`], so no test ever waits out a real long-poll.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod driver;
+pub mod harness;
+pub mod scenarios;
+
+pub use driver::{Driver, Hyper, HyperSession, NoEvent, Session, Ureq, UreqSession};
+
+/// Expands to one `#[test]` per scenario for the driver built by `$driver`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($driver:expr) => {
+        $crate::conformance_suite!(@tests $driver;
+            qr_login_messages_remote_logout,
+            requested_logout,
+            remote_logout_codes,
+            big_address_book,
+            restore_without_qr,
+            home_domains,
+            sync_faults_lose_nothing,
+            send_text_and_revoke,
+        );
+        $crate::conformance_suite!(@ignored $driver;
+            push_login => "webwx-sim routes webwxpushloginurl to the login host (404); the core and itchat/openwechat use the content host",
+        );
+    };
+    (@ignored $driver:expr; $($name:ident => $why:literal),* $(,)?) => {
+        $(
+            #[test]
+            #[ignore = $why]
+            fn $name() {
+                $crate::scenarios::$name(&$driver);
+            }
+        )*
+    };
+    (@tests $driver:expr; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let started = std::time::Instant::now();
+                $crate::scenarios::$name(&$driver);
+                eprintln!("{} took {:?}", stringify!($name), started.elapsed());
+            }
+        )*
+    };
+}

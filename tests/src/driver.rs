@@ -1,0 +1,185 @@
+//! The small driver trait the scenarios are written against, and its implementations.
+
+use std::time::Duration;
+
+use webwx_core::{Client, Event, SessionState, Timestamp};
+
+/// Why [`Session::next_event`] returned nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoEvent {
+    /// Nothing arrived in time.
+    Timeout,
+    /// The session loop has ended and every event was taken.
+    Ended,
+}
+
+/// A transport under test: starts sessions.
+pub trait Driver {
+    /// Name for messages.
+    const NAME: &'static str;
+    /// A running session.
+    type Session: Session;
+    /// Runs `client` (no command issued yet).
+    fn start(&self, client: Client) -> Self::Session;
+}
+
+/// A running session, driven from blocking test code.
+pub trait Session {
+    /// The next event, waiting at most `timeout`.
+    fn next_event(&mut self, timeout: Duration) -> Result<Event, NoEvent>;
+    /// Runs a command on the client from this (non-driver) thread.
+    fn with<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client, Timestamp) -> R + Send + 'static,
+    ) -> R;
+    /// The state to save.
+    fn snapshot(&self) -> SessionState;
+    /// Whether the session loop has ended.
+    fn is_finished(&self) -> bool;
+}
+
+/// webwx-ureq: a thread per session and per request in flight.
+#[derive(Default)]
+pub struct Ureq {
+    transport: webwx_ureq::Transport,
+}
+
+impl Ureq {
+    /// A driver with a transport that ignores proxies from the environment.
+    pub fn new() -> Ureq {
+        Ureq {
+            transport: webwx_ureq::Transport::new(
+                &webwx_ureq::Options::default().proxy_from_env(false),
+            ),
+        }
+    }
+}
+
+/// A webwx-ureq session.
+pub struct UreqSession {
+    /// The handle.
+    pub handle: webwx_ureq::Handle,
+    /// The events.
+    pub events: webwx_ureq::Events,
+}
+
+impl Driver for Ureq {
+    const NAME: &'static str = "ureq";
+    type Session = UreqSession;
+
+    fn start(&self, client: Client) -> UreqSession {
+        let (handle, events) =
+            webwx_ureq::start_with(client, self.transport.clone()).expect("start a session");
+        UreqSession { handle, events }
+    }
+}
+
+impl Session for UreqSession {
+    fn next_event(&mut self, timeout: Duration) -> Result<Event, NoEvent> {
+        self.events.recv_timeout(timeout).map_err(|e| match e {
+            webwx_ureq::RecvError::Timeout => NoEvent::Timeout,
+            _ => NoEvent::Ended,
+        })
+    }
+
+    fn with<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client, Timestamp) -> R + Send + 'static,
+    ) -> R {
+        self.handle.with(f)
+    }
+
+    fn snapshot(&self) -> SessionState {
+        self.handle.snapshot()
+    }
+
+    fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}
+
+/// webwx-hyper: one task per session and per request in flight, on a shared runtime.
+pub struct Hyper {
+    rt: std::sync::Arc<tokio::runtime::Runtime>,
+    transport: webwx_hyper::Transport,
+}
+
+impl Default for Hyper {
+    fn default() -> Self {
+        Hyper::new()
+    }
+}
+
+impl Hyper {
+    /// A driver with its own two-thread runtime.
+    pub fn new() -> Hyper {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        Hyper {
+            rt: std::sync::Arc::new(rt),
+            transport: webwx_hyper::Transport::new(&webwx_hyper::Options::default())
+                .expect("a hyper transport"),
+        }
+    }
+
+    /// The runtime the sessions run on.
+    pub fn runtime(&self) -> &tokio::runtime::Runtime {
+        &self.rt
+    }
+}
+
+/// A webwx-hyper session.
+pub struct HyperSession {
+    rt: std::sync::Arc<tokio::runtime::Runtime>,
+    /// The handle.
+    pub handle: webwx_hyper::Handle,
+    /// The events.
+    pub events: webwx_hyper::Events,
+}
+
+impl Driver for Hyper {
+    const NAME: &'static str = "hyper";
+    type Session = HyperSession;
+
+    fn start(&self, client: Client) -> HyperSession {
+        let _guard = self.rt.enter();
+        let (handle, events) = webwx_hyper::start_with(client, self.transport.clone());
+        HyperSession {
+            rt: self.rt.clone(),
+            handle,
+            events,
+        }
+    }
+}
+
+impl Session for HyperSession {
+    fn next_event(&mut self, timeout: Duration) -> Result<Event, NoEvent> {
+        let events = &mut self.events;
+        match self
+            .rt
+            .block_on(async { tokio::time::timeout(timeout, events.next_event()).await })
+        {
+            Ok(Some(e)) => Ok(e),
+            Ok(None) => Err(NoEvent::Ended),
+            Err(_) => Err(NoEvent::Timeout),
+        }
+    }
+
+    fn with<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Client, Timestamp) -> R + Send + 'static,
+    ) -> R {
+        self.handle.with(f)
+    }
+
+    fn snapshot(&self) -> SessionState {
+        self.handle.snapshot()
+    }
+
+    fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}

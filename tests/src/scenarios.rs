@@ -1,0 +1,387 @@
+//! The scenarios, written once against [`Driver`] and run for every transport.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use webwx_core::client::CommandEvent;
+use webwx_core::{Client, Event, LogoutReason, Ret, SessionState};
+use webwx_sim::{AccountSpec, FaultKind, FaultSpec};
+
+use crate::driver::{Driver, Session};
+use crate::harness::{
+    HOLD_MS, Run, Sim, WAIT, a_friend, config, inject_text, qr_login, sim, start, text_of,
+};
+
+/// Three long-poll holds: long enough for a stray duplicate to show up.
+fn settle() -> Duration {
+    Duration::from_millis(3 * HOLD_MS + 200)
+}
+
+/// Injects `n` texts `"{tag} {i}"` from `from` (one at a time, while the client syncs)
+/// and checks they arrive exactly once and in order, with nothing extra after.
+fn messages_exactly_once<S: Session>(run: &mut Run<S>, sim: &Sim, from: &str, tag: &str, n: usize) {
+    let injector = {
+        let control = sim.control.clone();
+        let from = from.to_owned();
+        let tag = tag.to_owned();
+        std::thread::spawn(move || {
+            let mut ids = Vec::with_capacity(n);
+            for i in 0..n {
+                let id = control
+                    .inject_message(webwx_sim::InjectMessage {
+                        from: from.clone(),
+                        content: format!("{tag} {i}"),
+                        ..Default::default()
+                    })
+                    .expect("inject");
+                ids.push(id);
+                if i % 97 == 0 {
+                    std::thread::sleep(Duration::from_millis(3));
+                }
+            }
+            ids
+        })
+    };
+    let got = run.messages_from(from, n, Duration::from_secs(30) + WAIT);
+    let ids = injector.join().expect("injector");
+    let texts: Vec<&str> = got
+        .iter()
+        .map(|m| text_of(m).unwrap_or("<not text>"))
+        .collect();
+    for (i, t) in texts.iter().enumerate() {
+        assert_eq!(
+            *t,
+            format!("{tag} {i}"),
+            "message {i} out of order or wrong"
+        );
+    }
+    let got_ids: Vec<&str> = got.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(got_ids, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    let unique: HashSet<&str> = got_ids.iter().copied().collect();
+    assert_eq!(unique.len(), n, "duplicate MsgIds");
+    let extra: Vec<_> = run
+        .during(settle())
+        .into_iter()
+        .filter(|e| matches!(e, Event::Message(m) if m.from == from))
+        .collect();
+    assert!(extra.is_empty(), "{} messages arrived twice", extra.len());
+}
+
+/// QR login with its events (QR, scanned, logged in), init, contacts, 1,000 messages
+/// exactly once and in order, then a logout from the phone: exactly one `LoggedOut`
+/// and the events end.
+pub fn qr_login_messages_remote_logout<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 1);
+    let me = qr_login(&mut run, &sim);
+    assert!(me.starts_with('@'));
+    let summary = run
+        .seen
+        .iter()
+        .find_map(|e| match e {
+            Event::ContactsLoaded(s) => Some(*s),
+            _ => None,
+        })
+        .expect("ContactsLoaded before Ready");
+    let on_sim = sim.control.contacts(None).expect("contacts");
+    let friends = on_sim.iter().filter(|c| c.kind == "friend").count();
+    let groups = on_sim.iter().filter(|c| c.kind == "group").count();
+    assert_eq!(summary.friends, friends, "friends: {summary:?}");
+    assert_eq!(summary.groups, groups, "groups: {summary:?}");
+    let known = run.session.with(|c, _| c.contacts().len());
+    assert!(known >= on_sim.len(), "{known} < {}", on_sim.len());
+
+    let friend = a_friend(&sim, None);
+    messages_exactly_once(&mut run, &sim, &friend, "hello", 1_000);
+
+    sim.control
+        .remote_logout(None, 1101)
+        .expect("remote logout");
+    let rest = run.until_end(WAIT);
+    let logouts = run.logouts();
+    assert_eq!(logouts.len(), 1, "exactly one LoggedOut: {logouts:?}");
+    assert!(
+        matches!(logouts[0], LogoutReason::Remote { .. }),
+        "{:?}",
+        logouts[0]
+    );
+    assert!(
+        matches!(rest.last(), Some(Event::LoggedOut { .. })),
+        "LoggedOut is last"
+    );
+    assert!(run.session.is_finished() || run.ended);
+}
+
+/// A logout we ask for: one `LoggedOut(Requested)`, the server sees the session end,
+/// and the events end.
+pub fn requested_logout<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 2);
+    qr_login(&mut run, &sim);
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+    assert_eq!(run.logouts(), vec![LogoutReason::Requested]);
+    let state = sim.control.state();
+    assert!(state.accounts.iter().all(|a| !a.logged_in), "{state:?}");
+    // The saved state no longer holds credentials.
+    assert!(run.session.snapshot().credentials.is_none());
+}
+
+/// A 10,000-contact account: the address book arrives through Seq paging, whole.
+pub fn big_address_book<D: Driver>(d: &D) {
+    let sim = sim(|c| c.contact_page = 1_000);
+    sim.control
+        .prepare_account(AccountSpec {
+            contacts: Some(10_000),
+            groups: Some(20),
+            ..Default::default()
+        })
+        .expect("prepare");
+    let mut run = start(d, &sim, 3);
+    qr_login(&mut run, &sim);
+    let on_sim = sim.control.contacts(None).expect("contacts");
+    assert!(on_sim.len() >= 10_000, "{}", on_sim.len());
+    let known: HashSet<String> = run.session.with(|c, _| {
+        c.contacts()
+            .all()
+            .into_iter()
+            .map(|c| c.user_name.clone())
+            .collect()
+    });
+    let missing: Vec<_> = on_sim
+        .iter()
+        .filter(|c| !known.contains(&c.user_name))
+        .take(5)
+        .map(|c| c.user_name.clone())
+        .collect();
+    assert!(missing.is_empty(), "contacts missing, e.g. {missing:?}");
+    run.session.with(|c, _| c.shutdown());
+    run.until_end(WAIT);
+}
+
+/// Save the session, drop everything, restore it: no QR code, the same account, and
+/// messages keep flowing exactly once (none of the old ones again).
+pub fn restore_without_qr<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 4);
+    let me = qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    messages_exactly_once(&mut run, &sim, &friend, "before", 20);
+    let saved = run.session.snapshot().to_json();
+    run.session.with(|c, _| c.shutdown());
+    run.until_end(WAIT);
+    assert!(run.logouts().is_empty(), "a shutdown is not a logout");
+    drop(run);
+
+    let state = SessionState::from_json(&saved).expect("the saved session loads");
+    let client = Client::restore(config(&sim.base, 99), state);
+    let mut run = Run::new(d.start(client));
+    run.session.with(|c, now| c.resume(now));
+    run.expect("Ready", WAIT, |e| matches!(e, Event::Ready).then_some(()));
+    assert_eq!(
+        run.session
+            .with(|c, _| c.state().self_user_name().map(str::to_owned)),
+        Some(me)
+    );
+    messages_exactly_once(&mut run, &sim, &friend, "after", 50);
+    assert!(
+        !run.seen
+            .iter()
+            .any(|e| matches!(e, Event::QrCode { .. } | Event::ResumeFailed { .. })),
+        "a restored session needs no QR"
+    );
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+    assert_eq!(run.logouts(), vec![LogoutReason::Requested]);
+}
+
+/// After a logout, the saved session's account logs in again by push login (the phone
+/// confirms; no QR shown).
+pub fn push_login<D: Driver>(d: &D) {
+    let sim = sim(|c| c.auto_scan = true);
+    let mut run = start(d, &sim, 5);
+    run.session.with(|c, now| c.login(now));
+    let me = run.logged_in();
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+    let saved = run.session.snapshot();
+    assert!(saved.last_uin.is_some(), "the account is remembered");
+    drop(run);
+
+    let client = Client::restore(config(&sim.base, 55), saved);
+    let mut run = Run::new(d.start(client));
+    run.session.with(|c, now| c.push_login(now));
+    run.expect("PushLoginSent", WAIT, |e| {
+        matches!(e, Event::PushLoginSent).then_some(())
+    });
+    let again = run.logged_in();
+    assert!(
+        !run.seen
+            .iter()
+            .any(|e| matches!(e, Event::QrCode { .. } | Event::PushLoginFailed { .. })),
+        "push login showed no QR: {:?}",
+        run.seen
+            .iter()
+            .map(crate::harness::describe)
+            .collect::<Vec<_>>()
+    );
+    let uin_before = sim.control.state().accounts.len();
+    assert_eq!(uin_before, 1, "the same account logged in again");
+    let _ = (me, again);
+    let friend = a_friend(&sim, None);
+    inject_text(&sim, &friend, "welcome back");
+    let m = run.messages_from(&friend, 1, WAIT);
+    assert_eq!(text_of(&m[0]), Some("welcome back"));
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}
+
+/// Each home domain routes login, content, file and push requests to the right hosts
+/// (the simulator refuses a request on the wrong host), and messages flow.
+pub fn home_domains<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    for (i, home) in [
+        "wx.qq.com",
+        "wx2.qq.com",
+        "wx8.qq.com",
+        "web.wechat.com",
+        "web2.wechat.com",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let uin = sim
+            .control
+            .prepare_account(AccountSpec {
+                home: Some(home.to_owned()),
+                ..Default::default()
+            })
+            .expect("prepare");
+        let mut run = start(d, &sim, 10 + i as u64);
+        qr_login(&mut run, &sim);
+        let hosts = run.session.snapshot().hosts;
+        assert_eq!(hosts.content, home, "{home}");
+        assert_eq!(hosts, webwx_core::Hosts::for_content_host(home), "{home}");
+        let friend = a_friend(&sim, Some(uin));
+        sim.control
+            .inject_message(webwx_sim::InjectMessage {
+                uin: Some(uin),
+                from: friend.clone(),
+                content: format!("hi on {home}"),
+                ..Default::default()
+            })
+            .expect("inject");
+        let m = run.messages_from(&friend, 1, WAIT);
+        assert_eq!(text_of(&m[0]), Some(format!("hi on {home}").as_str()));
+        run.session.with(|c, now| c.logout(now));
+        run.until_end(WAIT);
+        assert_eq!(run.logouts(), vec![LogoutReason::Requested], "{home}");
+    }
+    let wrong = sim.control.state().counters.get("wrong_host").copied();
+    assert!(
+        wrong.unwrap_or(0) == 0,
+        "requests on a wrong host: {wrong:?}"
+    );
+}
+
+/// Resets, 5xx answers and garbage on synccheck and webwxsync in the middle of a stream
+/// of messages: every message arrives exactly once, in order, and the session lives.
+pub fn sync_faults_lose_nothing<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 6);
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    for (endpoint, kind, round) in [
+        ("synccheck", FaultKind::Reset, "a"),
+        ("synccheck", FaultKind::ServerError, "b"),
+        ("synccheck", FaultKind::Garbage, "c"),
+        ("webwxsync", FaultKind::Reset, "d"),
+        ("webwxsync", FaultKind::ServerError, "e"),
+        ("webwxsync", FaultKind::Garbage, "f"),
+        ("synccheck", FaultKind::Truncate, "g"),
+        ("webwxsync", FaultKind::Truncate, "h"),
+    ] {
+        sim.control
+            .add_fault(FaultSpec::new(endpoint, kind, 2))
+            .expect("fault");
+        messages_exactly_once(&mut run, &sim, &friend, &format!("{round}:{endpoint}"), 30);
+    }
+    assert!(run.logouts().is_empty(), "{:?}", run.logouts());
+    let fired = sim.control.state().counters.get("faults_fired").copied();
+    assert!(fired.unwrap_or(0) >= 16, "faults fired: {fired:?}");
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}
+
+/// Send a text: `Sent` with the server's MsgID; the simulator recorded it; revoke it.
+pub fn send_text_and_revoke<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 7);
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    let to = friend.clone();
+    let local = run
+        .session
+        .with(move |c, now| c.send_text(now, &to, "hello from the suite"))
+        .expect("send accepted");
+    let msg_id = run.expect("Sent", WAIT, |e| match e {
+        Event::Command(CommandEvent::Sent { local_id, msg_id }) if *local_id == local => {
+            Some(msg_id.clone())
+        }
+        Event::Command(CommandEvent::SendFailed { error, .. }) => panic!("send failed: {error}"),
+        _ => None,
+    });
+    let sent = sim.control.sent();
+    let rec = sent
+        .iter()
+        .find(|r| r.msg_id == msg_id)
+        .expect("the simulator recorded the send");
+    assert_eq!(rec.to, friend);
+    assert_eq!(rec.content, "hello from the suite");
+    assert_eq!(rec.client_msg_id, local.0);
+
+    let to = friend.clone();
+    let id = msg_id.clone();
+    let op = run
+        .session
+        .with(move |c, now| c.revoke(now, &id, &to))
+        .expect("revoke accepted");
+    run.expect("revoke done", WAIT, |e| match e {
+        Event::Command(CommandEvent::OpDone { op: o, .. }) if *o == op => Some(()),
+        Event::Command(CommandEvent::OpFailed { op: o, error, .. }) if *o == op => {
+            panic!("revoke failed: {error}")
+        }
+        _ => None,
+    });
+    assert!(
+        sim.control
+            .sent()
+            .iter()
+            .any(|r| r.msg_id == msg_id && r.revoked),
+        "the simulator saw the revoke"
+    );
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}
+
+/// A session that ends by remote logout with code `ret` on its next poll reports that
+/// code once.
+pub fn remote_logout_codes<D: Driver>(d: &D) {
+    let sim = sim(|c| c.auto_scan = true);
+    for (i, code) in [1100i64, 1101, 1102].into_iter().enumerate() {
+        let mut run = start(d, &sim, 20 + i as u64);
+        run.session.with(|c, now| c.login(now));
+        run.logged_in();
+        sim.control
+            .remote_logout(None, code)
+            .expect("remote logout");
+        run.until_end(WAIT);
+        assert_eq!(
+            run.logouts(),
+            vec![LogoutReason::Remote {
+                ret: Ret::from_code(code)
+            }],
+            "{code}"
+        );
+    }
+}
