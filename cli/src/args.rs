@@ -1,0 +1,203 @@
+//! The command line: every subcommand and flag of `webwx`.
+//!
+//! The flags of DESIGN.md ("The command line (webwx)") are a contract: never rename or
+//! drop one; adding is fine. The flags marked "for tests" exist so that the integration
+//! tests can run a command against a simulator in bounded time.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+
+/// webwx — the WeChat Web (wx.qq.com) personal-account protocol from the command line.
+#[derive(Debug, Parser)]
+#[command(name = "webwx", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// More logs on stderr: -v info, -vv debug, -vvv trace. Secrets are never logged.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A whole session against an embedded simulator: no setup, finishes in seconds.
+    Demo(DemoArgs),
+    /// Log in (QR code in the terminal, or a saved session) and print events as they come.
+    Login(LoginArgs),
+    /// Send one text or file from a saved session (never touches the sync loop).
+    Send(SendArgs),
+    /// Parse a captured response and print the typed result as one JSON document.
+    Decode(DecodeArgs),
+    /// Run the WeChat Web simulator.
+    Sim(webwx_sim::SimArgs),
+    /// Run the browser relay (allowlisted *.qq.com and *.wechat.com; loopback by default).
+    Relay(RelayArgs),
+}
+
+/// `webwx demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the simulator's world and of the client's PRNG.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the downloaded media is written (default: a fresh temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also save the session to FILE (mode 0600) after every change until the demo logs
+    /// out, as `webwx login --session` does: a look at what a saved session holds.
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<std::path::PathBuf>,
+}
+
+/// `webwx login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Session file: reused when it exists (resume, then push login, then QR), written
+    /// (mode 0600) after every change.
+    #[arg(long, value_name = "FILE")]
+    pub session: Option<PathBuf>,
+    /// Log in as the desktop (UOS) client: for accounts whose web login is refused (1203).
+    #[arg(long)]
+    pub desktop: bool,
+    /// Answer every private text with the same text.
+    #[arg(long)]
+    pub echo: bool,
+    /// Print events as JSON lines instead of the human form.
+    #[arg(long)]
+    pub json: bool,
+    /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// Where the QR code's PNG is written (default: the system's temporary directory).
+    #[arg(long, value_name = "FILE")]
+    pub qr_png: Option<PathBuf>,
+    /// The content host before login (wx.qq.com, wx2.qq.com, web.wechat.com, ...).
+    #[arg(long, value_name = "HOST")]
+    pub home: Option<String>,
+    /// PRNG seed of a new session (default: from the clock).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Log out of the server when exiting through --exit-after-login, --max-messages or
+    /// --timeout (default: stop and keep the saved session valid).
+    #[arg(long)]
+    pub logout: bool,
+    /// Exit once logged in and ready (for tests and scripts).
+    #[arg(long)]
+    pub exit_after_login: bool,
+    /// Exit after printing this many messages (for tests and scripts).
+    #[arg(long, value_name = "N")]
+    pub max_messages: Option<u64>,
+    /// Give up after this many seconds (exit 1).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Client-side timeout of the long-polls in milliseconds (for simulators with short holds).
+    #[arg(long, value_name = "MS")]
+    pub long_poll_ms: Option<u64>,
+}
+
+/// `webwx send`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["text", "file"])))]
+pub struct SendArgs {
+    /// The saved session (written by `webwx login --session`).
+    #[arg(long, value_name = "FILE")]
+    pub session: PathBuf,
+    /// Recipient: a UserName, a remark name or a nick name.
+    #[arg(long, value_name = "NAME|ID")]
+    pub to: String,
+    /// Send this text.
+    #[arg(long, value_name = "T")]
+    pub text: Option<String>,
+    /// Send this file (images and videos as such, anything else as a file).
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// Print the outcome as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Give up after this many seconds (exit 1).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+}
+
+/// `webwx decode`.
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// What FILE holds: the answer of which endpoint (or one AddMsgList entry: `message`).
+    #[arg(value_enum)]
+    pub kind: DecodeKind,
+    /// A bare body, or a raw HTTP response (status line, headers, blank line, body);
+    /// `# comment` lines before it are skipped. `-` reads standard input.
+    pub file: PathBuf,
+    /// Print skey, sid, uin and pass_ticket instead of redacting them.
+    #[arg(long)]
+    pub show_secrets: bool,
+    /// My UserName, to tell outgoing messages and mentions apart (sync, message).
+    #[arg(long, value_name = "USERNAME")]
+    pub me: Option<String>,
+    /// My nick name, for mentions (sync, message).
+    #[arg(long, value_name = "NAME")]
+    pub nick: Option<String>,
+    /// Keep each message's raw wire entry beside its typed form (sync, message).
+    #[arg(long)]
+    pub raw: bool,
+    /// One line of JSON instead of pretty-printed.
+    #[arg(long)]
+    pub compact: bool,
+}
+
+/// The endpoints `webwx decode` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecodeKind {
+    /// `jslogin`: the QR uuid.
+    Jslogin,
+    /// The login poll (`window.code=…`).
+    Login,
+    /// `webwxnewloginpage`: credentials (redacted unless --show-secrets) or a refusal.
+    Newloginpage,
+    /// `webwxinit`.
+    Init,
+    /// `webwxgetcontact`.
+    Contacts,
+    /// `webwxbatchgetcontact`.
+    Batchcontacts,
+    /// `synccheck`.
+    Synccheck,
+    /// `webwxsync`, every AddMsgList entry typed.
+    Sync,
+    /// One AddMsgList entry (JSON object), typed.
+    Message,
+    /// `webwxsendmsg` (and the other send endpoints' answers).
+    Sendmsg,
+    /// `webwxuploadmedia`.
+    Upload,
+    /// `webwxpushloginurl`.
+    Pushloginurl,
+}
+
+/// `webwx relay`.
+#[derive(Debug, Args)]
+pub struct RelayArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free one). The first
+    /// stdout line says where it listens.
+    #[arg(long, value_name = "ADDR", default_value = webwx_hyper::relay::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Also relay this host (exact name, or `*.domain`); repeatable. *.qq.com and
+    /// *.wechat.com are always allowed.
+    #[arg(long, value_name = "HOST")]
+    pub allow: Vec<String>,
+    /// Serve under this path prefix (`/wx` serves `/wx/HOST/PATH`).
+    #[arg(long, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+    /// For tests: send every allowed request to this `http://host:port` instead of the
+    /// real host.
+    #[arg(long, value_name = "URL", hide = true)]
+    pub upstream: Option<String>,
+}

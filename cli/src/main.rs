@@ -1,0 +1,50 @@
+//! `webwx`: the WeChat Web (wx.qq.com) personal-account protocol from the command line.
+//!
+//! ```text
+//! webwx demo                         whole session against an embedded simulator, no setup
+//! webwx login [--session F] [--desktop] [--echo] [--json] [--origin URL]
+//! webwx send --session F --to NAME (--text T | --file P) [--origin URL]
+//! webwx decode KIND FILE             parse a captured response, print typed JSON
+//! webwx sim ...                      the simulator
+//! webwx relay --listen ADDR          the browser relay
+//! ```
+//!
+//! Exit codes: 0 success, 1 failure, 2 bad usage.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod args;
+mod capture;
+mod decode;
+mod demo;
+mod logging;
+mod print;
+#[allow(dead_code)] // the PNG is for `login`, which comes next
+mod qr;
+#[allow(dead_code)] // `load` is for `login`, which comes next
+mod session_file;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    logging::init(cli.verbose);
+    let code = match cli.command {
+        Command::Decode(a) => decode::run(&a),
+        Command::Sim(a) => match webwx_sim::run_cli(a) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("webwx sim: {e}");
+                1
+            }
+        },
+        Command::Demo(a) => demo::run(&a),
+        Command::Login(_) | Command::Send(_) | Command::Relay(_) => {
+            eprintln!("webwx: not implemented yet");
+            1
+        }
+    };
+    std::process::exit(code);
+}

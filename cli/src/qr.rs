@@ -1,0 +1,81 @@
+//! QR codes: drawn in the terminal (two modules per character cell with the half-block
+//! characters of [`Dense1x2`]) and written as a PNG with the `png` crate.
+
+use std::path::Path;
+
+use qrcode::render::unicode::Dense1x2;
+use qrcode::{Color, QrCode};
+
+/// Pixels per module in the PNG.
+const PNG_SCALE: usize = 8;
+/// Quiet zone around the code, in modules (the standard asks for 4).
+const QUIET: usize = 4;
+
+/// The code of `content`.
+fn code(content: &str) -> std::io::Result<QrCode> {
+    QrCode::new(content.as_bytes()).map_err(|e| std::io::Error::other(format!("QR code: {e}")))
+}
+
+/// `content` as text for a terminal. Light modules are drawn as blocks (the code reads
+/// right on a dark terminal background, where most phones scan it).
+pub fn terminal(content: &str) -> std::io::Result<String> {
+    Ok(code(content)?
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Light)
+        .light_color(Dense1x2::Dark)
+        .quiet_zone(true)
+        .build())
+}
+
+/// The PNG bytes of `content`: black on white, 8 pixels per module, 4-module quiet zone.
+pub fn png(content: &str) -> std::io::Result<Vec<u8>> {
+    let code = code(content)?;
+    let modules = code.width();
+    let colors = code.to_colors();
+    let side = (modules + 2 * QUIET) * PNG_SCALE;
+    let mut pixels = vec![0xffu8; side * side];
+    for (i, color) in colors.iter().enumerate() {
+        if *color != Color::Dark {
+            continue;
+        }
+        let (mx, my) = (i % modules + QUIET, i / modules + QUIET);
+        for dy in 0..PNG_SCALE {
+            let row = (my * PNG_SCALE + dy) * side;
+            let start = row + mx * PNG_SCALE;
+            pixels[start..start + PNG_SCALE].fill(0);
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let side = u32::try_from(side).map_err(std::io::Error::other)?;
+        let mut enc = png::Encoder::new(&mut out, side, side);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(std::io::Error::other)?;
+        writer.finish().map_err(std::io::Error::other)?;
+    }
+    Ok(out)
+}
+
+/// Writes the PNG of `content` to `path`.
+pub fn write_png(content: &str, path: &Path) -> std::io::Result<()> {
+    std::fs::write(path, png(content)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_and_png() {
+        let url = "https://login.weixin.qq.com/l/gbyKnbsmqQ==";
+        let t = terminal(url).unwrap();
+        assert!(t.lines().count() > 10);
+        assert!(t.contains('\u{2588}') || t.contains('\u{2580}') || t.contains('\u{2584}'));
+        let p = png(url).unwrap();
+        assert_eq!(&p[..8], b"\x89PNG\r\n\x1a\n");
+    }
+}
