@@ -21,17 +21,25 @@ pub mod endpoint;
 pub mod error;
 pub mod fuzzing;
 pub mod hosts;
+pub mod media;
 pub mod message;
 pub mod relay;
 pub mod rng;
 pub mod session;
 pub mod time;
+pub mod upload;
 pub mod wire;
 
+pub use client::commands::{
+    CommandEvent, CommandFailure, DataPurpose, DownloadId, FileSpec, LocalId, OpId, OpKind,
+    OpOutcome, UploadHandle, UploadId,
+};
 pub use client::{Client, Config, Event, LogoutReason, Output, RequestId, Transmit};
 pub use error::{
     CommandError, ParseError, ParseErrorKind, ResponseError, Ret, TransportErrorKind, WxError,
 };
 pub use hosts::{HostKind, Hosts};
+pub use media::{Download, DownloadedMedia, safe_file_name};
 pub use session::{Credentials, SessionState};
 pub use time::Timestamp;
+pub use upload::MediaKind;

@@ -1,6 +1,8 @@
 //! Sends: request snapshots and parses of every send endpoint and of revoke, and
 //! scenario tests of the send commands through the in-process fake.
 
+// `common` is shared with the other test targets (and linted there).
+#[allow(clippy::all)]
 mod common;
 #[path = "fixtures/sends/harness.rs"]
 mod harness;

@@ -23,6 +23,7 @@ mod download;
 mod ops;
 mod upload;
 
+pub use crate::upload::MediaKind;
 pub use download::{Download, DownloadedMedia};
 pub use upload::{DataPurpose, FileSpec, UploadHandle};
 
@@ -284,7 +285,6 @@ pub(crate) type SendParser = fn(&Response<Vec<u8>>) -> Result<SendResponse, Resp
 
 /// An in-flight command request.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // uploads and downloads land next
 pub(crate) enum Cmd {
     /// A send endpoint.
     Send { local_id: String, parse: SendParser },
@@ -303,7 +303,6 @@ const RECENT_SENDS: usize = 256;
 
 /// Per-session command bookkeeping: everything accepted and not finished yet.
 #[derive(Debug, Default)]
-#[allow(dead_code)] // uploads land next
 pub(crate) struct CommandState {
     next_id: u64,
     /// Sends not finished (by LocalID), including those still uploading.

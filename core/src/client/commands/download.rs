@@ -1,42 +1,185 @@
-//! Media downloads.
+//! Media downloads: [`Client::download`] queues the request for a [`Download`]; the
+//! result is [`CommandEvent::Downloaded`] with the bytes, their content type and a file
+//! name safe to write, or [`CommandEvent::DownloadFailed`].
 
-use super::{Client, CommandFailure, Inflight};
+use super::{Client, Cmd, CommandEvent, CommandFailure, DownloadId, Inflight, Pending};
+use crate::endpoint::getmedia::MediaFile;
+use crate::endpoint::{getheadimg, geticon, getmedia, getmsgimg, getvideo, getvoice};
+use crate::error::CommandError;
+use crate::media::MediaBody;
+pub use crate::media::{Download, DownloadedMedia};
 use crate::time::Timestamp;
 use http::Response;
-use serde::Serialize;
 
-/// What to download.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Download {}
+/// A download in progress.
+#[derive(Debug)]
+pub(crate) struct PendingDownload {
+    what: Download,
+}
 
-/// A downloaded media.
-#[derive(Clone, PartialEq, Eq, Serialize)]
-pub struct DownloadedMedia {}
+/// The `seq` parameter of a contact's `HeadImgUrl`, else 0.
+fn head_img_seq(url: &str) -> u64 {
+    url.split(['?', '&'])
+        .find_map(|p| p.strip_prefix("seq="))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
 
-impl std::fmt::Debug for DownloadedMedia {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DownloadedMedia")
+impl Client {
+    /// Downloads a media: a message's image, voice or video, a file, an avatar.
+    /// ([`Download::for_message`] picks the download for a received message.)
+    pub fn download(&mut self, now: Timestamp, what: Download) -> Result<DownloadId, CommandError> {
+        self.check_ready()?;
+        let empty = |s: &str, what: &str| {
+            if s.is_empty() {
+                Err(CommandError::Invalid(format!("empty {what}")))
+            } else {
+                Ok(())
+            }
+        };
+        match &what {
+            Download::Image { msg_id, .. }
+            | Download::Voice { msg_id }
+            | Download::Video { msg_id } => empty(msg_id, "message id")?,
+            Download::File {
+                media_id, sender, ..
+            } => {
+                empty(media_id, "media id")?;
+                empty(sender, "sender")?;
+            }
+            Download::Avatar { user_name } | Download::MemberAvatar { user_name, .. } => {
+                empty(user_name, "user name")?
+            }
+        }
+        let seq =
+            |c: Option<&crate::wire::RawContact>| c.map_or(0, |c| head_img_seq(&c.head_img_url));
+        let (endpoint, req) = match &what {
+            Download::Avatar { user_name } => {
+                let s = seq(self.contacts.get(user_name));
+                let group = crate::contacts::is_group(user_name);
+                let req = self.session_ctx(now).map(|ctx| {
+                    if group {
+                        getheadimg::build(&ctx, user_name, s)
+                    } else {
+                        geticon::build(&ctx, user_name, s, None)
+                    }
+                });
+                (
+                    if group {
+                        getheadimg::NAME
+                    } else {
+                        geticon::NAME
+                    },
+                    req,
+                )
+            }
+            Download::MemberAvatar { user_name, group } => {
+                let room = self
+                    .contacts
+                    .get(group)
+                    .map(|g| g.encry_chat_room_id.clone())
+                    .unwrap_or_default();
+                let s = seq(self.contacts.get(user_name));
+                let req = self
+                    .session_ctx(now)
+                    .map(|ctx| geticon::build(&ctx, user_name, s, Some(&room)));
+                (geticon::NAME, req)
+            }
+            Download::Image { msg_id, thumbnail } => (
+                getmsgimg::NAME,
+                self.session_ctx(now)
+                    .map(|ctx| getmsgimg::build(&ctx, msg_id, *thumbnail)),
+            ),
+            Download::Voice { msg_id } => (
+                getvoice::NAME,
+                self.session_ctx(now)
+                    .map(|ctx| getvoice::build(&ctx, msg_id)),
+            ),
+            Download::Video { msg_id } => (
+                getvideo::NAME,
+                self.session_ctx(now)
+                    .map(|ctx| getvideo::build(&ctx, msg_id)),
+            ),
+            Download::File {
+                sender,
+                media_id,
+                file_name,
+                encry_file_name,
+            } => (
+                getmedia::NAME,
+                self.session_ctx(now).map(|ctx| {
+                    getmedia::build(
+                        &ctx,
+                        &MediaFile {
+                            sender,
+                            media_id,
+                            encry_file_name,
+                            file_name,
+                        },
+                    )
+                }),
+            ),
+        };
+        let req = req.ok_or(CommandError::NotLoggedIn)?;
+        let id = self.cmds.next();
+        self.cmds.downloads.insert(id, PendingDownload { what });
+        // Downloads may be large: the upload timeout is the longer one.
+        let t = self.cfg.upload_timeout;
+        self.dispatch(
+            now,
+            Pending::Cmd(Cmd::Download { download: id }),
+            endpoint,
+            req,
+            t,
+        );
+        Ok(DownloadId(id))
+    }
+
+    pub(crate) fn on_download(
+        &mut self,
+        now: Timestamp,
+        inflight: Inflight,
+        id: u64,
+        resp: Response<Vec<u8>>,
+    ) {
+        match crate::media::check_media(inflight.endpoint, &resp) {
+            Ok(content_type) => {
+                let body = MediaBody {
+                    bytes: resp.into_body(),
+                    content_type,
+                };
+                self.finish_download(id, Ok(body))
+            }
+            Err(e) => self.cmd_error(now, inflight, e),
+        }
+    }
+
+    pub(crate) fn finish_download(&mut self, id: u64, result: Result<MediaBody, CommandFailure>) {
+        let Some(p) = self.cmds.downloads.remove(&id) else {
+            return;
+        };
+        let download = DownloadId(id);
+        match result {
+            Ok(body) => {
+                let media = DownloadedMedia::new(&p.what, body);
+                self.emit_cmd(CommandEvent::Downloaded { download, media });
+            }
+            Err(error) => self.emit_cmd(CommandEvent::DownloadFailed { download, error }),
+        }
     }
 }
 
-#[derive(Debug)]
-pub(crate) struct PendingDownload {}
-
-impl Client {
-    pub(crate) fn on_download(
-        &mut self,
-        _now: Timestamp,
-        _inflight: Inflight,
-        _download: u64,
-        _resp: Response<Vec<u8>>,
-    ) {
-    }
-
-    pub(crate) fn finish_download(
-        &mut self,
-        _download: u64,
-        _result: Result<DownloadedMedia, CommandFailure>,
-    ) {
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn seq_from_head_img_url() {
+        assert_eq!(
+            super::head_img_seq(
+                "/cgi-bin/mmwebwx-bin/webwxgeticon?seq=696335334&username=@a&skey=@b"
+            ),
+            696_335_334
+        );
+        assert_eq!(super::head_img_seq(""), 0);
+        assert_eq!(super::head_img_seq("/x?seq=abc"), 0);
     }
 }

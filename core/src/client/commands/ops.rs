@@ -1,12 +1,247 @@
-//! Operations: revoke, mark read, friends, groups, remarks, pins.
+//! Operations: revoke and mark read (in `commands.rs`), friends (`webwxverifyuser`),
+//! groups (`webwxcreatechatroom`, `webwxupdatechatroom`, `webwxbatchgetcontact`), remark
+//! names and pins (`webwxoplog`). Each ends in `OpDone` or `OpFailed`.
 
-use super::{Client, CommandFailure, Inflight, OpKind, OpOutcome};
-use crate::endpoint::{revokemsg, statusnotify};
-use crate::error::ResponseError;
+use super::{Client, CommandFailure, Inflight, OpId, OpKind, OpOutcome};
+use crate::client::Event;
+use crate::endpoint::batchgetcontact::{self, BatchItem};
+use crate::endpoint::oplog::{self, Op};
+use crate::endpoint::updatechatroom::{self, INVITE_START_COUNT, Update};
+use crate::endpoint::{createchatroom, revokemsg, statusnotify, verifyuser};
+use crate::error::{CommandError, ResponseError};
+use crate::message::{Message, MessageKind};
 use crate::time::Timestamp;
 use http::Response;
 
 impl Client {
+    /// Sends a friend request to `user_name` (e.g. a group member) with a greeting
+    /// (`webwxverifyuser` Opcode 2).
+    pub fn add_friend(
+        &mut self,
+        now: Timestamp,
+        user_name: &str,
+        greeting: &str,
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        if user_name.is_empty() || crate::contacts::is_group(user_name) {
+            return Err(CommandError::Invalid(format!("user {user_name:?}")));
+        }
+        let req = self.session_ctx(now).map(|ctx| {
+            verifyuser::build(
+                &ctx,
+                verifyuser::OPCODE_SEND_REQUEST,
+                user_name,
+                "",
+                greeting,
+            )
+        });
+        self.dispatch_op(now, OpKind::AddFriend, verifyuser::NAME, req)
+    }
+
+    /// Accepts a friend request: `user_name` and `ticket` of its type-37 message
+    /// (`webwxverifyuser` Opcode 3). See also [`Client::accept_friend_request`].
+    pub fn accept_friend(
+        &mut self,
+        now: Timestamp,
+        user_name: &str,
+        ticket: &str,
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        if user_name.is_empty() {
+            return Err(CommandError::Invalid("empty user name".into()));
+        }
+        let req = self.session_ctx(now).map(|ctx| {
+            verifyuser::build(&ctx, verifyuser::OPCODE_VERIFY_OK, user_name, ticket, "")
+        });
+        self.dispatch_op(now, OpKind::AcceptFriend, verifyuser::NAME, req)
+    }
+
+    /// Accepts the friend request `msg` (a [`MessageKind::FriendRequest`]).
+    pub fn accept_friend_request(
+        &mut self,
+        now: Timestamp,
+        msg: &Message,
+    ) -> Result<OpId, CommandError> {
+        match &msg.kind {
+            MessageKind::FriendRequest {
+                contact, ticket, ..
+            } => self.accept_friend(now, &contact.user_name, ticket),
+            _ => Err(CommandError::Invalid("not a friend request".into())),
+        }
+    }
+
+    fn resolve_all(&self, who: &[&str]) -> Result<Vec<String>, CommandError> {
+        if who.is_empty() {
+            return Err(CommandError::Invalid("no members".into()));
+        }
+        who.iter().map(|w| self.resolve_user_name(w)).collect()
+    }
+
+    fn resolve_group(&self, group: &str) -> Result<String, CommandError> {
+        let g = self.resolve_user_name(group)?;
+        if crate::contacts::is_group(&g) {
+            Ok(g)
+        } else {
+            Err(CommandError::Invalid(format!("{group:?} is not a group")))
+        }
+    }
+
+    /// Creates a group named `topic` with `members` (friends, by UserName or name).
+    /// [`OpOutcome::GroupCreated`] names the new group.
+    pub fn create_group(
+        &mut self,
+        now: Timestamp,
+        topic: &str,
+        members: &[&str],
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let members = self.resolve_all(members)?;
+        let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| createchatroom::build(&ctx, topic, &refs));
+        self.dispatch_op(now, OpKind::CreateGroup, createchatroom::NAME, req)
+    }
+
+    /// Adds `members` to `group`: `addmember` for groups of up to 40 members,
+    /// `invitemember` (invitations) above, as the official client does.
+    pub fn add_members(
+        &mut self,
+        now: Timestamp,
+        group: &str,
+        members: &[&str],
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let group = self.resolve_group(group)?;
+        let members = self.resolve_all(members)?;
+        let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+        let size = self
+            .contacts
+            .get(&group)
+            .map_or(0, |g| (g.member_count as usize).max(g.member_list.len()));
+        let (what, update) = if size > INVITE_START_COUNT {
+            (OpKind::InviteMembers, Update::Invite(&refs))
+        } else {
+            (OpKind::AddMembers, Update::Add(&refs))
+        };
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| updatechatroom::build(&ctx, &group, &update));
+        self.dispatch_op(now, what, updatechatroom::NAME, req)
+    }
+
+    /// Removes `members` (UserNames, or display or nick names in the group) from `group`
+    /// (the owner only).
+    pub fn remove_members(
+        &mut self,
+        now: Timestamp,
+        group: &str,
+        members: &[&str],
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let group = self.resolve_group(group)?;
+        if members.is_empty() {
+            return Err(CommandError::Invalid("no members".into()));
+        }
+        let members = members
+            .iter()
+            .map(|m| self.resolve_member(&group, m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| updatechatroom::build(&ctx, &group, &Update::Remove(&refs)));
+        self.dispatch_op(now, OpKind::RemoveMembers, updatechatroom::NAME, req)
+    }
+
+    /// Renames `group` (`modtopic`).
+    pub fn rename_group(
+        &mut self,
+        now: Timestamp,
+        group: &str,
+        topic: &str,
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let group = self.resolve_group(group)?;
+        if topic.is_empty() {
+            return Err(CommandError::Invalid("empty topic".into()));
+        }
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| updatechatroom::build(&ctx, &group, &Update::Topic(topic)));
+        self.dispatch_op(now, OpKind::RenameGroup, updatechatroom::NAME, req)
+    }
+
+    /// Sets the remark name of a contact (`webwxoplog` CmdId 2).
+    pub fn set_remark(
+        &mut self,
+        now: Timestamp,
+        user: &str,
+        remark: &str,
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let user = self.resolve_user_name(user)?;
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| oplog::build(&ctx, &user, &Op::Remark(remark)));
+        self.dispatch_op(now, OpKind::SetRemark, oplog::NAME, req)
+    }
+
+    /// Pins a chat to the top (`webwxoplog` CmdId 3, OP 1).
+    pub fn pin(&mut self, now: Timestamp, chat: &str) -> Result<OpId, CommandError> {
+        self.top(now, chat, true)
+    }
+
+    /// Unpins a chat (`webwxoplog` CmdId 3, OP 0).
+    pub fn unpin(&mut self, now: Timestamp, chat: &str) -> Result<OpId, CommandError> {
+        self.top(now, chat, false)
+    }
+
+    fn top(&mut self, now: Timestamp, chat: &str, pin: bool) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let user = self.resolve_user_name(chat)?;
+        let remark = self
+            .contacts
+            .get(&user)
+            .map(|c| c.remark_name.clone())
+            .unwrap_or_default();
+        let req = self.session_ctx(now).map(|ctx| {
+            oplog::build(
+                &ctx,
+                &user,
+                &Op::Top {
+                    pin,
+                    remark: &remark,
+                },
+            )
+        });
+        let what = if pin { OpKind::Pin } else { OpKind::Unpin };
+        self.dispatch_op(now, what, oplog::NAME, req)
+    }
+
+    /// Fetches a group's member list (`webwxbatchgetcontact`) into the contacts; the
+    /// change is reported as `Event::Contact`, then [`OpOutcome::MembersFetched`].
+    pub fn fetch_group_members(
+        &mut self,
+        now: Timestamp,
+        group: &str,
+    ) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let group = self.resolve_group(group)?;
+        let item = BatchItem {
+            user_name: group.clone(),
+            encry_chat_room_id: self
+                .contacts
+                .get(&group)
+                .map(|g| g.encry_chat_room_id.clone())
+                .unwrap_or_default(),
+        };
+        let req = self
+            .session_ctx(now)
+            .map(|ctx| batchgetcontact::build(&ctx, &[item]));
+        self.dispatch_op(now, OpKind::FetchGroupMembers, batchgetcontact::NAME, req)
+    }
+
     pub(crate) fn on_op_response(
         &mut self,
         now: Timestamp,
@@ -18,7 +253,44 @@ impl Client {
         let result: Result<OpOutcome, ResponseError> = match what {
             OpKind::Revoke => revokemsg::parse(&resp).map(|_| OpOutcome::Done),
             OpKind::MarkRead => statusnotify::parse(&resp).map(|_| OpOutcome::Done),
-            _ => Ok(OpOutcome::Done),
+            OpKind::AddFriend | OpKind::AcceptFriend => {
+                verifyuser::parse(&resp).map(|_| OpOutcome::Done)
+            }
+            OpKind::CreateGroup => createchatroom::parse(&resp).map(|r| OpOutcome::GroupCreated {
+                group: r.chat_room_name,
+                topic: r.topic,
+                failed: r
+                    .member_list
+                    .into_iter()
+                    .filter(|m| m.member_status != 0)
+                    .map(|m| m.user_name)
+                    .collect(),
+            }),
+            OpKind::AddMembers
+            | OpKind::InviteMembers
+            | OpKind::RemoveMembers
+            | OpKind::RenameGroup => updatechatroom::parse(&resp).map(|_| OpOutcome::Done),
+            OpKind::SetRemark | OpKind::Pin | OpKind::Unpin => {
+                oplog::parse(&resp).map(|_| OpOutcome::Done)
+            }
+            OpKind::FetchGroupMembers => batchgetcontact::parse(&resp).map(|b| {
+                let mut outcome = OpOutcome::MembersFetched {
+                    group: String::new(),
+                    members: 0,
+                };
+                for c in b.contact_list {
+                    if crate::contacts::is_group(&c.user_name) {
+                        outcome = OpOutcome::MembersFetched {
+                            group: c.user_name.clone(),
+                            members: c.member_list.len(),
+                        };
+                    }
+                    if let Some(change) = self.contacts.upsert(c) {
+                        self.emit(Event::Contact(change));
+                    }
+                }
+                outcome
+            }),
         };
         match result {
             Ok(outcome) => self.finish_op(op, Ok::<_, CommandFailure>(outcome)),
