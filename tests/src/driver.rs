@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use webwx_core::{Client, Event, SessionState, Timestamp};
+use std::path::Path;
+
+use webwx_core::{Client, CommandError, Event, SessionState, Timestamp, UploadHandle};
 
 /// Why [`Session::next_event`] returned nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +38,15 @@ pub trait Session {
     fn snapshot(&self) -> SessionState;
     /// Whether the session loop has ended.
     fn is_finished(&self) -> bool;
+    /// Sends `bytes` as a file named `name` through the driver's own upload feeding.
+    fn send_bytes(
+        &self,
+        to: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<UploadHandle, CommandError>;
+    /// Sends the file at `path` through the driver's own upload feeding.
+    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String>;
 }
 
 /// webwx-ureq: a thread per session and per request in flight.
@@ -95,6 +106,19 @@ impl Session for UreqSession {
 
     fn is_finished(&self) -> bool {
         self.handle.is_finished()
+    }
+
+    fn send_bytes(
+        &self,
+        to: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<UploadHandle, CommandError> {
+        self.handle.send_bytes(to, name, bytes)
+    }
+
+    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String> {
+        self.handle.send_path(to, path).map_err(|e| e.to_string())
     }
 }
 
@@ -181,5 +205,18 @@ impl Session for HyperSession {
 
     fn is_finished(&self) -> bool {
         self.handle.is_finished()
+    }
+
+    fn send_bytes(
+        &self,
+        to: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<UploadHandle, CommandError> {
+        self.handle.send_bytes(to, name, bytes)
+    }
+
+    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String> {
+        self.handle.send_path(to, path).map_err(|e| e.to_string())
     }
 }

@@ -27,6 +27,7 @@ macro_rules! conformance_suite {
             home_domains,
             sync_faults_lose_nothing,
             send_text_and_revoke,
+            send_media_and_download,
         );
         $crate::conformance_suite!(@ignored $driver;
             push_login => "webwx-sim routes webwxpushloginurl to the login host (404); the core and itchat/openwechat use the content host",

@@ -385,3 +385,170 @@ pub fn remote_logout_codes<D: Driver>(d: &D) {
         );
     }
 }
+
+/// Deterministic test bytes.
+fn bytes(seed: u64, n: usize, head: &[u8]) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = head.to_vec();
+    while out.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(&x.to_le_bytes());
+    }
+    out.truncate(n);
+    out
+}
+
+fn md5_hex(b: &[u8]) -> String {
+    use md5::Digest;
+    let d = md5::Md5::digest(b);
+    d.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Waits until every upload in `handles` ended in `Sent` (in any order); their MsgIDs.
+fn wait_all_sent<S: Session>(
+    run: &mut Run<S>,
+    handles: &[&webwx_core::UploadHandle],
+) -> Vec<String> {
+    let mut ids: Vec<Option<String>> = vec![None; handles.len()];
+    while ids.iter().any(Option::is_none) {
+        run.expect("the sends to end", Duration::from_secs(20), |e| match e {
+            Event::Command(CommandEvent::Sent { local_id, msg_id }) => {
+                let i = handles.iter().position(|h| h.local_id == *local_id)?;
+                ids[i] = Some(msg_id.clone());
+                Some(())
+            }
+            Event::Command(CommandEvent::SendFailed { local_id, error })
+                if handles.iter().any(|h| h.local_id == *local_id) =>
+            {
+                panic!("a send failed: {error}")
+            }
+            _ => None,
+        });
+    }
+    ids.into_iter().flatten().collect()
+}
+
+/// An image, a video and a file (from memory and from disk) sent in chunks: each
+/// reaches the simulator with the right md5, kind and name, with progress along the way.
+/// Then an image, a video, a voice clip and a file arrive and each downloads intact.
+pub fn send_media_and_download<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 8);
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+
+    let image = bytes(1, 600_000, b"\x89PNG\r\n\x1a\n");
+    let video = bytes(2, 1_200_000, b"\0\0\0\x18ftypmp42");
+    let file = bytes(3, 300_000, b"%PDF-1.4\n");
+    let dir = std::env::temp_dir().join(format!("webwx-tests-{}-{}", D::NAME, std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("report.pdf");
+    std::fs::write(&path, &file).expect("write the file");
+
+    let h_img = run
+        .session
+        .send_bytes(&friend, "photo.png", image.clone())
+        .expect("image accepted");
+    let h_vid = run
+        .session
+        .send_bytes(&friend, "clip.mp4", video.clone())
+        .expect("video accepted");
+    let h_file = run
+        .session
+        .send_path(&friend, &path)
+        .expect("file accepted");
+    let ids = wait_all_sent(&mut run, &[&h_img, &h_vid, &h_file]);
+    let (id_img, id_vid, id_file) = (&ids[0], &ids[1], &ids[2]);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let sent = sim.control.sent();
+    for (id, data, ty, name) in [
+        (id_img, &image, 3, "photo.png"),
+        (id_vid, &video, 43, "clip.mp4"),
+        (id_file, &file, 6, "report.pdf"),
+    ] {
+        let rec = sent
+            .iter()
+            .find(|r| &r.msg_id == id)
+            .unwrap_or_else(|| panic!("{name} not recorded"));
+        assert_eq!(
+            rec.media_md5.as_deref(),
+            Some(md5_hex(data).as_str()),
+            "{name}"
+        );
+        assert_eq!(rec.msg_type, ty, "{name}");
+        assert_eq!(rec.to, friend, "{name}");
+        if ty == 6 {
+            assert_eq!(rec.file_name.as_deref(), Some(name));
+        }
+    }
+    let progress: Vec<(u64, u64)> = run
+        .commands()
+        .into_iter()
+        .filter_map(|c| match c {
+            CommandEvent::UploadProgress {
+                upload,
+                sent,
+                total,
+                ..
+            } if upload == h_vid.upload => Some((sent, total)),
+            _ => None,
+        })
+        .collect();
+    assert!(progress.len() >= 3, "video progress: {progress:?}");
+    assert_eq!(progress.last(), Some(&(1_200_000, 1_200_000)));
+    assert!(
+        !run.commands()
+            .iter()
+            .any(|c| matches!(c, CommandEvent::UploadNeedsData { .. })),
+        "the driver answers the requests for bytes of its own uploads"
+    );
+
+    // Downloads of each kind.
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let incoming = [
+        (3u32, bytes(4, 70_000, b"\x89PNG\r\n\x1a\n"), "in.png"),
+        (43, bytes(5, 900_000, b"\0\0\0\x18ftypmp42"), "in.mp4"),
+        (34, bytes(6, 20_000, b"ID3"), "in.mp3"),
+        (49, bytes(7, 150_000, b"PK\x03\x04"), "notes.zip"),
+    ];
+    for (ty, data, name) in &incoming {
+        sim.control
+            .inject_message(webwx_sim::InjectMessage {
+                from: friend.clone(),
+                msg_type: Some(*ty),
+                media_b64: Some(b64(data)),
+                file_name: Some((*name).to_owned()),
+                voice_length: (*ty == 34).then_some(3_000),
+                play_length: (*ty == 43).then_some(5),
+                ..Default::default()
+            })
+            .expect("inject media");
+    }
+    let msgs = run.messages_from(&friend, incoming.len(), WAIT);
+    for (m, (ty, data, name)) in msgs.iter().zip(&incoming) {
+        let what = webwx_core::Download::for_message(m)
+            .unwrap_or_else(|| panic!("no download for type {ty} ({:?})", m.kind));
+        let id = run
+            .session
+            .with(move |c, now| c.download(now, what))
+            .expect("download accepted");
+        let media = run.expect(&format!("download of {name}"), WAIT, |e| match e {
+            Event::Command(CommandEvent::Downloaded { download, media }) if *download == id => {
+                Some(media.clone())
+            }
+            Event::Command(CommandEvent::DownloadFailed { download, error }) if *download == id => {
+                panic!("download of {name} failed: {error}")
+            }
+            _ => None,
+        });
+        assert_eq!(media.bytes.len(), data.len(), "{name}");
+        assert_eq!(md5_hex(&media.bytes), md5_hex(data), "{name}");
+        assert!(!media.file_name.is_empty());
+    }
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}

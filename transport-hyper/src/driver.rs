@@ -1,6 +1,8 @@
 //! The async driver: one task per session, one per request in flight, a `Stream` of
 //! events and a cloneable command handle.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,8 +12,12 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 use webwx_core::client::Transmit;
-use webwx_core::{Client, Event, Output, RequestId, SessionState, Timestamp};
+use webwx_core::{
+    Client, CommandError, CommandEvent, Download, DownloadId, Event, FileSpec, LocalId, MediaKind,
+    OpId, Output, RequestId, SessionState, Timestamp, UploadHandle, UploadId,
+};
 
+use crate::files::{FileSource, SendFileError};
 use crate::transport::{BuildError, Options, Transport, TransportError};
 
 /// The wall clock as the core wants it.
@@ -23,8 +29,78 @@ pub fn now() -> Timestamp {
     Timestamp(ms)
 }
 
+/// The client and the files the driver feeds to its uploads.
+struct Inner {
+    client: Client,
+    uploads: HashMap<UploadId, (LocalId, FileSource)>,
+}
+
+/// A read the driver must do for an upload it owns.
+struct ReadJob {
+    upload: UploadId,
+    offset: u64,
+    len: u64,
+    source: FileSource,
+}
+
+impl Inner {
+    /// The read behind the core's request for upload bytes when the driver owns the
+    /// upload; `None` when the event is for the caller.
+    fn upload_read(&self, e: &Event) -> Option<ReadJob> {
+        let Event::Command(CommandEvent::UploadNeedsData {
+            upload,
+            offset,
+            len,
+            ..
+        }) = e
+        else {
+            return None;
+        };
+        let (_, source) = self.uploads.get(upload)?;
+        Some(ReadJob {
+            upload: *upload,
+            offset: *offset,
+            len: *len,
+            source: source.clone(),
+        })
+    }
+
+    /// Hands read bytes to the core (or cancels the upload when the read failed).
+    fn feed(&mut self, upload: UploadId, offset: u64, read: std::io::Result<Vec<u8>>) {
+        if !self.uploads.contains_key(&upload) {
+            return;
+        }
+        match read {
+            Ok(bytes) => {
+                if let Err(err) = self.client.upload_data(now(), upload, offset, &bytes) {
+                    tracing::warn!(%upload, error = %err, "upload data refused");
+                }
+            }
+            Err(err) => {
+                tracing::warn!(%upload, error = %err, "cannot read the file to upload");
+                self.uploads.remove(&upload);
+                let _ = self.client.cancel_upload(upload);
+            }
+        }
+    }
+
+    /// Forgets finished uploads.
+    fn track(&mut self, e: &Event) {
+        match e {
+            Event::Command(CommandEvent::Uploaded { upload, .. }) => {
+                self.uploads.remove(upload);
+            }
+            Event::Command(CommandEvent::SendFailed { local_id, .. }) => {
+                self.uploads.retain(|_, (l, _)| l != local_id);
+            }
+            Event::LoggedOut { .. } => self.uploads.clear(),
+            _ => {}
+        }
+    }
+}
+
 struct Shared {
-    client: Mutex<Client>,
+    inner: Mutex<Inner>,
     wake: Notify,
     handles: AtomicUsize,
     events_gone: AtomicBool,
@@ -32,9 +108,9 @@ struct Shared {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Client> {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic in a user closure must not wedge the session for everyone else.
-        self.client.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -75,7 +151,10 @@ pub fn start_with(client: Client, transport: Transport) -> (Handle, Events) {
     let (event_tx, event_rx) = mpsc::unbounded_channel();
     let (finished, finished_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
-        client: Mutex::new(client),
+        inner: Mutex::new(Inner {
+            client,
+            uploads: HashMap::new(),
+        }),
         wake: Notify::new(),
         handles: AtomicUsize::new(1),
         events_gone: AtomicBool::new(false),
@@ -86,6 +165,7 @@ pub fn start_with(client: Client, transport: Transport) -> (Handle, Events) {
         transport,
         events: event_tx,
         requests: JoinSet::new(),
+        reads: JoinSet::new(),
     };
     tokio::spawn(driver.run());
     let handle = Handle {
@@ -106,6 +186,8 @@ struct Driver {
     transport: Transport,
     events: mpsc::UnboundedSender<Event>,
     requests: JoinSet<Outcome>,
+    /// File reads for uploads, off the runtime's worker threads.
+    reads: JoinSet<(UploadId, u64, std::io::Result<Vec<u8>>)>,
 }
 
 impl Driver {
@@ -131,9 +213,14 @@ impl Driver {
                         Err(e) => tracing::error!(error = %e, "request task failed"),
                     }
                 }
+                Some(read) = self.reads.join_next(), if !self.reads.is_empty() => {
+                    if let Ok((upload, offset, bytes)) = read {
+                        self.shared.lock().feed(upload, offset, bytes);
+                    }
+                }
                 () = self.shared.wake.notified() => self.woken(),
                 () = sleep => {
-                    self.shared.lock().handle_timeout(now());
+                    self.shared.lock().client.handle_timeout(now());
                 }
             }
             // Take every request already finished before draining again.
@@ -143,14 +230,15 @@ impl Driver {
                 }
             }
         }
-        // Dropping the JoinSet aborts the requests still in flight.
+        // Abort the requests still in flight.
         self.requests.abort_all();
+        self.reads.abort_all();
         let _ = self.shared.finished.send(true);
         tracing::debug!("session task ended");
     }
 
     fn complete(&mut self, id: RequestId, result: Result<http::Response<Vec<u8>>, TransportError>) {
-        let mut client = self.shared.lock();
+        let client = &mut self.shared.lock().client;
         match result {
             Ok(resp) => client.handle_response(now(), id, resp),
             Err(e) => {
@@ -165,18 +253,35 @@ impl Driver {
             && self.shared.events_gone.load(Ordering::SeqCst)
         {
             tracing::debug!("no handle and no event consumer left: stopping");
-            self.shared.lock().shutdown();
+            self.shared.lock().client.shutdown();
         }
     }
 
     /// Drains the client's outputs. Returns the next timer and whether the session is done.
     fn drain(&mut self) -> (Option<Timestamp>, bool) {
         let shared = self.shared.clone();
-        let mut client = shared.lock();
+        let mut inner = shared.lock();
         loop {
-            match client.poll_output() {
+            match inner.client.poll_output() {
                 Output::Transmit(t) => self.spawn(t),
                 Output::Event(e) => {
+                    if let Some(job) = inner.upload_read(&e) {
+                        match &job.source {
+                            // In memory: answer at once.
+                            FileSource::Bytes(_) => {
+                                let read = job.source.read(job.offset, job.len);
+                                inner.feed(job.upload, job.offset, read);
+                            }
+                            // On disk: read on the blocking pool.
+                            _ => {
+                                self.reads.spawn_blocking(move || {
+                                    (job.upload, job.offset, job.source.read(job.offset, job.len))
+                                });
+                            }
+                        }
+                        continue;
+                    }
+                    inner.track(&e);
                     // A dropped stream only means nobody listens.
                     let _ = self.events.send(e);
                 }
@@ -248,8 +353,8 @@ impl Handle {
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&mut Client, Timestamp) -> R) -> R {
         let r = {
-            let mut client = self.shared.lock();
-            f(&mut client, now())
+            let mut inner = self.shared.lock();
+            f(&mut inner.client, now())
         };
         self.shared.wake.notify_one();
         r
@@ -257,7 +362,85 @@ impl Handle {
 
     /// Reads the client without waking the task.
     pub fn inspect<R>(&self, f: impl FnOnce(&Client) -> R) -> R {
-        f(&self.shared.lock())
+        f(&self.shared.lock().client)
+    }
+
+    /// Sends a text; the outcome is `Sent` or `SendFailed` with the returned id.
+    pub fn send_text(&self, to: &str, text: &str) -> Result<LocalId, CommandError> {
+        self.with(|c, now| c.send_text(now, to, text))
+    }
+
+    /// Sends a file whose bytes come from `source`, as the official client would for its
+    /// extension (image, video, emoticon or file). The driver answers the core's requests
+    /// for the bytes itself (files on disk are read on tokio's blocking pool); progress
+    /// arrives as `UploadProgress`, the outcome as `Sent` or `SendFailed`.
+    pub fn send_file(
+        &self,
+        to: &str,
+        spec: FileSpec,
+        source: impl Into<FileSource>,
+    ) -> Result<UploadHandle, CommandError> {
+        let kind = MediaKind::from_file_name(&spec.name);
+        self.send_file_as(to, spec, kind, source)
+    }
+
+    /// Like [`Handle::send_file`], as `kind`.
+    pub fn send_file_as(
+        &self,
+        to: &str,
+        spec: FileSpec,
+        kind: MediaKind,
+        source: impl Into<FileSource>,
+    ) -> Result<UploadHandle, CommandError> {
+        let source = source.into();
+        let r = {
+            let mut inner = self.shared.lock();
+            let r = inner.client.send_file_as(now(), to, spec, kind);
+            if let Ok(h) = &r {
+                // Registered before the task can see the first request for bytes.
+                inner.uploads.insert(h.upload, (h.local_id.clone(), source));
+            }
+            r
+        };
+        self.shared.wake.notify_one();
+        r
+    }
+
+    /// Sends the bytes `bytes` as a file named `name` (the extension picks the kind).
+    pub fn send_bytes(
+        &self,
+        to: &str,
+        name: &str,
+        bytes: impl Into<std::sync::Arc<[u8]>>,
+    ) -> Result<UploadHandle, CommandError> {
+        let bytes = bytes.into();
+        self.send_file(
+            to,
+            FileSpec::new(name, bytes.len() as u64),
+            FileSource::Bytes(bytes),
+        )
+    }
+
+    /// Sends the file at `path`, read one chunk at a time. (Reads its size with a
+    /// blocking `stat`.)
+    pub fn send_path(
+        &self,
+        to: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<UploadHandle, SendFileError> {
+        let path = path.as_ref();
+        let spec = FileSource::spec_for_path(path)?;
+        Ok(self.send_file(to, spec, FileSource::Path(path.to_owned()))?)
+    }
+
+    /// Downloads a media; the outcome is `Downloaded` or `DownloadFailed`.
+    pub fn download(&self, what: Download) -> Result<DownloadId, CommandError> {
+        self.with(|c, now| c.download(now, what))
+    }
+
+    /// Revokes a sent message (`msg_id` from `Sent`) in the chat `to`.
+    pub fn revoke(&self, msg_id: &str, to: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.revoke(now, msg_id, to))
     }
 
     /// The session state to save (see [`Event::SessionChanged`]).

@@ -35,9 +35,11 @@
 #![warn(missing_docs)]
 
 mod driver;
+mod files;
 pub mod relay;
 mod transport;
 
 pub use driver::{Events, Handle, now, start, start_with};
+pub use files::{FileSource, SendFileError};
 pub use transport::{BuildError, DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;

@@ -1,6 +1,8 @@
 //! The blocking driver: a thread that owns the session loop, a worker per request in
 //! flight, an event iterator and a cloneable command handle.
 
+use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,8 +10,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use webwx_core::client::Transmit;
-use webwx_core::{Client, Event, Output, RequestId, SessionState, Timestamp};
+use webwx_core::{
+    Client, CommandError, CommandEvent, Download, DownloadId, Event, FileSpec, LocalId, MediaKind,
+    OpId, Output, RequestId, SessionState, Timestamp, UploadHandle, UploadId,
+};
 
+use crate::files::{FileSource, SendFileError};
 use crate::transport::{Options, Transport, TransportError};
 
 /// The wall clock as the core wants it.
@@ -29,8 +35,60 @@ enum Input {
     Wake,
 }
 
+/// The client and the files the driver feeds to its uploads.
+struct Inner {
+    client: Client,
+    uploads: HashMap<UploadId, (LocalId, FileSource)>,
+}
+
+impl Inner {
+    /// Answers the core's request for upload bytes when the driver owns the upload;
+    /// `false` when the event is for the caller.
+    fn feed_upload(&mut self, e: &Event) -> bool {
+        let Event::Command(CommandEvent::UploadNeedsData {
+            upload,
+            offset,
+            len,
+            ..
+        }) = e
+        else {
+            return false;
+        };
+        let Some((_, source)) = self.uploads.get(upload) else {
+            return false;
+        };
+        match source.read(*offset, *len) {
+            Ok(bytes) => {
+                if let Err(err) = self.client.upload_data(now(), *upload, *offset, &bytes) {
+                    tracing::warn!(%upload, error = %err, "upload data refused");
+                }
+            }
+            Err(err) => {
+                tracing::warn!(%upload, error = %err, "cannot read the file to upload");
+                self.uploads.remove(upload);
+                let _ = self.client.cancel_upload(*upload);
+            }
+        }
+        true
+    }
+
+    /// Forgets finished uploads.
+    fn track(&mut self, e: &Event) {
+        match e {
+            Event::Command(CommandEvent::Uploaded { upload, .. }) => {
+                self.uploads.remove(upload);
+            }
+            Event::Command(CommandEvent::SendFailed { local_id, .. }) => {
+                self.uploads.retain(|_, (l, _)| l != local_id);
+            }
+            Event::LoggedOut { .. } => self.uploads.clear(),
+            _ => {}
+        }
+    }
+}
+
 struct Shared {
-    client: Mutex<Client>,
+    inner: Mutex<Inner>,
     /// Live [`Handle`]s.
     handles: AtomicUsize,
     /// The [`Events`] iterator was dropped.
@@ -41,9 +99,9 @@ struct Shared {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Client> {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic in a user closure must not wedge the session for everyone else.
-        self.client.lock().unwrap_or_else(|e| e.into_inner())
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -77,7 +135,10 @@ pub fn start_with(client: Client, transport: Transport) -> std::io::Result<(Hand
     let (input_tx, input_rx) = mpsc::channel();
     let (event_tx, event_rx) = mpsc::channel();
     let shared = Arc::new(Shared {
-        client: Mutex::new(client),
+        inner: Mutex::new(Inner {
+            client,
+            uploads: HashMap::new(),
+        }),
         handles: AtomicUsize::new(1),
         events_gone: AtomicBool::new(false),
         finished: AtomicBool::new(false),
@@ -127,7 +188,7 @@ impl Driver {
                 Some(at) => {
                     let now_ms = now();
                     if at <= now_ms {
-                        self.shared.lock().handle_timeout(now_ms);
+                        self.shared.lock().client.handle_timeout(now_ms);
                         continue;
                     }
                     let wait = Duration::from_millis(at.0 - now_ms.0);
@@ -157,7 +218,7 @@ impl Driver {
         match input {
             Input::Done(id, result) => {
                 self.in_flight = self.in_flight.saturating_sub(1);
-                let mut client = self.shared.lock();
+                let client = &mut self.shared.lock().client;
                 match result {
                     Ok(resp) => client.handle_response(now(), id, resp),
                     Err(e) => {
@@ -171,7 +232,7 @@ impl Driver {
                     && self.shared.events_gone.load(Ordering::SeqCst)
                 {
                     tracing::debug!("no handle and no event consumer left: stopping");
-                    self.shared.lock().shutdown();
+                    self.shared.lock().client.shutdown();
                 }
             }
         }
@@ -180,11 +241,15 @@ impl Driver {
     /// Drains the client's outputs. Returns the next timer and whether the session is done.
     fn drain(&mut self) -> (Option<Timestamp>, bool) {
         let shared = self.shared.clone();
-        let mut client = shared.lock();
+        let mut inner = shared.lock();
         loop {
-            match client.poll_output() {
+            match inner.client.poll_output() {
                 Output::Transmit(t) => self.spawn(t),
                 Output::Event(e) => {
+                    if inner.feed_upload(&e) {
+                        continue;
+                    }
+                    inner.track(&e);
                     // A dropped iterator only means nobody listens.
                     let _ = self.events.send(e);
                 }
@@ -270,8 +335,8 @@ impl Handle {
     /// ```
     pub fn with<R>(&self, f: impl FnOnce(&mut Client, Timestamp) -> R) -> R {
         let r = {
-            let mut client = self.shared.lock();
-            f(&mut client, now())
+            let mut inner = self.shared.lock();
+            f(&mut inner.client, now())
         };
         let _ = self.wake.send(Input::Wake);
         r
@@ -279,7 +344,84 @@ impl Handle {
 
     /// Reads the client without waking the loop.
     pub fn inspect<R>(&self, f: impl FnOnce(&Client) -> R) -> R {
-        f(&self.shared.lock())
+        f(&self.shared.lock().client)
+    }
+
+    /// Sends a text; the outcome is `Sent` or `SendFailed` with the returned id.
+    pub fn send_text(&self, to: &str, text: &str) -> Result<LocalId, CommandError> {
+        self.with(|c, now| c.send_text(now, to, text))
+    }
+
+    /// Sends a file whose bytes come from `source`, as the official client would for its
+    /// extension (image, video, emoticon or file). The driver answers the core's requests
+    /// for the bytes itself; progress arrives as `UploadProgress`, the outcome as `Sent`
+    /// or `SendFailed`.
+    pub fn send_file(
+        &self,
+        to: &str,
+        spec: FileSpec,
+        source: impl Into<FileSource>,
+    ) -> Result<UploadHandle, CommandError> {
+        let kind = MediaKind::from_file_name(&spec.name);
+        self.send_file_as(to, spec, kind, source)
+    }
+
+    /// Like [`Handle::send_file`], as `kind`.
+    pub fn send_file_as(
+        &self,
+        to: &str,
+        spec: FileSpec,
+        kind: MediaKind,
+        source: impl Into<FileSource>,
+    ) -> Result<UploadHandle, CommandError> {
+        let source = source.into();
+        let r = {
+            let mut inner = self.shared.lock();
+            let r = inner.client.send_file_as(now(), to, spec, kind);
+            if let Ok(h) = &r {
+                // Registered before the loop can see the first request for bytes.
+                inner.uploads.insert(h.upload, (h.local_id.clone(), source));
+            }
+            r
+        };
+        let _ = self.wake.send(Input::Wake);
+        r
+    }
+
+    /// Sends the bytes `bytes` as a file named `name` (the extension picks the kind).
+    pub fn send_bytes(
+        &self,
+        to: &str,
+        name: &str,
+        bytes: impl Into<std::sync::Arc<[u8]>>,
+    ) -> Result<UploadHandle, CommandError> {
+        let bytes = bytes.into();
+        self.send_file(
+            to,
+            FileSpec::new(name, bytes.len() as u64),
+            FileSource::Bytes(bytes),
+        )
+    }
+
+    /// Sends the file at `path`, read one chunk at a time.
+    pub fn send_path(
+        &self,
+        to: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<UploadHandle, SendFileError> {
+        let path = path.as_ref();
+        let spec = FileSource::spec_for_path(path)?;
+        Ok(self.send_file(to, spec, FileSource::Path(path.to_owned()))?)
+    }
+
+    /// Downloads a media; the outcome is `Downloaded` or `DownloadFailed`.
+    pub fn download(&self, what: Download) -> Result<DownloadId, CommandError> {
+        self.with(|c, now| c.download(now, what))
+    }
+
+    /// Revokes a sent message (`msg_id` from `Sent`) in the chat `to`.
+    pub fn revoke(&self, msg_id: &str, to: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.revoke(now, msg_id, to))
     }
 
     /// The session state to save (see [`Event::SessionChanged`]).

@@ -35,8 +35,10 @@
 #![warn(missing_docs)]
 
 mod driver;
+mod files;
 mod transport;
 
 pub use driver::{Events, Handle, RecvError, now, start, start_with};
+pub use files::{FileSource, SendFileError};
 pub use transport::{DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
