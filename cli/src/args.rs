@@ -89,7 +89,7 @@ pub struct LoginArgs {
     /// Exit once logged in and ready (for tests and scripts).
     #[arg(long)]
     pub exit_after_login: bool,
-    /// Exit after printing this many messages (for tests and scripts).
+    /// Exit after this many incoming messages (for tests and scripts).
     #[arg(long, value_name = "N")]
     pub max_messages: Option<u64>,
     /// Give up after this many seconds (exit 1).

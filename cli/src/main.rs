@@ -15,13 +15,15 @@
 
 mod args;
 mod capture;
+mod config;
 mod decode;
 mod demo;
 mod logging;
+mod login;
 mod print;
-#[allow(dead_code)] // the PNG is for `login`, which comes next
 mod qr;
-#[allow(dead_code)] // `load` is for `login`, which comes next
+mod relay;
+mod send;
 mod session_file;
 
 use clap::Parser;
@@ -41,10 +43,9 @@ fn main() {
             }
         },
         Command::Demo(a) => demo::run(&a),
-        Command::Login(_) | Command::Send(_) | Command::Relay(_) => {
-            eprintln!("webwx: not implemented yet");
-            1
-        }
+        Command::Login(a) => login::run(&a),
+        Command::Send(a) => send::run(&a),
+        Command::Relay(a) => relay::run(&a),
     };
     std::process::exit(code);
 }

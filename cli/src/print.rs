@@ -198,7 +198,6 @@ pub fn command_line(c: &CommandEvent) -> Option<String> {
 }
 
 /// The JSON line of an event.
-#[allow(dead_code)] // for `login --json`, which comes next
 pub fn event_json(event: &Event) -> String {
     serde_json::to_string(event).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }

@@ -1,0 +1,46 @@
+//! The core's [`Config`] from command-line flags, shared by `login` and `send`.
+
+use std::time::Duration;
+
+use webwx_core::Config;
+
+/// What the flags say about the client.
+#[derive(Debug, Default, Clone)]
+pub struct ClientFlags<'a> {
+    /// `--origin`: a simulator or `webwx relay`.
+    pub origin: Option<&'a str>,
+    /// `--desktop`.
+    pub desktop: bool,
+    /// `--home`.
+    pub home: Option<&'a str>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--long-poll-ms`.
+    pub long_poll_ms: Option<u64>,
+}
+
+/// The client configuration, or a usage error.
+pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
+    let mut cfg = Config::new(flags.seed.unwrap_or_else(clock_seed)).desktop(flags.desktop);
+    if let Some(home) = flags.home {
+        cfg = cfg.home(home);
+    }
+    if let Some(origin) = flags.origin {
+        cfg = cfg
+            .origin(origin)
+            .map_err(|e| format!("--origin {origin}: {e}"))?;
+    }
+    if let Some(ms) = flags.long_poll_ms {
+        cfg = cfg.long_poll_timeout(Duration::from_millis(ms.max(1)));
+    }
+    Ok(cfg)
+}
+
+/// A seed from the clock and the process id (the core takes no OS randomness itself).
+pub fn clock_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    nanos ^ (u64::from(std::process::id()) << 32)
+}

@@ -1,0 +1,255 @@
+//! `webwx login`: the real thing. Reuses a saved session when there is one (resume, then
+//! push login, then a QR code), draws the QR code in the terminal and saves it as a PNG,
+//! saves the session (0600, atomically) after every change, and prints every event on one
+//! line — human form, or JSON with `--json`. `--echo` answers private texts.
+//!
+//! Stdout carries only the events (one per line); the QR drawing and notes go to stderr.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use webwx_core::contacts::ContactKind;
+use webwx_core::message::{Message, MessageKind};
+use webwx_core::{Client, Event, LogoutReason, Ret};
+use webwx_ureq::{Handle, RecvError};
+
+use crate::args::LoginArgs;
+use crate::config::{self, ClientFlags};
+use crate::{print, qr, session_file};
+
+/// Runs `webwx login`; returns the exit code (0 done, 1 failed, 2 bad usage).
+pub fn run(args: &LoginArgs) -> i32 {
+    let flags = ClientFlags {
+        origin: args.origin.as_deref(),
+        desktop: args.desktop,
+        home: args.home.as_deref(),
+        seed: args.seed,
+        long_poll_ms: args.long_poll_ms,
+    };
+    let mut cfg = match config::build(&flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("webwx login: {e}");
+            return 2;
+        }
+    };
+    let saved = match &args.session {
+        Some(path) => match session_file::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("webwx login: cannot use the session file {e}");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let client = match saved {
+        Some(state) => {
+            cfg.desktop |= state.desktop;
+            note(&format!(
+                "reusing the saved session {} (resume, else push login, else a QR code)",
+                args.session
+                    .as_deref()
+                    .unwrap_or_else(|| "".as_ref())
+                    .display()
+            ));
+            let mut c = Client::restore(cfg, state);
+            c.connect(webwx_ureq::now());
+            c
+        }
+        None => {
+            let mut c = Client::new(cfg);
+            c.login(webwx_ureq::now());
+            c
+        }
+    };
+    let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("webwx login: cannot start the client: {e}");
+            return 1;
+        }
+    };
+    let mut run = Run {
+        args,
+        messages: 0,
+        finish_requested: false,
+        finishing: false,
+        exit: 0,
+    };
+    let mut deadline = args
+        .timeout
+        .map(|s| Instant::now() + Duration::from_secs(s));
+    loop {
+        let next = match deadline {
+            Some(d) => events.recv_deadline(d),
+            None => events.recv_timeout(Duration::from_secs(3600)),
+        };
+        match next {
+            Ok(event) => run.on_event(&handle, &event),
+            Err(RecvError::Ended) => break,
+            Err(_) if deadline.is_none() => {}
+            Err(_) if !run.finish_requested => {
+                eprintln!(
+                    "webwx login: --timeout {}s reached",
+                    args.timeout.unwrap_or_default()
+                );
+                run.exit = 1;
+                run.finish(&handle);
+                // A logout gets a few seconds to complete.
+                deadline = Some(Instant::now() + Duration::from_secs(5));
+            }
+            Err(_) => {
+                handle.shutdown();
+                break;
+            }
+        }
+    }
+    // Whatever the session looks like now (a shutdown keeps it valid for next time).
+    if let Some(path) = &args.session
+        && let Err(e) = session_file::save(path, &handle.snapshot())
+    {
+        eprintln!("webwx login: cannot save the session: {e}");
+        return 1;
+    }
+    run.exit
+}
+
+/// The state of one `login` run.
+struct Run<'a> {
+    args: &'a LoginArgs,
+    /// Incoming messages so far.
+    messages: u64,
+    /// An exit condition was met; waiting for pending commands.
+    finish_requested: bool,
+    /// Logout or shutdown requested.
+    finishing: bool,
+    exit: i32,
+}
+
+impl Run<'_> {
+    fn on_event(&mut self, handle: &Handle, event: &Event) {
+        self.print(handle, event);
+        match event {
+            Event::QrCode { url, .. } => self.show_qr(url),
+            Event::SessionChanged => {
+                if let Some(path) = &self.args.session {
+                    match session_file::save(path, &handle.snapshot()) {
+                        Ok(()) => tracing::debug!(path = %path.display(), "session saved"),
+                        Err(e) => eprintln!("webwx login: cannot save the session: {e}"),
+                    }
+                }
+            }
+            Event::Ready if self.args.exit_after_login => self.finish(handle),
+            Event::Message(m) => {
+                if self.args.echo {
+                    self.echo(handle, m);
+                }
+                if !m.outgoing {
+                    self.messages += 1;
+                }
+                if self.args.max_messages.is_some_and(|n| self.messages >= n) {
+                    self.finish(handle);
+                }
+            }
+            Event::Command(_) if self.finish_requested => self.finish(handle),
+            Event::LoggedOut { reason } => {
+                if !(self.finishing && *reason == LogoutReason::Requested) && self.exit == 0 {
+                    self.exit = 1;
+                }
+                if let LogoutReason::LoginRefused { ret, .. } = reason
+                    && *ret == Ret::LoginRefused
+                    && !self.args.desktop
+                {
+                    note(
+                        "web login is refused for this account (1203); try the desktop (UOS) variant: webwx login --desktop",
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One line on stdout, flushed.
+    fn print(&self, handle: &Handle, event: &Event) {
+        let line = if self.args.json {
+            Some(print::event_json(event))
+        } else {
+            handle.inspect(|c| print::event_line(c, event))
+        };
+        if let Some(line) = line {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+            let _ = out.flush();
+        }
+    }
+
+    /// Draws the QR code on stderr and writes its PNG.
+    fn show_qr(&self, url: &str) {
+        match qr::terminal(url) {
+            Ok(art) => eprintln!("{art}"),
+            Err(e) => eprintln!("webwx login: cannot draw the QR code: {e}"),
+        }
+        let path = self.args.qr_png.clone().unwrap_or_else(default_png_path);
+        match qr::write_png(url, &path) {
+            Ok(()) => note(&format!(
+                "scan the QR code with WeChat on your phone (also saved as {})",
+                path.display()
+            )),
+            Err(e) => eprintln!(
+                "webwx login: cannot write the QR code to {}: {e}",
+                path.display()
+            ),
+        }
+    }
+
+    /// Answers a private text with the same text.
+    fn echo(&self, handle: &Handle, m: &Message) {
+        if m.outgoing || m.is_group {
+            return;
+        }
+        let MessageKind::Text { text } = &m.kind else {
+            return;
+        };
+        let chat = m.chat.clone();
+        let text = text.clone();
+        let result = handle.with(|c, now| {
+            if c.contacts().kind_of(&chat) != ContactKind::Friend {
+                return None;
+            }
+            Some(c.send_text(now, &chat, &text))
+        });
+        if let Some(Err(e)) = result {
+            eprintln!("webwx login: cannot echo: {e}");
+        }
+    }
+
+    /// Ends the run once no command (an echo) is pending: logs out with `--logout`, else
+    /// stops and keeps the session valid.
+    fn finish(&mut self, handle: &Handle) {
+        if self.finishing {
+            return;
+        }
+        self.finish_requested = true;
+        if handle.inspect(|c| c.pending_commands()) > 0 {
+            return;
+        }
+        self.finishing = true;
+        if self.args.logout {
+            handle.logout();
+        } else {
+            handle.shutdown();
+        }
+    }
+}
+
+/// `$TMPDIR/webwx-qr-PID.png`.
+fn default_png_path() -> PathBuf {
+    std::env::temp_dir().join(format!("webwx-qr-{}.png", std::process::id()))
+}
+
+/// A note for the person at the terminal, on stderr.
+fn note(s: &str) {
+    eprintln!("webwx: {s}");
+}

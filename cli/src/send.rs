@@ -1,0 +1,235 @@
+//! `webwx send`: one message from a saved session.
+//!
+//! The session is resumed for commands only ([`Client::resume_for_commands`]): contacts
+//! are loaded to resolve `--to`, synccheck and webwxsync are never called and the SyncKey
+//! never moves — a `webwx login` running on the same session file owns the sync loop.
+//! When done, what the send changed (cookies, the PRNG and ClientMsgId state) is merged
+//! into the session file as it is *then*, so a running `login`'s newer keys are kept.
+//!
+//! Exit codes: 0 sent, 1 send failed, 2 bad usage.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use webwx_core::client::CommandEvent;
+use webwx_core::{Client, Event, SessionState};
+use webwx_ureq::{Handle, RecvError};
+
+use crate::args::SendArgs;
+use crate::config::{self, ClientFlags};
+use crate::session_file;
+
+/// Exit code: sent.
+const SENT: i32 = 0;
+/// Exit code: the send failed.
+const FAILED: i32 = 1;
+/// Exit code: bad usage.
+const USAGE: i32 = 2;
+
+/// Runs `webwx send`; returns the exit code.
+pub fn run(args: &SendArgs) -> i32 {
+    let state = match session_file::load(&args.session) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            eprintln!(
+                "webwx send: no session file at {}; log in first with `webwx login --session {}`",
+                args.session.display(),
+                args.session.display()
+            );
+            return USAGE;
+        }
+        Err(e) => {
+            eprintln!("webwx send: cannot use the session file {e}");
+            return USAGE;
+        }
+    };
+    if let Some(text) = &args.text
+        && text.is_empty()
+    {
+        eprintln!("webwx send: --text is empty");
+        return USAGE;
+    }
+    if let Some(path) = &args.file {
+        eprintln!(
+            "webwx send: --file {}: file sends need the core's upload commands, which this build does not have yet",
+            path.display()
+        );
+        return FAILED;
+    }
+    if state.credentials.is_none() {
+        eprintln!(
+            "webwx send: the saved session is logged out; log in again with `webwx login --session {}`",
+            args.session.display()
+        );
+        return FAILED;
+    }
+    let flags = ClientFlags {
+        origin: args.origin.as_deref(),
+        desktop: state.desktop,
+        ..ClientFlags::default()
+    };
+    let cfg = match config::build(&flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("webwx send: {e}");
+            return USAGE;
+        }
+    };
+    let mut client = Client::restore(cfg, state);
+    client.resume_for_commands(webwx_ureq::now());
+    let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("webwx send: cannot start the client: {e}");
+            return FAILED;
+        }
+    };
+    let mut job = Job {
+        args,
+        local_id: None,
+        outcome: None,
+    };
+    let deadline = Instant::now() + Duration::from_secs(args.timeout.max(1));
+    loop {
+        match events.recv_deadline(deadline) {
+            Ok(event) => {
+                job.on_event(&handle, &event);
+                if job.outcome.is_some() {
+                    handle.shutdown();
+                }
+            }
+            Err(RecvError::Ended) => break,
+            Err(_) => {
+                eprintln!("webwx send: no answer within --timeout {}s", args.timeout);
+                job.outcome.get_or_insert(FAILED);
+                handle.shutdown();
+                break;
+            }
+        }
+    }
+    if let Err(e) = merge_and_save(&args.session, &handle.snapshot()) {
+        eprintln!("webwx send: cannot save the session: {e}");
+    }
+    job.outcome.unwrap_or(FAILED)
+}
+
+/// One send.
+struct Job<'a> {
+    args: &'a SendArgs,
+    /// The LocalID of our send, once issued.
+    local_id: Option<String>,
+    /// The exit code, once known.
+    outcome: Option<i32>,
+}
+
+impl Job<'_> {
+    fn on_event(&mut self, handle: &Handle, event: &Event) {
+        match event {
+            Event::Ready => self.start(handle),
+            Event::Command(CommandEvent::Sent { local_id, msg_id })
+                if Some(local_id.as_str()) == self.local_id.as_deref() =>
+            {
+                self.report(true, Some(msg_id), None);
+                self.outcome = Some(SENT);
+            }
+            Event::Command(CommandEvent::SendFailed { local_id, error })
+                if Some(local_id.as_str()) == self.local_id.as_deref() =>
+            {
+                self.report(false, None, Some(&error.to_string()));
+                self.outcome = Some(FAILED);
+            }
+            // The saved session is dead. The core would go on to a push or QR login
+            // (which a one-shot send must not do): stop here instead.
+            Event::ResumeFailed { ret } => {
+                self.report(
+                    false,
+                    None,
+                    Some(&format!(
+                        "the saved session is no longer valid ({ret}); log in again with `webwx login --session {}`",
+                        self.args.session.display()
+                    )),
+                );
+                self.outcome = Some(FAILED);
+            }
+            Event::QrCode { .. } | Event::PushLoginSent if self.outcome.is_none() => {
+                self.report(false, None, Some("the saved session is no longer valid"));
+                self.outcome = Some(FAILED);
+            }
+            Event::LoggedOut { reason } if self.outcome.is_none() => {
+                self.report(false, None, Some(&format!("the session ended: {reason}")));
+                self.outcome = Some(FAILED);
+            }
+            _ => {}
+        }
+    }
+
+    /// Contacts are loaded: resolve `--to` and send.
+    fn start(&mut self, handle: &Handle) {
+        let to = self.args.to.clone();
+        let Some(text) = self.args.text.clone() else {
+            return;
+        };
+        match handle.with(|c, now| c.send_text(now, &to, &text)) {
+            Ok(id) => {
+                tracing::debug!(local_id = %id, "text send issued");
+                self.local_id = Some(id.as_str().to_owned());
+            }
+            Err(e) => {
+                self.report(false, None, Some(&e.to_string()));
+                self.outcome = Some(FAILED);
+            }
+        }
+    }
+
+    /// The outcome on stdout (human or `--json`), errors also on stderr.
+    fn report(&self, sent: bool, msg_id: Option<&str>, error: Option<&str>) {
+        let mut out = std::io::stdout().lock();
+        if self.args.json {
+            let v = serde_json::json!({
+                "sent": sent,
+                "to": self.args.to,
+                "local_id": self.local_id,
+                "msg_id": msg_id,
+                "error": error,
+            });
+            let _ = writeln!(out, "{v}");
+        } else if sent {
+            let _ = writeln!(
+                out,
+                "sent to {} (MsgID {})",
+                self.args.to,
+                msg_id.unwrap_or_default()
+            );
+        }
+        let _ = out.flush();
+        if let Some(e) = error {
+            eprintln!("webwx send: to {}: {e}", self.args.to);
+        }
+    }
+}
+
+/// Writes what a commands-only session changes (cookies, PRNG, ClientMsgId generator)
+/// into the session file as it is now; everything a running `login` owns (keys, seen
+/// messages, credentials) stays as that file has it. Nothing is written when the file
+/// now holds another account or a logged-out session.
+fn merge_and_save(path: &Path, ours: &SessionState) -> Result<(), String> {
+    let merged = match session_file::load(path).map_err(|e| e.to_string())? {
+        Some(mut on_disk) => {
+            let same = match (&on_disk.credentials, &ours.credentials) {
+                (Some(a), Some(b)) => a.uin == b.uin && a.sid == b.sid,
+                _ => false,
+            };
+            if !same {
+                tracing::info!("session file changed account or logged out meanwhile; not saved");
+                return Ok(());
+            }
+            on_disk.cookies = ours.cookies.clone();
+            on_disk.rng = ours.rng.clone();
+            on_disk.msg_ids = ours.msg_ids.clone();
+            on_disk
+        }
+        None => ours.clone(),
+    };
+    session_file::save(path, &merged).map_err(|e| e.to_string())
+}
