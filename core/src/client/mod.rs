@@ -418,7 +418,8 @@ impl Client {
             h.insert(http::header::USER_AGENT, v);
         }
         if !h.contains_key(http::header::REFERER)
-            && let Ok(v) = http::HeaderValue::from_str(&format!("https://{}/", self.state.hosts.content))
+            && let Ok(v) =
+                http::HeaderValue::from_str(&format!("https://{}/", self.state.hosts.content))
         {
             h.insert(http::header::REFERER, v);
         }
@@ -573,6 +574,7 @@ impl Client {
     pub fn shutdown(&mut self) {
         self.inflight.clear();
         self.timers.clear();
+        self.cmds.fail_all_pending(&mut self.out);
         if self.phase != Phase::LoggedOut {
             self.phase = Phase::LoggedOut;
         }
