@@ -1,6 +1,7 @@
 //! Answers: status, headers, Set-Cookie lines and body, plus the body type that
 //! can cut itself short (the `truncate` fault).
 
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -107,6 +108,8 @@ impl Resp {
 pub(crate) struct SimBody {
     data: Option<Bytes>,
     fail_after: bool,
+    /// Gives the server time to flush what was sent before the cut.
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl SimBody {
@@ -115,6 +118,7 @@ impl SimBody {
         SimBody {
             data: (!b.is_empty()).then_some(b),
             fail_after: false,
+            pause: None,
         }
     }
 
@@ -123,6 +127,7 @@ impl SimBody {
         SimBody {
             data: (!b.is_empty()).then_some(b),
             fail_after: true,
+            pause: None,
         }
     }
 }
@@ -133,12 +138,18 @@ impl Body for SimBody {
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         if let Some(d) = self.data.take() {
             return Poll::Ready(Some(Ok(Frame::data(d))));
         }
         if self.fail_after {
+            let pause = self.pause.get_or_insert_with(|| {
+                Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50)))
+            });
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
             self.fail_after = false;
             return Poll::Ready(Some(Err(io::Error::other("truncated by fault"))));
         }

@@ -102,6 +102,7 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     };
     let s = &w.sessions[&sid];
     let uin = s.uin;
+    let home = s.home;
     let ticket = fields
         .get("webwx_data_ticket")
         .map(|t| crate::request::decode_fixpoint(t))
@@ -199,7 +200,10 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     let media_id = w.new_media_id();
     w.media.insert(media_id.clone(), blob);
     w.bump("uploads");
+    let origin = format!("https://{home}");
     upload_resp(0, media_id, len, thumb, &name)
+        .with_header("access-control-allow-origin", origin)
+        .with_header("access-control-allow-credentials", "true")
 }
 
 #[derive(Serialize)]

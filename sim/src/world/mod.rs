@@ -64,6 +64,7 @@ pub(crate) struct World {
     pending_order: VecDeque<String>,
     pub tickets: HashMap<String, Ticket>,
     prepared: VecDeque<u64>,
+    last_sweep: std::time::Instant,
     pub faults: Vec<ActiveFault>,
     pub sent: Vec<SentRecord>,
     pub media: HashMap<String, BlobRef>,
@@ -92,6 +93,7 @@ impl World {
             pending_order: VecDeque::new(),
             tickets: HashMap::new(),
             prepared: VecDeque::new(),
+            last_sweep: std::time::Instant::now(),
             faults: Vec::new(),
             sent: Vec::new(),
             media: HashMap::new(),
@@ -141,8 +143,12 @@ impl World {
         uuid
     }
 
-    /// Forgets uuids long expired or used.
+    /// Forgets uuids long expired or used (at most every few seconds).
     fn sweep_pending(&mut self) {
+        if self.last_sweep.elapsed() < Duration::from_secs(5) {
+            return;
+        }
+        self.last_sweep = std::time::Instant::now();
         let keep = self.uuid_ttl * 2 + Duration::from_secs(60);
         while let Some(front) = self.pending_order.front() {
             let old = self

@@ -111,7 +111,6 @@ impl SyncLog {
 }
 
 /// One web login.
-#[derive(Debug)]
 pub(crate) struct Session {
     pub sid: String,
     pub skey: String,
@@ -130,6 +129,18 @@ pub(crate) struct Session {
     /// Whether the conversation-list notice (51/4) was queued.
     pub sync_conv_sent: bool,
     pub home: &'static str,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Credentials are never printed.
+        f.debug_struct("Session")
+            .field("home", &self.home)
+            .field("ended", &self.ended)
+            .field("inited", &self.inited)
+            .field("events", &self.sync.events.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Session {

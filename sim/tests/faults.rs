@@ -1,0 +1,412 @@
+//! Every fault kind over real HTTP, by count and by rate, per endpoint and
+//! account, and the promise that a fault changes nothing on the server.
+
+mod common;
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::json;
+use webwx_sim::{FaultKind, FaultSpec, InjectMessage};
+
+fn fault(endpoint: &str, kind: FaultKind, count: u64) -> FaultSpec {
+    FaultSpec::new(endpoint, kind, count)
+}
+
+fn jslogin_raw(sim: &webwx_sim::RunningSim, timeout: Duration) -> Result<Resp, Failure> {
+    raw(
+        addr_of(sim),
+        "GET",
+        "/jslogin?appid=wx782c26e4c19acffb&fun=new",
+        &[],
+        b"",
+        timeout,
+    )
+}
+
+#[test]
+fn reset_closes_the_connection_without_an_answer() {
+    let sim = sim();
+    sim.control()
+        .add_fault(fault("jslogin", FaultKind::Reset, 1))
+        .unwrap();
+    match jslogin_raw(&sim, TIMEOUT) {
+        Err(Failure::Io(e)) => assert!(
+            matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset
+                    | io::ErrorKind::UnexpectedEof
+                    | io::ErrorKind::ConnectionAborted
+            ),
+            "{e:?}"
+        ),
+        other => panic!("expected a reset, got {other:?}"),
+    }
+    // Count 1: the next one is answered.
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+    assert_eq!(sim.control().state().counters["faults_fired"], 1);
+}
+
+#[test]
+fn server_errors() {
+    let sim = sim();
+    sim.control()
+        .add_fault(fault("jslogin", FaultKind::ServerError, 1))
+        .unwrap();
+    let mut f = fault("/jslogin", FaultKind::ServerError, 1);
+    f.status = Some(503);
+    sim.control().add_fault(f).unwrap();
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 500);
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 503);
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+}
+
+#[test]
+fn hang_never_answers_and_ends_with_the_simulator() {
+    let sim = sim();
+    sim.control()
+        .add_fault(fault("jslogin", FaultKind::Hang, 1))
+        .unwrap();
+    let t0 = Instant::now();
+    match jslogin_raw(&sim, Duration::from_millis(400)) {
+        Err(Failure::Io(e)) => assert!(
+            matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ),
+            "{e:?}"
+        ),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(t0.elapsed() >= Duration::from_millis(380));
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+    // A hung request does not keep the simulator from stopping.
+    sim.control()
+        .add_fault(fault("jslogin", FaultKind::Hang, 1))
+        .unwrap();
+    let addr = addr_of(&sim);
+    let pending = std::thread::spawn(move || {
+        raw(
+            addr,
+            "GET",
+            "/jslogin?appid=wx782c26e4c19acffb",
+            &[],
+            b"",
+            Duration::from_secs(5),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    let t0 = Instant::now();
+    sim.shutdown();
+    assert!(t0.elapsed() < Duration::from_secs(2));
+    assert!(pending.join().unwrap().is_err());
+}
+
+#[test]
+fn truncate_cuts_the_body_before_content_length() {
+    let sim = sim();
+    let s = login(&sim, Form::Plain);
+    sim.control()
+        .add_fault(fault("webwxsync", FaultKind::Truncate, 1))
+        .unwrap();
+    let target = format!(
+        "/cgi-bin/mmwebwx-bin/webwxsync?sid={}&skey={}&{}",
+        s.sid,
+        s.skey,
+        s.pass_query()
+    );
+    let body = json!({"BaseRequest": s.base_request(), "SyncKey": s.sync_key, "rr": 1}).to_string();
+    match raw(
+        addr_of(&sim),
+        "POST",
+        &target,
+        &[("Cookie", s.cookie_header())],
+        body.as_bytes(),
+        TIMEOUT,
+    ) {
+        Err(Failure::Truncated { expected, got }) => {
+            assert!(got < expected && expected > 0, "{got} < {expected}")
+        }
+        other => panic!("expected a truncated body, got {other:?}"),
+    }
+    sim.control()
+        .add_fault(fault("synccheck", FaultKind::Truncate, 1))
+        .unwrap();
+    let target = format!("/cgi-bin/mmwebwx-bin/synccheck?{}", s.synccheck_query());
+    assert!(matches!(
+        raw(
+            addr_of(&sim),
+            "GET",
+            &target,
+            &[("Cookie", s.cookie_header())],
+            b"",
+            TIMEOUT
+        ),
+        Err(Failure::Truncated { .. })
+    ));
+}
+
+#[test]
+fn garbage_is_a_200_that_parses_as_nothing() {
+    let sim = sim();
+    let s = login(&sim, Form::Plain);
+    sim.control()
+        .add_fault(fault("webwxinit", FaultKind::Garbage, 1))
+        .unwrap();
+    let r = s.post(
+        &sim,
+        "webwxinit",
+        &format!("r=-1&{}", s.pass_query()),
+        &json!({"BaseRequest": s.base_request()}),
+    );
+    assert_eq!(r.status, 200);
+    assert!(serde_json::from_slice::<serde_json::Value>(&r.body).is_err());
+    sim.control()
+        .add_fault(fault("synccheck", FaultKind::Garbage, 1))
+        .unwrap();
+    let r = s.get(&sim, "push", "synccheck", &s.synccheck_query());
+    assert_eq!(r.status, 200);
+    assert!(!String::from_utf8_lossy(&r.body).contains("window.synccheck="));
+}
+
+#[test]
+fn ret_faults_have_the_shape_of_each_endpoint() {
+    let sim = sim();
+    let mut s = login(&sim, Form::Plain);
+    let mut f = fault("synccheck", FaultKind::Ret, 1);
+    f.ret = Some(1101);
+    sim.control().add_fault(f).unwrap();
+    assert_eq!(s.synccheck(&sim), ("1101".into(), "0".into()));
+    assert_eq!(s.synccheck(&sim).0, "0", "the session itself is fine");
+    let mut f = fault("sync", FaultKind::Ret, 1);
+    f.ret = Some(1205);
+    sim.control().add_fault(f).unwrap();
+    let v = s.sync(&sim);
+    assert_eq!(v["BaseResponse"]["Ret"], 1205);
+    assert_eq!(v["SyncKey"]["Count"], 0);
+    assert!(v.get("AddMsgList").is_some());
+    let mut f = fault("login", FaultKind::Ret, 1);
+    f.ret = Some(500);
+    sim.control().add_fault(f).unwrap();
+    let r = get(&sim, "/cgi-bin/mmwebwx-bin/login?uuid=x==&tip=1", &[]);
+    assert_eq!(r.text(), "window.code=500;");
+    let mut f = fault("jslogin", FaultKind::Ret, 1);
+    f.ret = Some(400);
+    sim.control().add_fault(f).unwrap();
+    assert!(
+        jslogin_raw(&sim, TIMEOUT)
+            .unwrap()
+            .text()
+            .starts_with("window.QRLogin.code = 400;")
+    );
+    sim.control()
+        .add_fault(fault("newloginpage", FaultKind::Ret, 1))
+        .unwrap();
+    let r = get(
+        &sim,
+        "/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=x&uuid=y",
+        &[],
+    );
+    assert_eq!(xml(&r.text(), "ret").as_deref(), Some("1100"));
+    sim.control()
+        .add_fault(fault("webwxsendmsg", FaultKind::Ret, 1))
+        .unwrap();
+    let r = s.post(&sim, "webwxsendmsg", "", &json!({}));
+    assert_eq!(r.ret(), 1100);
+    assert_eq!(r.json()["MsgID"], "");
+}
+
+#[test]
+fn a_faulted_request_changes_nothing() {
+    let sim = sim();
+    let mut s = login(&sim, Form::Plain);
+    let friend = sim
+        .control()
+        .contacts(None)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == "friend")
+        .unwrap();
+    sim.control()
+        .inject_message(InjectMessage {
+            from: friend.user_name.clone(),
+            content: "survives".into(),
+            ..InjectMessage::default()
+        })
+        .unwrap();
+    for kind in [
+        FaultKind::Truncate,
+        FaultKind::Garbage,
+        FaultKind::ServerError,
+        FaultKind::Reset,
+    ] {
+        sim.control()
+            .add_fault(fault("webwxsync", kind, 1))
+            .unwrap();
+        let target = format!(
+            "/cgi-bin/mmwebwx-bin/webwxsync?sid={}&skey={}&{}",
+            s.sid,
+            s.skey,
+            s.pass_query()
+        );
+        let body =
+            json!({"BaseRequest": s.base_request(), "SyncKey": s.sync_key, "rr": 1}).to_string();
+        let r = raw(
+            addr_of(&sim),
+            "POST",
+            &target,
+            &[("Cookie", s.cookie_header())],
+            body.as_bytes(),
+            TIMEOUT,
+        );
+        assert!(
+            r.is_err()
+                || r.as_ref().unwrap().status != 200
+                || serde_json::from_slice::<serde_json::Value>(&r.as_ref().unwrap().body).is_err(),
+            "{kind:?}"
+        );
+    }
+    // The retry with the same SyncKey gets what the faulted ones would have.
+    let v = s.sync(&sim);
+    assert_eq!(v["AddMsgList"][0]["Content"], "survives");
+    // A faulted send is not recorded; its retry is, once.
+    sim.control()
+        .add_fault(fault("webwxsendmsg", FaultKind::Reset, 1))
+        .unwrap();
+    let body = json!({"BaseRequest": s.base_request(), "Msg": {"Type": 1, "Content": "x", "FromUserName": s.user_name, "ToUserName": friend.user_name, "LocalID": "1", "ClientMsgId": "1"}, "Scene": 0});
+    let target = "/cgi-bin/mmwebwx-bin/webwxsendmsg";
+    assert!(
+        raw(
+            addr_of(&sim),
+            "POST",
+            target,
+            &[("Cookie", s.cookie_header())],
+            body.to_string().as_bytes(),
+            TIMEOUT
+        )
+        .is_err()
+    );
+    assert!(sim.control().sent().is_empty());
+    assert_eq!(s.post(&sim, "webwxsendmsg", "", &body).ret(), 0);
+    assert_eq!(s.post(&sim, "webwxsendmsg", "", &body).ret(), 0);
+    assert_eq!(sim.control().sent().len(), 1);
+}
+
+#[test]
+fn rate_count_uin_and_wildcard() {
+    let sim = sim();
+    // rate 1: every request from then on.
+    let mut f = fault("jslogin", FaultKind::ServerError, 1);
+    f.count = None;
+    f.rate = Some(1.0);
+    sim.control().add_fault(f).unwrap();
+    for _ in 0..5 {
+        assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 500);
+    }
+    sim.control().clear_faults();
+    // rate 0: never, and it does not use up a count.
+    let mut f = fault("jslogin", FaultKind::ServerError, 1);
+    f.rate = Some(0.0);
+    sim.control().add_fault(f).unwrap();
+    for _ in 0..5 {
+        assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+    }
+    sim.control().clear_faults();
+    // rate 0.5 and count 10: the next 10 that the rate picks, then none.
+    let mut f = fault("jslogin", FaultKind::ServerError, 10);
+    f.rate = Some(0.5);
+    sim.control().add_fault(f).unwrap();
+    let mut faulted = 0;
+    let mut total = 0;
+    while faulted < 10 {
+        total += 1;
+        if jslogin_raw(&sim, TIMEOUT).unwrap().status == 500 {
+            faulted += 1;
+        }
+        assert!(total < 200);
+    }
+    assert!(total > 10, "some were spared");
+    for _ in 0..10 {
+        assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+    }
+    // Per account.
+    let a = login(&sim, Form::Plain);
+    let b = login(&sim, Form::Plain);
+    let mut f = fault("synccheck", FaultKind::Ret, 3);
+    f.ret = Some(1102);
+    f.uin = Some(b.uin);
+    sim.control().add_fault(f).unwrap();
+    assert_eq!(a.synccheck(&sim).0, "0");
+    assert_eq!(b.synccheck(&sim).0, "1102");
+    // Wildcard.
+    sim.control().clear_faults();
+    sim.control()
+        .add_fault(fault("*", FaultKind::ServerError, 2))
+        .unwrap();
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 500);
+    assert_eq!(get(&sim, "/qrcode/x", &[]).status, 500);
+    assert_eq!(get(&sim, "/qrcode/x", &[]).status, 200);
+    // The control API is never faulted.
+    sim.control()
+        .add_fault(fault("*", FaultKind::Reset, 1))
+        .unwrap();
+    assert_eq!(get(&sim, "/_sim/state", &[]).status, 200);
+}
+
+#[test]
+fn faults_through_http() {
+    let sim = sim();
+    let r = control(
+        &sim,
+        "/_sim/faults",
+        json!({"endpoint": "synccheck", "kind": "5xx", "count": 2, "status": 502}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = control(
+        &sim,
+        "/_sim/faults",
+        json!({"endpoint": "webwxsync", "kind": "ret", "ret": 1205, "rate": 0.2}),
+    );
+    assert_eq!(r.status, 200);
+    let list = get(&sim, "/_sim/faults", &[]).json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["kind"], "5xx");
+    for bad in [
+        json!({"endpoint": "synccheck", "kind": "explode"}),
+        json!({"endpoint": "synccheck", "kind": "reset", "rate": 2.0}),
+        json!({"endpoint": "", "kind": "reset"}),
+        json!({"endpoint": "synccheck", "kind": "5xx", "status": 200}),
+        json!({"endpoint": "synccheck", "kind": "reset", "count": 0}),
+    ] {
+        let r = control(&sim, "/_sim/faults", bad.clone());
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(r.json()["error"].is_string());
+    }
+    for kind in ["reset", "hang", "truncate", "garbage"] {
+        let r = control(
+            &sim,
+            "/_sim/faults",
+            json!({"endpoint": "x", "kind": kind, "count": 1}),
+        );
+        assert_eq!(r.status, 200, "{kind}");
+    }
+    let r = raw(addr_of(&sim), "DELETE", "/_sim/faults", &[], b"", TIMEOUT).unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        get(&sim, "/_sim/faults", &[])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    control(
+        &sim,
+        "/_sim/faults",
+        json!({"endpoint": "jslogin", "kind": "5xx", "count": 1}),
+    );
+    let r = control(&sim, "/_sim/faults", json!({"clear": true}));
+    assert_eq!(r.status, 200);
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+}
