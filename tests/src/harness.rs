@@ -174,6 +174,19 @@ impl<S: Session> Run<S> {
         }
     }
 
+    /// Like [`Run::expect`], but an event already taken (in `seen`) counts too.
+    pub fn expect_seen<T>(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        mut f: impl FnMut(&Event) -> Option<T>,
+    ) -> T {
+        if let Some(t) = self.seen.iter().find_map(&mut f) {
+            return t;
+        }
+        self.expect(what, timeout, f)
+    }
+
     /// Waits for `n` messages (other events are kept in `seen` and skipped).
     pub fn messages(&mut self, n: usize, timeout: Duration) -> Vec<Message> {
         self.messages_where(n, timeout, |_| true)
@@ -322,4 +335,61 @@ pub fn inject_text(sim: &Sim, from: &str, text: &str) -> String {
             ..Default::default()
         })
         .expect("inject")
+}
+
+/// A browser relay (webwx-hyper's) on 127.0.0.1 on its own thread, in front of `upstream`
+/// in the relay form (so the simulator still checks every host).
+pub struct Relay {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Relay {
+    /// Starts a relay whose upstream is `upstream` (a simulator's base URL).
+    pub fn to(upstream: &str) -> Relay {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let opts = webwx_hyper::relay::RelayOptions::default()
+            .upstream_override(Some(upstream))
+            .upstream_relay_form(true)
+            .timeout(Duration::from_secs(5));
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                let _ = ready_tx.send(format!("http://{addr}"));
+                tokio::select! {
+                    r = webwx_hyper::relay::serve(listener, opts) => r.expect("relay"),
+                    _ = stop_rx => {}
+                }
+            });
+        });
+        let base = ready_rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the relay started");
+        Relay {
+            base,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

@@ -28,6 +28,10 @@ macro_rules! conformance_suite {
             sync_faults_lose_nothing,
             send_text_and_revoke,
             send_media_and_download,
+            friend_and_group_operations,
+            through_the_relay,
+            many_sessions_at_once,
+            hung_requests_time_out,
         );
         $crate::conformance_suite!(@ignored $driver;
             push_login => "webwx-sim routes webwxpushloginurl to the login host (404); the core and itchat/openwechat use the content host",

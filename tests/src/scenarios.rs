@@ -552,3 +552,295 @@ pub fn send_media_and_download<D: Driver>(d: &D) {
     run.session.with(|c, now| c.logout(now));
     run.until_end(WAIT);
 }
+
+/// Runs the operation `f` returns and waits for its outcome.
+fn op<S: Session>(
+    run: &mut Run<S>,
+    what: &str,
+    f: impl FnOnce(
+        &mut Client,
+        webwx_core::Timestamp,
+    ) -> Result<webwx_core::OpId, webwx_core::CommandError>
+    + Send
+    + 'static,
+) -> webwx_core::OpOutcome {
+    let id = run
+        .session
+        .with(f)
+        .unwrap_or_else(|e| panic!("{what} refused: {e}"));
+    run.expect(what, WAIT, |e| match e {
+        Event::Command(CommandEvent::OpDone { op, outcome, .. }) if *op == id => {
+            Some(outcome.clone())
+        }
+        Event::Command(CommandEvent::OpFailed { op, error, .. }) if *op == id => {
+            panic!("{what} failed: {error}")
+        }
+        _ => None,
+    })
+}
+
+/// Friend and group operations, each checked on the simulator: accept a friend request,
+/// create a group, add and remove members, rename it, set a remark, pin and unpin.
+pub fn friend_and_group_operations<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 9);
+    qr_login(&mut run, &sim);
+    let friends: Vec<String> = sim
+        .control
+        .contacts(None)
+        .expect("contacts")
+        .into_iter()
+        .filter(|c| c.kind == "friend")
+        .map(|c| c.user_name)
+        .take(3)
+        .collect();
+    assert_eq!(friends.len(), 3);
+    let sim_contact = |name: &str| {
+        sim.control
+            .contacts(None)
+            .expect("contacts")
+            .into_iter()
+            .find(|c| c.user_name == name)
+    };
+
+    // A stranger asks to be friends; we accept.
+    sim.control
+        .inject_message(webwx_sim::InjectMessage {
+            from: "fmessage".into(),
+            msg_type: Some(37),
+            nick_name: Some("Suite Stranger".into()),
+            content: "hi, it's the suite".into(),
+            ..Default::default()
+        })
+        .expect("inject a friend request");
+    let request = run.messages_where(1, WAIT, |m| {
+        matches!(
+            m.kind,
+            webwx_core::message::MessageKind::FriendRequest { .. }
+        )
+    });
+    let request = request[0].clone();
+    op(&mut run, "accept friend", move |c, now| {
+        c.accept_friend_request(now, &request)
+    });
+    let now_friends = sim.control.contacts(None).expect("contacts");
+    assert!(
+        now_friends
+            .iter()
+            .any(|c| c.nick_name == "Suite Stranger" && c.kind == "friend"),
+        "the stranger is a friend now"
+    );
+
+    // Create a group with two friends, add the third, remove the first, rename it.
+    let members = [friends[0].clone(), friends[1].clone()];
+    let outcome = op(&mut run, "create group", move |c, now| {
+        let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+        c.create_group(now, "suite group", &refs)
+    });
+    let webwx_core::OpOutcome::GroupCreated { group, failed, .. } = outcome else {
+        panic!("create group: {outcome:?}")
+    };
+    assert!(failed.is_empty(), "{failed:?}");
+    let member_names = |g: &str| -> Vec<String> {
+        sim_contact(g)
+            .and_then(|c| c.members)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|m| m.user_name)
+            .collect()
+    };
+    let m = member_names(&group);
+    assert!(m.contains(&friends[0]) && m.contains(&friends[1]), "{m:?}");
+    // The new group reaches the client's contacts through the sync (ModContactList).
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let known = group.clone();
+        if run
+            .session
+            .with(move |c, _| c.contacts().get(&known).is_some())
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new group never reached the contacts"
+        );
+        let _ = run.next(Duration::from_millis(50));
+    }
+
+    let (g, f) = (group.clone(), friends[2].clone());
+    op(&mut run, "add member", move |c, now| {
+        c.add_members(now, &g, &[&f])
+    });
+    assert!(member_names(&group).contains(&friends[2]));
+
+    let (g, f) = (group.clone(), friends[0].clone());
+    op(&mut run, "remove member", move |c, now| {
+        c.remove_members(now, &g, &[&f])
+    });
+    assert!(!member_names(&group).contains(&friends[0]));
+
+    let g = group.clone();
+    op(&mut run, "rename group", move |c, now| {
+        c.rename_group(now, &g, "renamed by the suite")
+    });
+    assert_eq!(
+        sim_contact(&group).map(|c| c.nick_name).as_deref(),
+        Some("renamed by the suite")
+    );
+
+    let f = friends[1].clone();
+    op(&mut run, "set remark", move |c, now| {
+        c.set_remark(now, &f, "best friend")
+    });
+    assert_eq!(
+        sim_contact(&friends[1]).map(|c| c.remark_name).as_deref(),
+        Some("best friend")
+    );
+
+    let f = friends[1].clone();
+    op(&mut run, "pin", move |c, now| c.pin(now, &f));
+    assert_eq!(sim_contact(&friends[1]).map(|c| c.pinned), Some(true));
+    let f = friends[1].clone();
+    op(&mut run, "unpin", move |c, now| c.unpin(now, &f));
+    assert_eq!(sim_contact(&friends[1]).map(|c| c.pinned), Some(false));
+
+    assert!(run.logouts().is_empty(), "{:?}", run.logouts());
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}
+
+/// The whole session as a browser would run it: through webwx-hyper's relay with the
+/// forbidden headers renamed to `x-wx-*` (cookies travel as `x-wx-cookie` and come back
+/// in `x-wx-set-cookie`): QR login, 200 messages exactly once, a send, a logout.
+pub fn through_the_relay<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let relay = crate::harness::Relay::to(&sim.base);
+    let client = Client::new(config(&relay.base, 31).rename_headers(true));
+    let mut run = Run::new(d.start(client));
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    messages_exactly_once(&mut run, &sim, &friend, "relayed", 200);
+    let to = friend.clone();
+    let local = run
+        .session
+        .with(move |c, now| c.send_text(now, &to, "through the relay"))
+        .expect("send accepted");
+    run.expect("Sent", WAIT, |e| match e {
+        Event::Command(CommandEvent::Sent { local_id, .. }) if *local_id == local => Some(()),
+        Event::Command(CommandEvent::SendFailed { error, .. }) => panic!("send failed: {error}"),
+        _ => None,
+    });
+    assert!(
+        sim.control
+            .sent()
+            .iter()
+            .any(|r| r.content == "through the relay")
+    );
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+    assert_eq!(run.logouts(), vec![LogoutReason::Requested]);
+    drop(relay);
+}
+
+/// Eight sessions at once in one process (one simulator, eight accounts): each logs in,
+/// gets exactly its own 50 messages in order, and logs out.
+pub fn many_sessions_at_once<D: Driver>(d: &D) {
+    const N: usize = 8;
+    let sim = sim(|c| c.auto_scan = true);
+    let mut runs: Vec<Run<D::Session>> = (0..N).map(|i| start(d, &sim, 40 + i as u64)).collect();
+    for run in &runs {
+        run.session.with(|c, now| c.login(now));
+    }
+    let names: Vec<String> = runs.iter_mut().map(|r| r.logged_in()).collect();
+    let accounts = sim.control.state().accounts;
+    let uins: Vec<u64> = names
+        .iter()
+        .map(|n| {
+            accounts
+                .iter()
+                .find(|a| &a.user_name == n)
+                .expect("an account per session")
+                .uin
+        })
+        .collect();
+    let friends: Vec<String> = uins.iter().map(|u| a_friend(&sim, Some(*u))).collect();
+    let injector = {
+        let control = sim.control.clone();
+        let (uins, friends) = (uins.clone(), friends.clone());
+        std::thread::spawn(move || {
+            for i in 0..50 {
+                for (u, f) in uins.iter().zip(&friends) {
+                    control
+                        .inject_message(webwx_sim::InjectMessage {
+                            uin: Some(*u),
+                            from: f.clone(),
+                            content: format!("{u} {i}"),
+                            ..Default::default()
+                        })
+                        .expect("inject");
+                }
+            }
+        })
+    };
+    for ((run, u), f) in runs.iter_mut().zip(&uins).zip(&friends) {
+        let got = run.messages_from(f, 50, Duration::from_secs(20));
+        let texts: Vec<String> = got
+            .iter()
+            .filter_map(|m| text_of(m).map(str::to_owned))
+            .collect();
+        let want: Vec<String> = (0..50).map(|i| format!("{u} {i}")).collect();
+        assert_eq!(texts, want, "session of {u}");
+    }
+    injector.join().expect("injector");
+    for run in &runs {
+        run.session.with(|c, now| c.logout(now));
+    }
+    for run in &mut runs {
+        run.until_end(WAIT);
+        assert_eq!(run.logouts(), vec![LogoutReason::Requested]);
+    }
+}
+
+/// Requests that hang: a synccheck that never answers is abandoned at the client's
+/// long-poll timeout and polled again; a send that never answers times out and is
+/// retried with the same ClientMsgId (recorded once). Nothing is lost meanwhile.
+pub fn hung_requests_time_out<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 32);
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    sim.control
+        .add_fault(FaultSpec::new("synccheck", FaultKind::Hang, 1))
+        .expect("fault");
+    sim.control
+        .add_fault(FaultSpec::new("webwxsendmsg", FaultKind::Hang, 1))
+        .expect("fault");
+    let started = std::time::Instant::now();
+    let to = friend.clone();
+    let local = run
+        .session
+        .with(move |c, now| c.send_text(now, &to, "despite a hang"))
+        .expect("send accepted");
+    messages_exactly_once(&mut run, &sim, &friend, "hang", 20);
+    run.expect_seen("Sent", WAIT, |e| match e {
+        Event::Command(CommandEvent::Sent { local_id, .. }) if *local_id == local => Some(()),
+        Event::Command(CommandEvent::SendFailed { error, .. }) => panic!("send failed: {error}"),
+        _ => None,
+    });
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= crate::harness::CLIENT_TIMEOUT,
+        "a hang was waited out ({elapsed:?})"
+    );
+    let records: Vec<_> = sim
+        .control
+        .sent()
+        .into_iter()
+        .filter(|r| r.client_msg_id == local.0)
+        .collect();
+    assert_eq!(records.len(), 1, "the retried send is recorded once");
+    assert!(run.logouts().is_empty());
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}

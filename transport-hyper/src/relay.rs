@@ -56,6 +56,9 @@ pub struct RelayOptions {
     /// For tests: send every allowed request to this `scheme://authority` instead of
     /// `https://HOST` (the `Host` header still names the real host).
     pub upstream_override: Option<String>,
+    /// With [`RelayOptions::upstream_override`]: keep the real host in the path
+    /// (`OVERRIDE/HOST/PATH`, the relay form a simulator checks) instead of `OVERRIDE/PATH`.
+    pub upstream_relay_form: bool,
     /// Largest request and response body relayed. Default 64 MiB.
     pub max_body: usize,
     /// Upstream timeout; long-polls hold about 25 s. Default 60 s.
@@ -71,6 +74,7 @@ impl Default for RelayOptions {
             allow: DEFAULT_ALLOW.iter().map(|s| s.to_string()).collect(),
             prefix: String::new(),
             upstream_override: None,
+            upstream_relay_form: false,
             max_body: crate::transport::DEFAULT_MAX_BODY,
             timeout: Duration::from_secs(60),
             cors_origins: Vec::new(),
@@ -99,6 +103,12 @@ impl RelayOptions {
     /// Sets [`RelayOptions::upstream_override`].
     pub fn upstream_override(mut self, base: Option<&str>) -> Self {
         self.upstream_override = base.map(|s| s.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Sets [`RelayOptions::upstream_relay_form`].
+    pub fn upstream_relay_form(mut self, on: bool) -> Self {
+        self.upstream_relay_form = on;
         self
     }
 
@@ -229,7 +239,12 @@ impl Relay {
         strip_request_headers(up.headers_mut());
         if let Some(base) = &opts.upstream_override {
             let pq = up.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            match format!("{base}{pq}").parse::<Uri>() {
+            let target = if opts.upstream_relay_form {
+                format!("{base}/{host}{pq}")
+            } else {
+                format!("{base}{pq}")
+            };
+            match target.parse::<Uri>() {
                 Ok(uri) => *up.uri_mut() = uri,
                 Err(e) => return error(StatusCode::BAD_GATEWAY, "bad-upstream", &e.to_string()),
             }
