@@ -690,3 +690,52 @@ fn local_ids_are_unique_and_ordered() {
     let ts = f.pump();
     assert_eq!(ts.len(), 20, "all in flight at once");
 }
+
+#[test]
+fn shutdown_fails_pending_sends() {
+    let mut f = Fake::new();
+    let local = f.client.send_text(f.now, ALICE, "bye").unwrap();
+    let _ = f.pump();
+    f.client.shutdown();
+    f.pump();
+    assert_eq!(
+        f.take_cmd_events(),
+        [CommandEvent::SendFailed {
+            local_id: local,
+            error: CommandFailure::SessionEnded
+        }]
+    );
+}
+
+#[test]
+fn command_events_serialize_for_json_output() {
+    let e = Event::Command(CommandEvent::Sent {
+        local_id: LocalId("15462147414160521".into()),
+        msg_id: "3053194738703673101".into(),
+    });
+    assert_eq!(
+        serde_json::to_value(&e).unwrap(),
+        serde_json::json!({"event": "command", "kind": "sent",
+            "local_id": "15462147414160521", "msg_id": "3053194738703673101"})
+    );
+    let e = Event::Command(CommandEvent::SendFailed {
+        local_id: LocalId("1".into()),
+        error: CommandFailure::Refused {
+            ret: Ret::SendRefused,
+            message: String::new(),
+        },
+    });
+    assert_eq!(
+        serde_json::to_value(&e).unwrap(),
+        serde_json::json!({"event": "command", "kind": "send_failed", "local_id": "1",
+            "error": {"reason": "refused", "ret": 1204, "message": ""}})
+    );
+    assert_eq!(
+        CommandFailure::Refused {
+            ret: Ret::TooFrequent,
+            message: String::new()
+        }
+        .to_string(),
+        "refused: 1205 (too frequent)"
+    );
+}

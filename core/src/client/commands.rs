@@ -2,7 +2,7 @@
 //!
 //! Every command takes `now`, checks its arguments, and either fails at once with a
 //! [`CommandError`] (nothing is sent) or returns an id and queues its requests. Its outcome
-//! arrives later as an [`Event::Command`](crate::Event::Command):
+//! arrives later as an [`Event::Command`]:
 //!
 //! - a send ([`Client::send_text`], [`Client::send_emoticon`], [`Client::send_file`],
 //!   [`Client::forward`]) has a [`LocalId`] (its `LocalID`/`ClientMsgId`) and ends in
@@ -291,7 +291,7 @@ pub(crate) enum Cmd {
     /// `webwxcheckupload` of an upload.
     CheckUpload { upload: u64 },
     /// One chunk of an upload.
-    UploadChunk { upload: u64, chunk: u32 },
+    UploadChunk { upload: u64, chunk: u64 },
     /// A media download.
     Download { download: u64 },
     /// An operation.

@@ -104,8 +104,7 @@ enum Stage {
     Sending { chunk: u64 },
 }
 
-/// An upload in progress.
-#[derive(Debug)]
+/// An upload in progress. (`Debug` hides the AESKey and Signature.)
 pub(crate) struct Upload {
     local_id: String,
     to: String,
@@ -122,6 +121,18 @@ pub(crate) struct Upload {
     signature: String,
     wu_file: String,
     sent: u64,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("local_id", &self.local_id)
+            .field("kind", &self.kind)
+            .field("size", &self.plan.size())
+            .field("stage", &self.stage)
+            .field("sent", &self.sent)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -242,7 +253,7 @@ impl Client {
             return Err(CommandError::Invalid(format!(
                 "upload {id} wants bytes {want_offset}..{} (got {offset}..{})",
                 want_offset + want_len,
-                offset + bytes.len() as u64
+                offset.saturating_add(bytes.len() as u64)
             )));
         }
         match u.stage {
@@ -322,6 +333,12 @@ impl Client {
 
     fn send_chunk(&mut self, now: Timestamp, id: u64, chunk: u64, bytes: &[u8]) {
         let boundary = self.state.rng.boundary();
+        if self.state.cookies.get(now, "webwx_data_ticket").is_none() {
+            tracing::warn!(
+                upload = id,
+                "no webwx_data_ticket cookie: the server will likely refuse the upload"
+            );
+        }
         let Some(u) = self.cmds.uploads.get(&id) else {
             return;
         };
@@ -369,10 +386,7 @@ impl Client {
         let t = self.cfg.upload_timeout;
         self.dispatch(
             now,
-            Pending::Cmd(Cmd::UploadChunk {
-                upload: id,
-                chunk: chunk as u32,
-            }),
+            Pending::Cmd(Cmd::UploadChunk { upload: id, chunk }),
             uploadmedia::NAME,
             req,
             t,
@@ -410,7 +424,7 @@ impl Client {
         now: Timestamp,
         inflight: Inflight,
         id: u64,
-        chunk: u32,
+        chunk: u64,
         resp: Response<Vec<u8>>,
     ) {
         let r = match uploadmedia::parse(&resp) {
@@ -420,7 +434,6 @@ impl Client {
         let Some(u) = self.cmds.uploads.get_mut(&id) else {
             return; // cancelled
         };
-        let chunk = u64::from(chunk);
         let len = u.plan.chunk(chunk).map_or(0, |r| r.end - r.start);
         u.sent += len;
         let (local_id, sent, total) = (u.local_id.clone(), u.sent, u.plan.size());
