@@ -382,7 +382,8 @@ impl Client {
 
     /// Fails unless the session can take commands.
     pub(crate) fn check_ready(&self) -> Result<(), CommandError> {
-        if self.is_logged_in() && self.phase != Phase::LoggingOut {
+        // Until webwxinit answered, our own UserName (FromUserName) is unknown.
+        if self.is_logged_in() && self.phase != Phase::LoggingOut && self.state.me.is_some() {
             Ok(())
         } else {
             Err(CommandError::NotLoggedIn)
