@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use webwx_core::endpoint::{
     batchgetcontact, getcontact, init, jslogin, login, newloginpage, pushloginurl, sendmsg, sync,
-    synccheck,
+    synccheck, uploadmedia,
 };
 use webwx_core::message::{Message, NoGroupNames, RawMessage, SelfInfo};
 use webwx_core::{ParseError, ParseErrorKind, ResponseError};
@@ -128,11 +128,7 @@ pub fn decode(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Result<Value
             let uuid = pushloginurl::parse(resp).map_err(response_error)?;
             serde_json::json!({ "uuid": uuid })
         }
-        DecodeKind::Upload => {
-            return Err(DecodeError::msg(
-                "webwxuploadmedia: webwx-core has no parser for this endpoint yet",
-            ));
-        }
+        DecodeKind::Upload => to_value(uploadmedia::parse(resp))?,
     };
     Ok(value)
 }

@@ -21,6 +21,7 @@ mod demo;
 mod logging;
 mod login;
 mod print;
+mod progress;
 mod qr;
 mod relay;
 mod send;

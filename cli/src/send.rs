@@ -1,5 +1,8 @@
 //! `webwx send`: one message from a saved session.
 //!
+//! `--file` uploads in 512 KiB chunks with a progress bar on stderr (hidden when stderr is
+//! not a terminal); images and videos go as such, anything else as a file.
+//!
 //! The session is resumed for commands only ([`Client::resume_for_commands`]): contacts
 //! are loaded to resolve `--to`, synccheck and webwxsync are never called and the SyncKey
 //! never moves — a `webwx login` running on the same session file owns the sync loop.
@@ -18,6 +21,7 @@ use webwx_ureq::{Handle, RecvError};
 
 use crate::args::SendArgs;
 use crate::config::{self, ClientFlags};
+use crate::progress::Progress;
 use crate::session_file;
 
 /// Exit code: sent.
@@ -50,13 +54,20 @@ pub fn run(args: &SendArgs) -> i32 {
         eprintln!("webwx send: --text is empty");
         return USAGE;
     }
-    if let Some(path) = &args.file {
-        eprintln!(
-            "webwx send: --file {}: file sends need the core's upload commands, which this build does not have yet",
-            path.display()
-        );
-        return FAILED;
-    }
+    let file_size = match &args.file {
+        Some(path) => match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Some(m.len()),
+            Ok(_) => {
+                eprintln!("webwx send: --file {}: not a regular file", path.display());
+                return USAGE;
+            }
+            Err(e) => {
+                eprintln!("webwx send: --file {}: {e}", path.display());
+                return USAGE;
+            }
+        },
+        None => None,
+    };
     if state.credentials.is_none() {
         eprintln!(
             "webwx send: the saved session is logged out; log in again with `webwx login --session {}`",
@@ -87,7 +98,9 @@ pub fn run(args: &SendArgs) -> i32 {
     };
     let mut job = Job {
         args,
+        file_size,
         local_id: None,
+        bar: None,
         outcome: None,
     };
     let deadline = Instant::now() + Duration::from_secs(args.timeout.max(1));
@@ -117,6 +130,10 @@ pub fn run(args: &SendArgs) -> i32 {
 /// One send.
 struct Job<'a> {
     args: &'a SendArgs,
+    /// The size of `--file`.
+    file_size: Option<u64>,
+    /// The upload's progress bar.
+    bar: Option<Progress>,
     /// The LocalID of our send, once issued.
     local_id: Option<String>,
     /// The exit code, once known.
@@ -127,6 +144,13 @@ impl Job<'_> {
     fn on_event(&mut self, handle: &Handle, event: &Event) {
         match event {
             Event::Ready => self.start(handle),
+            Event::Command(CommandEvent::UploadProgress { local_id, sent, .. })
+                if Some(local_id.as_str()) == self.local_id.as_deref() =>
+            {
+                if let Some(bar) = &self.bar {
+                    bar.set(*sent);
+                }
+            }
             Event::Command(CommandEvent::Sent { local_id, msg_id })
                 if Some(local_id.as_str()) == self.local_id.as_deref() =>
             {
@@ -167,23 +191,44 @@ impl Job<'_> {
     /// Contacts are loaded: resolve `--to` and send.
     fn start(&mut self, handle: &Handle) {
         let to = self.args.to.clone();
-        let Some(text) = self.args.text.clone() else {
-            return;
+        let issued: Result<String, String> = match (&self.args.text, &self.args.file) {
+            (Some(text), _) => handle
+                .with(|c, now| c.send_text(now, &to, text))
+                .map(|id| id.as_str().to_owned())
+                .map_err(|e| e.to_string()),
+            (None, Some(path)) => handle
+                .send_path(&to, path)
+                .map(|h| {
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    self.bar = Some(Progress::new(
+                        self.file_size.unwrap_or_default(),
+                        &format!("uploading {name}"),
+                    ));
+                    h.local_id.as_str().to_owned()
+                })
+                .map_err(|e| e.to_string()),
+            (None, None) => Err("nothing to send".into()),
         };
-        match handle.with(|c, now| c.send_text(now, &to, &text)) {
+        match issued {
             Ok(id) => {
-                tracing::debug!(local_id = %id, "text send issued");
-                self.local_id = Some(id.as_str().to_owned());
+                tracing::debug!(local_id = %id, "send issued");
+                self.local_id = Some(id);
             }
             Err(e) => {
-                self.report(false, None, Some(&e.to_string()));
+                self.report(false, None, Some(&e));
                 self.outcome = Some(FAILED);
             }
         }
     }
 
     /// The outcome on stdout (human or `--json`), errors also on stderr.
-    fn report(&self, sent: bool, msg_id: Option<&str>, error: Option<&str>) {
+    fn report(&mut self, sent: bool, msg_id: Option<&str>, error: Option<&str>) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
         let mut out = std::io::stdout().lock();
         if self.args.json {
             let v = serde_json::json!({

@@ -10,7 +10,11 @@ use common::{run_bounded, texts, webwx};
 #[test]
 fn demo_runs_every_step_within_seconds() {
     let started = Instant::now();
-    let out = run_bounded(webwx().arg("demo"), Duration::from_secs(60));
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_bounded(
+        webwx().arg("demo").arg("--out").arg(dir.path()),
+        Duration::from_secs(60),
+    );
     let (stdout, stderr) = texts(&out);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(
@@ -34,13 +38,31 @@ fn demo_runs_every_step_within_seconds() {
         "replies to ",
         "replies in the group, mentioning",
         "reply delivered (server MsgID ",
+        "sends the image webwx-demo.png",
+        "image webwx-demo.png delivered (server MsgID ",
+        "sends the file webwx-demo-notes.txt (1.1 MiB)",
+        "upload chunk 1: 512.0 KiB of 1.1 MiB",
+        "upload chunk 3: 1.1 MiB of 1.1 MiB",
+        "file webwx-demo-notes.txt delivered (server MsgID ",
+        "sends you a photo",
+        "[image ",
+        "downloads the photo (webwxgetmsgimg)",
+        "identical to what the friend sent",
         "logging out",
         "logged out: logged out",
-        "recorded 2 message(s) sent by the client",
+        "recorded 4 message(s) sent by the client",
+        "via webwxsendmsgimg [webwx-demo.png, md5 ",
+        "via webwxsendappmsg — <appmsg",
+        "= the bytes sent]",
         "demo finished in",
     ] {
         assert!(stdout.contains(step), "missing {step:?} in:\n{stdout}");
     }
+    assert!(!stdout.contains("NOT the bytes sent"), "{stdout}");
+    // The downloaded photo is on disk.
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(files.len(), 1, "one download in --out");
+    // Without a terminal the progress bars stay hidden and nothing else goes to stderr.
     assert!(stderr.is_empty(), "stderr without -v:\n{stderr}");
 }
 

@@ -186,7 +186,41 @@ fn login_then_reuse_then_echo_then_send() {
     assert_eq!(before["sync_check_key"], after["sync_check_key"]);
     assert_ne!(before["msg_ids"], serde_json::Value::Null);
 
-    // 5. Exit codes: 1 for a send that fails, 2 for bad usage.
+    // 5. send --file: chunked uploads the simulator checks by md5; an image as an image.
+    let big = dir.path().join("report.bin");
+    let bytes: Vec<u8> = (0..700_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&big, &bytes).unwrap();
+    let png = dir.path().join("picture.png");
+    std::fs::write(&png, std::fs::read(dir.path().join("qr.png")).unwrap()).unwrap();
+    for (path, msg_type) in [(&big, 6), (&png, 3)] {
+        let out = run_bounded(
+            webwx()
+                .arg("send")
+                .arg("--session")
+                .arg(&session)
+                .args(["--to", &friend_nick, "--origin", &url, "--file"])
+                .arg(path),
+            LIMIT,
+        );
+        let (stdout, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+        assert!(
+            stderr.is_empty(),
+            "no progress bar without a terminal: {stderr}"
+        );
+        let last = sent(&url).last().cloned().unwrap();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert_eq!(last["type"], msg_type, "{last}");
+        assert_eq!(last["file_name"], name, "{last}");
+        assert_eq!(last["to"], friend_id.as_str());
+        assert_eq!(
+            last["media_md5"],
+            md5_hex(&std::fs::read(path).unwrap()),
+            "the simulator got the file's bytes"
+        );
+    }
+
+    // 6. Exit codes: 1 for a send that fails, 2 for bad usage.
     let send = |extra: &[&str]| {
         run_bounded(
             webwx().arg("send").args(["--origin", &url]).args(extra),
@@ -214,6 +248,15 @@ fn login_then_reuse_then_echo_then_send() {
         "b",
     ]);
     assert_eq!(out.status.code(), Some(2), "both --text and --file");
+    let out = send(&[
+        "--session",
+        &s,
+        "--to",
+        &friend_nick,
+        "--file",
+        "/nonexistent/file.bin",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "unreadable --file");
     let missing = dir.path().join("missing.json").display().to_string();
     let out = send(&["--session", &missing, "--to", &friend_nick, "--text", "x"]);
     assert_eq!(out.status.code(), Some(2), "no session file");
@@ -251,4 +294,12 @@ fn refused_web_login_points_to_desktop() {
         "{stdout}"
     );
     assert!(stderr.contains("webwx login --desktop"), "{stderr}");
+}
+
+fn md5_hex(bytes: &[u8]) -> String {
+    use md5::Digest;
+    md5::Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
