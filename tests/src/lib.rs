@@ -32,6 +32,7 @@ macro_rules! conformance_suite {
             through_the_relay,
             many_sessions_at_once,
             hung_requests_time_out,
+            commands_do_not_wait_for_the_long_poll,
         );
         $crate::conformance_suite!(@ignored $driver;
             push_login => "webwx-sim routes webwxpushloginurl to the login host (404); the core and itchat/openwechat use the content host",

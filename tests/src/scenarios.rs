@@ -631,6 +631,25 @@ pub fn friend_and_group_operations<D: Driver>(d: &D) {
         "the stranger is a friend now"
     );
 
+    // Add a group member who is not a friend yet (webwxverifyuser Opcode 2).
+    let all = sim.control.contacts(None).expect("contacts");
+    let stranger = all
+        .iter()
+        .filter_map(|c| c.members.as_ref())
+        .flatten()
+        .find(|m| !all.iter().any(|c| c.user_name == m.user_name) && m.user_name.starts_with('@'))
+        .map(|m| m.user_name.clone())
+        .expect("a group member who is not a contact");
+    let s = stranger.clone();
+    op(&mut run, "add friend", move |c, now| {
+        c.add_friend(now, &s, "hello from the suite")
+    });
+    assert_eq!(
+        sim_contact(&stranger).map(|c| c.kind).as_deref(),
+        Some("friend"),
+        "the group member is a friend now"
+    );
+
     // Create a group with two friends, add the third, remove the first, rename it.
     let members = [friends[0].clone(), friends[1].clone()];
     let outcome = op(&mut run, "create group", move |c, now| {
@@ -842,5 +861,48 @@ pub fn hung_requests_time_out<D: Driver>(d: &D) {
     assert_eq!(records.len(), 1, "the retried send is recorded once");
     assert!(run.logouts().is_empty());
     run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}
+
+/// The synccheck long-poll never holds up a command: with the simulator holding polls
+/// for 1.5 s, a text and a two-chunk image sent mid-hold complete well within it.
+pub fn commands_do_not_wait_for_the_long_poll<D: Driver>(d: &D) {
+    let sim = sim(|c| c.hold_ms = 1_500);
+    let cfg = config(&sim.base, 33).long_poll_timeout(Duration::from_secs(3));
+    let mut run = Run::new(d.start(Client::new(cfg)));
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    // Let the first synccheck settle into its hold.
+    let _ = run.during(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    let to = friend.clone();
+    let local = run
+        .session
+        .with(move |c, now| c.send_text(now, &to, "no waiting"))
+        .expect("send accepted");
+    let h = run
+        .session
+        .send_bytes(
+            &friend,
+            "quick.png",
+            bytes(9, 700_000, b"\x89PNG\r\n\x1a\n"),
+        )
+        .expect("image accepted");
+    run.expect("Sent", WAIT, |e| match e {
+        Event::Command(CommandEvent::Sent { local_id, .. }) if *local_id == local => Some(()),
+        _ => None,
+    });
+    let text_took = started.elapsed();
+    wait_all_sent(&mut run, &[&h]);
+    let image_took = started.elapsed();
+    assert!(
+        text_took < Duration::from_millis(700),
+        "text took {text_took:?}"
+    );
+    assert!(
+        image_took < Duration::from_millis(1_200),
+        "image took {image_took:?}"
+    );
+    run.session.with(|c, _| c.shutdown());
     run.until_end(WAIT);
 }

@@ -43,3 +43,18 @@ pub use driver::{Events, Handle, now, start, start_with};
 pub use files::{FileSource, SendFileError};
 pub use transport::{BuildError, DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_cross_tasks() {
+        fn clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+        fn send<T: Send + Unpin + 'static>() {}
+        fn stream<T: futures_core::Stream<Item = webwx_core::Event>>() {}
+        clone_send_sync::<crate::Handle>();
+        clone_send_sync::<crate::Transport>();
+        clone_send_sync::<crate::relay::Relay>();
+        send::<crate::Events>();
+        stream::<crate::Events>();
+    }
+}

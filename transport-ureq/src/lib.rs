@@ -42,3 +42,15 @@ pub use driver::{Events, Handle, RecvError, now, start, start_with};
 pub use files::{FileSource, SendFileError};
 pub use transport::{DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn handles_cross_threads() {
+        fn clone_send_sync<T: Clone + Send + Sync + 'static>() {}
+        fn send<T: Send + 'static>() {}
+        clone_send_sync::<crate::Handle>();
+        clone_send_sync::<crate::Transport>();
+        send::<crate::Events>();
+    }
+}

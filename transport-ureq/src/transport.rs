@@ -78,15 +78,30 @@ impl TransportError {
         self.kind
     }
 
-    /// ureq's error.
+    /// ureq's error. Its `Display` may quote the request URI, whose query holds the
+    /// session's secrets: do not log it.
     pub fn ureq_error(&self) -> &ureq::Error {
         &self.source
     }
 }
 
 impl fmt::Display for TransportError {
+    /// The kind and a detail that never contains the URL (whose query carries the
+    /// session's secrets): safe to log.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.source)
+        use ureq::Error as E;
+        write!(f, "{}", self.kind)?;
+        match &self.source {
+            E::Io(io) => write!(f, ": {io}"),
+            E::Timeout(t) => write!(f, ": {t:?} timeout"),
+            E::HostNotFound => write!(f, ": host not found"),
+            E::ConnectionFailed => write!(f, ": connection failed"),
+            E::BodyExceedsLimit(n) => write!(f, ": body over {n} bytes"),
+            E::Tls(m) => write!(f, ": TLS: {m}"),
+            E::Rustls(e) => write!(f, ": TLS: {e}"),
+            // Other variants may quote the URI or headers.
+            _ => Ok(()),
+        }
     }
 }
 
