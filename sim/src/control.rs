@@ -257,6 +257,33 @@ impl FaultSpec {
             uin: None,
         }
     }
+
+    /// A fault of `kind` on `endpoint` for every request, with probability `rate`.
+    pub fn with_rate(endpoint: &str, kind: FaultKind, rate: f64) -> Self {
+        FaultSpec {
+            count: None,
+            rate: Some(rate),
+            ..FaultSpec::new(endpoint, kind, 1)
+        }
+    }
+
+    /// Sets the Ret / retcode of a `ret` fault.
+    pub fn ret(mut self, ret: i64) -> Self {
+        self.ret = Some(ret);
+        self
+    }
+
+    /// Sets the HTTP status of a `5xx` fault.
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Limits the fault to the requests of one account.
+    pub fn uin(mut self, uin: u64) -> Self {
+        self.uin = Some(uin);
+        self
+    }
 }
 
 /// The account the next confirmed scan logs in, as `POST /_sim/accounts` takes it.
@@ -364,6 +391,13 @@ impl Control {
     /// Delivers an incoming message; returns its MsgId.
     pub fn inject_message(&self, msg: InjectMessage) -> Result<String, ControlError> {
         self.shared.world().inject_message(msg)
+    }
+
+    /// Like [`Control::inject_message`], from the JSON that `POST /_sim/messages` takes.
+    pub fn inject_json(&self, msg: serde_json::Value) -> Result<String, ControlError> {
+        let msg: InjectMessage =
+            serde_json::from_value(msg).map_err(|e| ControlError::Invalid(e.to_string()))?;
+        self.inject_message(msg)
     }
 
     /// Every message sent by clients, in order.

@@ -117,7 +117,8 @@ impl Endpoint {
         }
     }
 
-    /// The class of host that serves it (`None`: any host).
+    /// The class of host that serves it (`None`: any host). webwxpushloginurl is
+    /// also served by content hosts (see `endpoints::handle`).
     pub(crate) fn class(self) -> Option<HostClass> {
         match self {
             Endpoint::Index | Endpoint::Control | Endpoint::Unknown => None,

@@ -431,7 +431,7 @@ fn push_login_is_auto_confirmed_with_auto_scan() {
     let uuid = v["uuid"].as_str().unwrap().to_string();
     let mut last = String::new();
     for _ in 0..5 {
-        last = poll(&sim, "/login.weixin.qq.com", &uuid).text();
+        last = poll(&sim, "/login.wx.qq.com", &uuid).text();
         if last.starts_with("window.code=200;") {
             break;
         }
@@ -440,6 +440,27 @@ fn push_login_is_auto_confirmed_with_auto_scan() {
         last.starts_with("window.code=200;window.redirect_uri=\"https://wx.qq.com/"),
         "{last}"
     );
+    // The official client asks its content host; another content host does not know the account.
+    let v = get(
+        &sim,
+        &format!("/wx.qq.com/cgi-bin/mmwebwx-bin/webwxpushloginurl?uin={uin}"),
+        &[],
+    )
+    .json();
+    assert_eq!(v["ret"], "0");
+    let v = get(
+        &sim,
+        &format!("/wx2.qq.com/cgi-bin/mmwebwx-bin/webwxpushloginurl?uin={uin}"),
+        &[],
+    )
+    .json();
+    assert_eq!(v["ret"], "1");
+    let r = get(
+        &sim,
+        &format!("/webpush.wx.qq.com/cgi-bin/mmwebwx-bin/webwxpushloginurl?uin={uin}"),
+        &[],
+    );
+    assert_eq!(r.status, 404);
 }
 
 #[test]

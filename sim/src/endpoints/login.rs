@@ -221,12 +221,21 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
 }
 
 /// `GET /cgi-bin/mmwebwx-bin/webwxpushloginurl?uin=..`: a uuid the phone confirms.
+/// Served on login hosts (itchat) and on the account's content host (the official
+/// client, openwechat).
 pub(crate) fn pushloginurl(shared: &Arc<Shared>, req: &Req) -> Resp {
     let uin = req.q("uin").and_then(|u| u.trim().parse::<u64>().ok());
     let uuid = {
         let mut w = shared.world();
         let ok = uin.is_some_and(|u| {
             w.accounts.get(&u).is_some_and(|a| {
+                // On a content host (the official client), only the account's home knows it.
+                if let Some(host) = req.relay_host()
+                    && crate::hosts::classify(host) == Some(crate::hosts::HostClass::Content)
+                    && host != a.home
+                {
+                    return false;
+                }
                 // The long-lived auth ticket, when sent, must be the account's.
                 match (req.cookie("webwx_auth_ticket"), &a.session) {
                     (Some(t), Some(sid)) => w.sessions.get(sid).is_none_or(|s| s.auth_ticket == t),

@@ -41,6 +41,8 @@ fn index() -> Resp {
 pub(crate) async fn handle(shared: &Arc<Shared>, req: &Req) -> Resp {
     if let (Some(host), Some(class)) = (req.relay_host(), req.endpoint.class())
         && hosts::classify(host) != Some(class)
+        && !(req.endpoint == Endpoint::PushLoginUrl
+            && hosts::classify(host) == Some(hosts::HostClass::Content))
     {
         return Resp::status(StatusCode::NOT_FOUND, "wrong host for this endpoint");
     }

@@ -62,7 +62,13 @@ impl Message {
     }
 }
 
-/// Escapes text the way the server puts user text into `Content`.
+/// Whether the server sends `c` as an emoji span rather than as text.
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B50 | 0x2B55 | 0x3030 | 0x303D)
+}
+
+/// Escapes text the way the server puts user text into `Content`: HTML
+/// entities, `<br/>` for line breaks, emoji as `<span class="emoji emojiXXXX"></span>`.
 pub(crate) fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for ch in s.chars() {
@@ -71,7 +77,13 @@ pub(crate) fn escape_text(s: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '\n' => out.push_str("<br/>"),
-            '\r' => {}
+            '\r' | '\u{FE0F}' => {}
+            c if is_emoji(c) => {
+                out.push_str(&format!(
+                    "<span class=\"emoji emoji{:x}\"></span>",
+                    c as u32
+                ));
+            }
             c => out.push(c),
         }
     }
@@ -100,6 +112,10 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(escape_text("a<b>&c\nd"), "a&lt;b&gt;&amp;c<br/>d");
+        assert_eq!(
+            escape_text("hi 😀❤\u{FE0F}"),
+            "hi <span class=\"emoji emoji1f600\"></span><span class=\"emoji emoji2764\"></span>"
+        );
         assert_eq!(
             escape_xml_content("<msg>\n</msg>"),
             "&lt;msg&gt;<br/>&lt;/msg&gt;"

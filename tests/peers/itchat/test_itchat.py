@@ -128,7 +128,7 @@ check(
 )
 
 # 1. A private text.
-text = "你好 itchat <b>&amp; friends</b>\nline two"
+text = "你好 itchat \U0001F600 <b>&amp; friends</b>\nline two"
 control("POST", "/_sim/messages", {"from": friend["nick_name"], "content": text})
 m = wait_for("friend", lambda m: m["FromUserName"] == friend["user_name"])
 check(m is not None, "itchat received the private text")
