@@ -303,3 +303,34 @@ fn md5_hex(bytes: &[u8]) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+#[test]
+fn login_logout_ends_the_session_on_the_server() {
+    let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let mut args = login_args(&url, &session);
+    args.extend([
+        "--exit-after-login".into(),
+        "--logout".into(),
+        "--json".into(),
+    ]);
+    let out = run_bounded(webwx().args(&args), LIMIT);
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let events: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON lines"))
+        .collect();
+    let last = events.last().unwrap();
+    assert_eq!(last["event"], "logged_out", "{events:?}");
+    assert_eq!(last["reason"]["reason"], "requested", "{last}");
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert!(
+        saved["credentials"].is_null(),
+        "logged-out session saved: {saved}"
+    );
+    let (_, _, state) = http("GET", &url, "/_sim/state", "");
+    let state: Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["accounts"][0]["logged_in"], false, "{state}");
+}
