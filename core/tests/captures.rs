@@ -79,7 +79,7 @@ fn login_poll_captures() {
 #[test]
 fn newloginpage_capture_credentials_and_cookies() {
     let r = capture("05_4_webwxnewloginpage_0.txt");
-    assert_eq!(r.headers().get_all("set-cookie").iter().count() >= 5, true);
+    assert!(r.headers().get_all("set-cookie").iter().count() >= 5);
     let LoginPage::Credentials(c) = newloginpage::parse(&r).unwrap() else {
         panic!("credentials expected")
     };

@@ -126,6 +126,8 @@ impl Client {
             self.state.last_uin = Some(c.uin);
         }
         self.inflight.clear();
+        self.clear_timers();
+        self.cmds.fail_all_pending(&mut self.out);
         self.phase = Phase::Idle;
         self.emit(Event::SessionChanged);
         if self.may_push {

@@ -451,6 +451,11 @@ impl Client {
         }
     }
 
+    /// Drops every pending timer (retries, delayed synccheck/webwxsync).
+    pub(crate) fn clear_timers(&mut self) {
+        self.timers.clear();
+    }
+
     pub(crate) fn set_timer(&mut self, at: Timestamp, timer: Timer) {
         let seq = self.next_id;
         self.next_id += 1;

@@ -57,7 +57,7 @@ pub fn capture(name: &str) -> http::Response<Vec<u8>> {
             builder = builder.header(k.trim(), v.trim());
         }
     }
-    let body = rest[consumed..].as_bytes().to_vec();
+    let body = rest.as_bytes()[consumed..].to_vec();
     builder.body(body).unwrap()
 }
 
@@ -166,12 +166,13 @@ pub fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

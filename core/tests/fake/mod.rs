@@ -458,28 +458,23 @@ impl Harness {
                     }
                 }
                 Output::Event(e) => self.events.push(e),
+                Output::Timeout(_) | Output::Idle if self.retry_held() => {}
                 Output::Timeout(at) => {
-                    if !self.retry_held() {
-                        let next = self.next_hold_deadline().map_or(at, |h| h.min(at));
-                        if next > deadline {
-                            return;
-                        }
-                        self.now = next.max(self.now);
+                    let next = self.next_hold_deadline().map_or(at, |h| h.min(at));
+                    if next > deadline {
+                        return;
+                    }
+                    self.now = next.max(self.now);
+                    self.expire_held();
+                    self.client.handle_timeout(self.now);
+                }
+                Output::Idle => match self.next_hold_deadline() {
+                    Some(h) if h <= deadline => {
+                        self.now = h;
                         self.expire_held();
-                        self.client.handle_timeout(self.now);
                     }
-                }
-                Output::Idle => {
-                    if !self.retry_held() {
-                        match self.next_hold_deadline() {
-                            Some(h) if h <= deadline => {
-                                self.now = h;
-                                self.expire_held();
-                            }
-                            _ => return,
-                        }
-                    }
-                }
+                    _ => return,
+                },
                 Output::Done => {
                     self.done = true;
                     return;
