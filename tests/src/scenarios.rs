@@ -237,7 +237,8 @@ pub fn push_login<D: Driver>(d: &D) {
 }
 
 /// Each home domain routes login, content, file and push requests to the right hosts
-/// (the simulator refuses a request on the wrong host), and messages flow.
+/// (the simulator answers 404 on a wrong host): login, messages (push host), a file
+/// upload and a file download (file host), logout.
 pub fn home_domains<D: Driver>(d: &D) {
     let sim = sim(|_| {});
     for (i, home) in [
@@ -273,6 +274,47 @@ pub fn home_domains<D: Driver>(d: &D) {
             .expect("inject");
         let m = run.messages_from(&friend, 1, WAIT);
         assert_eq!(text_of(&m[0]), Some(format!("hi on {home}").as_str()));
+        // The file host: an upload, then a download of an incoming file.
+        let data = bytes(i as u64 + 100, 40_000, b"PK\x03\x04");
+        let h = run
+            .session
+            .send_bytes(&friend, "home.zip", data.clone())
+            .expect("file accepted");
+        let ids = wait_all_sent(&mut run, &[&h]);
+        let rec = sim.control.sent();
+        let rec = rec.iter().find(|r| r.msg_id == ids[0]).expect("recorded");
+        assert_eq!(
+            rec.media_md5.as_deref(),
+            Some(md5_hex(&data).as_str()),
+            "{home}"
+        );
+        use base64::Engine as _;
+        sim.control
+            .inject_message(webwx_sim::InjectMessage {
+                uin: Some(uin),
+                from: friend.clone(),
+                msg_type: Some(49),
+                media_b64: Some(base64::engine::general_purpose::STANDARD.encode(&data)),
+                file_name: Some("back.zip".into()),
+                ..Default::default()
+            })
+            .expect("inject a file");
+        let m = run.messages_from(&friend, 1, WAIT).remove(0);
+        let what = webwx_core::Download::for_message(&m).expect("a file download");
+        let id = run
+            .session
+            .with(move |c, now| c.download(now, what))
+            .expect("download accepted");
+        let got = run.expect("the file download", WAIT, |e| match e {
+            Event::Command(CommandEvent::Downloaded { download, media }) if *download == id => {
+                Some(media.bytes.clone())
+            }
+            Event::Command(CommandEvent::DownloadFailed { download, error }) if *download == id => {
+                panic!("{home}: download failed: {error}")
+            }
+            _ => None,
+        });
+        assert_eq!(md5_hex(&got), md5_hex(&data), "{home}");
         run.session.with(|c, now| c.logout(now));
         run.until_end(WAIT);
         assert_eq!(run.logouts(), vec![LogoutReason::Requested], "{home}");
