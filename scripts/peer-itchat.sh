@@ -8,6 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VENV="${ITCHAT_VENV:-$ROOT/target/peer-itchat-venv}"
+mkdir -p "$(dirname "$VENV")"
 PY="${PYTHON:-python3}"
 
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import itchat' 2>/dev/null; then

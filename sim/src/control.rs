@@ -295,6 +295,9 @@ pub struct AccountSpec {
     pub home: Option<String>,
     /// newloginpage refuses this account with 1203.
     pub refuse: bool,
+    /// newloginpage refuses it (1203) unless the login is the desktop (UOS)
+    /// variant: `mod=desktop` with the `extspam` and `client-version` headers.
+    pub desktop_only: bool,
     /// Number of friends and official accounts (default: the simulator's `contacts`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<usize>,
@@ -316,8 +319,13 @@ pub struct ContactEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub uin: Option<u64>,
-    /// `add` (a new friend), `mod` (a changed contact) or `del` (a removed one).
+    /// `add` (a new friend), `mod` (a changed contact), `del` (a removed one),
+    /// `join` / `leave` (someone joins or leaves `group`), `profile` (the account's
+    /// own NickName changes on the phone).
     pub op: String,
+    /// The group of `join` / `leave` (UserName or NickName).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// The contact for `mod` / `del` (UserName or NickName).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,

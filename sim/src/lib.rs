@@ -88,6 +88,7 @@ impl Sim {
             tokio::runtime::Handle::current(),
         ));
         let task = tokio::spawn(server::serve(listener, shared.clone()));
+        tracing::info!(base_url = %format!("http://{addr}"), "webwx-sim listening");
         Ok(Sim {
             addr,
             control: Control { shared },

@@ -234,7 +234,7 @@ async fn answer(
             return Err(io::Error::other("hang ended by shutdown"));
         }
         Some((f, Some(r))) => {
-            tracing::debug!(endpoint = endpoint.name(), kind = ?f.kind, "fault injected");
+            tracing::info!(endpoint = endpoint.name(), kind = ?f.kind, "fault injected");
             r
         }
         None => endpoints::handle(&shared, &req).await,

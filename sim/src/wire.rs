@@ -604,6 +604,24 @@ pub(crate) fn empty_profile() -> ProfileJson {
     }
 }
 
+/// The profile after the account changed it on the phone (BitFlag 190).
+pub(crate) fn changed_profile(me: &Me, skey: &str) -> ProfileJson {
+    ProfileJson {
+        bit_flag: 190,
+        user_name: Buff {
+            buff: me.user_name.clone(),
+        },
+        nick_name: Buff {
+            buff: me.nick_name.clone(),
+        },
+        sex: me.sex,
+        head_img_update_flag: 1,
+        head_img_url: head_img_url(&me.user_name, me.head_seq, skey),
+        signature: me.signature.clone(),
+        ..empty_profile()
+    }
+}
+
 /// `DelContactList` entry.
 #[derive(Debug, Serialize)]
 pub(crate) struct DelContactJson {

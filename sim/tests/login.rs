@@ -371,6 +371,37 @@ fn refused_account_gets_1203() {
 }
 
 #[test]
+fn desktop_only_account_needs_the_uos_headers() {
+    let sim = sim();
+    for _ in 0..2 {
+        sim.control()
+            .prepare_account(AccountSpec {
+                desktop_only: true,
+                ..AccountSpec::default()
+            })
+            .unwrap();
+    }
+    let url = confirmed_redirect(&sim, "");
+    let path = url.strip_prefix(&sim.base_url()).unwrap().to_string();
+    let r = get(&sim, &format!("{path}&fun=new&version=v2"), &[]);
+    assert_eq!(xml(&r.text(), "ret").as_deref(), Some("1203"));
+    let url = confirmed_redirect(&sim, "");
+    let path = url.strip_prefix(&sim.base_url()).unwrap().to_string();
+    let r = get(
+        &sim,
+        &format!("{path}&fun=new&version=v2&mod=desktop"),
+        &[
+            ("client-version", "2.0.0".into()),
+            (
+                "extspam",
+                "Go8FCIkFEokFCggwMDAwMDAwMRAGGvAESySibk50w5Wb3uTl2c2h".into(),
+            ),
+        ],
+    );
+    assert_eq!(xml(&r.text(), "ret").as_deref(), Some("0"), "{}", r.text());
+}
+
+#[test]
 fn bad_ticket_is_refused() {
     let sim = sim();
     let r = get(

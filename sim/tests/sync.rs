@@ -435,3 +435,77 @@ fn sessions_are_isolated() {
     assert_eq!(got.len(), 1);
     assert_eq!(got[0]["Content"], "for b");
 }
+
+#[test]
+fn profile_and_group_membership_changes_from_the_phone() {
+    let sim = sim();
+    let mut s = login(&sim, Form::Plain);
+    sim.control()
+        .contact_event(ContactEvent {
+            op: "profile".into(),
+            nick_name: Some("改名了".into()),
+            ..ContactEvent::default()
+        })
+        .unwrap();
+    assert_eq!(s.synccheck(&sim).1, "4");
+    let v = s.sync(&sim);
+    assert_eq!(v["Profile"]["BitFlag"], 190);
+    assert_eq!(v["Profile"]["NickName"]["Buff"], "改名了");
+    assert_eq!(v["Profile"]["UserName"]["Buff"], s.user_name.as_str());
+    assert_eq!(s.sync(&sim)["Profile"]["BitFlag"], 0);
+    let group = sim
+        .control()
+        .contacts(None)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == "group")
+        .unwrap();
+    let n = group.members.as_ref().unwrap().len();
+    let newbie = sim
+        .control()
+        .contact_event(ContactEvent {
+            op: "join".into(),
+            group: Some(group.nick_name.clone()),
+            nick_name: Some("新人".into()),
+            ..ContactEvent::default()
+        })
+        .unwrap();
+    let v = s.sync(&sim);
+    assert_eq!(v["ModChatRoomMemberCount"], 1);
+    let g = &v["ModContactList"][0];
+    assert_eq!(g["UserName"], group.user_name.as_str());
+    assert_eq!(g["MemberCount"].as_u64().unwrap() as usize, n + 1);
+    assert!(
+        g["MemberList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["UserName"] == newbie.as_str())
+    );
+    let note = v["AddMsgList"][0]["Content"].as_str().unwrap();
+    assert!(note.ends_with("邀请\"新人\"加入了群聊"), "{note}");
+    sim.control()
+        .contact_event(ContactEvent {
+            op: "leave".into(),
+            group: Some(group.user_name.clone()),
+            user_name: Some(newbie.clone()),
+            ..ContactEvent::default()
+        })
+        .unwrap();
+    let v = s.sync(&sim);
+    assert_eq!(
+        v["ModContactList"][0]["MemberCount"].as_u64().unwrap() as usize,
+        n
+    );
+    let r = control(
+        &sim,
+        "/_sim/contacts",
+        json!({"op": "leave", "group": group.user_name, "user_name": s.user_name}),
+    );
+    assert_eq!(
+        r.status, 400,
+        "the account itself cannot be removed this way"
+    );
+    let r = control(&sim, "/_sim/contacts", json!({"op": "nope"}));
+    assert_eq!(r.status, 400);
+}

@@ -197,7 +197,10 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
             return bad();
         }
     }
-    match w.redeem(&ticket, &uuid) {
+    let desktop = req.q("mod") == Some("desktop")
+        && req.header("client-version").is_some()
+        && req.header("extspam").is_some_and(|v| !v.is_empty());
+    match w.redeem(&ticket, &uuid, desktop) {
         Ok(sid) => {
             let s = &w.sessions[&sid];
             let body = format!(

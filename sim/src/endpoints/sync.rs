@@ -162,6 +162,7 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
                 user_name: un.clone(),
                 contact_flag: 0,
             }),
+            EventKind::Profile => out.profile = wire::changed_profile(&acc.me, &skey),
         }
     }
     out.add_msg_count = out.add_msg_list.len();

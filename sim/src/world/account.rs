@@ -116,6 +116,8 @@ pub(crate) struct Account {
     pub uin: u64,
     pub home: &'static str,
     pub refuse: bool,
+    /// Refused unless the login is the desktop (UOS) variant.
+    pub desktop_only: bool,
     pub me: Me,
     pub contacts: Vec<Contact>,
     by_user_name: HashMap<String, usize>,
@@ -139,6 +141,7 @@ impl Account {
             uin,
             home,
             refuse: false,
+            desktop_only: false,
             me,
             contacts: Vec::new(),
             by_user_name: HashMap::new(),

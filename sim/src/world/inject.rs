@@ -527,6 +527,7 @@ impl World {
             format!("{}{}", route.prefix, body)
         };
         self.bump("messages_injected");
+        tracing::debug!(msg_type, group = route.group.is_some(), "message injected");
         let id = self.deliver(uin, msg);
         Ok(id.to_string())
     }

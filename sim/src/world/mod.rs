@@ -267,6 +267,7 @@ impl World {
         }
         p.notify.notify_waiters();
         self.bump("confirms");
+        tracing::debug!("phone confirmed a login");
         Ok(())
     }
 
@@ -322,6 +323,7 @@ impl World {
             groups,
         );
         acc.refuse = spec.refuse;
+        acc.desktop_only = spec.desktop_only;
         self.accounts.insert(uin, acc);
         self.account_order.push(uin);
         self.bump("accounts");
@@ -365,7 +367,12 @@ impl World {
     // ---------------------------------------------------------------- sessions
 
     /// Redeems a login ticket: a new session (or the same one again).
-    pub(crate) fn redeem(&mut self, ticket: &str, uuid: &str) -> Result<String, RedeemError> {
+    pub(crate) fn redeem(
+        &mut self,
+        ticket: &str,
+        uuid: &str,
+        desktop: bool,
+    ) -> Result<String, RedeemError> {
         let t = self
             .tickets
             .get(ticket)
@@ -375,7 +382,7 @@ impl World {
             return Err(RedeemError::BadTicket);
         }
         let acc = self.accounts.get(&t.uin).ok_or(RedeemError::BadTicket)?;
-        if acc.refuse {
+        if acc.refuse || (acc.desktop_only && !desktop) {
             self.bump("refusals");
             return Err(RedeemError::Refused);
         }
@@ -432,6 +439,7 @@ impl World {
             tk.sid = Some(sid.clone());
         }
         self.bump("logins");
+        tracing::info!(home, "session started");
         Ok(sid)
     }
 
@@ -580,8 +588,84 @@ impl World {
                 }
                 Ok(un)
             }
+            "profile" => {
+                let nick = ev
+                    .nick_name
+                    .clone()
+                    .ok_or_else(|| ControlError::Invalid("\"nick_name\" is required".into()))?;
+                let acc = self.accounts.get_mut(&uin).expect("target");
+                acc.me.nick_name = nick.clone();
+                let me = acc.me.user_name.clone();
+                for c in acc.contacts.iter_mut() {
+                    if let Some(g) = c.group.as_mut() {
+                        for m in g.members.iter_mut().filter(|m| m.user_name == me) {
+                            m.nick_name = nick.clone();
+                        }
+                    }
+                }
+                self.push_event(uin, EventKind::Profile);
+                Ok(me)
+            }
+            "join" | "leave" => {
+                let gname = ev
+                    .group
+                    .clone()
+                    .ok_or_else(|| ControlError::Invalid("\"group\" is required".into()))?;
+                let acc = self.accounts.get(&uin).expect("target");
+                let room = acc
+                    .find_contact(&gname)
+                    .filter(|c| c.is_group())
+                    .map(|c| c.user_name.clone())
+                    .ok_or_else(|| ControlError::NotFound(format!("group {gname}")))?;
+                let member = if ev.op == "join" {
+                    let nick = ev.nick_name.clone().unwrap_or_else(|| "新成员".into());
+                    let m = generate::stranger(&mut self.rng, Some(&nick));
+                    let acc = self.accounts.get_mut(&uin).expect("target");
+                    let (my_un, my_nick) = (acc.me.user_name.clone(), acc.me.nick_name.clone());
+                    let g = acc
+                        .contact_mut(&room)
+                        .and_then(|c| c.group.as_mut())
+                        .expect("group");
+                    let inviter = g
+                        .members
+                        .iter()
+                        .find(|x| x.user_name != my_un)
+                        .map_or(my_nick, |x| x.nick_name.clone());
+                    g.members.push(m.clone());
+                    self.push_event(uin, EventKind::ModMembers(room.clone()));
+                    self.system_message(
+                        uin,
+                        &room,
+                        &format!("\"{inviter}\"邀请\"{nick}\"加入了群聊"),
+                    );
+                    m.user_name
+                } else {
+                    let who = ev
+                        .user_name
+                        .clone()
+                        .or_else(|| ev.nick_name.clone())
+                        .ok_or_else(|| ControlError::Invalid("\"user_name\" is required".into()))?;
+                    let acc = self.accounts.get_mut(&uin).expect("target");
+                    let me = acc.me.user_name.clone();
+                    let g = acc
+                        .contact_mut(&room)
+                        .and_then(|c| c.group.as_mut())
+                        .expect("group");
+                    let i = g
+                        .members
+                        .iter()
+                        .position(|m| {
+                            m.user_name != me && (m.user_name == who || m.nick_name == who)
+                        })
+                        .ok_or_else(|| ControlError::NotFound(format!("member {who}")))?;
+                    let m = g.members.remove(i);
+                    self.push_event(uin, EventKind::ModMembers(room.clone()));
+                    m.user_name
+                };
+                Ok(member)
+            }
             other => Err(ControlError::Invalid(format!(
-                "\"op\" must be add, mod or del, not {other:?}"
+                "\"op\" must be add, mod, del, join, leave or profile, not {other:?}"
             ))),
         }
     }

@@ -20,6 +20,8 @@ pub(crate) enum EventKind {
     DelContact(String),
     /// Members of a group changed: ModChatRoomMemberList (and ModContactList).
     ModMembers(String),
+    /// The account's own profile changed: Profile with BitFlag 190.
+    Profile,
 }
 
 impl EventKind {
@@ -28,7 +30,7 @@ impl EventKind {
         match self {
             EventKind::Msg(m) if m.msg_type == 51 && m.status_notify_code != 4 => 7,
             EventKind::Msg(_) => 2,
-            EventKind::ModContact(_) | EventKind::ModMembers(_) => 4,
+            EventKind::ModContact(_) | EventKind::ModMembers(_) | EventKind::Profile => 4,
             EventKind::AddContact(_) | EventKind::DelContact(_) => 6,
         }
     }
@@ -149,6 +151,7 @@ impl Session {
         if self.ended.is_none() {
             self.ended = Some(code);
             self.sync.events.clear();
+            tracing::info!(code, "session ended");
         }
         self.notify.notify_waiters();
     }
