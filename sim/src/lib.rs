@@ -8,11 +8,47 @@
 //! requests the way the real server did (BaseRequest, cookies, skey,
 //! pass_ticket, SyncKey, host) and answers with the real error shapes.
 //!
-//! Two address forms are served on one port: plain paths (`/cgi-bin/...`) for
-//! unmodified clients pointed at the base URL, and the relay form
-//! (`/wx.qq.com/cgi-bin/...`) in which the path names the real host, checked
-//! against the official domain table. A JSON control API on `/_sim/*` (and the
-//! in-process [`Control`]) plays the phone: scans, messages, faults, logouts.
+//! # Address forms
+//!
+//! Both are served on one port:
+//!
+//! * **plain paths** (`/jslogin`, `/cgi-bin/mmwebwx-bin/webwxinit`, ...) for
+//!   unmodified clients pointed at the base URL (itchat): the account's home host,
+//!   no host check, the login redirect on the simulator's own base URL, cookies
+//!   without `Domain` and `Secure`;
+//! * the **relay form** (`/wx.qq.com/cgi-bin/...`, `/webpush.wx2.qq.com/...`): the
+//!   host segment is checked against the official domain table (login, content,
+//!   file and push hosts of the account's row), the redirect is the real
+//!   `https://HOST/...` URL, cookies carry the real `Domain` and `Secure`, every
+//!   `Set-Cookie` is copied to `x-wx-set-cookie`, `x-wx-cookie` counts as `Cookie`,
+//!   and CORS headers are added (preflights answered).
+//!
+//! # Control API
+//!
+//! JSON on the same port, and in-process through [`Control`]:
+//!
+//! | call | does |
+//! |---|---|
+//! | `GET /_sim/state` | accounts, pending uuids, counters ([`SimState`]) |
+//! | `POST /_sim/scan` `{uuid?, confirm?, cancel?, expire?, uin?}` | the phone scans |
+//! | `POST /_sim/messages` ([`InjectMessage`]) | delivers a message, answers `{"msg_id"}` |
+//! | `GET /_sim/sent[?uin=]` | every send, once per ClientMsgId ([`SentRecord`]) |
+//! | `POST /_sim/faults` ([`FaultSpec`]), `GET`, `DELETE` | faults by endpoint, count, rate, uin |
+//! | `POST /_sim/logout` `{uin?, retcode?}` | the phone ends the session |
+//! | `GET /_sim/contacts[?uin=]` ([`ContactInfo`]) | the account's contacts |
+//! | `POST /_sim/contacts` ([`ContactEvent`]) | contact / group / profile changes |
+//! | `POST /_sim/accounts` ([`AccountSpec`]) | the account of the next confirmed scan |
+//!
+//! Calls that act on an account take `"uin"`; without it they act on the only
+//! logged-in account, and answer 400 `{"error": ..}` when there are several or none.
+//! A fault is applied before its request is handled, so it changes nothing on the
+//! server: a retry gets what the faulted request would have got.
+//!
+//! # Known differences from the real server
+//!
+//! Images (QR code, avatars, thumbnails) are PNG, not JPEG; answers are never
+//! gzip-compressed; JSON is laid out pretty-printed (large answers) or compact with
+//! `": "` (small ones) rather than byte for byte like the real server.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
