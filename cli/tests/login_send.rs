@@ -305,7 +305,7 @@ fn md5_hex(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn login_logout_ends_the_session_on_the_server() {
+fn login_logout_ends_the_session_then_push_login_needs_no_qr() {
     let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("session.json");
@@ -333,4 +333,14 @@ fn login_logout_ends_the_session_on_the_server() {
     let (_, _, state) = http("GET", &url, "/_sim/state", "");
     let state: Value = serde_json::from_str(&state).unwrap();
     assert_eq!(state["accounts"][0]["logged_in"], false, "{state}");
+
+    // The next login with that file asks the phone (push login): no QR code.
+    let mut args = login_args(&url, &session);
+    args.push("--exit-after-login".into());
+    let out = run_bounded(webwx().args(&args), LIMIT);
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("push login sent"), "{stdout}");
+    assert!(!stdout.contains("qr code"), "{stdout}");
+    assert!(stdout.contains("logged in as "), "{stdout}");
 }
