@@ -485,3 +485,44 @@ fn origin_override_sends_relay_form_with_renamed_headers() {
     assert!(t.request.headers().get("x-wx-user-agent").is_some());
     assert_eq!(t.request.headers()["x-wx-referer"], "https://wx.qq.com/");
 }
+
+#[test]
+fn commands_only_resume_of_a_dead_session_does_not_log_in_again() {
+    let mut h = logged_in("wx.qq.com");
+    let saved = h.client.snapshot();
+    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    fake.session_valid = false;
+    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let before = h.fake.seen.len();
+    let now = h.now;
+    h.client.resume_for_commands(now);
+    h.run_until(Duration::from_secs(60), |_| false);
+    assert_eq!(h.count(|e| matches!(e, Event::ResumeFailed { .. })), 1);
+    assert_eq!(h.count(is_logged_out), 1);
+    let calls: Vec<&str> = h.fake.seen[before..]
+        .iter()
+        .map(|(_, e)| e.as_str())
+        .collect();
+    assert_eq!(calls, ["webwxgetcontact"], "no push login, no QR, no sync");
+}
+
+#[test]
+fn commands_only_resume_never_touches_the_sync_loop() {
+    let mut h = logged_in("wx.qq.com");
+    let saved = h.client.snapshot();
+    let fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    let key = saved.sync_key.clone();
+    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let before = h.fake.seen.len();
+    let now = h.now;
+    h.client.resume_for_commands(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    h.fake.push_text(FRIEND, "not for us");
+    h.run_until(Duration::from_secs(60), |_| false);
+    assert!(
+        !h.fake.seen[before..]
+            .iter()
+            .any(|(_, e)| e == "synccheck" || e == "webwxsync")
+    );
+    assert_eq!(h.client.state().sync_key, key);
+}

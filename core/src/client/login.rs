@@ -122,6 +122,11 @@ impl Client {
     /// A resumed session turned out dead: log in again.
     pub(crate) fn resume_failed(&mut self, now: Timestamp, ret: Ret) {
         self.emit(Event::ResumeFailed { ret });
+        if !self.sync.loop_enabled {
+            // One-shot commands on a saved session never log in again on their own.
+            self.die(LogoutReason::Remote { ret });
+            return;
+        }
         if let Some(c) = self.state.credentials.take() {
             self.state.last_uin = Some(c.uin);
         }
