@@ -948,3 +948,47 @@ pub fn commands_do_not_wait_for_the_long_poll<D: Driver>(d: &D) {
     run.session.with(|c, _| c.shutdown());
     run.until_end(WAIT);
 }
+
+/// `webwx send` from a saved session while the bot runs: a second client restored from
+/// the snapshot resumes for commands only (no QR, no sync loop), sends a text and a
+/// file, and stops; the running session keeps its messages exactly once.
+pub fn one_shot_commands_beside_a_running_session<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut bot = start(d, &sim, 34);
+    qr_login(&mut bot, &sim);
+    let friend = a_friend(&sim, None);
+    messages_exactly_once(&mut bot, &sim, &friend, "first", 10);
+
+    let saved = SessionState::from_json(&bot.session.snapshot().to_json()).expect("reload");
+    let mut cli = Run::new(d.start(Client::restore(config(&sim.base, 35), saved)));
+    cli.session.with(|c, now| c.resume_for_commands(now));
+    cli.expect("Ready", WAIT, |e| matches!(e, Event::Ready).then_some(()));
+    let to = friend.clone();
+    let local = cli
+        .session
+        .with(move |c, now| c.send_text(now, &to, "from the command line"))
+        .expect("send accepted");
+    let h = cli
+        .session
+        .send_bytes(&friend, "cli.txt", b"sent by webwx send".to_vec())
+        .expect("file accepted");
+    cli.expect("Sent", WAIT, |e| match e {
+        Event::Command(CommandEvent::Sent { local_id, .. }) if *local_id == local => Some(()),
+        Event::Command(CommandEvent::SendFailed { error, .. }) => panic!("send failed: {error}"),
+        _ => None,
+    });
+    wait_all_sent(&mut cli, &[&h]);
+    cli.session.with(|c, _| c.shutdown());
+    cli.until_end(WAIT);
+    assert!(
+        !cli.seen
+            .iter()
+            .any(|e| matches!(e, Event::QrCode { .. } | Event::Message(_))),
+        "commands only: no login, no sync loop"
+    );
+
+    messages_exactly_once(&mut bot, &sim, &friend, "second", 30);
+    assert!(bot.logouts().is_empty(), "{:?}", bot.logouts());
+    bot.session.with(|c, now| c.logout(now));
+    bot.until_end(WAIT);
+}
