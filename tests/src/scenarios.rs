@@ -992,3 +992,30 @@ pub fn one_shot_commands_beside_a_running_session<D: Driver>(d: &D) {
     bot.session.with(|c, now| c.logout(now));
     bot.until_end(WAIT);
 }
+
+/// Dropping the handle and the events stops the session: no request is sent after.
+pub fn dropping_everything_stops_the_session<D: Driver>(d: &D) {
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 36);
+    qr_login(&mut run, &sim);
+    let _ = run.during(Duration::from_millis(2 * HOLD_MS));
+    drop(run);
+    let requests = || {
+        sim.control
+            .state()
+            .counters
+            .get("requests")
+            .copied()
+            .unwrap_or(0)
+    };
+    // Whatever was in flight finishes within a hold.
+    std::thread::sleep(Duration::from_millis(2 * HOLD_MS));
+    let before = requests();
+    std::thread::sleep(Duration::from_millis(5 * HOLD_MS));
+    assert_eq!(requests(), before, "requests after the session was dropped");
+    let state = sim.control.state();
+    assert!(
+        state.accounts.iter().all(|a| a.logged_in),
+        "dropping is not a logout: the saved session stays valid"
+    );
+}
