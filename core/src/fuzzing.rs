@@ -24,7 +24,7 @@ macro_rules! fuzz_parsers {
                 let _ = $parse(&response(data));
             }
         )*
-        /// Every target name, for the runner script.
+        /// The names of the per-endpoint targets above.
         pub const TARGETS: &[&str] = &[$(stringify!($name)),*];
     };
 }
@@ -50,6 +50,83 @@ fuzz_parsers! {
     synccheck => endpoint::synccheck::parse;
     /// `webwxsync` JSON.
     sync => endpoint::sync::parse;
+    /// `webwxsendmsg` answers.
+    sendmsg => endpoint::sendmsg::parse;
+    /// `webwxsendmsgimg` answers.
+    sendmsgimg => endpoint::sendmsgimg::parse;
+    /// `webwxsendvideomsg` answers.
+    sendvideomsg => endpoint::sendvideomsg::parse;
+    /// `webwxsendappmsg` answers.
+    sendappmsg => endpoint::sendappmsg::parse;
+    /// `webwxsendemoticon` answers.
+    sendemoticon => endpoint::sendemoticon::parse;
+    /// `webwxrevokemsg` answers.
+    revokemsg => endpoint::revokemsg::parse;
+    /// `webwxuploadmedia` answers.
+    uploadmedia => endpoint::uploadmedia::parse;
+    /// `webwxcheckupload` answers.
+    checkupload => endpoint::checkupload::parse;
+    /// Media downloads (`webwxgetmsgimg`, `webwxgetvoice`, `webwxgetvideo`, `webwxgetmedia`).
+    media => media_parsers;
+    /// `webwxverifyuser` answers.
+    verifyuser => endpoint::verifyuser::parse;
+    /// `webwxcreatechatroom` answers.
+    createchatroom => endpoint::createchatroom::parse;
+    /// `webwxupdatechatroom` answers.
+    updatechatroom => endpoint::updatechatroom::parse;
+    /// `webwxoplog` answers.
+    oplog => endpoint::oplog::parse;
+}
+
+fn media_parsers(r: &http::Response<Vec<u8>>) {
+    let _ = endpoint::getmsgimg::parse(r);
+    let _ = endpoint::getvoice::parse(r);
+    let _ = endpoint::getvideo::parse(r);
+    let _ = endpoint::getmedia::parse(r);
+    let _ = endpoint::geticon::parse(r);
+    let _ = endpoint::getheadimg::parse(r);
+}
+
+/// One `AddMsgList` entry as JSON, typed with `Message::from_raw` (the appmsg, sysmsg,
+/// revoke, card and location XML parsers behind it included).
+pub fn message(data: &[u8]) {
+    if let Ok(raw) = serde_json::from_slice::<crate::message::RawMessage>(data) {
+        let me = crate::message::SelfInfo {
+            user_name: "@me",
+            nick_name: "me",
+        };
+        let _ = crate::message::Message::from_raw(raw, &me, &crate::contacts::Contacts::new("@me"));
+    }
+}
+
+/// Arbitrary text as the `Content` of every message type, so the XML parsers behind the
+/// types see raw bytes directly.
+pub fn message_content(data: &[u8]) {
+    let Some((kind, rest)) = data.split_first() else {
+        return;
+    };
+    const TYPES: [u32; 16] = [
+        1, 3, 34, 37, 40, 42, 43, 47, 48, 49, 51, 62, 9999, 10000, 10002, 50,
+    ];
+    let raw = crate::message::RawMessage {
+        msg_id: "1".into(),
+        from_user_name: if kind & 0x80 != 0 {
+            "@@group".into()
+        } else {
+            "@friend".into()
+        },
+        to_user_name: "@me".into(),
+        msg_type: TYPES[usize::from(*kind) % TYPES.len()],
+        app_msg_type: u32::from(kind >> 4),
+        content: String::from_utf8_lossy(rest).into_owned(),
+        ..Default::default()
+    };
+    let me = crate::message::SelfInfo {
+        user_name: "@me",
+        nick_name: "me",
+    };
+    let _ = crate::message::Message::from_raw(raw, &me, &crate::contacts::Contacts::new("@me"));
+    let _ = crate::media::safe_file_name(&String::from_utf8_lossy(rest));
 }
 
 /// A webwxsync body parsed and every message typed (`Message::from_raw`), plus the
@@ -78,4 +155,30 @@ pub fn text_inputs(data: &[u8]) {
     }
     let _ = crate::message::normalize_text(&s);
     let _ = endpoint::js::assignments(&s);
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each entry point runs on a few inputs (the fuzz targets are built separately).
+    #[test]
+    fn entry_points_accept_anything() {
+        let inputs: [&[u8]; 5] = [
+            b"",
+            b"\x00",
+            b"{\"BaseResponse\":{\"Ret\":0},\"MsgType\":49,\"Content\":\"&lt;msg&gt;\"}",
+            b"\x31<msg><appmsg><type>6</type></appmsg></msg>",
+            b"window.synccheck={retcode:\"0\",selector:\"2\"}",
+        ];
+        for data in inputs {
+            super::jslogin(data);
+            super::newloginpage(data);
+            super::sync(data);
+            super::sync_messages(data);
+            super::media(data);
+            super::message(data);
+            super::message_content(data);
+            super::text_inputs(data);
+        }
+        assert!(super::TARGETS.len() >= 20);
+    }
 }
