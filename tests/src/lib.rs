@@ -35,6 +35,7 @@ macro_rules! conformance_suite {
             commands_do_not_wait_for_the_long_poll,
             one_shot_commands_beside_a_running_session,
             dropping_everything_stops_the_session,
+            login_faults_are_retried,
         );
         $crate::conformance_suite!(@ignored $driver;
             push_login => "webwx-sim routes webwxpushloginurl to the login host (404); the core and itchat/openwechat use the content host",

@@ -1019,3 +1019,30 @@ pub fn dropping_everything_stops_the_session<D: Driver>(d: &D) {
         "dropping is not a logout: the saved session stays valid"
     );
 }
+
+/// Resets, 5xx answers and garbage during the login and startup steps (jslogin, the
+/// login poll, newloginpage, init, contacts) are retried: the login still succeeds.
+pub fn login_faults_are_retried<D: Driver>(d: &D) {
+    let sim = sim(|c| c.auto_scan = true);
+    for (endpoint, kind) in [
+        ("jslogin", FaultKind::ServerError),
+        ("login", FaultKind::Reset),
+        ("webwxnewloginpage", FaultKind::Truncate),
+        ("webwxinit", FaultKind::Garbage),
+        ("webwxgetcontact", FaultKind::ServerError),
+    ] {
+        sim.control
+            .add_fault(FaultSpec::new(endpoint, kind, 1))
+            .expect("fault");
+    }
+    let mut run = start(d, &sim, 37);
+    run.session.with(|c, now| c.login(now));
+    run.logged_in();
+    let fired = sim.control.state().counters.get("faults_fired").copied();
+    assert_eq!(fired, Some(5), "every fault hit once");
+    let friend = a_friend(&sim, None);
+    messages_exactly_once(&mut run, &sim, &friend, "after faults", 5);
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+    assert_eq!(run.logouts(), vec![LogoutReason::Requested]);
+}
