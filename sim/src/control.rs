@@ -42,6 +42,13 @@ impl fmt::Display for ControlError {
 
 impl std::error::Error for ControlError {}
 
+impl ControlError {
+    /// A request without the field `field` it needs: `"field" is required`.
+    pub(crate) fn required(field: &str) -> ControlError {
+        ControlError::Invalid(format!("\"{field}\" is required"))
+    }
+}
+
 /// One account in [`SimState`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountInfo {

@@ -24,7 +24,7 @@ impl World {
     /// Adds a fault after checking it.
     pub(crate) fn add_fault(&mut self, spec: FaultSpec) -> Result<(), ControlError> {
         if spec.endpoint.trim().is_empty() {
-            return Err(ControlError::Invalid("\"endpoint\" is required".into()));
+            return Err(ControlError::required("endpoint"));
         }
         if let Some(r) = spec.rate
             && !(0.0..=1.0).contains(&r)

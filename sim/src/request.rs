@@ -50,6 +50,12 @@ pub(crate) fn decode_fixpoint(s: &str) -> String {
     cur
 }
 
+/// The text field `key` of a JSON request object; empty when absent or not a string,
+/// as the server reads it.
+pub(crate) fn str_field<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
+}
+
 /// Parses a query string into decoded pairs.
 pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')

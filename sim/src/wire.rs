@@ -2,7 +2,7 @@
 //! and its two text layouts (compact with `": "`, and pretty with four spaces).
 
 use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter, Serializer};
 
 use crate::world::account::{Contact, Me, Member};
 use crate::world::message::Message;
@@ -17,33 +17,24 @@ impl Formatter for WxFormatter {
     }
 }
 
-/// Serializes with the compact real-server layout.
-pub(crate) fn to_text<T: Serialize>(v: &T) -> Vec<u8> {
+/// Serializes with `formatter`; `{}` if the value cannot be serialized.
+fn serialize_with<T: Serialize, F: Formatter>(v: &T, formatter: F) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut ser = Serializer::with_formatter(&mut out, WxFormatter);
+    let mut ser = Serializer::with_formatter(&mut out, formatter);
     if v.serialize(&mut ser).is_err() {
         return b"{}".to_vec();
     }
     out
+}
+
+/// Serializes with the compact real-server layout.
+pub(crate) fn to_text<T: Serialize>(v: &T) -> Vec<u8> {
+    serialize_with(v, WxFormatter)
 }
 
 /// Serializes pretty-printed with four spaces, like init / getcontact / sync answers.
 pub(crate) fn to_pretty<T: Serialize>(v: &T) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut ser = Serializer::with_formatter(&mut out, PrettyFormatter::with_indent(b"    "));
-    if v.serialize(&mut ser).is_err() {
-        return b"{}".to_vec();
-    }
-    out
-}
-
-/// Plain compact JSON (no spaces), for nested strings such as `uploadmediarequest`.
-#[allow(dead_code)]
-pub(crate) fn to_compact<T: Serialize>(v: &T) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut ser = Serializer::with_formatter(&mut out, CompactFormatter);
-    let _ = v.serialize(&mut ser);
-    out
+    serialize_with(v, PrettyFormatter::with_indent(b"    "))
 }
 
 /// `BaseResponse`.

@@ -88,6 +88,33 @@ pub(crate) fn json_session(
     base_request_session(world, req, br, true, pass_ticket)
 }
 
+/// Ret for a request body that is not JSON (or lacks what the endpoint needs).
+pub(crate) const RET_BAD_REQUEST: i64 = 1200;
+
+/// A JSON request of a live session: its body and the session its BaseRequest names.
+pub(crate) struct JsonRequest {
+    /// The parsed body.
+    pub body: Value,
+    /// The session's sid.
+    pub sid: String,
+    /// The session's account.
+    pub uin: u64,
+}
+
+/// Reads a JSON POST and checks the session its BaseRequest names; the `Err` is the Ret
+/// to answer with: [`RET_BAD_REQUEST`] for a body that is not JSON, else what
+/// [`json_session`] refuses with.
+pub(crate) fn json_request(
+    world: &World,
+    req: &Req,
+    pass_ticket: PassTicket,
+) -> Result<JsonRequest, i64> {
+    let body = req.json().ok_or(RET_BAD_REQUEST)?;
+    let sid = json_session(world, req, &body, pass_ticket)?;
+    let uin = world.sessions[&sid].uin;
+    Ok(JsonRequest { body, sid, uin })
+}
+
 /// Checks a BaseRequest object (also used for uploadmediarequest).
 pub(crate) fn base_request_session(
     world: &World,

@@ -4,9 +4,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::{PassTicket, json_session};
+use super::auth::{JsonRequest, PassTicket, json_request};
 use super::ret_json;
-use crate::request::Req;
+use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::wire::{self, BaseResponse, MemberJson};
 use crate::world::account::{ContactKind, Member};
@@ -39,19 +39,11 @@ fn quoted_names(names: &[String]) -> String {
 
 /// `POST webwxcreatechatroom`: a new group with the account and at least two friends.
 pub(crate) fn create(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let uin = w.sessions[&sid].uin;
-    let topic = body
-        .get("Topic")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let topic = str_field(&body, "Topic").to_string();
     let wanted: Vec<String> = body
         .get("MemberList")
         .and_then(Value::as_array)
@@ -141,19 +133,11 @@ fn split_list(v: Option<&Value>) -> Vec<String> {
 
 /// `POST webwxupdatechatroom?fun=addmember|invitemember|delmember|modtopic`.
 pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let uin = w.sessions[&sid].uin;
-    let room = body
-        .get("ChatRoomName")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let room = str_field(&body, "ChatRoomName").to_string();
     let fun = req.q("fun").unwrap_or("").to_string();
     let acc = w.accounts.get_mut(&uin).expect("session account");
     let friends: Vec<(String, String, u32, String)> = acc
@@ -226,11 +210,7 @@ pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
             event = EventKind::ModMembers(room.clone());
         }
         "modtopic" => {
-            let topic = body
-                .get("NewTopic")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            let topic = str_field(&body, "NewTopic").to_string();
             group.nick_name = topic.clone();
             group.py_initial.clear();
             group.py_quanpin.clear();

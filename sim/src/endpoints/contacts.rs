@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::{PassTicket, get_session, json_session};
+use super::auth::{JsonRequest, PassTicket, get_session, json_request};
 use super::ret_json;
 use crate::request::Req;
 use crate::response::Resp;
@@ -69,11 +69,8 @@ struct BatchJson {
 
 /// `POST webwxbatchgetcontact?type=ex&r=..`: contacts, groups with members, or members of a group.
 pub(crate) fn batchgetcontact(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, sid, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
     let s = &w.sessions[&sid];

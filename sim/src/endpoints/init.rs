@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use super::auth::{PassTicket, json_session};
+use super::auth::{JsonRequest, PassTicket, json_request};
 use super::ret_json;
-use crate::request::Req;
+use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::wire::{self, BaseResponse, ContactJson, Members, SyncKeyJson, UserJson};
 use crate::world::account::ContactKind;
@@ -70,11 +70,8 @@ struct InitJson {
 
 /// `POST webwxinit?r=..&pass_ticket=..`.
 pub(crate) fn init(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Required) {
-        Ok(s) => s,
+    let sid = match json_request(w, req, PassTicket::Required) {
+        Ok(r) => r.sid,
         Err(ret) => return ret_json(ret),
     };
     let s = w.sessions.get_mut(&sid).expect("checked");
@@ -154,26 +151,17 @@ struct MsgIdJson {
 
 /// `POST webwxstatusnotify`: Code 3 after init, 1 when a chat is read.
 pub(crate) fn statusnotify(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, sid, uin } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let s = &w.sessions[&sid];
-    let uin = s.uin;
-    let first_sync_conv = !s.sync_conv_sent;
+    let first_sync_conv = !w.sessions[&sid].sync_conv_sent;
     let code = body
         .get("Code")
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(0);
     let me = w.accounts[&uin].me.user_name.clone();
-    let from = body
-        .get("FromUserName")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    if from != me {
+    if str_field(&body, "FromUserName") != me {
         return ret_json(1);
     }
     if code == 3 && first_sync_conv {

@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use super::auth::{PassTicket, json_session};
+use super::auth::{JsonRequest, PassTicket, json_request};
 use super::ret_json;
-use crate::request::Req;
+use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::world::account::{ContactKind, FLAG_TOP};
 use crate::world::session::EventKind;
@@ -14,14 +14,10 @@ use crate::world::{World, generate};
 /// `POST webwxverifyuser`: Opcode 2 asks (strangers here accept at once),
 /// 3 accepts a request (MsgType 37), 4 rejects one.
 pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let uin = w.sessions[&sid].uin;
     let opcode = body.get("Opcode").and_then(Value::as_u64).unwrap_or(0);
     let Some(item) = body
         .get("VerifyUserList")
@@ -30,16 +26,8 @@ pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
     else {
         return ret_json(1);
     };
-    let un = item
-        .get("Value")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let ticket = item
-        .get("VerifyUserTicket")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let un = str_field(item, "Value").to_string();
+    let ticket = str_field(item, "VerifyUserTicket").to_string();
     let acc = w.accounts.get_mut(&uin).expect("session account");
     if acc
         .contact(&un)
@@ -73,9 +61,7 @@ pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
         }
         _ => return ret_json(1),
     };
-    let mut c = generate::blank_contact(ContactKind::Friend, un.clone(), &nick, "");
-    c.wxid = format!("wxid_{}", w.rng.alnum(14).to_ascii_lowercase());
-    c.head_seq = w.rng.range(600_000_000, 699_999_999) as u32;
+    let c = generate::new_friend(&mut w.rng, un.clone(), &nick);
     let acc = w.accounts.get_mut(&uin).expect("session account");
     acc.requests.retain(|r| r.user_name != un);
     acc.put_contact(c);
@@ -87,15 +73,11 @@ pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
 
 /// `POST webwxoplog`: CmdId 2 sets RemarkName, CmdId 3 pins (OP 1) or unpins (OP 0).
 pub(crate) fn oplog(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let uin = w.sessions[&sid].uin;
-    let un = body.get("UserName").and_then(Value::as_str).unwrap_or("");
+    let un = str_field(&body, "UserName");
     let cmd = body.get("CmdId").and_then(Value::as_u64).unwrap_or(0);
     let acc = w.accounts.get_mut(&uin).expect("session account");
     let Some(c) = acc.contact_mut(un) else {
@@ -103,11 +85,7 @@ pub(crate) fn oplog(w: &mut World, req: &Req) -> Resp {
     };
     match cmd {
         2 => {
-            c.remark_name = body
-                .get("RemarkName")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_string();
+            c.remark_name = str_field(&body, "RemarkName").to_string();
             c.remark_py_initial.clear();
             c.remark_py_quanpin.clear();
         }

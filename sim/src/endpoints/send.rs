@@ -3,10 +3,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::{PassTicket, json_session};
+use super::auth::{JsonRequest, PassTicket, RET_BAD_REQUEST, json_request};
 use super::ret_json;
 use crate::control::SentRecord;
-use crate::request::Req;
+use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::routes::Endpoint;
 use crate::wire::{self, BaseResponse};
@@ -54,17 +54,13 @@ fn xml_field<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 
 /// `webwxsendmsg`, `webwxsendmsgimg`, `webwxsendvideomsg`, `webwxsendappmsg`, `webwxsendemoticon`.
 pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return send_resp(1200, "", "");
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return send_resp(ret, "", ""),
     };
     let Some(msg) = body.get("Msg").filter(|m| m.is_object()) else {
-        return send_resp(1200, "", "");
+        return send_resp(RET_BAD_REQUEST, "", "");
     };
-    let uin = w.sessions[&sid].uin;
     let local_id = id_text(msg.get("LocalID")).unwrap_or_default();
     let client_msg_id = id_text(msg.get("ClientMsgId")).unwrap_or_else(|| local_id.clone());
     let acc = &w.accounts[&uin];
@@ -77,23 +73,16 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
         return send_resp(0, &id.to_string(), &local_id);
     }
     let msg_type = msg.get("Type").and_then(Value::as_u64).unwrap_or(0) as u32;
-    let from = msg
-        .get("FromUserName")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let to = msg.get("ToUserName").and_then(Value::as_str).unwrap_or("");
+    let from = str_field(msg, "FromUserName");
+    let to = str_field(msg, "ToUserName");
     if from != acc.me.user_name {
         return send_resp(1, "", "");
     }
     if to == acc.me.user_name || acc.contact(to).is_none() {
         return send_resp(RET_BAD_TARGET, "", "");
     }
-    let content = msg
-        .get("Content")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let media_id = msg.get("MediaId").and_then(Value::as_str).unwrap_or("");
+    let content = str_field(msg, "Content").to_string();
+    let media_id = str_field(msg, "MediaId");
     let lookup = |id: &str| w.media.get(id).filter(|b| b.uin == uin).cloned();
     let (file_name, media_md5) = match req.endpoint {
         Endpoint::SendMsg => {
@@ -120,7 +109,7 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
             if msg_type != 47 {
                 return send_resp(1, "", "");
             }
-            let md5 = msg.get("EMoticonMd5").and_then(Value::as_str).unwrap_or("");
+            let md5 = str_field(msg, "EMoticonMd5");
             if !media_id.is_empty() {
                 match lookup(media_id) {
                     Some(b) => (Some(b.file_name.clone()), Some(b.md5.clone())),
@@ -185,16 +174,12 @@ struct RevokeJson {
 
 /// `POST webwxrevokemsg`: within two minutes of sending.
 pub(crate) fn revoke(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let uin = w.sessions[&sid].uin;
     let svr = id_text(body.get("SvrMsgId")).and_then(|s| s.parse::<u64>().ok());
-    let to = body.get("ToUserName").and_then(Value::as_str).unwrap_or("");
+    let to = str_field(&body, "ToUserName");
     let acc = &w.accounts[&uin];
     let now = unix_now();
     let Some(svr) = svr else {

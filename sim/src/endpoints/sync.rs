@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::Notify;
 
-use super::auth::{PassTicket, RET_COOKIE, RET_INVALID, RET_NO_SESSION, json_session};
+use super::auth::{
+    PassTicket, RET_BAD_REQUEST, RET_COOKIE, RET_INVALID, RET_NO_SESSION, json_session,
+};
 use super::ret_json;
 use crate::cookies::CookieScope;
 use crate::hosts;
@@ -100,7 +102,7 @@ pub(crate) async fn synccheck(shared: &Arc<Shared>, req: &Req) -> Resp {
 /// `POST webwxsync?sid=..&skey=..&pass_ticket=..`: what happened since the SyncKey.
 pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
     let Some(body) = req.json() else {
-        return ret_json(1200);
+        return ret_json(RET_BAD_REQUEST);
     };
     let sid = match json_session(w, req, &body, PassTicket::Required) {
         Ok(s) => s,

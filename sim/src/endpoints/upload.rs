@@ -6,11 +6,14 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::auth::{PassTicket, RET_COOKIE, base_request_session, json_session};
+use super::auth::{
+    JsonRequest, PassTicket, RET_BAD_REQUEST, RET_COOKIE, RET_NO_SESSION, base_request_session,
+    json_request,
+};
 use super::ret_json;
 use crate::md5sum::md5_hex;
 use crate::multipart;
-use crate::request::Req;
+use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::wire::{self, BaseResponse};
 use crate::world::World;
@@ -69,10 +72,10 @@ fn num(v: Option<&Value>) -> Option<u64> {
 pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     let fail = |ret: i64| upload_resp(ret, String::new(), 0, (0, 0), "");
     let Some(b) = req.header("content-type").and_then(multipart::boundary) else {
-        return fail(1200);
+        return fail(RET_BAD_REQUEST);
     };
     let Some(parts) = multipart::parse(&req.body, &b) else {
-        return fail(1200);
+        return fail(RET_BAD_REQUEST);
     };
     let mut fields: HashMap<&str, String> = HashMap::new();
     let mut file = None;
@@ -84,16 +87,16 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
         }
     }
     let Some(file) = file else {
-        return fail(1200);
+        return fail(RET_BAD_REQUEST);
     };
     let Some(umr) = fields
         .get("uploadmediarequest")
         .and_then(|s| serde_json::from_str::<Value>(s).ok())
     else {
-        return fail(1200);
+        return fail(RET_BAD_REQUEST);
     };
     let Some(br) = umr.get("BaseRequest") else {
-        return fail(1100);
+        return fail(RET_NO_SESSION);
     };
     // The file host gets the session through the request body and the data ticket.
     let sid = match base_request_session(w, req, br, false, PassTicket::Optional) {
@@ -222,21 +225,13 @@ struct CheckJson {
 
 /// `POST webwxcheckupload`: for files over 25 MB; reuses a MediaId of the same bytes.
 pub(crate) fn checkupload(w: &mut World, req: &Req) -> Resp {
-    let Some(body) = req.json() else {
-        return ret_json(1200);
-    };
-    let sid = match json_session(w, req, &body, PassTicket::Optional) {
-        Ok(s) => s,
+    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+        Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let uin = w.sessions[&sid].uin;
     let size = num(body.get("FileSize")).unwrap_or(0);
-    let md5 = body
-        .get("FileMd5")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let name = body.get("FileName").and_then(Value::as_str).unwrap_or("");
+    let md5 = str_field(&body, "FileMd5").to_ascii_lowercase();
+    let name = str_field(&body, "FileName");
     if size == 0 || md5.len() != 32 || size > MAX_FILE {
         return ret_json(1);
     }

@@ -161,6 +161,16 @@ fn friend_user_name(g: &mut SplitMix64) -> String {
     format!("@{}", g.hex(64))
 }
 
+/// The `seq` of a contact's avatar URL (the account's own is larger).
+fn avatar_seq(g: &mut SplitMix64) -> u32 {
+    g.range(600_000_000, 699_999_999) as u32
+}
+
+/// A person's long-lived id: `wxid_` and 14 lowercase letters or digits.
+pub(crate) fn person_wxid(g: &mut SplitMix64) -> String {
+    format!("wxid_{}", g.alnum(14).to_ascii_lowercase())
+}
+
 fn member_from(c: &Contact) -> Member {
     Member {
         user_name: c.user_name.clone(),
@@ -199,6 +209,15 @@ pub(crate) fn blank_contact(kind: ContactKind, user_name: String, nick: &str, py
     }
 }
 
+/// A friend made during a session (a request accepted, or one from the control API):
+/// a fresh wxid and avatar, nothing else known.
+pub(crate) fn new_friend(g: &mut SplitMix64, user_name: String, nick: &str) -> Contact {
+    let mut c = blank_contact(ContactKind::Friend, user_name, nick, "");
+    c.wxid = person_wxid(g);
+    c.head_seq = avatar_seq(g);
+    c
+}
+
 /// A stranger (not a friend) with a fresh user name.
 pub(crate) fn stranger(g: &mut SplitMix64, nick: Option<&str>) -> Member {
     let nick = match nick {
@@ -234,7 +253,7 @@ pub(crate) fn new_group(
         &topic.to_lowercase(),
     );
     c.wxid = format!("{}@chatroom", g.digits(10));
-    c.head_seq = g.range(600_000_000, 699_999_999) as u32;
+    c.head_seq = avatar_seq(g);
     let mut all = vec![Member {
         user_name: me.user_name.clone(),
         nick_name: me.nick_name.clone(),
@@ -278,7 +297,7 @@ pub(crate) fn account(
         signature: SIGNATURES[g.below(SIGNATURES.len() as u64) as usize].to_string(),
         sex: g.range(1, 2) as u8,
         head_seq: g.range(1_000_000_000, 1_999_999_999) as u32,
-        wxid: format!("wxid_{}", g.alnum(14).to_ascii_lowercase()),
+        wxid: person_wxid(&mut g),
     };
     let mut acc = Account::new(uin, home, me);
     let mut names = Names {
@@ -322,7 +341,7 @@ pub(crate) fn account(
         c.key_word = "gh_".to_string();
         c.wxid = format!("gh_{}", g.hex(12));
         c.alias = c.wxid.clone();
-        c.head_seq = g.range(600_000_000, 699_999_999) as u32;
+        c.head_seq = avatar_seq(g);
         let (p, city) = PLACES[g.below(PLACES.len() as u64) as usize];
         c.province = p.to_string();
         c.city = city.to_string();
@@ -342,9 +361,9 @@ pub(crate) fn account(
         let mut c = blank_contact(ContactKind::Friend, friend_user_name(g), &nick, &py);
         c.sex = g.below(3) as u8;
         c.contact_flag = if g.below(8) == 0 { 3 | 0x800 } else { 3 };
-        c.wxid = format!("wxid_{}", g.alnum(14).to_ascii_lowercase());
+        c.wxid = person_wxid(g);
         c.key_word = c.wxid[5..8].to_string();
-        c.head_seq = g.range(600_000_000, 699_999_999) as u32;
+        c.head_seq = avatar_seq(g);
         c.attr_status = g.range(4_000, 240_000) as u32;
         c.sns_flag = g.below(2) as u32 * 17;
         c.signature = SIGNATURES[g.below(SIGNATURES.len() as u64) as usize].to_string();

@@ -121,7 +121,7 @@ impl World {
             let grp = g.group.as_ref().expect("is group");
             if m.from.is_empty() || acc.is_me(&m.from) {
                 if m.from.is_empty() && !matches!(msg_type, 10000 | 51) {
-                    return Err(ControlError::Invalid("\"from\" is required".into()));
+                    return Err(ControlError::required("from"));
                 }
                 if msg_type == 10000 {
                     return Ok(Route {
@@ -167,7 +167,7 @@ impl World {
             m.from.clone()
         };
         if from.is_empty() {
-            return Err(ControlError::Invalid("\"from\" is required".into()));
+            return Err(ControlError::required("from"));
         }
         if acc.is_me(&from) {
             let to = m.to.as_deref().ok_or_else(|| {
@@ -429,7 +429,7 @@ impl World {
                 let nick = m.nick_name.clone().unwrap_or_else(|| "陌生人".into());
                 let stranger = generate::stranger(&mut self.rng, Some(&nick));
                 let ticket = format!("v2_{}@stranger", self.rng.hex(64));
-                let wxid = format!("wxid_{}", self.rng.alnum(14).to_ascii_lowercase());
+                let wxid = generate::person_wxid(&mut self.rng);
                 let text = if m.content.is_empty() {
                     format!("我是{nick}")
                 } else {
@@ -492,7 +492,7 @@ impl World {
                 let old = m
                     .revoke_msg_id
                     .clone()
-                    .ok_or_else(|| ControlError::Invalid("\"revoke_msg_id\" is required".into()))?;
+                    .ok_or_else(|| ControlError::required("revoke_msg_id"))?;
                 let acc = &self.accounts[&uin];
                 let who = if route.prefix.is_empty() {
                     acc.nick_of(&route.from).unwrap_or_default()

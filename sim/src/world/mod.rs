@@ -24,7 +24,7 @@ use crate::control::{
 use crate::faults::ActiveFault;
 use crate::hosts;
 use crate::prng::SplitMix64;
-use account::{Account, ContactKind};
+use account::Account;
 use login::{Pending, PendingState, Ticket};
 use media::{BlobRef, Upload};
 use session::{EventKind, Session, SyncLog};
@@ -553,10 +553,7 @@ impl World {
             "add" => {
                 let nick = ev.nick_name.clone().unwrap_or_else(|| "新朋友".to_string());
                 let user_name = format!("@{}", self.rng.hex(64));
-                let mut c =
-                    generate::blank_contact(ContactKind::Friend, user_name.clone(), &nick, "");
-                c.wxid = format!("wxid_{}", self.rng.alnum(14).to_ascii_lowercase());
-                c.head_seq = self.rng.range(600_000_000, 699_999_999) as u32;
+                let mut c = generate::new_friend(&mut self.rng, user_name.clone(), &nick);
                 c.sex = 1;
                 let acc = self.accounts.get_mut(&uin).expect("target");
                 acc.put_contact(c);
@@ -567,7 +564,7 @@ impl World {
                 let name = ev
                     .user_name
                     .clone()
-                    .ok_or_else(|| ControlError::Invalid("\"user_name\" is required".into()))?;
+                    .ok_or_else(|| ControlError::required("user_name"))?;
                 let acc = self.accounts.get_mut(&uin).expect("target");
                 let un = acc
                     .find_contact(&name)
@@ -592,7 +589,7 @@ impl World {
                 let nick = ev
                     .nick_name
                     .clone()
-                    .ok_or_else(|| ControlError::Invalid("\"nick_name\" is required".into()))?;
+                    .ok_or_else(|| ControlError::required("nick_name"))?;
                 let acc = self.accounts.get_mut(&uin).expect("target");
                 acc.me.nick_name = nick.clone();
                 let me = acc.me.user_name.clone();
@@ -610,7 +607,7 @@ impl World {
                 let gname = ev
                     .group
                     .clone()
-                    .ok_or_else(|| ControlError::Invalid("\"group\" is required".into()))?;
+                    .ok_or_else(|| ControlError::required("group"))?;
                 let acc = self.accounts.get(&uin).expect("target");
                 let room = acc
                     .find_contact(&gname)
@@ -644,7 +641,7 @@ impl World {
                         .user_name
                         .clone()
                         .or_else(|| ev.nick_name.clone())
-                        .ok_or_else(|| ControlError::Invalid("\"user_name\" is required".into()))?;
+                        .ok_or_else(|| ControlError::required("user_name"))?;
                     let acc = self.accounts.get_mut(&uin).expect("target");
                     let me = acc.me.user_name.clone();
                     let g = acc
