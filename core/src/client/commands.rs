@@ -30,7 +30,7 @@ pub use upload::{DataPurpose, FileSpec, UploadHandle};
 use super::{Client, Event, Failure, Inflight, LogoutReason, Output, Pending, Phase};
 use crate::endpoint::sendemoticon::{self, Emoticon};
 use crate::endpoint::sendmsg::{self, OutMsg, SendResponse};
-use crate::endpoint::{revokemsg, sendappmsg, sendmsgimg, sendvideomsg, statusnotify};
+use crate::endpoint::{SessionCtx, revokemsg, sendappmsg, sendmsgimg, sendvideomsg, statusnotify};
 use crate::error::{CommandError, ParseError, ResponseError, Ret, TransportErrorKind};
 use crate::message::{Message, MessageKind};
 use crate::time::Timestamp;
@@ -416,6 +416,32 @@ impl Client {
         self.state.msg_ids.next(now, &mut self.state.rng)
     }
 
+    /// A request built with the session's context; `NotLoggedIn` without credentials.
+    fn build_with_session(
+        &mut self,
+        now: Timestamp,
+        build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
+    ) -> Result<Request<Vec<u8>>, CommandError> {
+        self.session_ctx(now)
+            .map(|ctx| build(&ctx))
+            .ok_or(CommandError::NotLoggedIn)
+    }
+
+    /// Builds a new send's request with the session's context and queues it; returns
+    /// its LocalID.
+    fn queue_send(
+        &mut self,
+        now: Timestamp,
+        local_id: String,
+        endpoint: &'static str,
+        parse: SendParser,
+        build: impl FnOnce(&SessionCtx<'_>, &str) -> Request<Vec<u8>>,
+    ) -> Result<LocalId, CommandError> {
+        let req = self.build_with_session(now, |ctx| build(ctx, &local_id))?;
+        self.dispatch_send(now, &local_id, endpoint, req, parse);
+        Ok(LocalId(local_id))
+    }
+
     /// Queues a send request for `local_id` (registering the send if needed).
     pub(crate) fn dispatch_send(
         &mut self,
@@ -503,14 +529,9 @@ impl Client {
             Some(sendmsg::msg_source(&users, &to))
         };
         let local_id = self.new_local_id(now);
-        let Some(req) = self
-            .session_ctx(now)
-            .map(|ctx| sendmsg::build(&ctx, &to, text, &local_id, source.as_deref()))
-        else {
-            return Err(CommandError::NotLoggedIn);
-        };
-        self.dispatch_send(now, &local_id, sendmsg::NAME, req, sendmsg::parse);
-        Ok(LocalId(local_id))
+        self.queue_send(now, local_id, sendmsg::NAME, sendmsg::parse, |ctx, id| {
+            sendmsg::build(ctx, &to, text, id, source.as_deref())
+        })
     }
 
     /// A member of `group` by UserName, display name or nick name.
@@ -550,14 +571,13 @@ impl Client {
         }
         let to = self.resolve_user_name(to)?;
         let local_id = self.new_local_id(now);
-        let Some(req) = self
-            .session_ctx(now)
-            .map(|ctx| sendemoticon::build(&ctx, &to, &emoticon, &local_id))
-        else {
-            return Err(CommandError::NotLoggedIn);
-        };
-        self.dispatch_send(now, &local_id, sendemoticon::NAME, req, sendemoticon::parse);
-        Ok(LocalId(local_id))
+        self.queue_send(
+            now,
+            local_id,
+            sendemoticon::NAME,
+            sendemoticon::parse,
+            |ctx, id| sendemoticon::build(ctx, &to, &emoticon, id),
+        )
     }
 
     /// Forwards a received (or sent) message to `to`, as the official client does: text is
@@ -584,7 +604,7 @@ impl Client {
         };
         let local_id = self.new_local_id(now);
         const SCENE_FORWARD: u32 = 2;
-        type Builder = fn(&crate::endpoint::SessionCtx<'_>, &OutMsg, u32) -> Request<Vec<u8>>;
+        type Builder = fn(&SessionCtx<'_>, &OutMsg, u32) -> Request<Vec<u8>>;
         let (mut out, endpoint, build, parse, scene): (_, &'static str, Builder, SendParser, u32) =
             match &msg.kind {
                 MessageKind::Text { text } => {
@@ -602,24 +622,14 @@ impl Client {
                     )
                 }
                 MessageKind::Image { .. } => (
-                    OutMsg {
-                        msg_type: sendmsgimg::TYPE_IMAGE,
-                        media_id: Some(String::new()),
-                        content: Some(content),
-                        ..OutMsg::default()
-                    },
+                    forwarded_media(sendmsgimg::TYPE_IMAGE, content),
                     sendmsgimg::NAME,
                     sendmsgimg::build_msg,
                     sendmsgimg::parse,
                     SCENE_FORWARD,
                 ),
                 MessageKind::Video(_) | MessageKind::MicroVideo(_) => (
-                    OutMsg {
-                        msg_type: sendvideomsg::TYPE_VIDEO,
-                        media_id: Some(String::new()),
-                        content: Some(content),
-                        ..OutMsg::default()
-                    },
+                    forwarded_media(sendvideomsg::TYPE_VIDEO, content),
                     sendvideomsg::NAME,
                     sendvideomsg::build_msg,
                     sendvideomsg::parse,
@@ -651,17 +661,13 @@ impl Client {
                         }
                         _ => content,
                     };
+                    let msg_type = if app.app_type == 0 {
+                        sendappmsg::TYPE_ATTACH
+                    } else {
+                        app.app_type
+                    };
                     (
-                        OutMsg {
-                            msg_type: if app.app_type == 0 {
-                                sendappmsg::TYPE_ATTACH
-                            } else {
-                                app.app_type
-                            },
-                            media_id: Some(String::new()),
-                            content: Some(content),
-                            ..OutMsg::default()
-                        },
+                        forwarded_media(msg_type, content),
                         sendappmsg::NAME,
                         sendappmsg::build_msg,
                         sendappmsg::parse,
@@ -674,17 +680,13 @@ impl Client {
                     ));
                 }
             };
-        let Some(req) = self.session_ctx(now).map(|ctx| {
+        self.queue_send(now, local_id, endpoint, parse, |ctx, id| {
             out.from_user_name = ctx.me.to_owned();
-            out.to_user_name = to.clone();
-            out.local_id = local_id.clone();
-            out.client_msg_id = local_id.clone();
-            build(&ctx, &out, scene)
-        }) else {
-            return Err(CommandError::NotLoggedIn);
-        };
-        self.dispatch_send(now, &local_id, endpoint, req, parse);
-        Ok(LocalId(local_id))
+            out.to_user_name = to;
+            out.local_id = id.to_owned();
+            out.client_msg_id = id.to_owned();
+            build(ctx, &out, scene)
+        })
     }
 
     /// Revokes (recalls) a message we sent: `svr_msg_id` is the `msg_id` of its
@@ -705,31 +707,29 @@ impl Client {
             Some(c) => c.to_owned(),
             None => self.new_local_id(now),
         };
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| revokemsg::build(&ctx, svr_msg_id, &to, &client_msg_id));
-        self.dispatch_op(now, OpKind::Revoke, revokemsg::NAME, req)
+        self.dispatch_op(now, OpKind::Revoke, revokemsg::NAME, |ctx| {
+            revokemsg::build(ctx, svr_msg_id, &to, &client_msg_id)
+        })
     }
 
     /// Tells the phone that the chat `chat` was read (`webwxstatusnotify` Code 1).
     pub fn mark_read(&mut self, now: Timestamp, chat: &str) -> Result<OpId, CommandError> {
         self.check_ready()?;
         let chat = self.resolve_user_name(chat)?;
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| statusnotify::build(&ctx, statusnotify::CODE_READED, &chat));
-        self.dispatch_op(now, OpKind::MarkRead, statusnotify::NAME, req)
+        self.dispatch_op(now, OpKind::MarkRead, statusnotify::NAME, |ctx| {
+            statusnotify::build(ctx, statusnotify::CODE_READED, &chat)
+        })
     }
 
-    /// Queues an operation's request.
+    /// Builds an operation's request with the session's context and queues it.
     pub(crate) fn dispatch_op(
         &mut self,
         now: Timestamp,
         what: OpKind,
         endpoint: &'static str,
-        req: Option<Request<Vec<u8>>>,
+        build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
     ) -> Result<OpId, CommandError> {
-        let req = req.ok_or(CommandError::NotLoggedIn)?;
+        let req = self.build_with_session(now, build)?;
         let op = self.cmds.next();
         self.cmds.ops.insert(op, what);
         let t = self.cfg.request_timeout;
@@ -791,6 +791,17 @@ impl Client {
             Cmd::Download { download } => self.finish_download(download, Err(error)),
             Cmd::Op { op, .. } => self.finish_op(op, Err(error)),
         }
+    }
+}
+
+/// The `Msg` that forwards a media message: its original content, which references the
+/// media already on the server, and an empty `MediaId`.
+fn forwarded_media(msg_type: u32, content: String) -> OutMsg {
+    OutMsg {
+        msg_type,
+        media_id: Some(String::new()),
+        content: Some(content),
+        ..OutMsg::default()
     }
 }
 

@@ -7,9 +7,8 @@
 //! client's (constants.md §3).
 
 use super::ctx::SessionCtx;
-use super::sendmsg::{OutMsg, SendResponse, parse_send, post_msg};
+use super::sendmsg::{OutMsg, SendResponse, parse_send, post_media_msg};
 use crate::error::ResponseError;
-use crate::hosts::HostKind;
 use http::{Request, Response};
 
 /// The endpoint name used in errors.
@@ -83,11 +82,7 @@ pub fn build(
 
 /// Builds a request with an arbitrary `Msg` (forwarding uses `Scene` 2).
 pub fn build_msg(ctx: &SessionCtx<'_>, msg: &OutMsg, scene: u32) -> Request<Vec<u8>> {
-    let url = ctx
-        .url(HostKind::Content, "webwxsendappmsg")
-        .param_raw("fun", "async")
-        .param_raw("f", "json");
-    post_msg(ctx, ctx.interceptor(url).build(), msg, scene)
+    post_media_msg(ctx, NAME, msg, scene)
 }
 
 /// Parses the answer.

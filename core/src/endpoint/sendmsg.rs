@@ -70,6 +70,21 @@ impl OutMsg {
             ..OutMsg::default()
         }
     }
+
+    /// A message of an uploaded media (image, video): its `MediaId` and an empty `Content`.
+    pub fn media(
+        ctx: &SessionCtx<'_>,
+        msg_type: u32,
+        to: &str,
+        media_id: &str,
+        local_id: &str,
+    ) -> OutMsg {
+        OutMsg {
+            media_id: Some(media_id.to_owned()),
+            content: Some(String::new()),
+            ..OutMsg::new(ctx, msg_type, to, local_id)
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -95,6 +110,21 @@ pub(crate) fn post_msg(
             scene,
         },
     )
+}
+
+/// The request of a send endpoint for uploaded media (`webwxsendmsgimg`,
+/// `webwxsendvideomsg`, `webwxsendappmsg`): `POST {endpoint}?fun=async&f=json`.
+pub(crate) fn post_media_msg(
+    ctx: &SessionCtx<'_>,
+    endpoint: &str,
+    msg: &OutMsg,
+    scene: u32,
+) -> Request<Vec<u8>> {
+    let url = ctx
+        .url(HostKind::Content, endpoint)
+        .param_raw("fun", "async")
+        .param_raw("f", "json");
+    post_msg(ctx, ctx.interceptor(url).build(), msg, scene)
 }
 
 /// The answer of every send endpoint.

@@ -5,9 +5,8 @@
 //! LocalID, ClientMsgId}, Scene: 0}`.
 
 use super::ctx::SessionCtx;
-use super::sendmsg::{OutMsg, SendResponse, parse_send, post_msg};
+use super::sendmsg::{OutMsg, SendResponse, parse_send, post_media_msg};
 use crate::error::ResponseError;
-use crate::hosts::HostKind;
 use http::{Request, Response};
 
 /// The endpoint name used in errors.
@@ -18,19 +17,16 @@ pub const TYPE_VIDEO: u32 = 43;
 
 /// Builds the request for the uploaded `media_id`.
 pub fn build(ctx: &SessionCtx<'_>, to: &str, media_id: &str, local_id: &str) -> Request<Vec<u8>> {
-    let mut msg = OutMsg::new(ctx, TYPE_VIDEO, to, local_id);
-    msg.media_id = Some(media_id.to_owned());
-    msg.content = Some(String::new());
-    build_msg(ctx, &msg, 0)
+    build_msg(
+        ctx,
+        &OutMsg::media(ctx, TYPE_VIDEO, to, media_id, local_id),
+        0,
+    )
 }
 
 /// Builds a request with an arbitrary `Msg` (forwarding uses `Scene` 2).
 pub fn build_msg(ctx: &SessionCtx<'_>, msg: &OutMsg, scene: u32) -> Request<Vec<u8>> {
-    let url = ctx
-        .url(HostKind::Content, "webwxsendvideomsg")
-        .param_raw("fun", "async")
-        .param_raw("f", "json");
-    post_msg(ctx, ctx.interceptor(url).build(), msg, scene)
+    post_media_msg(ctx, NAME, msg, scene)
 }
 
 /// Parses the answer.

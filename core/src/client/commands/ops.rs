@@ -26,16 +26,15 @@ impl Client {
         if user_name.is_empty() || crate::contacts::is_group(user_name) {
             return Err(CommandError::Invalid(format!("user {user_name:?}")));
         }
-        let req = self.session_ctx(now).map(|ctx| {
+        self.dispatch_op(now, OpKind::AddFriend, verifyuser::NAME, |ctx| {
             verifyuser::build(
-                &ctx,
+                ctx,
                 verifyuser::OPCODE_SEND_REQUEST,
                 user_name,
                 "",
                 greeting,
             )
-        });
-        self.dispatch_op(now, OpKind::AddFriend, verifyuser::NAME, req)
+        })
     }
 
     /// Accepts a friend request: `user_name` and `ticket` of its type-37 message
@@ -50,10 +49,9 @@ impl Client {
         if user_name.is_empty() {
             return Err(CommandError::Invalid("empty user name".into()));
         }
-        let req = self.session_ctx(now).map(|ctx| {
-            verifyuser::build(&ctx, verifyuser::OPCODE_VERIFY_OK, user_name, ticket, "")
-        });
-        self.dispatch_op(now, OpKind::AcceptFriend, verifyuser::NAME, req)
+        self.dispatch_op(now, OpKind::AcceptFriend, verifyuser::NAME, |ctx| {
+            verifyuser::build(ctx, verifyuser::OPCODE_VERIFY_OK, user_name, ticket, "")
+        })
     }
 
     /// Accepts the friend request `msg` (a [`MessageKind::FriendRequest`]).
@@ -97,10 +95,9 @@ impl Client {
         self.check_ready()?;
         let members = self.resolve_all(members)?;
         let refs: Vec<&str> = members.iter().map(String::as_str).collect();
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| createchatroom::build(&ctx, topic, &refs));
-        self.dispatch_op(now, OpKind::CreateGroup, createchatroom::NAME, req)
+        self.dispatch_op(now, OpKind::CreateGroup, createchatroom::NAME, |ctx| {
+            createchatroom::build(ctx, topic, &refs)
+        })
     }
 
     /// Adds `members` to `group`: `addmember` for groups of up to 40 members,
@@ -124,10 +121,9 @@ impl Client {
         } else {
             (OpKind::AddMembers, Update::Add(&refs))
         };
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| updatechatroom::build(&ctx, &group, &update));
-        self.dispatch_op(now, what, updatechatroom::NAME, req)
+        self.dispatch_op(now, what, updatechatroom::NAME, |ctx| {
+            updatechatroom::build(ctx, &group, &update)
+        })
     }
 
     /// Removes `members` (UserNames, or display or nick names in the group) from `group`
@@ -148,10 +144,9 @@ impl Client {
             .map(|m| self.resolve_member(&group, m))
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&str> = members.iter().map(String::as_str).collect();
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| updatechatroom::build(&ctx, &group, &Update::Remove(&refs)));
-        self.dispatch_op(now, OpKind::RemoveMembers, updatechatroom::NAME, req)
+        self.dispatch_op(now, OpKind::RemoveMembers, updatechatroom::NAME, |ctx| {
+            updatechatroom::build(ctx, &group, &Update::Remove(&refs))
+        })
     }
 
     /// Renames `group` (`modtopic`).
@@ -166,10 +161,9 @@ impl Client {
         if topic.is_empty() {
             return Err(CommandError::Invalid("empty topic".into()));
         }
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| updatechatroom::build(&ctx, &group, &Update::Topic(topic)));
-        self.dispatch_op(now, OpKind::RenameGroup, updatechatroom::NAME, req)
+        self.dispatch_op(now, OpKind::RenameGroup, updatechatroom::NAME, |ctx| {
+            updatechatroom::build(ctx, &group, &Update::Topic(topic))
+        })
     }
 
     /// Sets the remark name of a contact (`webwxoplog` CmdId 2).
@@ -181,10 +175,9 @@ impl Client {
     ) -> Result<OpId, CommandError> {
         self.check_ready()?;
         let user = self.resolve_user_name(user)?;
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| oplog::build(&ctx, &user, &Op::Remark(remark)));
-        self.dispatch_op(now, OpKind::SetRemark, oplog::NAME, req)
+        self.dispatch_op(now, OpKind::SetRemark, oplog::NAME, |ctx| {
+            oplog::build(ctx, &user, &Op::Remark(remark))
+        })
     }
 
     /// Pins a chat to the top (`webwxoplog` CmdId 3, OP 1).
@@ -205,18 +198,17 @@ impl Client {
             .get(&user)
             .map(|c| c.remark_name.clone())
             .unwrap_or_default();
-        let req = self.session_ctx(now).map(|ctx| {
+        let what = if pin { OpKind::Pin } else { OpKind::Unpin };
+        self.dispatch_op(now, what, oplog::NAME, |ctx| {
             oplog::build(
-                &ctx,
+                ctx,
                 &user,
                 &Op::Top {
                     pin,
                     remark: &remark,
                 },
             )
-        });
-        let what = if pin { OpKind::Pin } else { OpKind::Unpin };
-        self.dispatch_op(now, what, oplog::NAME, req)
+        })
     }
 
     /// Fetches a group's member list (`webwxbatchgetcontact`) into the contacts; the
@@ -236,10 +228,12 @@ impl Client {
                 .map(|g| g.encry_chat_room_id.clone())
                 .unwrap_or_default(),
         };
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| batchgetcontact::build(&ctx, &[item]));
-        self.dispatch_op(now, OpKind::FetchGroupMembers, batchgetcontact::NAME, req)
+        self.dispatch_op(
+            now,
+            OpKind::FetchGroupMembers,
+            batchgetcontact::NAME,
+            |ctx| batchgetcontact::build(ctx, &[item]),
+        )
     }
 
     pub(crate) fn on_op_response(
