@@ -22,6 +22,7 @@ use webwx_core::media::Download;
 use webwx_core::message::{Message, MessageKind};
 use webwx_core::{Client, Config, Event};
 use webwx_sim::{ContactInfo, InjectMessage, SimConfig};
+use webwx_ureq::prelude::*;
 use webwx_ureq::{Handle, RecvError};
 
 use crate::args::DemoArgs;

@@ -6,9 +6,10 @@
 use tracing_subscriber::EnvFilter;
 
 /// The crates whose logs `-v` turns up.
-const OURS: [&str; 5] = [
+const OURS: [&str; 6] = [
     "webwx",
     "webwx_core",
+    "webwx_transport",
     "webwx_ureq",
     "webwx_hyper",
     "webwx_sim",

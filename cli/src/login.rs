@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use webwx_core::contacts::ContactKind;
 use webwx_core::message::{Message, MessageKind};
 use webwx_core::{Client, Event, LogoutReason, Ret};
+use webwx_ureq::prelude::*;
 use webwx_ureq::{Handle, RecvError};
 
 use crate::args::LoginArgs;

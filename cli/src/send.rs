@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use webwx_core::client::CommandEvent;
 use webwx_core::{Client, Event, SessionState};
+use webwx_ureq::prelude::*;
 use webwx_ureq::{Handle, RecvError};
 
 use crate::args::SendArgs;

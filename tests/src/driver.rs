@@ -5,6 +5,7 @@ use std::time::Duration;
 use std::path::Path;
 
 use webwx_core::{Client, CommandError, Event, SessionState, Timestamp, UploadHandle};
+use webwx_transport::Session as _;
 
 /// Why [`Session::next_event`] returned nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,26 +28,40 @@ pub trait Driver {
 
 /// A running session, driven from blocking test code.
 pub trait Session {
+    /// The driver's command handle.
+    type Handle: webwx_transport::Session;
+    /// The handle of this session.
+    fn handle(&self) -> &Self::Handle;
     /// The next event, waiting at most `timeout`.
     fn next_event(&mut self, timeout: Duration) -> Result<Event, NoEvent>;
     /// Runs a command on the client from this (non-driver) thread.
     fn with<R: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Client, Timestamp) -> R + Send + 'static,
-    ) -> R;
+    ) -> R {
+        self.handle().with(f)
+    }
     /// The state to save.
-    fn snapshot(&self) -> SessionState;
+    fn snapshot(&self) -> SessionState {
+        self.handle().snapshot()
+    }
     /// Whether the session loop has ended.
-    fn is_finished(&self) -> bool;
+    fn is_finished(&self) -> bool {
+        self.handle().is_finished()
+    }
     /// Sends `bytes` as a file named `name` through the driver's own upload feeding.
     fn send_bytes(
         &self,
         to: &str,
         name: &str,
         bytes: Vec<u8>,
-    ) -> Result<UploadHandle, CommandError>;
+    ) -> Result<UploadHandle, CommandError> {
+        self.handle().send_bytes(to, name, bytes)
+    }
     /// Sends the file at `path` through the driver's own upload feeding.
-    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String>;
+    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String> {
+        self.handle().send_path(to, path).map_err(|e| e.to_string())
+    }
 }
 
 /// webwx-ureq: a thread per session and per request in flight.
@@ -86,39 +101,17 @@ impl Driver for Ureq {
 }
 
 impl Session for UreqSession {
+    type Handle = webwx_ureq::Handle;
+
+    fn handle(&self) -> &webwx_ureq::Handle {
+        &self.handle
+    }
+
     fn next_event(&mut self, timeout: Duration) -> Result<Event, NoEvent> {
         self.events.recv_timeout(timeout).map_err(|e| match e {
             webwx_ureq::RecvError::Timeout => NoEvent::Timeout,
             _ => NoEvent::Ended,
         })
-    }
-
-    fn with<R: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Client, Timestamp) -> R + Send + 'static,
-    ) -> R {
-        self.handle.with(f)
-    }
-
-    fn snapshot(&self) -> SessionState {
-        self.handle.snapshot()
-    }
-
-    fn is_finished(&self) -> bool {
-        self.handle.is_finished()
-    }
-
-    fn send_bytes(
-        &self,
-        to: &str,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> Result<UploadHandle, CommandError> {
-        self.handle.send_bytes(to, name, bytes)
-    }
-
-    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String> {
-        self.handle.send_path(to, path).map_err(|e| e.to_string())
     }
 }
 
@@ -180,6 +173,12 @@ impl Driver for Hyper {
 }
 
 impl Session for HyperSession {
+    type Handle = webwx_hyper::Handle;
+
+    fn handle(&self) -> &webwx_hyper::Handle {
+        &self.handle
+    }
+
     fn next_event(&mut self, timeout: Duration) -> Result<Event, NoEvent> {
         let events = &mut self.events;
         match self
@@ -190,33 +189,5 @@ impl Session for HyperSession {
             Ok(None) => Err(NoEvent::Ended),
             Err(_) => Err(NoEvent::Timeout),
         }
-    }
-
-    fn with<R: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Client, Timestamp) -> R + Send + 'static,
-    ) -> R {
-        self.handle.with(f)
-    }
-
-    fn snapshot(&self) -> SessionState {
-        self.handle.snapshot()
-    }
-
-    fn is_finished(&self) -> bool {
-        self.handle.is_finished()
-    }
-
-    fn send_bytes(
-        &self,
-        to: &str,
-        name: &str,
-        bytes: Vec<u8>,
-    ) -> Result<UploadHandle, CommandError> {
-        self.handle.send_bytes(to, name, bytes)
-    }
-
-    fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String> {
-        self.handle.send_path(to, path).map_err(|e| e.to_string())
     }
 }

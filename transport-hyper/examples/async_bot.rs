@@ -8,6 +8,7 @@
 //! ```
 use webwx_core::message::MessageKind;
 use webwx_core::{Client, Config, Event};
+use webwx_hyper::prelude::*;
 
 const LIMIT: usize = 100;
 

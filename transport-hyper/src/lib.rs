@@ -6,13 +6,14 @@
 //!
 //! [`start`] spawns one task per session (plus one per request in flight, so the
 //! synccheck long-poll never holds up a send or an upload) and hands back a cloneable
-//! [`Handle`] (call any [`Client`](webwx_core::Client) command from any task or thread)
-//! and [`Events`], a [`Stream`](futures_core::Stream) of the session's
+//! [`Handle`] (call any [`Client`](webwx_core::Client) command from any task or thread:
+//! the [`Session`] trait, in scope with `use webwx_hyper::prelude::*;`) and [`Events`], a [`Stream`](futures_core::Stream) of the session's
 //! [`Event`](webwx_core::Event)s that ends when the session does. Many sessions share a
 //! runtime and, through [`start_with`], one connection pool.
 //!
 //! ```no_run
 //! use webwx_core::{Client, Config, Event};
+//! use webwx_hyper::prelude::*;
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -35,14 +36,18 @@
 #![warn(missing_docs)]
 
 mod driver;
-mod files;
 pub mod relay;
 mod transport;
 
-pub use driver::{Events, Handle, now, start, start_with};
-pub use files::{FileSource, SendFileError};
+pub use driver::{Events, Handle, start, start_with};
 pub use transport::{BuildError, DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
+pub use webwx_transport::{FileSource, SendFileError, Session, now};
+
+/// The [`Session`] commands of a [`Handle`]: `use webwx_hyper::prelude::*;`.
+pub mod prelude {
+    pub use webwx_transport::Session;
+}
 
 #[cfg(test)]
 mod tests {

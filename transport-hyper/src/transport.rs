@@ -215,7 +215,7 @@ pub fn classify(e: &(dyn std::error::Error + 'static)) -> TransportErrorKind {
     let mut kind = TransportErrorKind::Other;
     while let Some(err) = cur {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            return classify_io(io);
+            return webwx_transport::classify_io(io);
         }
         if let Some(h) = err.downcast_ref::<hyper::Error>() {
             if h.is_timeout() {
@@ -231,20 +231,4 @@ pub fn classify(e: &(dyn std::error::Error + 'static)) -> TransportErrorKind {
         cur = err.source();
     }
     kind
-}
-
-fn classify_io(e: &std::io::Error) -> TransportErrorKind {
-    use std::io::ErrorKind as K;
-    match e.kind() {
-        K::ConnectionRefused
-        | K::AddrNotAvailable
-        | K::NetworkUnreachable
-        | K::HostUnreachable
-        | K::NotConnected => TransportErrorKind::Connect,
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-            TransportErrorKind::Reset
-        }
-        K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
-        _ => TransportErrorKind::Other,
-    }
 }

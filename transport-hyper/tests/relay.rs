@@ -1,13 +1,12 @@
 //! The browser relay on 127.0.0.1, in front of a scripted local upstream (never the
 //! internet): the mapping, CORS, and the allowlist.
 
-mod common;
-
 use std::time::Duration;
 
 use http::Request;
 use webwx_hyper::relay::{RelayOptions, serve};
 use webwx_hyper::{Options, Transport};
+use webwx_transport::testing;
 
 /// Starts a relay whose upstream is `upstream`; returns its base URL.
 async fn relay(upstream: &str) -> String {
@@ -26,7 +25,7 @@ const T: Duration = Duration::from_secs(5);
 
 #[tokio::test]
 async fn relays_the_real_request_and_renames_headers_back() {
-    let up = common::server();
+    let up = testing::server();
     let base = relay(&up.base).await;
     let req = Request::post(format!(
         "{base}/webpush.wx2.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1&skey=%40c"
@@ -63,7 +62,7 @@ async fn relays_the_real_request_and_renames_headers_back() {
 
 #[tokio::test]
 async fn set_cookie_is_copied_for_the_browser() {
-    let up = common::server();
+    let up = testing::server();
     let base = relay(&up.base).await;
     let r = client()
         .execute(
@@ -88,7 +87,7 @@ async fn set_cookie_is_copied_for_the_browser() {
 
 #[tokio::test]
 async fn statuses_pass_through() {
-    let up = common::server();
+    let up = testing::server();
     let base = relay(&up.base).await;
     let get = |p: &str| {
         Request::get(format!("{base}/wx.qq.com{p}"))
@@ -103,7 +102,7 @@ async fn statuses_pass_through() {
 
 #[tokio::test]
 async fn preflight_is_answered() {
-    let up = common::server();
+    let up = testing::server();
     let base = relay(&up.base).await;
     let req = Request::options(format!("{base}/wx.qq.com/cgi-bin/mmwebwx-bin/webwxinit"))
         .header("origin", "http://localhost:3000")
@@ -133,7 +132,7 @@ async fn preflight_is_answered() {
 
 #[tokio::test]
 async fn never_an_open_proxy() {
-    let up = common::server();
+    let up = testing::server();
     let base = relay(&up.base).await;
     for path in [
         "/example.com/",

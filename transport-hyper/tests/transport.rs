@@ -1,13 +1,12 @@
 //! The HTTP side of webwx-hyper against a tiny scripted server on 127.0.0.1: what reaches
 //! the core, and how failures are named.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use http::Request;
 use webwx_core::TransportErrorKind;
 use webwx_hyper::{Options, Transport};
+use webwx_transport::testing;
 
 fn get(url: &str) -> Request<Vec<u8>> {
     Request::get(url).body(Vec::new()).unwrap()
@@ -21,7 +20,7 @@ const T: Duration = Duration::from_secs(5);
 
 #[tokio::test]
 async fn redirects_reach_the_core() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let t = transport();
     let r = t.execute(get(&format!("{base}/moved")), T).await.unwrap();
     assert_eq!(r.status(), 301);
@@ -34,7 +33,7 @@ async fn redirects_reach_the_core() {
 
 #[tokio::test]
 async fn error_statuses_are_responses() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let r = transport()
         .execute(get(&format!("{base}/error")), T)
         .await
@@ -45,7 +44,7 @@ async fn error_statuses_are_responses() {
 
 #[tokio::test]
 async fn every_set_cookie_reaches_the_core() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let r = transport()
         .execute(get(&format!("{base}/cookies")), T)
         .await
@@ -55,7 +54,7 @@ async fn every_set_cookie_reaches_the_core() {
 
 #[tokio::test]
 async fn requests_go_out_as_the_core_built_them() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let req = Request::post(format!("{base}/cgi-bin/mmwebwx-bin/webwxinit?r=1"))
         .header("cookie", "wxuin=1; wxsid=abc")
         .header("user-agent", "Browser/1.0")
@@ -75,7 +74,7 @@ async fn requests_go_out_as_the_core_built_them() {
 
 #[tokio::test]
 async fn body_limit() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let e = transport()
         .execute(get(&format!("{base}/big")), T)
         .await
@@ -88,7 +87,7 @@ async fn body_limit() {
 
 #[tokio::test]
 async fn per_request_timeout() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let started = Instant::now();
     let e = transport()
         .execute(get(&format!("{base}/slow")), Duration::from_millis(300))
@@ -100,7 +99,7 @@ async fn per_request_timeout() {
 
 #[tokio::test]
 async fn failures_are_named() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let t = transport();
     let e = t
         .execute(get(&format!("{base}/reset")), T)
@@ -137,7 +136,7 @@ async fn failures_are_named() {
 
 #[tokio::test]
 async fn long_poll_does_not_block_others() {
-    let base = common::server().base;
+    let base = testing::server().base;
     let t = transport();
     let slow = {
         let t = t.clone();
@@ -158,7 +157,7 @@ async fn https_needs_a_real_certificate() {
     // TLS runs with the ring provider without a process default being installed (the
     // rustls panic of two compiled-in providers would show here); the plain-HTTP
     // scripted server fails the handshake, which is a connect failure.
-    let base = common::server().base.replace("http://", "https://");
+    let base = testing::server().base.replace("http://", "https://");
     let e = transport()
         .execute(get(&format!("{base}/plain")), T)
         .await

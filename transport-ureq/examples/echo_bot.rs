@@ -8,6 +8,7 @@
 //! ```
 use webwx_core::message::MessageKind;
 use webwx_core::{Client, Config, Event, SessionState};
+use webwx_ureq::prelude::*;
 
 const SESSION_FILE: &str = "echo_bot.session.json";
 

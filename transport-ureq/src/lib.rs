@@ -4,7 +4,8 @@
 //! [ureq](https://docs.rs/ureq) 3 with rustls and the ring provider.
 //!
 //! [`start`] runs a session on its own thread and hands back a cloneable [`Handle`]
-//! (call any [`Client`](webwx_core::Client) command from any thread) and [`Events`]
+//! (call any [`Client`](webwx_core::Client) command from any thread: the [`Session`]
+//! trait, in scope with `use webwx_ureq::prelude::*;`) and [`Events`]
 //! (a blocking iterator over the session's [`Event`](webwx_core::Event)s that ends when
 //! the session does). Every request in flight gets its own worker thread, so the
 //! synccheck long-poll never holds up a send or an upload; each request gets the timeout
@@ -13,6 +14,7 @@
 //!
 //! ```no_run
 //! use webwx_core::{Client, Config, Event};
+//! use webwx_ureq::prelude::*;
 //!
 //! // `Config::origin("http://127.0.0.1:PORT")` would send everything to a simulator.
 //! let client = Client::new(Config::new(42));
@@ -35,13 +37,17 @@
 #![warn(missing_docs)]
 
 mod driver;
-mod files;
 mod transport;
 
-pub use driver::{Events, Handle, RecvError, now, start, start_with};
-pub use files::{FileSource, SendFileError};
+pub use driver::{Events, Handle, RecvError, start, start_with};
 pub use transport::{DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
+pub use webwx_transport::{FileSource, SendFileError, Session, now};
+
+/// The [`Session`] commands of a [`Handle`]: `use webwx_ureq::prelude::*;`.
+pub mod prelude {
+    pub use webwx_transport::Session;
+}
 
 #[cfg(test)]
 mod tests {

@@ -236,24 +236,8 @@ pub fn classify(e: &ureq::Error) -> TransportErrorKind {
         E::HostNotFound | E::ConnectionFailed => TransportErrorKind::Connect,
         E::Tls(_) | E::Rustls(_) | E::Pem(_) => TransportErrorKind::Connect,
         E::BodyExceedsLimit(_) => TransportErrorKind::TooLarge,
-        E::Io(io) => classify_io(io),
+        E::Io(io) => webwx_transport::classify_io(io),
         E::Protocol(_) => TransportErrorKind::Reset,
-        _ => TransportErrorKind::Other,
-    }
-}
-
-fn classify_io(e: &std::io::Error) -> TransportErrorKind {
-    use std::io::ErrorKind as K;
-    match e.kind() {
-        K::ConnectionRefused
-        | K::AddrNotAvailable
-        | K::NetworkUnreachable
-        | K::HostUnreachable
-        | K::NotConnected => TransportErrorKind::Connect,
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-            TransportErrorKind::Reset
-        }
-        K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
         _ => TransportErrorKind::Other,
     }
 }

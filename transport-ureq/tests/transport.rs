@@ -1,121 +1,16 @@
 //! The HTTP side of webwx-ureq against a tiny scripted server on 127.0.0.1: what reaches
 //! the core, and how failures are named.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use http::Request;
 use webwx_core::TransportErrorKind;
 use webwx_ureq::{Options, Transport};
 
-/// A request as the scripted server saw it.
-struct Seen {
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Seen> {
-    let mut line = String::new();
-    stream.read_line(&mut line).ok()?;
-    let path = line.split_whitespace().nth(1)?.to_owned();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        stream.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        let (k, v) = h.split_once(':')?;
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-    }
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    stream.read_exact(&mut body).ok()?;
-    Some(Seen {
-        path,
-        headers,
-        body,
-    })
-}
-
-fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
-    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
-    for (k, v) in headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    let _ = stream.write_all(out.as_bytes());
-    let _ = stream.write_all(body);
-}
-
-/// Serves every connection on its own thread; answers by path.
+/// The scripted server's base URL.
 fn server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(conn) = conn else { continue };
-            std::thread::spawn(move || serve(conn));
-        }
-    });
-    format!("http://{addr}")
-}
-
-fn serve(conn: TcpStream) {
-    let mut reader = BufReader::new(conn.try_clone().unwrap());
-    let mut conn = conn;
-    while let Some(req) = read_request(&mut reader) {
-        match req.path.as_str() {
-            "/moved" => respond(&mut conn, "301 Moved Permanently", &[], b""),
-            "/moved-location" => respond(&mut conn, "302 Found", &[("Location", "/echo")], b""),
-            "/error" => respond(&mut conn, "503 Service Unavailable", &[], b"busy"),
-            "/cookies" => respond(
-                &mut conn,
-                "200 OK",
-                &[
-                    ("Set-Cookie", "wxuin=1; Domain=wx.qq.com; Path=/"),
-                    ("Set-Cookie", "wxsid=abc; Domain=wx.qq.com; Path=/"),
-                ],
-                b"ok",
-            ),
-            "/big" => respond(&mut conn, "200 OK", &[], &vec![b'x'; 2 * 1024 * 1024]),
-            "/slow" => {
-                std::thread::sleep(Duration::from_millis(1500));
-                respond(&mut conn, "200 OK", &[], b"late");
-            }
-            "/reset" => {
-                // Drop the socket with unread bytes in the receive buffer: the kernel
-                // answers with RST.
-                let _ = conn.shutdown(std::net::Shutdown::Both);
-                return;
-            }
-            "/truncate" => {
-                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort");
-                return;
-            }
-            "/garbage-head" => {
-                let _ = conn.write_all(b"NOT HTTP AT ALL\r\n\r\n");
-                return;
-            }
-            _ => {
-                let mut echo = format!("{}\n", req.path);
-                for (k, v) in &req.headers {
-                    echo.push_str(&format!("{k}: {v}\n"));
-                }
-                let mut body = echo.into_bytes();
-                body.extend_from_slice(b"\n");
-                body.extend_from_slice(&req.body);
-                respond(&mut conn, "200 OK", &[], &body);
-            }
-        }
-    }
+    webwx_transport::testing::server().base
 }
 
 fn get(url: &str) -> Request<Vec<u8>> {

@@ -1,5 +1,18 @@
-//! A tiny scripted HTTP/1.1 server on 127.0.0.1 (std threads), answering by path.
-#![allow(dead_code)]
+//! A tiny scripted HTTP/1.1 server on 127.0.0.1 (std threads), answering by path, for
+//! the drivers' own tests (feature `testing`).
+//!
+//! | path | answer |
+//! | --- | --- |
+//! | `/moved` | a bare 301 |
+//! | `/moved-location` | a 302 to `/echo` |
+//! | `/error` | 503 `busy` |
+//! | `/cookies` | 200 with two `Set-Cookie` |
+//! | `/big` | 2 MiB of `x` |
+//! | `/slow` | `late` after 1.5 s |
+//! | `/reset` | the connection reset |
+//! | `/truncate` | a body shorter than its `Content-Length` |
+//! | `/garbage-head` | not HTTP at all |
+//! | anything else | the request line's path, the headers (`name: value`, lower case), a blank line and the body |
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -1,0 +1,74 @@
+//! # webwx-transport
+//!
+//! What every driver of the [`webwx_core`] state machine shares, whatever its I/O: the
+//! [`Session`] trait (every [`Client`](webwx_core::Client) command on a running session's
+//! handle, written once), the [`Shared`] state a driver's loop and its handles lock, the
+//! uploads the driver feeds itself from a [`FileSource`], the wall clock ([`now`]) and the
+//! naming of I/O failures ([`classify_io`]).
+//!
+//! The drivers (`webwx-ureq`, `webwx-hyper`) re-export what their users need; bring the
+//! commands into scope with `use webwx_ureq::prelude::*;` (or `webwx_hyper::prelude`).
+//!
+//! With the `testing` feature, [`testing`] holds the scripted loopback HTTP server the
+//! drivers' own tests run against.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod files;
+mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use files::{FileSource, SendFileError};
+pub use session::{Outputs, Session, Shared, State, UploadRead};
+
+use webwx_core::{Timestamp, TransportErrorKind};
+
+/// The wall clock as the core wants it.
+pub fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    Timestamp(ms)
+}
+
+/// The core's name for an I/O failure of a request.
+pub fn classify_io(e: &std::io::Error) -> TransportErrorKind {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::ConnectionRefused
+        | K::AddrNotAvailable
+        | K::NetworkUnreachable
+        | K::HostUnreachable
+        | K::NotConnected => TransportErrorKind::Connect,
+        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+            TransportErrorKind::Reset
+        }
+        K::TimedOut | K::WouldBlock => TransportErrorKind::Timeout,
+        _ => TransportErrorKind::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn io_failures_are_named() {
+        use std::io::{Error, ErrorKind as K};
+        let kind = |k| classify_io(&Error::from(k));
+        assert_eq!(kind(K::ConnectionRefused), TransportErrorKind::Connect);
+        assert_eq!(kind(K::ConnectionReset), TransportErrorKind::Reset);
+        assert_eq!(kind(K::UnexpectedEof), TransportErrorKind::Reset);
+        assert_eq!(kind(K::TimedOut), TransportErrorKind::Timeout);
+        assert_eq!(kind(K::PermissionDenied), TransportErrorKind::Other);
+    }
+
+    #[test]
+    fn shared_crosses_threads() {
+        fn send_sync<T: Send + Sync + 'static>() {}
+        send_sync::<Shared>();
+        send_sync::<FileSource>();
+    }
+}
