@@ -36,19 +36,9 @@ macro_rules! conformance_suite {
             one_shot_commands_beside_a_running_session,
             dropping_everything_stops_the_session,
             login_faults_are_retried,
+            push_login,
+            desktop_login_where_web_is_refused,
         );
-        $crate::conformance_suite!(@ignored $driver;
-            push_login => "webwx-sim routes webwxpushloginurl to the login host (404); the core and itchat/openwechat use the content host",
-        );
-    };
-    (@ignored $driver:expr; $($name:ident => $why:literal),* $(,)?) => {
-        $(
-            #[test]
-            #[ignore = $why]
-            fn $name() {
-                $crate::scenarios::$name(&$driver);
-            }
-        )*
     };
     (@tests $driver:expr; $($name:ident),* $(,)?) => {
         $(

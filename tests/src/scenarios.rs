@@ -1046,3 +1046,38 @@ pub fn login_faults_are_retried<D: Driver>(d: &D) {
     run.until_end(WAIT);
     assert_eq!(run.logouts(), vec![LogoutReason::Requested]);
 }
+
+/// An account the server refuses on the web (1203) gets in through the desktop (UOS)
+/// variant: the refusal is reported once with the server's message; the same account then
+/// logs in with `Config::desktop(true)` (`mod=desktop` plus the UOS headers).
+pub fn desktop_login_where_web_is_refused<D: Driver>(d: &D) {
+    let sim = sim(|c| c.auto_scan = true);
+    let spec = AccountSpec {
+        desktop_only: true,
+        ..Default::default()
+    };
+    sim.control.prepare_account(spec.clone()).expect("prepare");
+    let mut run = start(d, &sim, 61);
+    run.session.with(|c, now| c.login(now));
+    run.until_end(WAIT);
+    match run.logouts().as_slice() {
+        [LogoutReason::LoginRefused { ret, message }] => {
+            assert_eq!(*ret, webwx_core::Ret::LoginRefused);
+            assert!(!message.is_empty(), "the server's message is kept");
+        }
+        other => panic!("one LoginRefused expected, got {other:?}"),
+    }
+    drop(run);
+
+    sim.control.prepare_account(spec).expect("prepare");
+    let client = Client::new(config(&sim.base, 62).desktop(true));
+    let mut run = Run::new(d.start(client));
+    run.session.with(|c, now| c.login(now));
+    run.logged_in();
+    let friend = a_friend(&sim, None);
+    inject_text(&sim, &friend, "hello desktop");
+    let m = run.messages_from(&friend, 1, WAIT);
+    assert_eq!(text_of(&m[0]), Some("hello desktop"));
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}
