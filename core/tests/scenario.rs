@@ -526,3 +526,30 @@ fn commands_only_resume_never_touches_the_sync_loop() {
     );
     assert_eq!(h.client.state().sync_key, key);
 }
+
+#[test]
+fn debug_of_a_transmit_shows_no_secret() {
+    let mut h = logged_in("wx.qq.com");
+    let now = h.now;
+    h.client.send_text(now, FRIEND, "hi").unwrap();
+    let t = loop {
+        match h.client.poll_output() {
+            webwx_core::Output::Transmit(t) if t.endpoint == "webwxsendmsg" => break t,
+            webwx_core::Output::Transmit(_) | webwx_core::Output::Event(_) => {}
+            other => panic!("no send request: {other:?}"),
+        }
+    };
+    assert!(t.request.headers().contains_key("cookie"));
+    let dbg = format!("{t:?}");
+    let dbg = format!("{dbg} {:?}", webwx_core::Output::Transmit(t));
+    for secret in [
+        SKEY.trim_start_matches("@crypt_"),
+        SID,
+        &UIN.to_string(),
+        "kbmy5Jt9nj",
+        "DATATICKET",
+    ] {
+        assert!(!dbg.contains(secret), "{secret} in {dbg}");
+    }
+    assert!(dbg.contains("webwxsendmsg"), "{dbg}");
+}

@@ -17,8 +17,8 @@ impl std::fmt::Display for RequestId {
     }
 }
 
-/// A request for the driver to send.
-#[derive(Debug)]
+/// A request for the driver to send. (`Debug` shows the method, host and path only: the
+/// query, the headers and the body carry the skey, sid, uin, pass_ticket and cookies.)
 pub struct Transmit {
     /// Hand this back with the response or the failure.
     pub id: RequestId,
@@ -28,6 +28,21 @@ pub struct Transmit {
     pub timeout: Duration,
     /// The endpoint, for logs (`"synccheck"`, `"webwxsendmsg"`…).
     pub endpoint: &'static str,
+}
+
+impl std::fmt::Debug for Transmit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let uri = self.request.uri();
+        f.debug_struct("Transmit")
+            .field("id", &self.id)
+            .field("endpoint", &self.endpoint)
+            .field("method", self.request.method())
+            .field("host", &uri.host().unwrap_or_default())
+            .field("path", &uri.path())
+            .field("body_len", &self.request.body().len())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 /// What `poll_output` returns.
