@@ -43,6 +43,11 @@ impl World {
                 "\"status\" must be a 5xx code".into(),
             ));
         }
+        if let Some(uin) = spec.uin
+            && !self.accounts.contains_key(&uin)
+        {
+            return Err(ControlError::UnknownAccount(uin));
+        }
         if spec.kind == FaultKind::Ret && spec.ret == Some(0) {
             return Err(ControlError::Invalid("\"ret\" must not be 0".into()));
         }
@@ -72,7 +77,7 @@ impl World {
                 continue;
             }
             if let Some(rate) = f.spec.rate
-                && self.rng.unit() >= rate
+                && self.fault_rng.unit() >= rate
             {
                 continue;
             }

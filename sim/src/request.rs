@@ -56,6 +56,16 @@ pub(crate) fn str_field<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
     v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
 }
 
+/// A number field as the server reads it: a JSON number or a number written as a
+/// string (`Uin`, `TotalLen`, `FileSize` arrive both ways).
+pub(crate) fn u64_of(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// Parses a query string into decoded pairs.
 pub(crate) fn parse_query(q: &str) -> Vec<(String, String)> {
     q.split('&')
@@ -166,6 +176,13 @@ mod tests {
         let (f, p) = split_form("/login.weixin.qq.com/jslogin").unwrap();
         assert_eq!(f, Form::Relay("login.weixin.qq.com".into()));
         assert_eq!(p, "/jslogin");
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(u64_of(&serde_json::json!(176666155)), Some(176666155));
+        assert_eq!(u64_of(&serde_json::json!("176666155")), Some(176666155));
+        assert_eq!(u64_of(&serde_json::json!(null)), None);
     }
 
     #[test]

@@ -220,7 +220,7 @@ async fn answer(
             .and_then(|u| u.trim().parse::<u64>().ok());
         let mut w = shared.world();
         w.pick_fault(endpoint.name(), uin).map(|f| {
-            let ans = faulted::answer(endpoint, &f, &mut w.rng);
+            let ans = faulted::answer(endpoint, &f, &mut w.fault_rng);
             (f, ans)
         })
     } else {

@@ -410,3 +410,62 @@ fn faults_through_http() {
     assert_eq!(r.status, 200);
     assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
 }
+
+/// The uuid a jslogin answer carries.
+fn jslogin_uuid(sim: &webwx_sim::RunningSim) -> String {
+    let r = jslogin_raw(sim, TIMEOUT).unwrap();
+    assert_eq!(r.status, 200, "{}", r.text());
+    uuid_of(&r.text())
+}
+
+#[test]
+fn a_retry_after_a_fault_gets_what_the_faulted_request_would_have_got() {
+    // Two simulators of one seed hand out the same uuids; faults (by rate, and
+    // the garbage kind) must not shift what the server hands out afterwards.
+    let plain = sim();
+    let faulted = sim();
+    let mut by_rate = fault("jslogin", FaultKind::ServerError, 1);
+    by_rate.rate = Some(1.0);
+    faulted.control().add_fault(by_rate).unwrap();
+    assert_eq!(jslogin_raw(&faulted, TIMEOUT).unwrap().status, 500);
+    faulted
+        .control()
+        .add_fault(fault("jslogin", FaultKind::Garbage, 1))
+        .unwrap();
+    assert_eq!(jslogin_raw(&faulted, TIMEOUT).unwrap().status, 200);
+    // A fault that the rate spares.
+    let mut spared = fault("jslogin", FaultKind::ServerError, 1);
+    spared.rate = Some(0.0);
+    faulted.control().add_fault(spared).unwrap();
+    for _ in 0..3 {
+        assert_eq!(jslogin_uuid(&plain), jslogin_uuid(&faulted));
+    }
+}
+
+#[test]
+fn a_fault_for_an_unknown_account_is_refused() {
+    let sim = sim();
+    let r = control(
+        &sim,
+        "/_sim/faults",
+        json!({"endpoint": "synccheck", "kind": "5xx", "count": 1, "uin": 123}),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(r.json()["error"].is_string());
+    assert_eq!(
+        sim.control()
+            .add_fault(fault("synccheck", FaultKind::Reset, 1).uin(123)),
+        Err(webwx_sim::ControlError::UnknownAccount(123))
+    );
+    // An account prepared for the next login can be named before it logs in.
+    let uin = sim
+        .control()
+        .prepare_account(webwx_sim::AccountSpec::default())
+        .unwrap();
+    let r = control(
+        &sim,
+        "/_sim/faults",
+        json!({"endpoint": "synccheck", "kind": "5xx", "count": 1, "uin": uin}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -288,3 +288,43 @@ fn oplog_remark_and_pin() {
     );
     assert_eq!(r.ret(), 1);
 }
+
+#[test]
+fn a_refused_addmember_changes_nothing() {
+    let sim = sim();
+    let mut s = login(&sim, Form::Plain);
+    let f = friends(&sim);
+    let q = format!("r=1&{}", s.pass_query());
+    let r = s.post(
+        &sim,
+        "webwxcreatechatroom",
+        &q,
+        &json!({"BaseRequest": s.base_request(), "MemberCount": 2,
+                "MemberList": [{"UserName": f[0].user_name}, {"UserName": f[1].user_name}], "Topic": "群"}),
+    );
+    let room = r.json()["ChatRoomName"].as_str().unwrap().to_string();
+    s.drain(&sim);
+    let members = |sim: &webwx_sim::RunningSim| {
+        sim.control()
+            .contacts(None)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.user_name == room)
+            .unwrap()
+            .members
+            .unwrap()
+            .len()
+    };
+    assert_eq!(members(&sim), 3);
+    // A friend, then someone who is not a friend: refused as a whole.
+    let r = s.post(
+        &sim,
+        "webwxupdatechatroom",
+        &format!("fun=addmember&{}", s.pass_query()),
+        &json!({"BaseRequest": s.base_request(), "ChatRoomName": room,
+                "AddMemberList": format!("{},@notafriend", f[2].user_name)}),
+    );
+    assert_eq!(r.ret(), 1);
+    assert_eq!(members(&sim), 3, "no member added by a refused request");
+    assert_eq!(s.synccheck(&sim).1, "0");
+}

@@ -489,3 +489,58 @@ fn revoke_within_two_minutes_shows_in_sync() {
     let r = s.post(&sim, "webwxrevokemsg", "", &json!({"BaseRequest": s.base_request(), "SvrMsgId": id, "ToUserName": "filehelper", "ClientMsgId": "14"}));
     assert_ne!(r.ret(), 0);
 }
+
+#[test]
+fn upload_chunks_beyond_the_total_length_are_refused_at_once() {
+    let sim = sim();
+    let s = login(&sim, Form::Plain);
+    let to = friend(&sim);
+    let b = "----WebKitFormBoundarycpRyN1SIuBsnjbfM";
+    let ticket = data_ticket(&s);
+    let total = vec![3u8; 1000];
+    let big = vec![3u8; 4000];
+    let headers = [
+        ("Cookie", s.cookie_header()),
+        ("Content-Type", format!("multipart/form-data; boundary={b}")),
+    ];
+    // The first of three chunks already carries more than TotalLen: the server
+    // does not keep collecting chunks it will refuse at the end.
+    let first = Chunk {
+        name: "a.bin",
+        data: &big,
+        total: &total,
+        chunk: Some((0, 3)),
+        md5: None,
+        client_media_id: 9,
+        ticket: &ticket,
+    };
+    let r = post(
+        &sim,
+        "/cgi-bin/mmwebwx-bin/webwxuploadmedia?f=json",
+        &headers,
+        &upload_body(b, &s, &to, &first),
+    );
+    assert_eq!(r.ret(), 1, "{}", r.text());
+    assert_eq!(r.json()["MediaId"], "");
+    // The same upload, done right, still goes through from its first chunk.
+    let parts: Vec<&[u8]> = total.chunks(400).collect();
+    let mut last = None;
+    for (i, part) in parts.iter().enumerate() {
+        let c = Chunk {
+            data: part,
+            chunk: Some((i, parts.len())),
+            ..first
+        };
+        let r = post(
+            &sim,
+            "/cgi-bin/mmwebwx-bin/webwxuploadmedia?f=json",
+            &headers,
+            &upload_body(b, &s, &to, &c),
+        );
+        assert_eq!(r.ret(), 0, "chunk {i}: {}", r.text());
+        last = Some(r.json());
+    }
+    let last = last.unwrap();
+    assert!(last["MediaId"].as_str().unwrap().starts_with("@crypt_"));
+    assert_eq!(last["StartPos"], 1000);
+}

@@ -554,3 +554,22 @@ fn logout_ends_the_session() {
     assert_eq!(r.status, 200);
     assert!(sim.control().state().accounts.iter().all(|a| !a.logged_in));
 }
+
+#[test]
+fn getcontact_with_a_seq_past_the_end_answers_an_empty_last_page() {
+    let sim = sim();
+    let s = login(&sim, Form::Plain);
+    for seq in ["26", "1000000", "18446744073709551615"] {
+        let r = s.get(
+            &sim,
+            "content",
+            "webwxgetcontact",
+            &format!("r=1&seq={seq}&skey={}", s.skey),
+        );
+        let v = r.json();
+        assert_eq!(v["BaseResponse"]["Ret"], 0, "seq {seq}");
+        assert_eq!(v["Seq"], 0, "seq {seq}");
+        assert_eq!(v["MemberCount"], 0, "seq {seq}");
+        assert_eq!(v["MemberList"].as_array().unwrap().len(), 0);
+    }
+}

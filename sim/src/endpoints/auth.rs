@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::hosts;
-use crate::request::{Req, decode_fixpoint};
+use crate::request::{Req, decode_fixpoint, u64_of};
 use crate::world::World;
 
 /// Session not found / uin wrong / cookies missing.
@@ -28,15 +28,6 @@ pub(crate) enum PassTicket {
 pub(crate) fn ticket_matches(given: &str, expected: &str) -> bool {
     let g = decode_fixpoint(given);
     g == expected || g.replace(' ', "+") == expected
-}
-
-/// A uin given as a number or a string.
-pub(crate) fn uin_of(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// Checks what every request of a session is checked for once the session is known.
@@ -131,7 +122,7 @@ pub(crate) fn base_request_session(
     if let Some(code) = s.ended {
         return Err(code);
     }
-    let uin = br.get("Uin").and_then(uin_of).ok_or(RET_NO_SESSION)?;
+    let uin = br.get("Uin").and_then(u64_of).ok_or(RET_NO_SESSION)?;
     if uin != s.uin {
         return Err(RET_NO_SESSION);
     }
@@ -192,12 +183,5 @@ mod tests {
             t
         ));
         assert!(!ticket_matches("nope", t));
-    }
-
-    #[test]
-    fn uins() {
-        assert_eq!(uin_of(&serde_json::json!(176666155)), Some(176666155));
-        assert_eq!(uin_of(&serde_json::json!("176666155")), Some(176666155));
-        assert_eq!(uin_of(&serde_json::json!(null)), None);
     }
 }

@@ -63,13 +63,7 @@ pub(crate) fn create(w: &mut World, req: &Req) -> Resp {
         match acc.contact(un) {
             Some(c) if c.kind == ContactKind::Friend => {
                 if !members.iter().any(|m: &Member| &m.user_name == un) {
-                    members.push(Member {
-                        user_name: c.user_name.clone(),
-                        nick_name: c.nick_name.clone(),
-                        display_name: String::new(),
-                        attr_status: c.attr_status,
-                        key_word: c.key_word.clone(),
-                    });
+                    members.push(generate::member_from(c));
                 }
             }
             _ => return ret_json(1),
@@ -140,19 +134,20 @@ pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
     let room = str_field(&body, "ChatRoomName").to_string();
     let fun = req.q("fun").unwrap_or("").to_string();
     let acc = w.accounts.get_mut(&uin).expect("session account");
-    let friends: Vec<(String, String, u32, String)> = acc
-        .contacts
-        .iter()
-        .filter(|c| c.kind == ContactKind::Friend)
-        .map(|c| {
-            (
-                c.user_name.clone(),
-                c.nick_name.clone(),
-                c.attr_status,
-                c.key_word.clone(),
-            )
-        })
-        .collect();
+    // Members to add, all friends, resolved before the group changes: a list with
+    // anyone else is refused as a whole.
+    let adding = match fun.as_str() {
+        "addmember" => split_list(body.get("AddMemberList")),
+        "invitemember" => split_list(body.get("InviteMemberList")),
+        _ => Vec::new(),
+    }
+    .iter()
+    .map(|un| {
+        acc.contact(un)
+            .filter(|c| c.kind == ContactKind::Friend)
+            .map(generate::member_from)
+    })
+    .collect::<Option<Vec<Member>>>();
     let Some(group) = acc.contact_mut(&room).filter(|c| c.is_group()) else {
         return ret_json(1);
     };
@@ -162,29 +157,13 @@ pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
     let event;
     match fun.as_str() {
         "addmember" | "invitemember" => {
-            let key = if fun == "addmember" {
-                "AddMemberList"
-            } else {
-                "InviteMemberList"
-            };
-            let list = split_list(body.get(key));
-            if list.is_empty() {
+            let Some(adding) = adding.filter(|l| !l.is_empty()) else {
                 return ret_json(1);
-            }
-            for un in &list {
-                let Some(f) = friends.iter().find(|f| &f.0 == un) else {
-                    return ret_json(1);
-                };
-                if grp.members.iter().any(|m| &m.user_name == un) {
+            };
+            for m in adding {
+                if grp.members.iter().any(|x| x.user_name == m.user_name) {
                     continue;
                 }
-                let m = Member {
-                    user_name: f.0.clone(),
-                    nick_name: f.1.clone(),
-                    display_name: String::new(),
-                    attr_status: f.2,
-                    key_word: f.3.clone(),
-                };
                 touched.push(m.clone());
                 grp.members.push(m);
             }

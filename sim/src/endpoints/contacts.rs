@@ -30,16 +30,14 @@ pub(crate) fn getcontact(w: &mut World, req: &Req) -> Resp {
     };
     let s = &w.sessions[&sid];
     let acc = &w.accounts[&s.uin];
+    // Seq is client data: past the end (or past usize) it is an empty last page.
     let start = req
         .q("seq")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .unwrap_or(0) as usize;
-    let page = w.contact_page;
-    let end = (start + page).min(acc.contacts.len());
-    let list: Vec<ContactJson> = acc
-        .contacts
-        .get(start.min(end)..end)
-        .unwrap_or(&[])
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0)
+        .min(acc.contacts.len());
+    let end = start.saturating_add(w.contact_page).min(acc.contacts.len());
+    let list: Vec<ContactJson> = acc.contacts[start..end]
         .iter()
         .map(|c| wire::contact_json(c, &s.skey, Members::Deferred))
         .collect();

@@ -13,11 +13,12 @@ use super::auth::{
 use super::ret_json;
 use crate::md5sum::md5_hex;
 use crate::multipart;
-use crate::request::{Req, str_field};
+use crate::request::{Req, str_field, u64_of};
 use crate::response::Resp;
 use crate::wire::{self, BaseResponse};
 use crate::world::World;
 use crate::world::media::{Upload, image_size};
+use crate::world::message::encry_file_name;
 
 /// Files above this size go through webwxcheckupload first (25 MB).
 pub(crate) const NEED_CHECK_SIZE: u64 = 25 * 1024 * 1024;
@@ -47,25 +48,8 @@ fn upload_resp(ret: i64, media_id: String, start_pos: u64, thumb: (u32, u32), na
         start_pos,
         thumb_h: thumb.1,
         thumb_w: thumb.0,
-        encry_file_name: name
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect(),
+        encry_file_name: encry_file_name(name),
     })
-}
-
-fn num(v: Option<&Value>) -> Option<u64> {
-    match v? {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
 }
 
 /// `POST webwxuploadmedia?f=json` (multipart): one chunk; the MediaId comes with the last.
@@ -116,7 +100,7 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     if ticket.as_deref() != Some(s.data_ticket.as_str()) {
         return fail(RET_COOKIE);
     }
-    let total = num(umr.get("TotalLen")).unwrap_or(0);
+    let total = umr.get("TotalLen").and_then(u64_of).unwrap_or(0);
     if total > MAX_FILE {
         return fail(1);
     }
@@ -169,7 +153,20 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
             .map(str::to_ascii_lowercase),
         created: Instant::now(),
     });
-    if up.chunks.len() != chunks {
+    // More bytes than the upload can hold: refused now rather than kept until the
+    // last chunk (a resent chunk replaces its earlier copy).
+    let limit = if up.total_len > 0 {
+        up.total_len
+    } else {
+        MAX_FILE
+    };
+    let replaced = up
+        .chunks
+        .get(chunk)
+        .and_then(Option::as_ref)
+        .map_or(0, Vec::len);
+    let others = up.received() - replaced as u64;
+    if up.chunks.len() != chunks || others + file.data.len() as u64 > limit {
         w.uploads.remove(&key);
         return fail(1);
     }
@@ -229,7 +226,7 @@ pub(crate) fn checkupload(w: &mut World, req: &Req) -> Resp {
         Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let size = num(body.get("FileSize")).unwrap_or(0);
+    let size = body.get("FileSize").and_then(u64_of).unwrap_or(0);
     let md5 = str_field(&body, "FileMd5").to_ascii_lowercase();
     let name = str_field(&body, "FileName");
     if size == 0 || md5.len() != 32 || size > MAX_FILE {

@@ -171,7 +171,8 @@ pub(crate) fn person_wxid(g: &mut SplitMix64) -> String {
     format!("wxid_{}", g.alnum(14).to_ascii_lowercase())
 }
 
-fn member_from(c: &Contact) -> Member {
+/// A contact as a member of a group (no group nickname yet).
+pub(crate) fn member_from(c: &Contact) -> Member {
     Member {
         user_name: c.user_name.clone(),
         nick_name: c.nick_name.clone(),

@@ -8,7 +8,9 @@ use base64::Engine;
 use super::account::FriendRequest;
 use super::generate;
 use super::media::{Blob, BlobRef, image_size, sniff_mime};
-use super::message::{Message, Recommend, escape_text, escape_xml_content, xml_text};
+use super::message::{
+    Message, Recommend, encry_file_name, escape_text, escape_xml_content, xml_text,
+};
 use super::session::EventKind;
 use super::{World, unix_now};
 use crate::control::{ControlError, InjectMessage};
@@ -37,19 +39,6 @@ fn fake_mp4(seed: &mut crate::prng::SplitMix64, n: usize) -> Vec<u8> {
     v.extend_from_slice(b"ftypmp42\0\0\0\0mp42isom");
     v.extend(seed.bytes(n));
     v
-}
-
-/// `%XX`-encodes a file name the way `EncryFileName` carries it.
-fn encry_file_name(name: &str) -> String {
-    let mut out = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 impl World {

@@ -105,6 +105,20 @@ pub(crate) fn xml_text(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// `%XX`-encodes a file name the way `EncryFileName` carries it (in AddMsgList
+/// and in the upload answer).
+pub(crate) fn encry_file_name(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +134,6 @@ mod tests {
             escape_xml_content("<msg>\n</msg>"),
             "&lt;msg&gt;<br/>&lt;/msg&gt;"
         );
+        assert_eq!(encry_file_name("a b.pdf"), "a%20b%2Epdf");
     }
 }

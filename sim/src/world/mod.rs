@@ -55,6 +55,9 @@ pub(crate) struct World {
     pub sync_batch: usize,
     pub contact_page: usize,
     pub rng: SplitMix64,
+    /// Rolls of fault rates and garbage bodies, apart from `rng` so that a fault
+    /// changes nothing the server hands out later.
+    pub fault_rng: SplitMix64,
     pub accounts: HashMap<u64, Account>,
     pub account_order: Vec<u64>,
     next_index: u64,
@@ -84,6 +87,7 @@ impl World {
             sync_batch: cfg.sync_batch.max(1),
             contact_page: cfg.contact_page.max(1),
             rng: SplitMix64::derive(cfg.seed, 0x1D5),
+            fault_rng: SplitMix64::derive(cfg.seed, 0xFA17),
             accounts: HashMap::new(),
             account_order: Vec::new(),
             next_index: 0,
