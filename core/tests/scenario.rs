@@ -528,6 +528,39 @@ fn commands_only_resume_never_touches_the_sync_loop() {
 }
 
 #[test]
+fn a_request_queued_before_the_session_ended_is_never_sent() {
+    let mut h = logged_in("wx.qq.com");
+    let saved = h.client.snapshot();
+    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    fake.session_valid = false;
+    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let before = h.fake.seen.len();
+    let now = h.now;
+    h.client.resume_for_commands(now);
+    // Accepted before the driver drained: getcontact goes out first and its 1101 ends
+    // the session while the send's request is still queued.
+    let sent = h.client.send_text(now, FRIEND, "too late").unwrap();
+    h.run_until(Duration::from_secs(60), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    assert!(
+        !h.fake.seen[before..]
+            .iter()
+            .any(|(_, e)| e == "webwxsendmsg"),
+        "a request went out after the session ended: {:?}",
+        &h.fake.seen[before..]
+    );
+    assert_eq!(
+        h.count(|e| matches!(
+            e,
+            Event::Command(webwx_core::client::CommandEvent::SendFailed { local_id, .. })
+                if *local_id == sent
+        )),
+        1
+    );
+    assert!(h.done);
+}
+
+#[test]
 fn debug_of_a_transmit_shows_no_secret() {
     let mut h = logged_in("wx.qq.com");
     let now = h.now;

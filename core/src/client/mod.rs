@@ -216,7 +216,15 @@ impl Client {
     /// The next output. Drain until `Timeout`, `Idle` or `Done` after every input.
     #[must_use]
     pub fn poll_output(&mut self) -> Output {
-        if let Some(o) = self.out.pop_front() {
+        while let Some(o) = self.out.pop_front() {
+            // A request dropped before the driver took it (the session ended, `logout`
+            // stopped the loop) is not sent.
+            if let Output::Transmit(t) = &o
+                && !self.inflight.contains_key(&t.id)
+            {
+                tracing::debug!(id = %t.id, endpoint = t.endpoint, "request dropped before it was sent");
+                continue;
+            }
             return o;
         }
         if let Some(((at, _), _)) = self.timers.first_key_value() {
