@@ -561,6 +561,45 @@ fn a_request_queued_before_the_session_ended_is_never_sent() {
 }
 
 #[test]
+fn a_command_refused_with_1101_in_a_resumed_session_logs_in_again_like_the_loop() {
+    let mut h = logged_in("wx.qq.com");
+    let saved = h.client.snapshot();
+    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    fake.session_valid = false;
+    fake.poll_script = [200].into();
+    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let now = h.now;
+    h.client.resume(now);
+    // getcontact is slow to answer; a send (allowed: the saved session has `me`) is
+    // answered first, with 1101.
+    let webwx_core::Output::Transmit(_getcontact) = h.client.poll_output() else {
+        panic!("getcontact first")
+    };
+    let sent = h.client.send_text(now, FRIEND, "hello").unwrap();
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    let seq: Vec<&str> = h
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ResumeFailed { .. } => Some("resume_failed"),
+            Event::PushLoginSent => Some("push"),
+            Event::LoggedIn { .. } => Some("in"),
+            Event::LoggedOut { .. } => Some("logged_out"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seq, ["resume_failed", "push", "in"]);
+    assert_eq!(
+        h.count(|e| matches!(
+            e,
+            Event::Command(webwx_core::client::CommandEvent::SendFailed { local_id, .. })
+                if *local_id == sent
+        )),
+        1
+    );
+}
+
+#[test]
 fn debug_of_a_transmit_shows_no_secret() {
     let mut h = logged_in("wx.qq.com");
     let now = h.now;

@@ -27,7 +27,7 @@ pub use crate::upload::MediaKind;
 pub use download::{Download, DownloadedMedia};
 pub use upload::{DataPurpose, FileSpec, UploadHandle};
 
-use super::{Client, Event, Failure, Inflight, LogoutReason, Output, Pending, Phase};
+use super::{Client, Event, Failure, Inflight, Output, Pending, Phase};
 use crate::endpoint::sendemoticon::{self, Emoticon};
 use crate::endpoint::sendmsg::{self, OutMsg, SendResponse};
 use crate::endpoint::{SessionCtx, revokemsg, sendappmsg, sendmsgimg, sendvideomsg, statusnotify};
@@ -749,12 +749,13 @@ impl Client {
     }
 
     /// A refused or unreadable answer to a command: retried when the policy allows, else
-    /// reported; a session-ending Ret (1100/1101/1102) also ends the session.
+    /// reported; a session-ending Ret (1100/1101/1102) then ends the session as the sync
+    /// loop's would (a resumed session logs in again).
     pub(crate) fn cmd_error(&mut self, now: Timestamp, inflight: Inflight, e: ResponseError) {
         let end = e.ret().filter(|r| r.is_session_end());
         self.retry_or_fail(now, inflight, Failure::Response(e));
         if let Some(ret) = end {
-            self.die(LogoutReason::Remote { ret });
+            self.session_over(now, ret);
         }
     }
 

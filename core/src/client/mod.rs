@@ -531,6 +531,17 @@ impl Client {
         }
     }
 
+    /// The server says the session is over (Ret or retcode 1100/1101/1102): a resumed
+    /// session that never proved alive logs in again (see [`Client::resume`]), any other
+    /// ends.
+    pub(crate) fn session_over(&mut self, now: Timestamp, ret: crate::Ret) {
+        if self.login.resumed {
+            self.resume_failed(now, ret);
+        } else {
+            self.die(LogoutReason::Remote { ret });
+        }
+    }
+
     /// Ends the session exactly once.
     pub(crate) fn die(&mut self, reason: LogoutReason) {
         if self.phase == Phase::LoggedOut {

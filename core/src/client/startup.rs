@@ -180,10 +180,8 @@ impl Client {
     }
 
     fn startup_failed(&mut self, now: Timestamp, inflight: Inflight, e: ResponseError) {
-        if self.login.resumed
-            && let Some(ret) = e.ret().filter(|r| r.is_session_end())
-        {
-            self.resume_failed(now, ret);
+        if let Some(ret) = e.ret().filter(|r| r.is_session_end()) {
+            self.session_over(now, ret);
             return;
         }
         self.retry_or_fail(now, inflight, Failure::Response(e));

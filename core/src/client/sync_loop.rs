@@ -136,14 +136,6 @@ impl Client {
         self.sync.odd_retcodes = 0;
     }
 
-    fn session_over(&mut self, now: Timestamp, ret: Ret) {
-        if self.login.resumed {
-            self.resume_failed(now, ret);
-        } else {
-            self.die(LogoutReason::Remote { ret });
-        }
-    }
-
     fn too_frequent(&mut self, now: Timestamp, then: Timer) {
         let since = *self.sync.too_frequent_since.get_or_insert(now);
         if now.since(since) >= self.cfg.retry.too_frequent_give_up_after {
