@@ -85,16 +85,10 @@ pub fn decode(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Result<Value
         user_name: args.me.as_deref().unwrap_or(""),
         nick_name: args.nick.as_deref().unwrap_or(""),
     };
-    let value = match args.kind {
+    let mut value = match args.kind {
         DecodeKind::Jslogin => to_value(jslogin::parse(resp))?,
         DecodeKind::Login => to_value(login::parse(resp))?,
-        DecodeKind::Newloginpage => {
-            let mut v = to_value(newloginpage::parse(resp))?;
-            if !args.show_secrets {
-                redact(&mut v);
-            }
-            v
-        }
+        DecodeKind::Newloginpage => to_value(newloginpage::parse(resp))?,
         DecodeKind::Init => to_value(init::parse(resp))?,
         DecodeKind::Contacts => to_value(getcontact::parse(resp))?,
         DecodeKind::Batchcontacts => to_value(batchgetcontact::parse(resp))?,
@@ -130,6 +124,11 @@ pub fn decode(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Result<Value
         }
         DecodeKind::Upload => to_value(uploadmedia::parse(resp))?,
     };
+    // Not only newloginpage: webwxinit answers the skey and our uin too, and avatar URLs
+    // carry `skey=`.
+    if !args.show_secrets {
+        redact(&mut value);
+    }
     Ok(value)
 }
 
@@ -199,21 +198,49 @@ fn kind_name(kind: DecodeKind) -> String {
         .unwrap_or_default()
 }
 
-/// Replaces the value of every secret key (at any depth) with [`REDACTED`].
+/// Replaces the value of every secret key (at any depth) and of every secret query
+/// parameter in a string (`…?skey=…`) with [`REDACTED`]. Zero and empty values say
+/// nothing and stay.
 pub fn redact(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str()) {
-                    *val = Value::String(REDACTED.into());
-                } else {
+                if !is_secret(k) {
                     redact(val);
+                } else if !matches!(val, Value::Null) && val != 0 && val != "" {
+                    *val = Value::String(REDACTED.into());
                 }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(redact),
+        Value::String(s) => {
+            if let Some(redacted) = redact_query(s) {
+                *s = redacted;
+            }
+        }
         _ => {}
     }
+}
+
+fn is_secret(key: &str) -> bool {
+    SECRET_KEYS.contains(&key.to_ascii_lowercase().as_str())
+}
+
+/// `s` with the values of its secret query parameters redacted; `None` when it has none.
+fn redact_query(s: &str) -> Option<String> {
+    let (head, query) = s.split_once('?')?;
+    let mut changed = false;
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((name, value)) if is_secret(name) && !value.is_empty() => {
+                changed = true;
+                format!("{name}={REDACTED}")
+            }
+            _ => param.to_owned(),
+        })
+        .collect();
+    changed.then(|| format!("{head}?{}", params.join("&")))
 }
 
 /// Joins the lines of a message so that stderr gets exactly one line.
@@ -239,6 +266,23 @@ mod tests {
         assert_eq!(v["pass_ticket"], REDACTED);
         assert_eq!(v["x"][0]["Uin"], REDACTED);
         assert_eq!(v["is_grayscale"], true);
+    }
+
+    #[test]
+    fn redact_query_parameters_and_keep_empty_values() {
+        let mut v = serde_json::json!({"Uin": 0, "SKey": "", "sid": null,
+            "url": "/icon?seq=1&skey=@crypt_1&username=@a&pass_ticket=",
+            "text": "no query here", "plain": "?a=1&b=2"});
+        redact(&mut v);
+        assert_eq!(v["Uin"], 0);
+        assert_eq!(v["SKey"], "");
+        assert_eq!(v["sid"], Value::Null);
+        assert_eq!(
+            v["url"],
+            "/icon?seq=1&skey=<redacted>&username=@a&pass_ticket="
+        );
+        assert_eq!(v["text"], "no query here");
+        assert_eq!(v["plain"], "?a=1&b=2");
     }
 
     #[test]

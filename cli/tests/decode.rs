@@ -377,3 +377,45 @@ fn missing_file_and_bad_usage() {
     );
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2");
 }
+
+/// `--show-secrets` is the only way to see credentials, whatever the KIND: webwxinit
+/// answers the skey (`SKey`), our uin (`User.Uin`) and avatar URLs carrying `skey=`.
+#[test]
+fn every_kind_redacts_secrets_by_default() {
+    const SKEY: &str = "@crypt_63d18dea_a7de6934c67e2f89ac399fa35b689a50";
+    const UIN: &str = "176666155";
+    for (kind, file) in [("init", "init.txt"), ("contacts", "contacts.txt")] {
+        let out = decode(kind, file, &[]);
+        let (stdout, stderr) = texts(&out);
+        assert!(out.status.success(), "{kind}: {stderr}");
+        for secret in [SKEY, UIN] {
+            assert!(!stdout.contains(secret), "{kind}: {secret} printed");
+        }
+    }
+    let out = decode("init", "init.txt", &[]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["SKey"], "<redacted>");
+    assert_eq!(v["User"]["Uin"], "<redacted>");
+    // A zero uin says nothing: left as it is.
+    assert_eq!(v["ContactList"][0]["Uin"], 0);
+    assert!(
+        v["User"]["HeadImgUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("&skey=<redacted>"),
+        "{}",
+        v["User"]["HeadImgUrl"]
+    );
+
+    let out = decode("init", "init.txt", &["--show-secrets"]);
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["SKey"], SKEY);
+    assert_eq!(v["User"]["Uin"], 176666155);
+    assert!(
+        v["User"]["HeadImgUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("&skey={SKEY}"))
+    );
+}
