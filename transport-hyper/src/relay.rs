@@ -112,9 +112,14 @@ impl RelayOptions {
         self
     }
 
-    /// Sets [`RelayOptions::prefix`].
+    /// Sets [`RelayOptions::prefix`] (`wx`, `/wx` and `/wx/` all mean `/wx`).
     pub fn prefix(mut self, prefix: &str) -> Self {
-        self.prefix = prefix.trim_end_matches('/').to_owned();
+        let prefix = prefix.trim_matches('/');
+        self.prefix = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("/{prefix}")
+        };
         self
     }
 
@@ -125,10 +130,13 @@ impl RelayOptions {
     }
 }
 
-/// Whether `host` matches the allowlist: an exact entry, or `*.domain` for a subdomain
-/// (at any depth) of `domain`.
+/// Whether `host` is a DNS host name that matches the allowlist: an exact entry, or
+/// `*.domain` for a subdomain (at any depth) of `domain`.
 pub fn is_allowed(host: &str, allow: &[String]) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if !webwx_core::relay::is_host_name(&host) {
+        return false;
+    }
     allow.iter().any(|pattern| {
         let pattern = pattern.trim().to_ascii_lowercase();
         match pattern.strip_prefix("*.") {
@@ -452,8 +460,33 @@ mod tests {
         ] {
             assert!(!is_allowed(bad, &a), "{bad}");
         }
+        // Not host names at all, though their tails match: empty labels, spaces, ports,
+        // user info.
+        for bad in [
+            "..qq.com",
+            "a..qq.com",
+            ". .qq.com",
+            "wx.qq.com:8080",
+            "evil.com@wx.qq.com",
+            "evil.com/.wx.qq.com",
+        ] {
+            assert!(!is_allowed(bad, &a), "{bad}");
+        }
+        assert!(
+            is_allowed("wx.qq.com.", &a),
+            "one trailing dot is the same host"
+        );
         assert!(is_allowed("exact.host", &["exact.host".to_string()]));
         assert!(!is_allowed("sub.exact.host", &["exact.host".to_string()]));
+    }
+
+    #[test]
+    fn prefix_is_a_path() {
+        for given in ["wx", "/wx", "/wx/", "wx/"] {
+            assert_eq!(RelayOptions::new().prefix(given).prefix, "/wx", "{given}");
+        }
+        assert_eq!(RelayOptions::new().prefix("/").prefix, "");
+        assert_eq!(RelayOptions::new().prefix("").prefix, "");
     }
 
     #[test]
