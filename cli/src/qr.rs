@@ -60,9 +60,11 @@ pub fn png(content: &str) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Writes the PNG of `content` to `path`.
+/// Writes the PNG of `content` to `path` as the session files are written: mode 0600
+/// through a new file renamed over `path`, so that a link planted at the default
+/// `$TMPDIR/webwx-qr-PID.png` is replaced, never written through.
 pub fn write_png(content: &str, path: &Path) -> std::io::Result<()> {
-    std::fs::write(path, png(content)?)
+    crate::session_file::write_private(path, &png(content)?)
 }
 
 #[cfg(test)]
@@ -77,5 +79,22 @@ mod tests {
         assert!(t.contains('\u{2588}') || t.contains('\u{2580}') || t.contains('\u{2584}'));
         let p = png(url).unwrap();
         assert_eq!(&p[..8], b"\x89PNG\r\n\x1a\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn png_file_is_private_and_never_written_through_a_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let path = dir.path().join("webwx-qr-1.png");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        write_png("https://login.weixin.qq.com/l/x==", &path).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert!(meta.is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(&std::fs::read(&path).unwrap()[..4], b"\x89PNG");
     }
 }
