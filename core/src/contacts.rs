@@ -171,14 +171,15 @@ impl Contacts {
         let user_name = c.user_name.clone();
         match self.by_name.get_mut(&user_name) {
             Some(old) => {
+                // Copied, not taken: `old` must stay whole for the comparison below.
                 if c.member_list.is_empty() && !old.member_list.is_empty() {
-                    c.member_list = std::mem::take(&mut old.member_list);
+                    c.member_list = old.member_list.clone();
                     if c.member_count == 0 {
                         c.member_count = c.member_list.len() as u64;
                     }
                 }
                 if c.encry_chat_room_id.is_empty() {
-                    c.encry_chat_room_id = std::mem::take(&mut old.encry_chat_room_id);
+                    c.encry_chat_room_id = old.encry_chat_room_id.clone();
                 }
                 if *old == c {
                     return None;
@@ -376,5 +377,28 @@ mod tests {
         assert!(s.remove("@a").is_some());
         assert!(s.remove("@a").is_none());
         assert_eq!(s.summary().groups, 1);
+    }
+
+    #[test]
+    fn member_less_repeat_of_a_known_group_is_no_change() {
+        let mut s = Contacts::new("@me");
+        let mut g = c("@@g", "Group", 0);
+        g.encry_chat_room_id = "@enc".into();
+        s.upsert(g);
+        let members = vec![RawMember {
+            user_name: "@me".into(),
+            ..Default::default()
+        }];
+        assert!(s.set_members("@@g", members.clone()).is_some());
+        // getcontact / ModContactList repeat the group without members or EncryChatRoomId.
+        assert_eq!(s.upsert(c("@@g", "Group", 0)), None, "nothing changed");
+        let kept = s.get("@@g").unwrap();
+        assert_eq!(kept.member_list, members);
+        assert_eq!(kept.encry_chat_room_id, "@enc");
+        assert!(matches!(
+            s.upsert(c("@@g", "Renamed", 0)),
+            Some(ContactChange::Updated { .. })
+        ));
+        assert_eq!(s.get("@@g").unwrap().member_list, members);
     }
 }
