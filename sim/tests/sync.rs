@@ -58,10 +58,10 @@ fn synccheck_wakes_at_once_when_a_message_arrives() {
         "{:?}",
         t0.elapsed()
     );
-    // Pending: answers at once, again and again, until synced.
+    // Pending: answers at once (well inside the 1.5 s hold), again and again, until synced.
     let t0 = Instant::now();
     assert_eq!(s.synccheck(&sim).1, "2");
-    assert!(t0.elapsed() < Duration::from_millis(150));
+    assert!(t0.elapsed() < Duration::from_millis(1000));
 }
 
 #[test]
