@@ -68,6 +68,13 @@ impl Origin {
         if authority.is_empty() || prefix.contains(['?', '#']) {
             return Err(bad());
         }
+        // Every request is sent as `BASE/HOST/PATH?Q`: the base must be a valid URI itself.
+        let probe: Uri = format!("{scheme}://{authority}{prefix}/")
+            .parse()
+            .map_err(|_| bad())?;
+        if probe.authority().map(|a| a.as_str()) != Some(authority) {
+            return Err(bad());
+        }
         Ok(Origin {
             scheme: scheme.to_owned(),
             authority: authority.to_owned(),

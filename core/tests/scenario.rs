@@ -625,3 +625,35 @@ fn debug_of_a_transmit_shows_no_secret() {
     }
     assert!(dbg.contains("webwxsendmsg"), "{dbg}");
 }
+
+#[test]
+fn an_origin_that_cannot_carry_a_request_is_refused_up_front() {
+    for bad in [
+        "http://bad host:1",
+        "http://127.0.0.1:1/pre fix",
+        "http://a\u{7f}b",
+    ] {
+        assert!(config().origin(bad).is_err(), "{bad:?} accepted");
+    }
+    // What is accepted carries every request: a login never stalls without an event.
+    let cfg = config().origin("http://127.0.0.1:8787/relay").unwrap();
+    let mut client = Client::new(cfg);
+    client.login(webwx_core::Timestamp(1));
+    assert!(matches!(
+        client.poll_output(),
+        webwx_core::Output::Transmit(_)
+    ));
+    // An origin set around those checks still ends the login with an event.
+    let mut cfg = config();
+    cfg.origin = Some(webwx_core::relay::Origin {
+        scheme: "http".into(),
+        authority: "bad host".into(),
+        prefix: String::new(),
+    });
+    let mut h = Harness::new(Client::new(cfg), Fake::new("wx.qq.com"));
+    let now = h.now;
+    h.client.login(now);
+    h.run_until(Duration::from_secs(3600), |_| false);
+    assert_eq!(h.count(is_logged_out), 1, "{:?}", h.events);
+    assert!(h.fake.seen.is_empty());
+}

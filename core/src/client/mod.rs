@@ -384,7 +384,10 @@ impl Client {
         let request = match self.to_wire(now, &inflight.logical) {
             Ok(r) => r,
             Err(e) => {
+                // Only an origin set without `Config::origin`'s checks gets here; the
+                // request still ends in its owner's failure, never in silence.
                 tracing::error!(endpoint = inflight.endpoint, error = %e, "cannot build the wire request");
+                self.retry_or_fail(now, inflight, Failure::Transport(TransportErrorKind::Other));
                 return;
             }
         };
