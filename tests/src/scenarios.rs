@@ -454,22 +454,36 @@ fn wait_all_sent<S: Session>(
     handles: &[&webwx_core::UploadHandle],
 ) -> Vec<String> {
     let mut ids: Vec<Option<String>> = vec![None; handles.len()];
+    // A `Sent` that an earlier wait already took from the events counts too.
+    for e in &run.seen {
+        if let Some((i, msg_id)) = send_ended(handles, e) {
+            ids[i] = Some(msg_id);
+        }
+    }
     while ids.iter().any(Option::is_none) {
-        run.expect("the sends to end", Duration::from_secs(20), |e| match e {
-            Event::Command(CommandEvent::Sent { local_id, msg_id }) => {
-                let i = handles.iter().position(|h| h.local_id == *local_id)?;
-                ids[i] = Some(msg_id.clone());
-                Some(())
-            }
-            Event::Command(CommandEvent::SendFailed { local_id, error })
-                if handles.iter().any(|h| h.local_id == *local_id) =>
-            {
-                panic!("a send failed: {error}")
-            }
-            _ => None,
+        let (i, msg_id) = run.expect("the sends to end", Duration::from_secs(20), |e| {
+            send_ended(handles, e)
         });
+        ids[i] = Some(msg_id);
     }
     ids.into_iter().flatten().collect()
+}
+
+/// The index and MsgID when `e` is the `Sent` of one of `handles`; panics on its
+/// `SendFailed`.
+fn send_ended(handles: &[&webwx_core::UploadHandle], e: &Event) -> Option<(usize, String)> {
+    match e {
+        Event::Command(CommandEvent::Sent { local_id, msg_id }) => {
+            let i = handles.iter().position(|h| h.local_id == *local_id)?;
+            Some((i, msg_id.clone()))
+        }
+        Event::Command(CommandEvent::SendFailed { local_id, error })
+            if handles.iter().any(|h| h.local_id == *local_id) =>
+        {
+            panic!("a send failed: {error}")
+        }
+        _ => None,
+    }
 }
 
 /// An image, a video and a file (from memory and from disk) sent in chunks: each
