@@ -79,11 +79,14 @@ pub struct MsgIdGen {
 impl MsgIdGen {
     /// The next id for a message created at `now`.
     pub fn next(&mut self, now: Timestamp, rng: &mut Rng) -> String {
-        let candidate = now.as_millis().saturating_mul(10_000) + rng.below(1_000);
+        let candidate = now
+            .as_millis()
+            .saturating_mul(10_000)
+            .saturating_add(rng.below(1_000));
         let id = if candidate > self.last {
             candidate
         } else {
-            self.last + 1
+            self.last.saturating_add(1)
         };
         self.last = id;
         id.to_string()
@@ -125,6 +128,15 @@ mod tests {
             let v: u64 = id.parse().unwrap();
             assert!(v > prev);
             prev = v;
+        }
+    }
+
+    #[test]
+    fn msg_ids_never_overflow() {
+        let mut rng = Rng::new(3);
+        let mut g = MsgIdGen::default();
+        for _ in 0..3 {
+            let _ = g.next(Timestamp(u64::MAX), &mut rng);
         }
     }
 

@@ -135,13 +135,28 @@ impl SessionState {
 
     /// Restores from JSON, checking the version.
     pub fn from_json(s: &str) -> Result<SessionState, SessionLoadError> {
-        let v: serde_json::Value =
-            serde_json::from_str(s).map_err(|e| SessionLoadError::Json(e.to_string()))?;
+        let v: serde_json::Value = serde_json::from_str(s).map_err(|e| load_error(&e))?;
         let version = v.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
         if version != u64::from(SESSION_VERSION) {
             return Err(SessionLoadError::Version(version));
         }
-        serde_json::from_value(v).map_err(|e| SessionLoadError::Json(e.to_string()))
+        serde_json::from_value(v).map_err(|e| load_error(&e))
+    }
+}
+
+/// A load error that says where and what kind of problem, but never quotes the file: a
+/// serde message can contain a value (a uin, a ticket).
+fn load_error(e: &serde_json::Error) -> SessionLoadError {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not JSON",
+        serde_json::error::Category::Data => "a field has the wrong type or is missing",
+        serde_json::error::Category::Eof => "truncated",
+    };
+    if e.line() == 0 {
+        SessionLoadError::Json(what.to_owned())
+    } else {
+        SessionLoadError::Json(format!("{what} (line {}, column {})", e.line(), e.column()))
     }
 }
 
@@ -197,6 +212,14 @@ mod tests {
             Err(SessionLoadError::Version(99))
         ));
         assert!(SessionState::from_json("nope").is_err());
+        // A wrongly typed secret is not quoted back.
+        let mut v: serde_json::Value = serde_json::from_str(&s.to_json()).unwrap();
+        v["credentials"]["uin"] = serde_json::Value::String("176666155".into());
+        let e = SessionState::from_json(&v.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("176666155"), "{e}");
+        assert!(e.contains("wrong type"), "{e}");
     }
 
     #[test]

@@ -417,3 +417,36 @@ fn fetch_group_members_updates_the_contacts() {
     assert_eq!(g.member_list.len(), 2);
     assert_eq!(g.member_list[1].user_name, "@newbie");
 }
+
+#[test]
+fn create_group_is_not_sent_twice_after_a_reset_but_is_after_a_refused_connection() {
+    // A reset or a timeout may come after the server created the group: no retry.
+    let mut f = Fake::new();
+    let op = f
+        .client
+        .create_group(f.now, "Trip", &["alice-remark", "Bob"])
+        .unwrap();
+    let ts = f.pump();
+    let again = f.fail(&ts[0], webwx_core::TransportErrorKind::Reset);
+    assert!(again.is_empty());
+    let (later, _) = f.next_timer(std::time::Duration::from_secs(600));
+    assert!(
+        !endpoints(&later).contains(&"webwxcreatechatroom"),
+        "{:?}",
+        endpoints(&later)
+    );
+    let events = f.take_cmd_events();
+    assert!(
+        matches!(&events[..], [CommandEvent::OpFailed { op: o, .. }] if *o == op),
+        "{events:?}"
+    );
+    // A refused connection never reached the server: retried.
+    let mut f = Fake::new();
+    f.client
+        .create_group(f.now, "Trip", &["alice-remark", "Bob"])
+        .unwrap();
+    let ts = f.pump();
+    f.fail(&ts[0], webwx_core::TransportErrorKind::Connect);
+    let (later, _) = f.next_timer(std::time::Duration::from_secs(600));
+    assert_eq!(endpoints(&later), ["webwxcreatechatroom"]);
+}

@@ -657,3 +657,50 @@ fn an_origin_that_cannot_carry_a_request_is_refused_up_front() {
     assert_eq!(h.count(is_logged_out), 1, "{:?}", h.events);
     assert!(h.fake.seen.is_empty());
 }
+
+#[test]
+fn unknown_synccheck_retcodes_end_the_session_after_the_give_up_time() {
+    let mut h = logged_in("wx.qq.com");
+    h.fake.synccheck_retcode = Some(9999);
+    h.fake.push_text(FRIEND, "wake");
+    let start = h.now;
+    h.run_until(Duration::from_secs(3600), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    match h.events.last() {
+        Some(Event::LoggedOut {
+            reason: LogoutReason::Refused { endpoint, ret, .. },
+        }) => {
+            assert_eq!(endpoint, "synccheck");
+            assert_eq!(*ret, Ret::Other(9999));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(h.now.since(start) >= Duration::from_secs(600));
+}
+
+#[test]
+fn login_commands_never_reset_a_running_session() {
+    let mut h = logged_in("wx.qq.com");
+    h.settle();
+    let before = h.fake.seen.len();
+    let now = h.now;
+    h.client.login(now);
+    h.client.push_login(now);
+    h.client.resume(now);
+    h.client.connect(now);
+    h.fake.push_text(FRIEND, "still here");
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().any(|e| matches!(e, Event::Message(_)))
+    });
+    assert_eq!(h.texts(), ["still here"]);
+    let calls: Vec<&str> = h.fake.seen[before..]
+        .iter()
+        .map(|(_, e)| e.as_str())
+        .collect();
+    assert!(
+        !calls
+            .iter()
+            .any(|e| ["jslogin", "webwxpushloginurl", "webwxgetcontact"].contains(e)),
+        "{calls:?}"
+    );
+}

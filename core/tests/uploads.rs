@@ -840,3 +840,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_mime_type_that_would_break_the_multipart_header_is_refused() {
+    let mut f = Fake::new();
+    let spec = webwx_core::FileSpec::new("a.txt", 3).mime("text/plain\r\nX-Evil: 1");
+    assert!(matches!(
+        f.client.send_file(f.now, ALICE, spec),
+        Err(webwx_core::CommandError::Invalid(_))
+    ));
+    assert!(f.pump().is_empty(), "nothing sent");
+}

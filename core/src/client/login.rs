@@ -27,7 +27,7 @@ pub(crate) struct LoginState {
 impl Client {
     /// Starts a QR login.
     pub fn login(&mut self, now: Timestamp) {
-        if matches!(self.phase, Phase::Login | Phase::Starting | Phase::Running) {
+        if self.busy() {
             return;
         }
         self.reset_for_login();
@@ -37,6 +37,9 @@ impl Client {
     /// Starts a push login (no QR: the phone is asked to confirm) for the saved session's
     /// account; falls back to a QR login when that is not possible.
     pub fn push_login(&mut self, now: Timestamp) {
+        if self.busy() {
+            return;
+        }
         let uin = self
             .state
             .credentials
@@ -75,6 +78,9 @@ impl Client {
     }
 
     fn resume_with(&mut self, now: Timestamp, sync_loop: bool) {
+        if self.busy() {
+            return;
+        }
         if self.state.credentials.is_none() || self.state.me.is_none() {
             if sync_loop {
                 self.connect_fallback(now);
@@ -117,6 +123,19 @@ impl Client {
         } else {
             self.login(now);
         }
+    }
+
+    /// Whether a login, a session or a logout is under way (the login commands then do
+    /// nothing: they never reset a running session).
+    fn busy(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Login
+                | Phase::Starting
+                | Phase::Running
+                | Phase::CommandsOnly
+                | Phase::LoggingOut
+        )
     }
 
     /// A resumed session turned out dead: log in again.

@@ -506,7 +506,8 @@ impl Client {
             now.since(first) < self.cfg.retry.sync_give_up_after
         } else {
             inflight.attempts < self.cfg.retry.max_attempts
-        } && failure.is_retryable();
+        } && failure.is_retryable()
+            && (inflight.pending.is_idempotent() || failure.surely_not_delivered());
         if may_retry {
             let delay = self.backoff(inflight.attempts);
             tracing::debug!(
@@ -616,7 +617,27 @@ pub(crate) enum Failure {
     Response(ResponseError),
 }
 
+impl Pending {
+    /// Whether sending the request twice does no harm. Sends carry a ClientMsgId the
+    /// server deduplicates by, reads and settings are idempotent; creating a group or
+    /// asking someone to be a friend twice is not.
+    fn is_idempotent(&self) -> bool {
+        !matches!(
+            self,
+            Pending::Cmd(commands::Cmd::Op {
+                what: commands::OpKind::CreateGroup | commands::OpKind::AddFriend,
+                ..
+            })
+        )
+    }
+}
+
 impl Failure {
+    /// Whether the request certainly never reached the server (the connection failed).
+    fn surely_not_delivered(&self) -> bool {
+        matches!(self, Failure::Transport(TransportErrorKind::Connect))
+    }
+
     fn is_retryable(&self) -> bool {
         match self {
             Failure::Transport(_) => true,

@@ -24,6 +24,8 @@ pub(crate) struct SyncState {
     pub(crate) too_frequent_count: u32,
     /// Consecutive unknown synccheck retcodes.
     pub(crate) odd_retcodes: u32,
+    /// When the current run of unknown retcodes started.
+    pub(crate) odd_since: Option<Timestamp>,
 }
 
 impl Client {
@@ -97,7 +99,17 @@ impl Client {
                     } else if ret == Ret::TooFrequent {
                         self.too_frequent(now, Timer::SyncCheck);
                     } else {
-                        // The official client: "syncCheck net error", poll again later.
+                        // The official client: "syncCheck net error", poll again later;
+                        // like any sync-loop failure, only for so long.
+                        let since = *self.sync.odd_since.get_or_insert(now);
+                        if now.since(since) >= self.cfg.retry.sync_give_up_after {
+                            self.die(LogoutReason::Refused {
+                                endpoint: synccheck::NAME.to_owned(),
+                                ret,
+                                message: "unknown synccheck retcode".to_owned(),
+                            });
+                            return;
+                        }
                         self.sync.odd_retcodes += 1;
                         let d = self.backoff(self.sync.odd_retcodes);
                         tracing::warn!(retcode = sc.retcode, "unknown synccheck retcode; retrying");
@@ -134,6 +146,7 @@ impl Client {
         self.sync.too_frequent_since = None;
         self.sync.too_frequent_count = 0;
         self.sync.odd_retcodes = 0;
+        self.sync.odd_since = None;
     }
 
     fn too_frequent(&mut self, now: Timestamp, then: Timer) {

@@ -184,6 +184,12 @@ impl Client {
         {
             return Err(CommandError::Invalid(format!("md5 {md5:?}")));
         }
+        if let Some(mime) = &file.mime
+            && (mime.is_empty() || !mime.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
+        {
+            // It becomes a multipart header line: no CR/LF or other control characters.
+            return Err(CommandError::Invalid(format!("mime type {mime:?}")));
+        }
         let to = self.resolve_user_name(to)?;
         let local_id = self.new_local_id(now);
         let id = self.cmds.next();
