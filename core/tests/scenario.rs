@@ -704,3 +704,27 @@ fn login_commands_never_reset_a_running_session() {
         "{calls:?}"
     );
 }
+
+#[test]
+fn member_lists_that_cannot_be_fetched_do_not_stop_the_login() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.faults = (0..10)
+        .map(|_| ("webwxbatchgetcontact".to_owned(), Fault::Reset))
+        .collect();
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now);
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    assert!(h.client.is_logged_in());
+    assert_eq!(h.count(is_logged_out), 0);
+    assert_eq!(
+        h.client.contacts().my_display_name_in(GROUP),
+        None,
+        "members unknown"
+    );
+    h.fake.push_text(FRIEND, "still works");
+    h.run_until(Duration::ZERO, |ev| {
+        ev.iter().any(|e| matches!(e, Event::Message(_)))
+    });
+    assert_eq!(h.texts(), ["still works"]);
+}

@@ -524,9 +524,13 @@ impl Client {
             Pending::StatusNotify => {} // best effort
             Pending::Logout => self.die(LogoutReason::Requested),
             Pending::Cmd(cmd) => self.on_cmd_failure(now, cmd, failure),
-            Pending::BatchGetContact { rest, fetch } if self.phase != Phase::Starting || !fetch => {
-                // A background member fetch failed: carry on without it.
-                let _ = rest;
+            Pending::BatchGetContact { rest, fetch } => {
+                // Member lists are a nicety: carry on without this batch, as when its
+                // answer is refused or unreadable (the sync loop will notice a dead session).
+                tracing::warn!(%failure, "batchgetcontact failed; members unknown for this batch");
+                if fetch && self.phase == Phase::Starting {
+                    self.send_batch(now, rest, true);
+                }
             }
             Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.login.push => {
                 self.push_failed(now, failure.to_string());
