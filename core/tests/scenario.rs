@@ -728,3 +728,31 @@ fn member_lists_that_cannot_be_fetched_do_not_stop_the_login() {
     });
     assert_eq!(h.texts(), ["still works"]);
 }
+
+#[test]
+fn invitemember_threshold_comes_from_webwxinit() {
+    for (threshold, expected) in [(40, "addmember"), (1, "invitemember")] {
+        let mut fake = Fake::new("wx.qq.com");
+        fake.invite_start_count = threshold;
+        let mut h = Harness::new(Client::new(config()), fake);
+        let now = h.now;
+        h.client.login(now);
+        h.run_until_event(|e| matches!(e, Event::Ready));
+        assert_eq!(h.client.contacts().get(GROUP).unwrap().member_list.len(), 2);
+        h.settle(); // the synccheck long-poll is out and held
+        let now = h.now;
+        h.client.add_members(now, GROUP, &["@bob"]).unwrap();
+        let webwx_core::Output::Transmit(t) = h.client.poll_output() else {
+            panic!("a request")
+        };
+        assert!(
+            t.request
+                .uri()
+                .query()
+                .unwrap()
+                .contains(&format!("fun={expected}")),
+            "{threshold}: {}",
+            t.request.uri()
+        );
+    }
+}

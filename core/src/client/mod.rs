@@ -132,6 +132,9 @@ pub struct Client {
     pub(crate) cmds: commands::CommandState,
     /// Fallbacks still allowed when a login path fails: resume → push → QR.
     pub(crate) may_push: bool,
+    /// Group size from which `invitemember` replaces `addmember` (webwxinit's
+    /// `InviteStartCount`; the official client's 40 until init says otherwise).
+    pub(crate) invite_start_count: usize,
 }
 
 impl std::fmt::Debug for Client {
@@ -172,6 +175,7 @@ impl Client {
             sync: sync_loop::SyncState::default(),
             cmds: commands::CommandState::default(),
             may_push: false,
+            invite_start_count: crate::endpoint::updatechatroom::INVITE_START_COUNT,
         }
     }
 

@@ -93,6 +93,10 @@ impl Client {
                     let me = r.user.clone();
                     self.contacts.set_me(&me.user_name);
                     self.refresh_skey(&r.skey);
+                    if r.invite_start_count > 0 {
+                        self.invite_start_count =
+                            usize::try_from(r.invite_start_count).unwrap_or(usize::MAX);
+                    }
                     self.state.sync_key.advance(&r.sync_key);
                     if self.state.sync_check_key.is_empty() {
                         self.state.sync_check_key = self.state.sync_key.clone();

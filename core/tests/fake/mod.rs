@@ -58,6 +58,8 @@ pub struct Fake {
     pub seen: Vec<(String, String)>,
     pub requests: Vec<http::Request<Vec<u8>>>,
     pub contacts_pages: Vec<Vec<serde_json::Value>>,
+    /// webwxinit's `InviteStartCount`.
+    pub invite_start_count: u64,
 }
 
 impl Fake {
@@ -77,6 +79,7 @@ impl Fake {
             push_login_ok: true,
             seen: Vec::new(),
             requests: Vec::new(),
+            invite_start_count: 40,
             contacts_pages: vec![
                 vec![
                     contact(FRIEND, "Alice", 0),
@@ -260,7 +263,7 @@ impl Fake {
                 "SyncKey": self.sync_key(0),
                 "User": {"Uin": UIN, "UserName": ME, "NickName": "Me"},
                 "SKey": SKEY,
-                "InviteStartCount": 40,
+                "InviteStartCount": self.invite_start_count,
             })),
             "webwxstatusnotify" => {
                 json(serde_json::json!({"BaseResponse": {"Ret": 0, "ErrMsg": ""}, "MsgID": "1"}))

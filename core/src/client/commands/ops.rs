@@ -6,7 +6,7 @@ use super::{Client, CommandFailure, Inflight, OpId, OpKind, OpOutcome};
 use crate::client::Event;
 use crate::endpoint::batchgetcontact::{self, BatchItem};
 use crate::endpoint::oplog::{self, Op};
-use crate::endpoint::updatechatroom::{self, INVITE_START_COUNT, Update};
+use crate::endpoint::updatechatroom::{self, Update};
 use crate::endpoint::{createchatroom, revokemsg, statusnotify, verifyuser};
 use crate::error::{CommandError, ResponseError};
 use crate::message::{Message, MessageKind};
@@ -100,8 +100,9 @@ impl Client {
         })
     }
 
-    /// Adds `members` to `group`: `addmember` for groups of up to 40 members,
-    /// `invitemember` (invitations) above, as the official client does.
+    /// Adds `members` to `group`: `addmember` for groups of up to webwxinit's
+    /// `InviteStartCount` members (40), `invitemember` (invitations) above, as the
+    /// official client does.
     pub fn add_members(
         &mut self,
         now: Timestamp,
@@ -116,7 +117,7 @@ impl Client {
             .contacts
             .get(&group)
             .map_or(0, |g| (g.member_count as usize).max(g.member_list.len()));
-        let (what, update) = if size > INVITE_START_COUNT {
+        let (what, update) = if size > self.invite_start_count {
             (OpKind::InviteMembers, Update::Invite(&refs))
         } else {
             (OpKind::AddMembers, Update::Add(&refs))
