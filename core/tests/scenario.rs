@@ -756,3 +756,38 @@ fn invitemember_threshold_comes_from_webwxinit() {
         );
     }
 }
+
+#[test]
+fn a_server_that_never_answers_synccheck_is_given_up_on() {
+    let mut h = logged_in("wx.qq.com");
+    // Nothing pending: the fake holds every synccheck until the client's timeout.
+    let start = h.now;
+    h.run_until(Duration::from_secs(3600), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    assert!(matches!(
+        h.events.last(),
+        Some(Event::LoggedOut {
+            reason: LogoutReason::Unreachable {
+                kind: webwx_core::TransportErrorKind::Timeout,
+                ..
+            }
+        })
+    ));
+    assert!(h.now.since(start) >= Duration::from_secs(600));
+}
+
+#[test]
+fn quiet_long_polls_that_are_answered_keep_the_session() {
+    let mut h = logged_in("wx.qq.com");
+    // A message every 500 s of virtual time: each synccheck in between times out
+    // (the fake holds), but the loop is answered often enough to stay alive.
+    for i in 0..3 {
+        h.run_until(Duration::from_secs(500), |_| false);
+        h.fake.push_text(FRIEND, &format!("ping {i}"));
+        h.run_until(Duration::ZERO, |ev| {
+            ev.iter().filter(|e| matches!(e, Event::Message(_))).count() > i
+        });
+    }
+    assert_eq!(h.texts(), ["ping 0", "ping 1", "ping 2"]);
+    assert_eq!(h.count(is_logged_out), 0);
+}

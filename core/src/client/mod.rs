@@ -310,7 +310,18 @@ impl Client {
         if kind == TransportErrorKind::Timeout {
             match &inflight.pending {
                 Pending::SyncCheck => {
-                    self.send_synccheck(now);
+                    // The server holds ~25 s and answers; a poll that outlives the
+                    // timeout again and again for as long as the loop may fail means the
+                    // server is gone, however silently.
+                    let since = *self.sync.timeouts_since.get_or_insert(now);
+                    if now.since(since) >= self.cfg.retry.sync_give_up_after {
+                        self.die(LogoutReason::Unreachable {
+                            endpoint: inflight.endpoint.to_owned(),
+                            kind,
+                        });
+                    } else {
+                        self.send_synccheck(now);
+                    }
                     return;
                 }
                 Pending::LoginPoll { uuid } => {

@@ -26,6 +26,8 @@ pub(crate) struct SyncState {
     pub(crate) odd_retcodes: u32,
     /// When the current run of unknown retcodes started.
     pub(crate) odd_since: Option<Timestamp>,
+    /// When the current run of synccheck timeouts (no answer at all) started.
+    pub(crate) timeouts_since: Option<Timestamp>,
 }
 
 impl Client {
@@ -147,6 +149,7 @@ impl Client {
         self.sync.too_frequent_count = 0;
         self.sync.odd_retcodes = 0;
         self.sync.odd_since = None;
+        self.sync.timeouts_since = None;
     }
 
     fn too_frequent(&mut self, now: Timestamp, then: Timer) {
