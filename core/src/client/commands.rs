@@ -320,6 +320,19 @@ pub(crate) struct CommandState {
 }
 
 impl CommandState {
+    /// Whether `cmd` still belongs to an unfinished command (a cancelled upload's chunk,
+    /// or a request of a command that already ended, is not sent again).
+    pub(crate) fn is_live(&self, cmd: &Cmd) -> bool {
+        match cmd {
+            Cmd::Send { local_id, .. } => self.sends.contains_key(local_id),
+            Cmd::CheckUpload { upload } | Cmd::UploadChunk { upload, .. } => {
+                self.uploads.contains_key(upload)
+            }
+            Cmd::Download { download } => self.downloads.contains_key(download),
+            Cmd::Op { op, .. } => self.ops.contains_key(op),
+        }
+    }
+
     fn next(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id

@@ -256,7 +256,10 @@ impl Client {
                 continue;
             }
             match timer {
-                Timer::Retry(inflight) => self.transmit(now, inflight),
+                Timer::Retry(inflight) if self.still_wanted(&inflight) => {
+                    self.transmit(now, inflight)
+                }
+                Timer::Retry(_) => {}
                 Timer::SyncCheck => self.send_synccheck(now),
                 Timer::Sync => self.send_sync(now),
             }
@@ -477,6 +480,15 @@ impl Client {
         }
     }
 
+    /// Whether a request (to retry) still serves something: a command's request does
+    /// not once the command ended (cancelled, failed, session over).
+    fn still_wanted(&self, inflight: &Inflight) -> bool {
+        match &inflight.pending {
+            Pending::Cmd(cmd) => self.cmds.is_live(cmd),
+            _ => true,
+        }
+    }
+
     /// Drops every pending timer (retries, delayed synccheck/webwxsync).
     pub(crate) fn clear_timers(&mut self) {
         self.timers.clear();
@@ -512,7 +524,7 @@ impl Client {
         mut inflight: Inflight,
         failure: Failure,
     ) {
-        if self.phase == Phase::LoggedOut {
+        if self.phase == Phase::LoggedOut || !self.still_wanted(&inflight) {
             return;
         }
         let first = *inflight.first_failure.get_or_insert(now);
