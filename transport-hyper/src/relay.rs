@@ -65,6 +65,9 @@ pub struct RelayOptions {
     pub timeout: Duration,
     /// Browser origins allowed by CORS (`Origin` header values); empty allows any.
     pub cors_origins: Vec<String>,
+    /// How long a client connection may take to send a request's headers, and so how
+    /// long an idle kept-alive connection stays open. Default 30 s.
+    pub header_timeout: Duration,
 }
 
 impl Default for RelayOptions {
@@ -78,6 +81,7 @@ impl Default for RelayOptions {
             max_body: crate::transport::DEFAULT_MAX_BODY,
             timeout: Duration::from_secs(60),
             cors_origins: Vec::new(),
+            header_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -103,6 +107,12 @@ impl RelayOptions {
     /// Sets [`RelayOptions::upstream_override`].
     pub fn upstream_override(mut self, base: Option<&str>) -> Self {
         self.upstream_override = base.map(|s| s.trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Sets [`RelayOptions::header_timeout`].
+    pub fn header_timeout(mut self, d: Duration) -> Self {
+        self.header_timeout = d;
         self
     }
 
@@ -333,12 +343,15 @@ pub async fn serve(listener: TcpListener, options: RelayOptions) -> std::io::Res
             }
         };
         let relay = relay.clone();
+        let header_timeout = relay.options().header_timeout;
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let relay = relay.clone();
                 async move { Ok::<_, Infallible>(relay.handle_incoming(req).await) }
             });
             if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
                 .serve_connection(TokioIo::new(stream), service)
                 .await
             {

@@ -204,3 +204,20 @@ async fn upstream_failures_are_gateway_errors() {
 async fn default_listen_is_loopback() {
     assert!(RelayOptions::default().listen.ip().is_loopback());
 }
+
+#[tokio::test]
+async fn idle_and_slow_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let opts = RelayOptions::default()
+        .upstream_override(Some("http://127.0.0.1:9"))
+        .header_timeout(Duration::from_millis(200));
+    tokio::spawn(serve(listener, opts));
+    // A client that opens a connection and sends half a request line, then nothing.
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    conn.write_all(b"GET /wx.qq.com/ HT").await.unwrap();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(T, conn.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the relay kept a stalled connection open");
+}
