@@ -22,6 +22,15 @@ fn logged_in(home: &str) -> Harness {
     h
 }
 
+/// The client of `h` saved and restored into a new harness (nothing resumed yet), with the
+/// same fake server after `change` (e.g. the phone ended the web session meanwhile).
+fn restored(mut h: Harness, change: impl FnOnce(&mut Fake)) -> Harness {
+    let saved = h.client.snapshot();
+    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
+    change(&mut fake);
+    Harness::new(Client::restore(config(), saved), fake)
+}
+
 fn is_logged_out(e: &Event) -> bool {
     matches!(e, Event::LoggedOut { .. })
 }
@@ -382,12 +391,10 @@ fn restore_from_saved_session_needs_no_qr_and_keeps_messages_flowing() {
 
 #[test]
 fn restore_of_a_dead_session_falls_back_to_push_login() {
-    let mut h = logged_in("wx.qq.com");
-    let saved = h.client.snapshot();
-    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
-    fake.session_valid = false; // the phone logged the web session out meanwhile
-    fake.poll_script = [200].into();
-    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let mut h = restored(logged_in("wx.qq.com"), |fake| {
+        fake.session_valid = false; // the phone logged the web session out meanwhile
+        fake.poll_script = [200].into();
+    });
     let now = h.now;
     h.client.resume(now);
     h.run_until_event(|e| matches!(e, Event::Ready));
@@ -488,11 +495,7 @@ fn origin_override_sends_relay_form_with_renamed_headers() {
 
 #[test]
 fn commands_only_resume_of_a_dead_session_does_not_log_in_again() {
-    let mut h = logged_in("wx.qq.com");
-    let saved = h.client.snapshot();
-    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
-    fake.session_valid = false;
-    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let mut h = restored(logged_in("wx.qq.com"), |fake| fake.session_valid = false);
     let before = h.fake.seen.len();
     let now = h.now;
     h.client.resume_for_commands(now);
@@ -508,11 +511,8 @@ fn commands_only_resume_of_a_dead_session_does_not_log_in_again() {
 
 #[test]
 fn commands_only_resume_never_touches_the_sync_loop() {
-    let mut h = logged_in("wx.qq.com");
-    let saved = h.client.snapshot();
-    let fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
-    let key = saved.sync_key.clone();
-    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let mut h = restored(logged_in("wx.qq.com"), |_| {});
+    let key = h.client.state().sync_key.clone();
     let before = h.fake.seen.len();
     let now = h.now;
     h.client.resume_for_commands(now);
@@ -529,11 +529,7 @@ fn commands_only_resume_never_touches_the_sync_loop() {
 
 #[test]
 fn a_request_queued_before_the_session_ended_is_never_sent() {
-    let mut h = logged_in("wx.qq.com");
-    let saved = h.client.snapshot();
-    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
-    fake.session_valid = false;
-    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let mut h = restored(logged_in("wx.qq.com"), |fake| fake.session_valid = false);
     let before = h.fake.seen.len();
     let now = h.now;
     h.client.resume_for_commands(now);
@@ -562,12 +558,10 @@ fn a_request_queued_before_the_session_ended_is_never_sent() {
 
 #[test]
 fn a_command_refused_with_1101_in_a_resumed_session_logs_in_again_like_the_loop() {
-    let mut h = logged_in("wx.qq.com");
-    let saved = h.client.snapshot();
-    let mut fake = std::mem::replace(&mut h.fake, Fake::new("wx.qq.com"));
-    fake.session_valid = false;
-    fake.poll_script = [200].into();
-    let mut h = Harness::new(Client::restore(config(), saved), fake);
+    let mut h = restored(logged_in("wx.qq.com"), |fake| {
+        fake.session_valid = false;
+        fake.poll_script = [200].into();
+    });
     let now = h.now;
     h.client.resume(now);
     // getcontact is slow to answer; a send (allowed: the saved session has `me`) is

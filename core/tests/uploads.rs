@@ -688,20 +688,7 @@ fn upload_data_is_checked() {
 #[test]
 fn a_failed_chunk_is_retried_from_the_built_request() {
     let mut f = Fake::new();
-    let data = file_bytes(CHUNK_SIZE + 10, 5);
-    let h = f
-        .client
-        .send_file(
-            f.now,
-            ALICE,
-            FileSpec::new("a.bin", data.len() as u64).md5(&md5_hex(&data)),
-        )
-        .unwrap();
-    f.client
-        .upload_data(f.now, h.upload, 0, &data[..CHUNK_SIZE as usize])
-        .unwrap();
-    let ts = f.pump();
-    assert_eq!(endpoints(&ts), ["webwxuploadmedia"]);
+    let (h, ts) = first_chunk_in_flight(&mut f);
     f.take_cmd_events();
     f.fail(&ts[0], TransportErrorKind::Reset);
     let (retry, _) = f.next_timer(Duration::from_secs(60));
@@ -855,6 +842,24 @@ fn a_mime_type_that_would_break_the_multipart_header_is_refused() {
 #[test]
 fn a_chunk_of_a_cancelled_upload_is_not_sent_again() {
     let mut f = Fake::new();
+    let (h, ts) = first_chunk_in_flight(&mut f);
+    f.client.cancel_upload(h.upload).unwrap();
+    // The chunk in flight fails after the cancel: nothing is retried.
+    f.fail(&ts[0], TransportErrorKind::Reset);
+    let (later, _) = f.next_timer(Duration::from_secs(600));
+    assert!(endpoints(&later).is_empty(), "{:?}", endpoints(&later));
+    let events = f.take_cmd_events();
+    let ends = events
+        .iter()
+        .filter(|e| matches!(e, CommandEvent::SendFailed { .. }))
+        .count();
+    assert_eq!(ends, 1, "{events:?}");
+}
+
+/// A two-chunk upload (md5 given) whose first chunk is in flight.
+fn first_chunk_in_flight(
+    f: &mut Fake,
+) -> (webwx_core::UploadHandle, Vec<webwx_core::client::Transmit>) {
     let data = file_bytes(CHUNK_SIZE + 10, 5);
     let h = f
         .client
@@ -869,15 +874,5 @@ fn a_chunk_of_a_cancelled_upload_is_not_sent_again() {
         .unwrap();
     let ts = f.pump();
     assert_eq!(endpoints(&ts), ["webwxuploadmedia"]);
-    f.client.cancel_upload(h.upload).unwrap();
-    // The chunk in flight fails after the cancel: nothing is retried.
-    f.fail(&ts[0], TransportErrorKind::Reset);
-    let (later, _) = f.next_timer(Duration::from_secs(600));
-    assert!(endpoints(&later).is_empty(), "{:?}", endpoints(&later));
-    let events = f.take_cmd_events();
-    let ends = events
-        .iter()
-        .filter(|e| matches!(e, CommandEvent::SendFailed { .. }))
-        .count();
-    assert_eq!(ends, 1, "{events:?}");
+    (h, ts)
 }
