@@ -186,17 +186,7 @@ fn scanned_then_cancelled_gets_a_new_qr() {
     let now = h.now;
     h.client.login(now);
     h.run_until_event(|e| matches!(e, Event::Ready));
-    let seq: Vec<&str> = h
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::QrCode { .. } => Some("qr"),
-            Event::Scanned { .. } => Some("scanned"),
-            Event::QrCancelled => Some("cancelled"),
-            Event::LoggedIn { .. } => Some("in"),
-            _ => None,
-        })
-        .collect();
+    let seq = h.login_steps();
     assert_eq!(seq, ["qr", "scanned", "cancelled", "qr", "scanned", "in"]);
 }
 
@@ -398,17 +388,7 @@ fn restore_of_a_dead_session_falls_back_to_push_login() {
     let now = h.now;
     h.client.resume(now);
     h.run_until_event(|e| matches!(e, Event::Ready));
-    let seq: Vec<&str> = h
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::ResumeFailed { .. } => Some("resume_failed"),
-            Event::PushLoginSent => Some("push"),
-            Event::QrCode { .. } => Some("qr"),
-            Event::LoggedIn { .. } => Some("in"),
-            _ => None,
-        })
-        .collect();
+    let seq = h.login_steps();
     assert_eq!(seq, ["resume_failed", "push", "in"]);
     assert!(
         h.fake
@@ -571,17 +551,7 @@ fn a_command_refused_with_1101_in_a_resumed_session_logs_in_again_like_the_loop(
     };
     let sent = h.client.send_text(now, FRIEND, "hello").unwrap();
     h.run_until_event(|e| matches!(e, Event::Ready));
-    let seq: Vec<&str> = h
-        .events
-        .iter()
-        .filter_map(|e| match e {
-            Event::ResumeFailed { .. } => Some("resume_failed"),
-            Event::PushLoginSent => Some("push"),
-            Event::LoggedIn { .. } => Some("in"),
-            Event::LoggedOut { .. } => Some("logged_out"),
-            _ => None,
-        })
-        .collect();
+    let seq = h.login_steps();
     assert_eq!(seq, ["resume_failed", "push", "in"]);
     assert_eq!(
         h.count(|e| matches!(

@@ -552,6 +552,23 @@ impl Harness {
         self.events.iter().filter(|e| pred(e)).count()
     }
 
+    /// The login-related events so far, by short name, in order.
+    pub fn login_steps(&self) -> Vec<&'static str> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::QrCode { .. } => Some("qr"),
+                Event::Scanned { .. } => Some("scanned"),
+                Event::QrCancelled => Some("cancelled"),
+                Event::ResumeFailed { .. } => Some("resume_failed"),
+                Event::PushLoginSent => Some("push"),
+                Event::LoggedIn { .. } => Some("in"),
+                Event::LoggedOut { .. } => Some("logged_out"),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn texts(&self) -> Vec<String> {
         self.events
             .iter()
