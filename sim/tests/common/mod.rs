@@ -1,5 +1,6 @@
 //! Test helpers: a tiny HTTP/1.1 client over std TcpStream (no protocol code of
-//! the project is used to judge the simulator) and a scripted login.
+//! the project is used to judge the simulator), a scripted login, and an
+//! openwechat-shaped client (`openwechat`).
 #![allow(dead_code)]
 
 use std::io::{self, Read, Write};
@@ -8,6 +9,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use webwx_sim::{RunningSim, SimConfig};
+
+pub mod openwechat;
 
 /// Read timeout of every request (no test waits out a real long-poll).
 pub const TIMEOUT: Duration = Duration::from_secs(2);
