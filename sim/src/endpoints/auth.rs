@@ -18,9 +18,9 @@ pub(crate) const RET_COOKIE: i64 = 1102;
 /// Whether the query must carry pass_ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PassTicket {
-    /// The official client and both peer clients always send it here.
+    /// Every client sends it here (webwxsync).
     Required,
-    /// Checked when present (some clients omit it).
+    /// Checked when present (some clients omit it: openwechat's webwxinit, itchat's sends).
     Optional,
 }
 

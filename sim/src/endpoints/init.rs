@@ -68,9 +68,11 @@ struct InitJson {
     click_report_interval: u64,
 }
 
-/// `POST webwxinit?r=..&pass_ticket=..`.
+/// `POST webwxinit?r=..&pass_ticket=..` (official client, itchat, wechat4u) or
+/// `POST webwxinit?_=..` (openwechat: no `r`, no `pass_ticket`). The session is proven by
+/// BaseRequest and the wxuin/wxsid cookies; a pass_ticket, when sent, must be the session's.
 pub(crate) fn init(w: &mut World, req: &Req) -> Resp {
-    let sid = match json_request(w, req, PassTicket::Required) {
+    let sid = match json_request(w, req, PassTicket::Optional) {
         Ok(r) => r.sid,
         Err(ret) => return ret_json(ret),
     };
