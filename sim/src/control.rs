@@ -303,7 +303,9 @@ pub struct AccountSpec {
     /// newloginpage refuses this account with 1203.
     pub refuse: bool,
     /// newloginpage refuses it (1203) unless the login is the desktop (UOS)
-    /// variant: `mod=desktop` with the `extspam` and `client-version` headers.
+    /// variant: `mod=desktop` (in newloginpage's query, or in the `redirect_uri` of the
+    /// jslogin, or the query of the webwxpushloginurl, that handed out the uuid) with the
+    /// `extspam` and `client-version` headers on newloginpage.
     pub desktop_only: bool,
     /// Number of friends and official accounts (default: the simulator's `contacts`).
     #[serde(skip_serializing_if = "Option::is_none")]

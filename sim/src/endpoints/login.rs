@@ -63,12 +63,24 @@ pub(crate) fn schedule_auto_scan(shared: &Arc<Shared>, uuid: String) {
     });
 }
 
-/// `GET|POST /jslogin?appid=..&fun=new`.
+/// Whether a jslogin `redirect_uri` asks for the desktop (UOS) variant: its own query
+/// carries `mod=desktop` (`.../webwxnewloginpage?mod=desktop`, encoded or not).
+fn asks_desktop(redirect_uri: &str) -> bool {
+    redirect_uri.split_once('?').is_some_and(|(_, q)| {
+        crate::request::parse_query(q)
+            .iter()
+            .any(|(k, v)| k == "mod" && v == "desktop")
+    })
+}
+
+/// `GET|POST /jslogin?appid=..&fun=new[&redirect_uri=..]`. A `redirect_uri` whose query
+/// has `mod=desktop` marks the uuid as a desktop (UOS) login.
 pub(crate) fn jslogin(shared: &Arc<Shared>, req: &Req) -> Resp {
     if req.q("appid") != Some(APPID) {
         return Resp::js("window.QRLogin.code = 400; window.QRLogin.uuid = \"\";".into());
     }
-    let uuid = shared.world().new_uuid(None);
+    let desktop = req.q("redirect_uri").is_some_and(asks_desktop);
+    let uuid = shared.world().new_uuid(None, desktop);
     schedule_auto_scan(shared, uuid.clone());
     Resp::js(format!(
         "window.QRLogin.code = 200; window.QRLogin.uuid = \"{uuid}\";"
@@ -197,7 +209,12 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
             return bad();
         }
     }
-    let desktop = req.q("mod") == Some("desktop")
+    // The desktop variant: declared (`mod=desktop` here, as the official client adds it,
+    // or when the uuid was asked for, which is all openwechat, ItChat-UOS and wechat4u
+    // send: they GET the poll's redirect_uri as it is) and the UOS headers present.
+    let declared =
+        req.q("mod") == Some("desktop") || w.pending.get(&uuid).is_some_and(|p| p.desktop);
+    let desktop = declared
         && req.header("client-version").is_some()
         && req.header("extspam").is_some_and(|v| !v.is_empty());
     match w.redeem(&ticket, &uuid, desktop) {
@@ -223,11 +240,12 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
     }
 }
 
-/// `GET /cgi-bin/mmwebwx-bin/webwxpushloginurl?uin=..`: a uuid the phone confirms.
-/// Served on login hosts (itchat) and on the account's content host (the official
-/// client, openwechat).
+/// `GET /cgi-bin/mmwebwx-bin/webwxpushloginurl?uin=..[&mod=desktop]`: a uuid the phone
+/// confirms. Served on login hosts (itchat) and on the account's content host (the
+/// official client, openwechat). `mod=desktop` marks the uuid as a desktop (UOS) login.
 pub(crate) fn pushloginurl(shared: &Arc<Shared>, req: &Req) -> Resp {
     let uin = req.q("uin").and_then(|u| u.trim().parse::<u64>().ok());
+    let desktop = req.q("mod") == Some("desktop");
     let uuid = {
         let mut w = shared.world();
         let ok = uin.is_some_and(|u| {
@@ -249,7 +267,7 @@ pub(crate) fn pushloginurl(shared: &Arc<Shared>, req: &Req) -> Resp {
         if !ok {
             return Resp::json(&serde_json::json!({"ret": "1", "msg": "param error"}));
         }
-        w.new_uuid(uin)
+        w.new_uuid(uin, desktop)
     };
     schedule_auto_scan(shared, uuid.clone());
     #[derive(serde::Serialize)]
@@ -263,4 +281,23 @@ pub(crate) fn pushloginurl(shared: &Arc<Shared>, req: &Req) -> Resp {
         msg: "all ok",
         uuid,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn desktop_redirect_uris() {
+        // openwechat / ItChat-UOS (decoded by the query parser) and wechat4u (sent raw).
+        assert!(asks_desktop(
+            "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?mod=desktop"
+        ));
+        assert!(asks_desktop("https://wx.qq.com/x?a=1&mod=desktop"));
+        assert!(!asks_desktop(
+            "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage"
+        ));
+        assert!(!asks_desktop("https://wx.qq.com/x?mod=desktopx"));
+        assert!(!asks_desktop("mod=desktop"));
+    }
 }

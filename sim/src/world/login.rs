@@ -34,6 +34,9 @@ pub(crate) struct Pending {
     pub ticket: Option<String>,
     /// Unix time of the scan (the `scan=` of the redirect).
     pub scan_time: u64,
+    /// Whether the client asked for the desktop (UOS) variant when it got the uuid:
+    /// `mod=desktop` in jslogin's `redirect_uri` or in webwxpushloginurl's query.
+    pub desktop: bool,
 }
 
 impl Pending {
@@ -46,6 +49,7 @@ impl Pending {
             account: None,
             ticket: None,
             scan_time: 0,
+            desktop: false,
         }
     }
 

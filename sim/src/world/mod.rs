@@ -130,8 +130,9 @@ impl World {
 
     // ---------------------------------------------------------------- QR logins
 
-    /// Hands out a new uuid (jslogin), for a push login of `account` if given.
-    pub(crate) fn new_uuid(&mut self, account: Option<u64>) -> String {
+    /// Hands out a new uuid (jslogin), for a push login of `account` if given;
+    /// `desktop` when the client asked for the desktop (UOS) variant.
+    pub(crate) fn new_uuid(&mut self, account: Option<u64>, desktop: bool) -> String {
         self.sweep_pending();
         let uuid = loop {
             let u = format!("{}==", self.rng.url_safe(10));
@@ -141,6 +142,7 @@ impl World {
         };
         let mut p = Pending::new();
         p.account = account;
+        p.desktop = desktop;
         self.pending.insert(uuid.clone(), p);
         self.pending_order.push_back(uuid.clone());
         self.bump("uuids");
