@@ -22,6 +22,9 @@ pub(crate) enum PassTicket {
     Required,
     /// Checked when present (some clients omit it: openwechat's webwxinit, itchat's sends).
     Optional,
+    /// Not looked at: a client sent a value that cannot be the session's and the real
+    /// server took it (openwechat's literal `pass_ticket=pass_ticket` on webwxsendvideomsg).
+    Unchecked,
 }
 
 /// Compares a pass_ticket as received (encoded once, twice, or not at all).
@@ -61,6 +64,7 @@ fn common(
         return Err(RET_INVALID);
     }
     match req.q("pass_ticket") {
+        _ if pass_ticket == PassTicket::Unchecked => {}
         Some(t) if !ticket_matches(t, &s.pass_ticket) => return Err(RET_NO_SESSION),
         None if pass_ticket == PassTicket::Required => return Err(RET_NO_SESSION),
         _ => {}

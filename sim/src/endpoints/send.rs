@@ -54,7 +54,13 @@ fn xml_field<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 
 /// `webwxsendmsg`, `webwxsendmsgimg`, `webwxsendvideomsg`, `webwxsendappmsg`, `webwxsendemoticon`.
 pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
-    let JsonRequest { body, uin, .. } = match json_request(w, req, PassTicket::Optional) {
+    // openwechat sends `pass_ticket=pass_ticket` (the literal) on webwxsendvideomsg.
+    let pass_ticket = if req.endpoint == Endpoint::SendVideoMsg {
+        PassTicket::Unchecked
+    } else {
+        PassTicket::Optional
+    };
+    let JsonRequest { body, uin, .. } = match json_request(w, req, pass_ticket) {
         Ok(r) => r,
         Err(ret) => return send_resp(ret, "", ""),
     };
