@@ -86,7 +86,9 @@ pub struct SimState {
 pub struct SentRecord {
     /// The sending account.
     pub uin: u64,
-    /// The ClientMsgId of the send (a retry with the same id is recorded once).
+    /// The ClientMsgId of the send (a retry with the same id to the same recipient is
+    /// recorded once; the same id sent to another recipient, as openwechat forwards, is a
+    /// new record).
     pub client_msg_id: String,
     /// The MsgID the server answered.
     pub msg_id: String,

@@ -32,7 +32,7 @@
 //! | `GET /_sim/state` | accounts, pending uuids, counters ([`SimState`]) |
 //! | `POST /_sim/scan` `{uuid?, confirm?, cancel?, expire?, uin?}` | the phone scans |
 //! | `POST /_sim/messages` ([`InjectMessage`]) | delivers a message, answers `{"msg_id"}` |
-//! | `GET /_sim/sent[?uin=]` | every send, once per ClientMsgId ([`SentRecord`]) |
+//! | `GET /_sim/sent[?uin=]` | every send, once per ClientMsgId and recipient ([`SentRecord`]) |
 //! | `POST /_sim/faults` ([`FaultSpec`]), `GET`, `DELETE` | faults by endpoint, count, rate, uin |
 //! | `POST /_sim/logout` `{uin?, retcode?}` | the phone ends the session |
 //! | `GET /_sim/contacts[?uin=]` ([`ContactInfo`]) | the account's contacts |

@@ -53,6 +53,10 @@ fn xml_field<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 /// `webwxsendmsg`, `webwxsendmsgimg`, `webwxsendvideomsg`, `webwxsendappmsg`, `webwxsendemoticon`.
+///
+/// A send is recorded once per ClientMsgId and recipient: a retry (same id, same
+/// `ToUserName`) gets the first answer again, while openwechat's forward, which sends one
+/// message object with the same ClientMsgId to several recipients, is a send to each.
 pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
     // openwechat sends `pass_ticket=pass_ticket` (the literal) on webwxsendvideomsg.
     let pass_ticket = if req.endpoint == Endpoint::SendVideoMsg {
@@ -69,10 +73,12 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
     };
     let local_id = id_text(msg.get("LocalID")).unwrap_or_default();
     let client_msg_id = id_text(msg.get("ClientMsgId")).unwrap_or_else(|| local_id.clone());
+    let to = str_field(msg, "ToUserName");
+    let sent_key = (client_msg_id.clone(), to.to_string());
     let acc = &w.accounts[&uin];
     if let Some(id) = acc
         .sent_ids
-        .get(&client_msg_id)
+        .get(&sent_key)
         .filter(|_| !client_msg_id.is_empty())
     {
         // A retry: same answer, recorded once.
@@ -80,7 +86,6 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
     }
     let msg_type = msg.get("Type").and_then(Value::as_u64).unwrap_or(0) as u32;
     let from = str_field(msg, "FromUserName");
-    let to = str_field(msg, "ToUserName");
     if from != acc.me.user_name {
         return send_resp(1, "", "");
     }
@@ -148,7 +153,7 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
     let now = unix_now();
     let acc = w.accounts.get_mut(&uin).expect("session account");
     if !client_msg_id.is_empty() {
-        acc.sent_ids.insert(client_msg_id.clone(), msg_id);
+        acc.sent_ids.insert(sent_key, msg_id);
     }
     acc.sent_msgs.insert(msg_id, (to.to_string(), now));
     w.sent.push(SentRecord {

@@ -123,8 +123,9 @@ pub(crate) struct Account {
     by_user_name: HashMap<String, usize>,
     /// The session currently logged in, if any.
     pub session: Option<String>,
-    /// ClientMsgId -> MsgID of every send, so that a retried send is recorded once.
-    pub sent_ids: HashMap<String, u64>,
+    /// (ClientMsgId, ToUserName) -> MsgID of every send, so that a retried send is
+    /// recorded once (a forward reusing the id for another recipient is a new send).
+    pub sent_ids: HashMap<(String, String), u64>,
     /// Messages this account sent from the web, for revoke: MsgID -> (to, unix time).
     pub sent_msgs: HashMap<u64, (String, u64)>,
     /// Pending friend requests by stranger user name.
