@@ -44,6 +44,12 @@
 //! A fault is applied before its request is handled, so it changes nothing on the
 //! server: a retry gets what the faulted request would have got.
 //!
+//! # Peer clients
+//!
+//! Both forms accept what the official client, itchat, wechat4u and openwechat sent to
+//! the real server, and answer in the shapes they parse: [`clients`] writes down what
+//! each one sends and needs, and what was changed for openwechat.
+//!
 //! # Known differences from the real server
 //!
 //! Images (QR code, avatars, thumbnails) are PNG, not JPEG; answers are never
@@ -61,6 +67,7 @@
 #![warn(missing_docs)]
 
 mod cli;
+pub mod clients;
 mod config;
 mod control;
 mod cookies;
