@@ -54,6 +54,32 @@ pub const DEFAULT_HOSTS: (&str, &str, &str) = (
     "webpush.weixin.qq.com",
 );
 
+/// The content hosts of the domain table (the page hosts of the official client, one per
+/// row; a login redirect names one of them), in table order.
+pub const CONTENT_HOSTS: [&str; 5] = [
+    "wx.qq.com",
+    "wx2.qq.com",
+    "wx8.qq.com",
+    "web.wechat.com",
+    "web2.wechat.com",
+];
+
+/// Every host a client may call: the content, login, file and push hosts of every
+/// [`CONTENT_HOSTS`] entry, the table's fallback ([`DEFAULT_HOSTS`]) and the QR host
+/// ([`QR_HOST`], which also serves the QR image). Sorted, without duplicates. A relay's
+/// default allowlist.
+pub fn known_hosts() -> Vec<&'static str> {
+    let mut all: Vec<&'static str> =
+        vec![QR_HOST, DEFAULT_HOSTS.0, DEFAULT_HOSTS.1, DEFAULT_HOSTS.2];
+    all.extend(CONTENT_HOSTS);
+    for (_, login, file, push) in DOMAIN_TABLE {
+        all.extend([login, file, push]);
+    }
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
 /// The four hosts a session talks to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hosts {
@@ -175,6 +201,25 @@ mod tests {
                 "{content}"
             );
         }
+    }
+
+    #[test]
+    fn known_hosts_cover_every_home() {
+        let known = known_hosts();
+        for home in CONTENT_HOSTS {
+            let h = Hosts::for_content_host(home);
+            for kind in [
+                HostKind::Content,
+                HostKind::Login,
+                HostKind::File,
+                HostKind::Push,
+                HostKind::Qr,
+            ] {
+                assert!(known.contains(&h.get(kind)), "{home}: {}", h.get(kind));
+            }
+        }
+        assert_eq!(known.len(), 22, "{known:?}");
+        assert!(!known.iter().any(|h| h.starts_with("*") || !h.contains('.')));
     }
 
     #[test]

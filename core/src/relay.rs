@@ -7,9 +7,43 @@
 //! and the relay copies every `Set-Cookie` of the answer into `x-wx-set-cookie`.
 //!
 //! The two switches are separate: a simulator or a Node runtime needs only the origin
-//! rewrite; a browser needs both. This module is pure; both the client side
-//! ([`encode_request`], [`decode_response`]) and the relay side ([`decode_request`],
+//! rewrite; a browser needs both (relay mode), and then every request also carries
+//! `x-wx-relay: 1` ([`RELAY_HEADER`]), which a relay requires: a link click, an `<img>`
+//! or a form post cannot add it. This module is pure; both the client side
+//! ([`encode_request`], [`set_cookies`]) and the relay side ([`decode_request`],
 //! [`encode_response`]) live here so that they cannot drift apart.
+//!
+//! The relay side forwards by allowlist, never by denylist: upstream gets the renamed
+//! headers under their real names and the few plain headers of [`FORWARDED_HEADERS`],
+//! nothing else (the browser's own `Cookie`, `Authorization`, `Referer`, `User-Agent`,
+//! `Origin`, `Sec-Fetch-*`, `Forwarded`, `X-Forwarded-*`, `Proxy-*` never leave the
+//! relay); the browser gets the few response headers of [`RETURNED_HEADERS`], and each
+//! `Set-Cookie` only as `x-wx-set-cookie`.
+//!
+//! ```
+//! use webwx_core::relay::{Origin, decode_request, encode_request};
+//! let origin = Origin::parse("http://127.0.0.1:8787").unwrap();
+//! let req = http::Request::get("https://webpush.wx.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1")
+//!     .header("cookie", "wxuin=1; wxsid=s")
+//!     .body(Vec::new())
+//!     .unwrap();
+//! let sent = encode_request(&origin, true, req).unwrap();
+//! assert_eq!(
+//!     sent.uri(),
+//!     "http://127.0.0.1:8787/webpush.wx.qq.com/cgi-bin/mmwebwx-bin/synccheck?r=1"
+//! );
+//! assert_eq!(sent.headers()["x-wx-cookie"], "wxuin=1; wxsid=s");
+//! assert_eq!(sent.headers()["x-wx-relay"], "1");
+//! // What the relay sends on (it takes the path without its own scheme and authority).
+//! let path = sent.uri().path_and_query().unwrap().as_str().to_owned();
+//! let (parts, body) = sent.into_parts();
+//! let mut at_relay = http::Request::from_parts(parts, body);
+//! *at_relay.uri_mut() = path.parse().unwrap();
+//! let (host, upstream) = decode_request("", at_relay).unwrap();
+//! assert_eq!(host, "webpush.wx.qq.com");
+//! assert_eq!(upstream.headers()["cookie"], "wxuin=1; wxsid=s");
+//! assert!(upstream.headers().get("x-wx-relay").is_none());
+//! ```
 
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, Uri};
 use serde::{Deserialize, Serialize};
@@ -23,6 +57,62 @@ pub const RENAMED_HEADERS: [(&str, &str); 3] = [
 
 /// The response header that carries each `Set-Cookie` across the relay.
 pub const SET_COOKIE_RELAY: &str = "x-wx-set-cookie";
+
+/// The request header that marks a request of a relay-mode client; its value is
+/// [`RELAY_HEADER_VALUE`]. A relay refuses requests without it, so that a page of another
+/// origin cannot make the browser send one without a CORS preflight (a custom header is
+/// never "simple"), and a link, an `<img>` or a form cannot send one at all.
+pub const RELAY_HEADER: &str = "x-wx-relay";
+
+/// The value of [`RELAY_HEADER`].
+pub const RELAY_HEADER_VALUE: &str = "1";
+
+/// Plain request headers a relay forwards as they are (besides the renamed ones): what
+/// the core's requests carry. Everything else a browser adds stays at the relay.
+pub const FORWARDED_HEADERS: [&str; 6] = [
+    "accept",
+    "accept-language",
+    "content-type",
+    "range",
+    "extspam",
+    "client-version",
+];
+
+/// Response headers a relay passes back to the browser (besides [`SET_COOKIE_RELAY`]):
+/// what a client reads of an answer. Everything else (`Set-Cookie`, `Clear-Site-Data`,
+/// `Refresh`, `Link`, `WWW-Authenticate`, upstream CORS and CSP, hop-by-hop headers)
+/// stays at the relay.
+pub const RETURNED_HEADERS: [&str; 11] = [
+    "content-type",
+    "content-disposition",
+    "content-range",
+    "content-encoding",
+    "accept-ranges",
+    "cache-control",
+    "expires",
+    "last-modified",
+    "etag",
+    "location",
+    "retry-after",
+];
+
+/// Every request header a relay-mode client sends: the renamed ones under their `x-wx-`
+/// names, [`RELAY_HEADER`] and [`FORWARDED_HEADERS`] (a relay's CORS
+/// `Access-Control-Allow-Headers`).
+pub fn relay_mode_headers() -> impl Iterator<Item = &'static str> {
+    RENAMED_HEADERS
+        .iter()
+        .map(|(_, relayed)| *relayed)
+        .chain([RELAY_HEADER])
+        .chain(FORWARDED_HEADERS)
+}
+
+/// Whether a request carries `x-wx-relay: 1`, the mark of a relay-mode client.
+pub fn is_relay_mode(headers: &HeaderMap) -> bool {
+    headers
+        .get(RELAY_HEADER)
+        .is_some_and(|v| v.as_bytes() == RELAY_HEADER_VALUE.as_bytes())
+}
 
 /// Where requests go instead of the real hosts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +138,10 @@ pub enum RelayError {
     /// The host segment is not a plausible host name.
     #[error("relay host {0:?} is not a host name")]
     BadHost(String),
+    /// The path has a dot segment (`.`, `..`, also percent-encoded) or an encoded slash,
+    /// backslash or NUL: never forwarded, whatever the host.
+    #[error("relay path {0:?} has a dot segment or an encoded slash")]
+    BadPath(String),
     /// The rewritten URL is not a valid URI.
     #[error("rewritten URL is invalid: {0}")]
     BadUri(String),
@@ -111,26 +205,49 @@ pub fn encode_request(
 ) -> Result<Request<Vec<u8>>, RelayError> {
     *req.uri_mut() = relay_uri(origin, req.uri())?;
     if rename_headers {
-        rename(req.headers_mut(), false);
+        let h = req.headers_mut();
+        rename(h);
+        h.insert(RELAY_HEADER, HeaderValue::from_static(RELAY_HEADER_VALUE));
     }
     Ok(req)
 }
 
 /// Relay side: turns `/HOST/PATH?Q` (below `prefix`) back into `https://HOST/PATH?Q`, and
-/// the `x-wx-*` headers back into their real names. Returns the upstream host too.
+/// keeps only the headers upstream may see: each `x-wx-*` renamed header under its real
+/// name (replacing whatever the browser sent under that name) and the
+/// [`FORWARDED_HEADERS`]. The browser's own `Cookie`, `Authorization`, `Referer`,
+/// `User-Agent` and every other header are dropped. Returns the upstream host too.
 pub fn decode_request(
     prefix: &str,
     mut req: Request<Vec<u8>>,
 ) -> Result<(String, Request<Vec<u8>>), RelayError> {
     let (host, uri) = decode_path(prefix, req.uri())?;
     *req.uri_mut() = uri;
-    rename(req.headers_mut(), true);
+    let from = std::mem::take(req.headers_mut());
+    let to = req.headers_mut();
+    for (real, relayed) in RENAMED_HEADERS {
+        let name = HeaderName::from_static(real);
+        for v in from.get_all(relayed) {
+            to.append(name.clone(), v.clone());
+        }
+    }
+    for plain in FORWARDED_HEADERS {
+        let name = HeaderName::from_static(plain);
+        for v in from.get_all(plain) {
+            to.append(name.clone(), v.clone());
+        }
+    }
     Ok((host, req))
 }
 
-/// Relay side: the upstream host and real URI of a relay-form URI.
+/// Relay side: the upstream host and real URI of a relay-form URI. A path with a dot
+/// segment (`.` or `..`, literal or percent-encoded in any case) or an encoded slash,
+/// backslash or NUL is refused ([`RelayError::BadPath`]); the query is not looked at.
 pub fn decode_path(prefix: &str, uri: &Uri) -> Result<(String, Uri), RelayError> {
     let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    if has_dot_segment(uri.path()) {
+        return Err(RelayError::BadPath(pq.to_owned()));
+    }
     let rest = pq
         .strip_prefix(prefix)
         .and_then(|r| r.strip_prefix('/'))
@@ -152,6 +269,19 @@ pub fn decode_path(prefix: &str, uri: &Uri) -> Result<(String, Uri), RelayError>
     Ok((host.to_ascii_lowercase(), uri))
 }
 
+/// Whether `path` (no query) has a segment that is `.` or `..` once percent-decoded, or
+/// one that decodes to a slash, a backslash or NUL: the paths a server or a file system
+/// may resolve outside where they seem to point.
+pub fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|seg| {
+        if !seg.contains(['.', '%', '\\']) {
+            return false;
+        }
+        let decoded: Vec<u8> = percent_encoding::percent_decode_str(seg).collect();
+        decoded == b"." || decoded == b".." || decoded.iter().any(|b| matches!(b, b'/' | b'\\' | 0))
+    })
+}
+
 /// Whether `s` looks like a DNS host name (letters, digits, `-`, `.`; at least one dot).
 pub fn is_host_name(s: &str) -> bool {
     !s.is_empty()
@@ -166,17 +296,20 @@ pub fn is_host_name(s: &str) -> bool {
         })
 }
 
-/// Relay side: copies every `Set-Cookie` into an `x-wx-set-cookie` header.
+/// Relay side: the upstream answer as the browser may see it: each `Set-Cookie` moved into
+/// an `x-wx-set-cookie` header, and only the [`RETURNED_HEADERS`] kept besides.
 pub fn encode_response<B>(mut resp: Response<B>) -> Response<B> {
-    let cookies: Vec<HeaderValue> = resp
-        .headers()
-        .get_all(http::header::SET_COOKIE)
-        .iter()
-        .cloned()
-        .collect();
+    let from = std::mem::take(resp.headers_mut());
+    let to = resp.headers_mut();
     let relay = HeaderName::from_static(SET_COOKIE_RELAY);
-    for c in cookies {
-        resp.headers_mut().append(relay.clone(), c);
+    for c in from.get_all(http::header::SET_COOKIE) {
+        to.append(relay.clone(), c.clone());
+    }
+    for kept in RETURNED_HEADERS {
+        let name = HeaderName::from_static(kept);
+        for v in from.get_all(kept) {
+            to.append(name.clone(), v.clone());
+        }
     }
     resp
 }
@@ -199,19 +332,14 @@ pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
     }
 }
 
-fn rename(headers: &mut HeaderMap, back: bool) {
+fn rename(headers: &mut HeaderMap) {
     for (real, relayed) in RENAMED_HEADERS {
-        let (from, to) = if back {
-            (relayed, real)
-        } else {
-            (real, relayed)
-        };
-        let values: Vec<HeaderValue> = headers.get_all(from).iter().cloned().collect();
+        let values: Vec<HeaderValue> = headers.get_all(real).iter().cloned().collect();
         if values.is_empty() {
             continue;
         }
-        headers.remove(from);
-        let to = HeaderName::from_static(to);
+        headers.remove(real);
+        let to = HeaderName::from_static(relayed);
         for v in values {
             headers.append(to.clone(), v);
         }
@@ -293,5 +421,157 @@ mod tests {
         hidden.remove("set-cookie");
         assert_eq!(set_cookies(&hidden), set_cookies(resp.headers()));
         assert_eq!(set_cookies(&hidden).len(), 2);
+    }
+    #[test]
+    fn relay_mode_marks_every_request() {
+        let origin = Origin::parse("http://127.0.0.1:8787").unwrap();
+        let r = encode_request(&origin, true, req("https://wx.qq.com/x")).unwrap();
+        assert_eq!(r.headers()["x-wx-relay"], "1");
+        let r = encode_request(&origin, false, req("https://wx.qq.com/x")).unwrap();
+        assert!(r.headers().get("x-wx-relay").is_none(), "origin-only mode");
+        // The relay takes it off again.
+        let r = encode_request(&origin, true, req("https://wx.qq.com/x")).unwrap();
+        let (_, up) = decode_request("", r).unwrap();
+        assert!(up.headers().get("x-wx-relay").is_none());
+    }
+
+    #[test]
+    fn decode_forwards_only_the_protocol_headers() {
+        // What a browser adds of its own beside the renamed headers the core set.
+        let browser = Request::post("/wx.qq.com/cgi-bin/mmwebwx-bin/webwxinit?r=1")
+            .header("cookie", "session=of-another-local-app")
+            .header("authorization", "Basic c2VjcmV0")
+            .header("referer", "http://127.0.0.1:8787/index.html")
+            .header("user-agent", "Mozilla/5.0 HeadlessChrome")
+            .header("origin", "http://127.0.0.1:8787")
+            .header("sec-fetch-site", "same-origin")
+            .header("sec-ch-ua", "\"Chromium\"")
+            .header("forwarded", "for=10.0.0.1")
+            .header("x-forwarded-for", "10.0.0.1")
+            .header("x-real-ip", "10.0.0.1")
+            .header("proxy-authorization", "Basic c2VjcmV0")
+            .header("via", "1.1 corp")
+            .header("dnt", "1")
+            .header("x-wx-relay", "1")
+            .header("x-wx-cookie", "wxuin=1; wxsid=abc")
+            .header("x-wx-referer", "https://wx.qq.com/")
+            .header("x-wx-user-agent", "UA")
+            .header("content-type", "application/json;charset=UTF-8")
+            .header("accept", "application/json, text/plain, */*")
+            .header("extspam", "blob")
+            .header("client-version", "2.0.0")
+            .header("range", "bytes=0-")
+            .body(Vec::new())
+            .unwrap();
+        let (_, up) = decode_request("", browser).unwrap();
+        let h = up.headers();
+        let cookies: Vec<_> = h.get_all("cookie").iter().collect();
+        assert_eq!(cookies, ["wxuin=1; wxsid=abc"], "only the core's cookies");
+        assert_eq!(h.get_all("referer").iter().count(), 1);
+        assert_eq!(h["referer"], "https://wx.qq.com/");
+        assert_eq!(h.get_all("user-agent").iter().count(), 1);
+        assert_eq!(h["user-agent"], "UA");
+        let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "accept",
+                "client-version",
+                "content-type",
+                "cookie",
+                "extspam",
+                "range",
+                "referer",
+                "user-agent"
+            ]
+        );
+        // Without the renamed ones, the browser's own never stand in for them.
+        let bare = Request::get("/wx.qq.com/")
+            .header("cookie", "a=b")
+            .header("referer", "http://127.0.0.1:8787/")
+            .header("user-agent", "Mozilla/5.0")
+            .header("authorization", "Bearer t")
+            .body(Vec::new())
+            .unwrap();
+        let (_, up) = decode_request("", bare).unwrap();
+        assert!(up.headers().is_empty(), "{:?}", up.headers());
+    }
+
+    #[test]
+    fn dot_segments_and_encoded_slashes_are_refused() {
+        for bad in [
+            "/wx.qq.com/../x",
+            "/wx.qq.com/..",
+            "/wx.qq.com/./x",
+            "/wx.qq.com/a/.",
+            "/wx.qq.com/%2e%2e/x",
+            "/wx.qq.com/%2E%2e/x",
+            "/wx.qq.com/.%2E/x",
+            "/wx.qq.com/%2e/x",
+            "/wx.qq.com/a/%2E%2E?x=1",
+            "/wx.qq.com/a%2fb",
+            "/wx.qq.com/a%2F..%2Fb",
+            "/wx.qq.com/a%5cb",
+            "/wx.qq.com/a%00b",
+        ] {
+            let u: Uri = bad.parse().unwrap();
+            assert!(
+                matches!(decode_path("", &u), Err(RelayError::BadPath(_))),
+                "{bad}: {:?}",
+                decode_path("", &u)
+            );
+        }
+        for ok in [
+            "/wx.qq.com/a..b/x",
+            "/wx.qq.com/...",
+            "/wx.qq.com/.well",
+            "/wx.qq.com/x?next=../../etc&s=%2F..%2F",
+            "/login.weixin.qq.com/qrcode/AZHh0Xjt_g==",
+            "/wx.qq.com//x",
+        ] {
+            let u: Uri = ok.parse().unwrap();
+            assert!(decode_path("", &u).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn responses_carry_cookies_only_renamed() {
+        let resp = Response::builder()
+            .header("content-type", "text/html")
+            .header("set-cookie", "wxuin=1; Domain=.qq.com; Path=/; Secure")
+            .header("set-cookie2", "old=1")
+            .header("clear-site-data", "\"*\"")
+            .header("strict-transport-security", "max-age=1")
+            .header("www-authenticate", "Basic")
+            .header("refresh", "0; url=https://evil.example/")
+            .header("link", "<https://evil.example/x.js>; rel=preload")
+            .header("access-control-allow-origin", "*")
+            .header("content-security-policy", "default-src *")
+            .header("location", "https://wx.qq.com/")
+            .header("content-disposition", "attachment; filename=a.txt")
+            .header("content-range", "bytes 0-1/2")
+            .body(())
+            .unwrap();
+        let resp = encode_response(resp);
+        let h = resp.headers();
+        assert!(h.get("set-cookie").is_none(), "{h:?}");
+        assert_eq!(
+            h[SET_COOKIE_RELAY],
+            "wxuin=1; Domain=.qq.com; Path=/; Secure"
+        );
+        let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "content-disposition",
+                "content-range",
+                "content-type",
+                "location",
+                SET_COOKIE_RELAY
+            ]
+        );
+        assert_eq!(set_cookies(h).len(), 1, "the client still reads them");
     }
 }

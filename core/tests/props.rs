@@ -109,35 +109,99 @@ proptest! {
     fn relay_mapping_round_trips(
         host in "[a-z][a-z0-9-]{0,10}(\\.[a-z][a-z0-9-]{0,10}){1,3}",
         path in "(/[A-Za-z0-9_.-]{1,12}){0,4}",
-        query in proptest::option::of("[A-Za-z0-9_=&%@.-]{0,40}"),
+        query in proptest::option::of("[A-Za-z0-9_=&%@./-]{0,40}"),
         cookie in "[ -~]{0,40}",
         prefix in prop_oneof![Just(String::new()), Just("/relay".to_owned())],
-        rename in any::<bool>(),
+        desktop in any::<bool>(),
+        browser in proptest::collection::vec(
+            (prop_oneof![
+                Just("cookie"), Just("authorization"), Just("referer"), Just("user-agent"),
+                Just("origin"), Just("sec-fetch-site"), Just("sec-ch-ua"), Just("forwarded"),
+                Just("x-forwarded-for"), Just("x-real-ip"), Just("proxy-authorization"),
+                Just("via"), Just("x-wx-unknown"), Just("connection"),
+            ], "[a-zA-Z0-9=;. ]{0,20}"),
+            0..6,
+        ),
     ) {
         let path = if path.is_empty() { "/".to_owned() } else { path };
+        // A dot segment is refused (tested below), never forwarded.
+        prop_assume!(!relay::has_dot_segment(&path));
         let url = match &query {
             Some(q) => format!("https://{host}{path}?{q}"),
             None => format!("https://{host}{path}"),
         };
         let Ok(uri) = url.parse::<http::Uri>() else { return Ok(()) };
-        let mut b = http::Request::builder().uri(uri.clone()).header("referer", "https://wx.qq.com/");
+        let mut b = http::Request::builder()
+            .uri(uri.clone())
+            .header("referer", "https://wx.qq.com/")
+            .header("user-agent", "Mozilla/5.0 (core)")
+            .header("accept", "application/json, text/plain, */*")
+            .header("content-type", "application/json;charset=UTF-8");
+        if desktop {
+            b = b.header("extspam", "blob").header("client-version", "2.0.0");
+        }
         if let Ok(v) = http::HeaderValue::from_str(&cookie) {
             b = b.header("cookie", v);
         }
         let req = b.body(b"body".to_vec()).unwrap();
         let origin = Origin::parse(&format!("http://127.0.0.1:8787{prefix}")).unwrap();
-        let relayed = relay::encode_request(&origin, rename, req.clone()).unwrap();
+
+        // Origin only (a simulator, Node): the headers travel as they are.
+        let plain = relay::encode_request(&origin, false, req.clone()).unwrap();
+        prop_assert_eq!(plain.headers(), req.headers());
+
+        // Relay mode: the browser then adds its own headers beside the core's.
+        let mut relayed = relay::encode_request(&origin, true, req.clone()).unwrap();
         let expected_start = format!("http://127.0.0.1:8787{prefix}/{host}");
         prop_assert!(relayed.uri().to_string().starts_with(&expected_start));
-        if rename {
-            prop_assert!(relayed.headers().get("cookie").is_none());
-            prop_assert!(relayed.headers().get("referer").is_none());
+        prop_assert!(relay::is_relay_mode(relayed.headers()));
+        for name in relayed.headers().keys() {
+            prop_assert!(
+                relay::relay_mode_headers().any(|h| h == name.as_str()),
+                "{} is not among the headers a relay accepts", name
+            );
+        }
+        prop_assert!(relayed.headers().get("cookie").is_none());
+        prop_assert!(relayed.headers().get("referer").is_none());
+        prop_assert!(relayed.headers().get("user-agent").is_none());
+        for (name, value) in &browser {
+            if let Ok(v) = http::HeaderValue::from_str(value) {
+                relayed.headers_mut().append(*name, v);
+            }
         }
         let (back_host, back) = relay::decode_request(&prefix, relayed).unwrap();
         prop_assert_eq!(back_host, host);
         prop_assert_eq!(back.uri(), req.uri());
-        prop_assert_eq!(back.headers(), req.headers());
+        prop_assert_eq!(back.headers(), req.headers(), "exactly the core's headers");
         prop_assert_eq!(back.body(), req.body());
+
+        // Without relay mode's renaming, nothing the browser says stands in for them.
+        let (_, bare) = relay::decode_request(&prefix, plain).unwrap();
+        prop_assert!(bare.headers().get("cookie").is_none());
+        prop_assert!(bare.headers().get("referer").is_none());
+        prop_assert!(bare.headers().get("user-agent").is_none());
+    }
+
+    #[test]
+    fn relay_refuses_every_dot_segment(
+        host in "[a-z]{1,8}\\.qq\\.com",
+        before in "(/[A-Za-z0-9_-]{1,8}){0,3}",
+        dots in prop_oneof![
+            Just("."), Just(".."), Just("%2e"), Just("%2E"), Just("%2e%2e"), Just("%2E%2e"),
+            Just(".%2E"), Just("%2e."),
+        ],
+        after in "(/[A-Za-z0-9_-]{1,8}){0,3}",
+        query in proptest::option::of("[A-Za-z0-9_=&./-]{0,20}"),
+    ) {
+        let mut path = format!("/{host}{before}/{dots}{after}");
+        if let Some(q) = &query {
+            path = format!("{path}?{q}");
+        }
+        let uri: http::Uri = path.parse().unwrap();
+        prop_assert!(
+            matches!(relay::decode_path("", &uri), Err(relay::RelayError::BadPath(_))),
+            "{}", path
+        );
     }
 
     #[test]

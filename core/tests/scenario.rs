@@ -471,6 +471,11 @@ fn origin_override_sends_relay_form_with_renamed_headers() {
     assert!(t.request.headers().get("user-agent").is_none());
     assert!(t.request.headers().get("x-wx-user-agent").is_some());
     assert_eq!(t.request.headers()["x-wx-referer"], "https://wx.qq.com/");
+    assert_eq!(
+        t.request.headers()["x-wx-relay"],
+        "1",
+        "relay mode is marked"
+    );
 }
 
 #[test]
