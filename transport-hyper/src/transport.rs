@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -180,19 +181,39 @@ impl Transport {
         }
     }
 
-    async fn execute_unbounded(
+    /// Sends `request` and returns the answer's head within `timeout`, its body unread
+    /// (the relay streams it on).
+    pub(crate) async fn send(
         &self,
         request: Request<Vec<u8>>,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
+        timeout: Duration,
+    ) -> Result<Response<Incoming>, TransportError> {
+        match tokio::time::timeout(timeout, self.send_unbounded(request)).await {
+            Ok(r) => r,
+            Err(elapsed) => Err(TransportError::new(TransportErrorKind::Timeout, elapsed)),
+        }
+    }
+
+    async fn send_unbounded(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<Incoming>, TransportError> {
         let request = request.map(|b| Full::new(Bytes::from(b)));
-        let resp = self.client.request(request).await.map_err(|e| {
+        self.client.request(request).await.map_err(|e| {
             let kind = if e.is_connect() {
                 TransportErrorKind::Connect
             } else {
                 classify(&e)
             };
             TransportError::new(kind, e)
-        })?;
+        })
+    }
+
+    async fn execute_unbounded(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<Vec<u8>>, TransportError> {
+        let resp = self.send_unbounded(request).await?;
         let (parts, body) = resp.into_parts();
         let collected = Limited::new(body, self.max_body)
             .collect()
