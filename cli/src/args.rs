@@ -35,7 +35,7 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Run the WeChat Web simulator.
     Sim(webwx_sim::SimArgs),
-    /// Run the browser relay (allowlisted *.qq.com and *.wechat.com; loopback by default).
+    /// Run the browser relay (the hosts of the domain table only; loopback by default).
     Relay(RelayArgs),
 }
 
@@ -189,15 +189,50 @@ pub struct RelayArgs {
     /// stdout line says where it listens.
     #[arg(long, value_name = "ADDR", default_value = webwx_hyper::relay::DEFAULT_LISTEN)]
     pub listen: SocketAddr,
-    /// Also relay this host (exact name, or `*.domain`); repeatable. *.qq.com and
-    /// *.wechat.com are always allowed.
+    /// Also relay this host (exact name, or `*.domain`); repeatable. The hosts of the
+    /// domain table (wx/wx2/wx8.qq.com, web/web2.wechat.com and their login, file and
+    /// push hosts, login.weixin.qq.com) are always allowed.
     #[arg(long, value_name = "HOST")]
     pub allow: Vec<String>,
     /// Serve under this path prefix (`/wx` serves `/wx/HOST/PATH`).
     #[arg(long, value_name = "PREFIX")]
     pub prefix: Option<String>,
-    /// For tests: send every allowed request to this `http://host:port` instead of the
-    /// real host.
-    #[arg(long, value_name = "URL", hide = true)]
+    /// Serve this folder's page and files from the relay's own origin (`index.html` for
+    /// `/`; no `x-wx-relay` needed there): such a page needs no CORS.
+    #[arg(long = "static", value_name = "DIR")]
+    pub static_dir: Option<PathBuf>,
+    /// Let pages of this other origin (`http://host:port`) call the relay through CORS;
+    /// repeatable. Default: none besides the relay's own origin.
+    #[arg(long, value_name = "ORIGIN")]
+    pub cors_origin: Vec<String>,
+    /// Also accept requests whose `Host` is this name (`name` or `name:port`), e.g. when
+    /// listening beyond the loopback interface; repeatable. Loopback names and the
+    /// listen address are always accepted; anything else gets 421 (DNS rebinding).
+    #[arg(long, value_name = "HOST")]
+    pub accept_host: Vec<String>,
+    /// For tests and the simulator: send every allowed request to this
+    /// `http://host:port` in the relay form (`URL/HOST/PATH`, so `webwx sim` still checks
+    /// each request's host) instead of to the real host.
+    #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
+    /// Client connections served at once (more wait until one closes).
+    #[arg(long, value_name = "N", default_value_t = webwx_hyper::relay::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers (and an idle connection
+    /// stays open).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub header_timeout: u64,
+    /// Seconds a client may take to send a request's body (408 past it).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub body_timeout: u64,
+    /// Largest request body in bytes (413 past it).
+    #[arg(long, value_name = "BYTES", default_value_t = webwx_hyper::relay::DEFAULT_MAX_REQUEST_BODY)]
+    pub max_request_body: usize,
+    /// Largest answer relayed, in bytes (answers are streamed).
+    #[arg(long, value_name = "BYTES", default_value_t = webwx_hyper::relay::DEFAULT_MAX_BODY)]
+    pub max_body: usize,
+    /// Seconds to wait for upstream's answer (long-polls hold about 25 s), and then
+    /// between two pieces of its body.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
 }
