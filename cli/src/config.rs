@@ -26,9 +26,12 @@ pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
         cfg = cfg.home(home);
     }
     if let Some(origin) = flags.origin {
+        // Relay mode (the forbidden headers renamed, `x-wx-relay: 1`): what `webwx relay`
+        // requires, and what a simulator takes alike (`x-wx-cookie` counts as `Cookie`).
         cfg = cfg
             .origin(origin)
-            .map_err(|e| format!("--origin {origin}: {e}"))?;
+            .map_err(|e| format!("--origin {origin}: {e}"))?
+            .rename_headers(true);
     }
     if let Some(ms) = flags.long_poll_ms {
         cfg = cfg.long_poll_timeout(Duration::from_millis(ms.max(1)));

@@ -6,7 +6,7 @@
 //! webwx send --session F --to NAME (--text T | --file P) [--origin URL]
 //! webwx decode KIND FILE             parse a captured response, print typed JSON
 //! webwx sim ...                      the simulator
-//! webwx relay --listen ADDR          the browser relay
+//! webwx relay --listen ADDR [--static DIR] [--cors-origin O] [--upstream URL]   the browser relay
 //! ```
 //!
 //! Exit codes: 0 success, 1 failure, 2 bad usage.

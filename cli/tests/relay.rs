@@ -380,3 +380,53 @@ fn percent(s: &str) -> String {
         })
         .collect()
 }
+
+/// `login --origin` and `send --origin` reach a simulator through `webwx relay` (they
+/// speak relay mode, which the relay requires and the simulator takes alike).
+#[test]
+fn login_and_send_through_webwx_relay() {
+    let (_sim, sim_url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
+    let (_relay, relay) = start_relay(&["--upstream", &sim_url]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let session_arg = session.display().to_string();
+    let limit = Duration::from_secs(60);
+    let out = common::run_bounded(
+        webwx().args([
+            "login",
+            "--session",
+            &session_arg,
+            "--origin",
+            &relay,
+            "--timeout",
+            "30",
+            "--long-poll-ms",
+            "2000",
+            "--exit-after-login",
+        ]),
+        limit,
+    );
+    let (stdout, stderr) = common::texts(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("ready"), "{stdout}");
+    let out = common::run_bounded(
+        webwx().args([
+            "send",
+            "--session",
+            &session_arg,
+            "--origin",
+            &relay,
+            "--to",
+            "filehelper",
+            "--text",
+            "sent through webwx relay",
+            "--timeout",
+            "30",
+        ]),
+        limit,
+    );
+    let (stdout, stderr) = common::texts(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (_, _, sent) = http("GET", &sim_url, "/_sim/sent", "");
+    assert!(sent.contains("sent through webwx relay"), "{sent}");
+}
