@@ -175,7 +175,7 @@ impl Run<'_> {
     /// One line on stdout, flushed.
     fn print(&self, handle: &Handle, event: &Event) {
         let line = if self.args.json {
-            Some(print::event_json(event))
+            print::event_json(event)
         } else {
             handle.inspect(|c| print::event_line(c, event))
         };

@@ -197,7 +197,8 @@ pub fn command_line(c: &CommandEvent) -> Option<String> {
     })
 }
 
-/// The JSON line of an event.
-pub fn event_json(event: &Event) -> String {
-    serde_json::to_string(event).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+/// The JSON line of an event: the boundary's serialization, `None` for what only the
+/// driver sees (a request for upload bytes, a download's bytes).
+pub fn event_json(event: &Event) -> Option<String> {
+    webwx_core::boundary::event_json(event)
 }

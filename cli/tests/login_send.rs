@@ -146,6 +146,14 @@ fn login_then_reuse_then_echo_then_send() {
         .find(|v| v["event"] == "message" && v["kind"]["text"] == "echo me 🎈")
         .unwrap_or_else(|| panic!("the message in {lines:?}"));
     assert_eq!(message["chat"], friend_id.as_str());
+    // 64-bit ids are strings on the JSON boundary (a JavaScript number cannot hold them).
+    assert!(message["new_id"].is_string(), "{message}");
+    assert!(message["raw"]["NewMsgId"].is_string(), "{message}");
+    let sent_event = lines
+        .iter()
+        .find(|v| v["event"] == "command" && v["kind"] == "sent")
+        .expect("a sent event");
+    assert!(sent_event["local_id"].is_string() && sent_event["msg_id"].is_string());
     assert!(
         lines
             .iter()

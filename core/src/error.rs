@@ -230,6 +230,10 @@ pub enum CommandError {
     /// The referenced upload, message or request is unknown.
     #[error("unknown {0}")]
     Unknown(String),
+    /// A name (`to`, `chat`, `group`, a member) names no contact, or several: see
+    /// [`crate::names`].
+    #[error("{0}")]
+    Name(crate::names::NameError),
 }
 
 /// A transport failure, as reported by the driver.

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod boundary;
 pub mod client;
 pub mod contacts;
 pub mod cookies;
@@ -23,6 +24,7 @@ pub mod fuzzing;
 pub mod hosts;
 pub mod media;
 pub mod message;
+pub mod names;
 pub mod relay;
 pub mod rng;
 pub mod session;

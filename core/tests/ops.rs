@@ -267,7 +267,7 @@ fn create_group() {
     ));
     assert!(matches!(
         f.client.create_group(f.now, "x", &["Nobody"]),
-        Err(CommandError::Unknown(_))
+        Err(CommandError::Name(_))
     ));
 }
 

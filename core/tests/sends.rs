@@ -277,10 +277,13 @@ fn recipients_resolve_by_remark_nick_or_user_name() {
         let ts = f.pump();
         assert_eq!(json(&ts[0])["Msg"]["ToUserName"], want, "{to}");
     }
-    assert_eq!(
-        f.client.send_text(f.now, "Nobody Known", "x"),
-        Err(CommandError::Unknown("contact \"Nobody Known\"".into()))
-    );
+    match f.client.send_text(f.now, "Nobody Known", "x") {
+        Err(CommandError::Name(e)) => {
+            assert_eq!(e.name, "Nobody Known");
+            assert_eq!(e.problem, webwx_core::names::NameProblem::Unknown);
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
         f.client.send_text(f.now, ALICE, ""),
         Err(CommandError::Invalid(_))

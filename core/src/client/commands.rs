@@ -83,7 +83,7 @@ macro_rules! display_id {
 display_id!(UploadId, DownloadId, OpId);
 
 /// Why a command that was accepted did not complete.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommandFailure {
@@ -171,7 +171,7 @@ pub enum OpKind {
 }
 
 /// What a successful operation produced.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum OpOutcome {
@@ -196,7 +196,7 @@ pub enum OpOutcome {
 }
 
 /// The outcome or progress of a command.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommandEvent {
@@ -403,26 +403,15 @@ impl Client {
         }
     }
 
-    /// The UserName for `to`: a known UserName, else a remark or nick name found in the
-    /// contacts, else `to` itself when it has the shape of a UserName (`@…`, `…@chatroom`,
-    /// `filehelper` and the other special accounts, `wxid_…`).
+    /// The UserName for `to`, by the rules of [`crate::names`]: a known UserName, a
+    /// special account, a remark or nick name naming exactly one contact, or a string
+    /// with the shape of a UserName. An unknown or ambiguous name is
+    /// [`CommandError::Name`], which lists the candidates.
     pub fn resolve_user_name(&self, to: &str) -> Result<String, CommandError> {
         if to.is_empty() {
             return Err(CommandError::Invalid("empty recipient".into()));
         }
-        if let Some(c) = self.contacts.find(to) {
-            return Ok(c.user_name.clone());
-        }
-        let looks_like_user_name = to.starts_with('@')
-            || to.ends_with("@chatroom")
-            || to.starts_with("wxid_")
-            || crate::contacts::is_special(to)
-            || to == crate::contacts::FILE_HELPER;
-        if looks_like_user_name && !to.contains(char::is_whitespace) {
-            Ok(to.to_owned())
-        } else {
-            Err(CommandError::Unknown(format!("contact {to:?}")))
-        }
+        crate::names::resolve(&self.contacts, to).map_err(CommandError::Name)
     }
 
     fn new_local_id(&mut self, now: Timestamp) -> String {

@@ -133,7 +133,7 @@ impl std::fmt::Display for LogoutReason {
 }
 
 /// Something that happened in the session.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Event {

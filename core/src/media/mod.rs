@@ -123,7 +123,7 @@ impl Download {
 }
 
 /// A downloaded media: the bytes, their content type and a file name safe to write.
-/// (`Debug` and `Serialize` show the length, not the bytes.)
+/// (`Debug` shows the length, not the bytes; serde carries them in base64.)
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DownloadedMedia {
@@ -164,14 +164,49 @@ impl std::fmt::Debug for DownloadedMedia {
     }
 }
 
+/// The serde form: `{"file_name", "content_type", "len", "data_b64"}` (the bytes in
+/// standard base64). Never on the JSON boundary itself, where a download's bytes reach
+/// the host as its command's answer (see [`crate::boundary`]).
+#[derive(Serialize, Deserialize)]
+struct MediaJson {
+    file_name: String,
+    content_type: String,
+    len: usize,
+    data_b64: String,
+}
+
 impl Serialize for DownloadedMedia {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("DownloadedMedia", 3)?;
-        st.serialize_field("len", &self.bytes.len())?;
-        st.serialize_field("content_type", &self.content_type)?;
-        st.serialize_field("file_name", &self.file_name)?;
-        st.end()
+        use base64::Engine as _;
+        MediaJson {
+            file_name: self.file_name.clone(),
+            content_type: self.content_type.clone(),
+            len: self.bytes.len(),
+            data_b64: base64::engine::general_purpose::STANDARD.encode(&self.bytes),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for DownloadedMedia {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine as _;
+        let m = MediaJson::deserialize(d)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(m.data_b64.as_bytes())
+            .map_err(|e| serde::de::Error::custom(format!("data_b64: {e}")))?;
+        if bytes.len() != m.len {
+            return Err(serde::de::Error::custom(format!(
+                "len {} but data_b64 holds {} bytes",
+                m.len,
+                bytes.len()
+            )));
+        }
+        Ok(DownloadedMedia {
+            bytes,
+            content_type: m.content_type,
+            file_name: m.file_name,
+        })
     }
 }
 

@@ -105,7 +105,8 @@ pub enum MessageKind {
         msg_type: u32,
         /// The bubble text if the XML has one (`<VoIPBubbleMsg><msg>`), else the normalized content.
         text: String,
-        /// `<roomid>` of an invitation, when present.
+        /// `<roomid>` of an invitation, when present (a string in JSON).
+        #[serde(with = "crate::boundary::id64::option", default)]
         room_id: Option<u64>,
     },
     /// MsgType 51: status notification (phone entered or left a chat, conversation list).

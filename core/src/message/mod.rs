@@ -75,7 +75,8 @@ impl GroupNames for NoGroupNames {
 pub struct Message {
     /// `MsgId`: the id for media downloads (`webwxgetmsgimg?MsgID=`…) and revoking.
     pub id: String,
-    /// `NewMsgId`.
+    /// `NewMsgId` (a string in JSON: it does not fit a JavaScript number).
+    #[serde(with = "crate::boundary::id64")]
     pub new_id: u64,
     /// `FromUserName`.
     pub from: String,

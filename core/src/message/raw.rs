@@ -88,7 +88,10 @@ pub struct RawMessage {
     #[serde(deserialize_with = "lenient::u32")]
     pub sub_msg_type: u32,
     /// `NewMsgId`: the 64-bit message id (a JSON number).
-    #[serde(deserialize_with = "lenient::u64")]
+    #[serde(
+        deserialize_with = "lenient::u64",
+        serialize_with = "crate::boundary::id64::serialize"
+    )]
     pub new_msg_id: u64,
     /// `OriContent`: the location XML of a location-in-text message.
     #[serde(deserialize_with = "lenient::string")]
@@ -112,7 +115,11 @@ pub struct RawRecommendInfo {
     #[serde(deserialize_with = "lenient::string")]
     pub nick_name: String,
     /// `QQNum`.
-    #[serde(rename = "QQNum", deserialize_with = "lenient::u64")]
+    #[serde(
+        rename = "QQNum",
+        deserialize_with = "lenient::u64",
+        serialize_with = "crate::boundary::id64::serialize"
+    )]
     pub qq_num: u64,
     /// `Province`.
     #[serde(deserialize_with = "lenient::string")]

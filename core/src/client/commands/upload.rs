@@ -83,7 +83,7 @@ impl FileSpec {
 }
 
 /// The ids of a file send.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UploadHandle {
     /// The send: it ends in `Sent` or `SendFailed`.
     pub local_id: LocalId,
