@@ -69,6 +69,24 @@ pub(crate) enum Phase {
     LoggedOut,
 }
 
+/// Where a session is, as [`Client::session_phase`] tells a host.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SessionPhase {
+    /// Created; no login, resume or connect started.
+    Idle,
+    /// A QR or push login is under way.
+    LoggingIn,
+    /// Logged in; webwxinit and the contacts are loading (`Ready` follows).
+    Starting,
+    /// `Ready`: commands run.
+    Ready,
+    /// `logout` was called; the session ends when the server answers.
+    LoggingOut,
+    /// Over.
+    LoggedOut,
+}
+
 /// What an in-flight request is for.
 #[derive(Debug)]
 pub(crate) enum Pending {
@@ -205,6 +223,19 @@ impl Client {
             self.phase,
             Phase::Starting | Phase::Running | Phase::CommandsOnly
         ) && self.state.credentials.is_some()
+    }
+
+    /// Where the session is, for hosts deciding whether a command can run now.
+    pub fn session_phase(&self) -> SessionPhase {
+        match self.phase {
+            Phase::Idle => SessionPhase::Idle,
+            Phase::Login => SessionPhase::LoggingIn,
+            Phase::Starting => SessionPhase::Starting,
+            Phase::Running | Phase::CommandsOnly if self.state.me.is_some() => SessionPhase::Ready,
+            Phase::Running | Phase::CommandsOnly => SessionPhase::Starting,
+            Phase::LoggingOut => SessionPhase::LoggingOut,
+            Phase::LoggedOut => SessionPhase::LoggedOut,
+        }
     }
 
     /// Whether the session has ended.
