@@ -39,11 +39,7 @@ pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
     Ok(cfg)
 }
 
-/// A seed from the clock and the process id (the core takes no OS randomness itself).
+/// A seed from the OS (the core takes no OS randomness itself).
 pub fn clock_seed() -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    nanos ^ (u64::from(std::process::id()) << 32)
+    webwx_ureq::random_seed()
 }

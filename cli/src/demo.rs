@@ -166,7 +166,7 @@ impl Demo {
             "client",
             "webwx-core over webwx-ureq, every request sent to the simulator in the relay form",
         );
-        handle.login();
+        handle.login().map_err(|e| format!("cannot log in: {e}"))?;
 
         let deadline = self.started + DEADLINE;
         loop {

@@ -56,12 +56,13 @@ pub fn run(args: &LoginArgs) -> i32 {
                     .display()
             ));
             let mut c = Client::restore(cfg, state);
-            c.connect(webwx_ureq::now());
+            // A restored client is idle: nothing to refuse.
+            let _ = c.connect(webwx_ureq::now());
             c
         }
         None => {
             let mut c = Client::new(cfg);
-            c.login(webwx_ureq::now());
+            let _ = c.login(webwx_ureq::now());
             c
         }
     };

@@ -89,7 +89,8 @@ pub fn run(args: &SendArgs) -> i32 {
         }
     };
     let mut client = Client::restore(cfg, state);
-    client.resume_for_commands(webwx_ureq::now());
+    // A restored client is idle: nothing to refuse.
+    let _ = client.resume_for_commands(webwx_ureq::now());
     let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
         Ok(x) => x,
         Err(e) => {

@@ -36,7 +36,10 @@ pub use client::commands::{
     CommandEvent, CommandFailure, DataPurpose, DownloadId, FileSpec, LocalId, OpId, OpKind,
     OpOutcome, UploadHandle, UploadId,
 };
-pub use client::{Client, Config, Event, LogoutReason, Output, RequestId, SessionPhase, Transmit};
+pub use client::{
+    Client, CommandView, Config, Event, LogoutReason, Output, Refusal, RequestId, SessionPhase,
+    Transmit,
+};
 pub use error::{
     CommandError, ParseError, ParseErrorKind, ResponseError, Ret, TransportErrorKind, WxError,
 };

@@ -418,7 +418,7 @@ fn commands_before_ready_wait_for_it() {
         held: Vec::new(),
         ready: false,
     };
-    f.client.login(now);
+    f.client.login(now).expect("the login starts");
     let mut ts = f.pump();
     for e in f.events.clone() {
         tracker.handle_event(&mut f.client, now, &e, &mut NoFiles);

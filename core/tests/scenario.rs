@@ -7,7 +7,7 @@ use fake::*;
 use std::time::Duration;
 use webwx_core::client::LogoutReason;
 use webwx_core::contacts::ContactChange;
-use webwx_core::{Client, Config, Event, Ret, SessionState};
+use webwx_core::{Client, Config, Event, Refusal, Ret, SessionState};
 
 fn config() -> Config {
     Config::new(7)
@@ -16,7 +16,7 @@ fn config() -> Config {
 fn logged_in(home: &str) -> Harness {
     let mut h = Harness::new(Client::new(config().home(home)), Fake::new(home));
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     assert!(h.client.is_logged_in(), "{:?}", h.events);
     h
@@ -128,7 +128,7 @@ fn qr_expiry_renews_then_logs_in() {
     fake.poll_script = [408, 400, 400, 201, 200].into();
     let mut h = Harness::new(Client::new(config()), fake);
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 3);
     assert_eq!(h.count(|e| matches!(e, Event::QrExpired)), 2);
@@ -166,7 +166,7 @@ fn qr_renewals_exhausted_end_the_login_once() {
     fake.poll_script = [400, 400, 400].into();
     let mut h = Harness::new(Client::new(config().max_qr_renewals(1)), fake);
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until(Duration::from_secs(600), |_| false);
     assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 2);
     assert_eq!(h.count(is_logged_out), 1);
@@ -184,7 +184,7 @@ fn scanned_then_cancelled_gets_a_new_qr() {
     fake.poll_script = [201, 202, 201, 200].into();
     let mut h = Harness::new(Client::new(config()), fake);
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     let seq = h.login_steps();
     assert_eq!(seq, ["qr", "scanned", "cancelled", "qr", "scanned", "in"]);
@@ -196,7 +196,7 @@ fn refusal_1203_is_reported_with_the_server_message() {
     fake.login_page = LoginPageMode::Refuse1203;
     let mut h = Harness::new(Client::new(config()), fake);
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until(Duration::from_secs(60), |_| false);
     assert_eq!(h.count(is_logged_out), 1);
     match h.events.last().unwrap() {
@@ -218,7 +218,7 @@ fn newloginpage_301_with_xml_logs_in() {
     fake.login_page = LoginPageMode::Ok301;
     let mut h = Harness::new(Client::new(config()), fake);
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     assert!(h.client.is_logged_in());
 }
@@ -365,7 +365,7 @@ fn restore_from_saved_session_needs_no_qr_and_keeps_messages_flowing() {
     let mut h = Harness::new(Client::restore(config(), state), fake);
     let before = h.fake.seen.len();
     let now = h.now;
-    h.client.resume(now);
+    h.client.resume(now).expect("the login starts");
     h.fake.push_text(FRIEND, "after");
     h.run_until(Duration::ZERO, |ev| {
         ev.iter().any(|e| matches!(e, Event::Message(_)))
@@ -386,7 +386,7 @@ fn restore_of_a_dead_session_falls_back_to_push_login() {
         fake.poll_script = [200].into();
     });
     let now = h.now;
-    h.client.resume(now);
+    h.client.resume(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     let seq = h.login_steps();
     assert_eq!(seq, ["resume_failed", "push", "in"]);
@@ -407,7 +407,7 @@ fn push_login_refused_falls_back_to_qr() {
     state.last_uin = Some(UIN);
     let mut h = Harness::new(Client::restore(config(), state), fake);
     let now = h.now;
-    h.client.connect(now);
+    h.client.connect(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     assert_eq!(h.count(|e| matches!(e, Event::PushLoginFailed { .. })), 1);
     assert_eq!(h.count(|e| matches!(e, Event::QrCode { .. })), 1);
@@ -458,7 +458,9 @@ fn origin_override_sends_relay_form_with_renamed_headers() {
         .unwrap()
         .rename_headers(true);
     let mut client = Client::new(cfg);
-    client.login(webwx_core::Timestamp(1));
+    client
+        .login(webwx_core::Timestamp(1))
+        .expect("the login starts");
     let webwx_core::Output::Transmit(t) = client.poll_output() else {
         panic!()
     };
@@ -483,7 +485,7 @@ fn commands_only_resume_of_a_dead_session_does_not_log_in_again() {
     let mut h = restored(logged_in("wx.qq.com"), |fake| fake.session_valid = false);
     let before = h.fake.seen.len();
     let now = h.now;
-    h.client.resume_for_commands(now);
+    h.client.resume_for_commands(now).expect("the login starts");
     h.run_until(Duration::from_secs(60), |_| false);
     assert_eq!(h.count(|e| matches!(e, Event::ResumeFailed { .. })), 1);
     assert_eq!(h.count(is_logged_out), 1);
@@ -500,7 +502,7 @@ fn commands_only_resume_never_touches_the_sync_loop() {
     let key = h.client.state().sync_key.clone();
     let before = h.fake.seen.len();
     let now = h.now;
-    h.client.resume_for_commands(now);
+    h.client.resume_for_commands(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     h.fake.push_text(FRIEND, "not for us");
     h.run_until(Duration::from_secs(60), |_| false);
@@ -517,7 +519,7 @@ fn a_request_queued_before_the_session_ended_is_never_sent() {
     let mut h = restored(logged_in("wx.qq.com"), |fake| fake.session_valid = false);
     let before = h.fake.seen.len();
     let now = h.now;
-    h.client.resume_for_commands(now);
+    h.client.resume_for_commands(now).expect("the login starts");
     // Accepted before the driver drained: getcontact goes out first and its 1101 ends
     // the session while the send's request is still queued.
     let sent = h.client.send_text(now, FRIEND, "too late").unwrap();
@@ -548,7 +550,7 @@ fn a_command_refused_with_1101_in_a_resumed_session_logs_in_again_like_the_loop(
         fake.poll_script = [200].into();
     });
     let now = h.now;
-    h.client.resume(now);
+    h.client.resume(now).expect("the login starts");
     // getcontact is slow to answer; a send (allowed: the saved session has `me`) is
     // answered first, with 1101.
     let webwx_core::Output::Transmit(_getcontact) = h.client.poll_output() else {
@@ -607,7 +609,9 @@ fn an_origin_that_cannot_carry_a_request_is_refused_up_front() {
     // What is accepted carries every request: a login never stalls without an event.
     let cfg = config().origin("http://127.0.0.1:8787/relay").unwrap();
     let mut client = Client::new(cfg);
-    client.login(webwx_core::Timestamp(1));
+    client
+        .login(webwx_core::Timestamp(1))
+        .expect("the login starts");
     assert!(matches!(
         client.poll_output(),
         webwx_core::Output::Transmit(_)
@@ -621,7 +625,7 @@ fn an_origin_that_cannot_carry_a_request_is_refused_up_front() {
     });
     let mut h = Harness::new(Client::new(cfg), Fake::new("wx.qq.com"));
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until(Duration::from_secs(3600), |_| false);
     assert_eq!(h.count(is_logged_out), 1, "{:?}", h.events);
     assert!(h.fake.seen.is_empty());
@@ -653,10 +657,12 @@ fn login_commands_never_reset_a_running_session() {
     h.settle();
     let before = h.fake.seen.len();
     let now = h.now;
-    h.client.login(now);
-    h.client.push_login(now);
-    h.client.resume(now);
-    h.client.connect(now);
+    // Each says why it did nothing.
+    assert_eq!(h.client.login(now), Err(Refusal::LoggedIn));
+    assert_eq!(h.client.push_login(now), Err(Refusal::LoggedIn));
+    assert_eq!(h.client.resume(now), Err(Refusal::LoggedIn));
+    assert_eq!(h.client.resume_for_commands(now), Err(Refusal::LoggedIn));
+    assert_eq!(h.client.connect(now), Err(Refusal::LoggedIn));
     h.fake.push_text(FRIEND, "still here");
     h.run_until(Duration::ZERO, |ev| {
         ev.iter().any(|e| matches!(e, Event::Message(_)))
@@ -682,7 +688,7 @@ fn member_lists_that_cannot_be_fetched_do_not_stop_the_login() {
         .collect();
     let mut h = Harness::new(Client::new(config()), fake);
     let now = h.now;
-    h.client.login(now);
+    h.client.login(now).expect("the login starts");
     h.run_until_event(|e| matches!(e, Event::Ready));
     assert!(h.client.is_logged_in());
     assert_eq!(h.count(is_logged_out), 0);
@@ -705,7 +711,7 @@ fn invitemember_threshold_comes_from_webwxinit() {
         fake.invite_start_count = threshold;
         let mut h = Harness::new(Client::new(config()), fake);
         let now = h.now;
-        h.client.login(now);
+        h.client.login(now).expect("the login starts");
         h.run_until_event(|e| matches!(e, Event::Ready));
         assert_eq!(h.client.contacts().get(GROUP).unwrap().member_list.len(), 2);
         h.settle(); // the synccheck long-poll is out and held

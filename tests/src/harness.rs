@@ -305,7 +305,9 @@ pub fn start<D: crate::driver::Driver>(driver: &D, sim: &Sim, seed: u64) -> Run<
 /// Runs a QR login to `Ready`, scanning through the control API (scan, then confirm).
 /// Returns our UserName.
 pub fn qr_login<S: Session>(run: &mut Run<S>, sim: &Sim) -> String {
-    run.session.with(|c, now| c.login(now));
+    run.session
+        .with(|c, now| c.login(now))
+        .expect("the login starts");
     let uuid = run.qr();
     sim.control.scan(Some(&uuid), false).expect("scan");
     run.expect("Scanned", WAIT, |e| {

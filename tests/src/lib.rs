@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             login_faults_are_retried,
             push_login,
             desktop_login_where_web_is_refused,
+            boundary_commands,
         );
     };
     (@tests $driver:expr; $($name:ident),* $(,)?) => {

@@ -176,7 +176,9 @@ pub fn restore_without_qr<D: Driver>(d: &D) {
     let state = SessionState::from_json(&saved).expect("the saved session loads");
     let client = Client::restore(config(&sim.base, 99), state);
     let mut run = Run::new(d.start(client));
-    run.session.with(|c, now| c.resume(now));
+    run.session
+        .with(|c, now| c.resume(now))
+        .expect("the login starts");
     run.expect("Ready", WAIT, |e| matches!(e, Event::Ready).then_some(()));
     assert_eq!(
         run.session
@@ -200,7 +202,9 @@ pub fn restore_without_qr<D: Driver>(d: &D) {
 pub fn push_login<D: Driver>(d: &D) {
     let sim = sim(|c| c.auto_scan = true);
     let mut run = start(d, &sim, 5);
-    run.session.with(|c, now| c.login(now));
+    run.session
+        .with(|c, now| c.login(now))
+        .expect("the login starts");
     let me = run.logged_in();
     run.session.with(|c, now| c.logout(now));
     run.until_end(WAIT);
@@ -210,7 +214,9 @@ pub fn push_login<D: Driver>(d: &D) {
 
     let client = Client::restore(config(&sim.base, 55), saved);
     let mut run = Run::new(d.start(client));
-    run.session.with(|c, now| c.push_login(now));
+    run.session
+        .with(|c, now| c.push_login(now))
+        .expect("the login starts");
     run.expect("PushLoginSent", WAIT, |e| {
         matches!(e, Event::PushLoginSent).then_some(())
     });
@@ -412,7 +418,9 @@ pub fn remote_logout_codes<D: Driver>(d: &D) {
     let sim = sim(|c| c.auto_scan = true);
     for (i, code) in [1100i64, 1101, 1102].into_iter().enumerate() {
         let mut run = start(d, &sim, 20 + i as u64);
-        run.session.with(|c, now| c.login(now));
+        run.session
+            .with(|c, now| c.login(now))
+            .expect("the login starts");
         run.logged_in();
         sim.control
             .remote_logout(None, code)
@@ -614,7 +622,7 @@ fn op<S: Session>(
     run: &mut Run<S>,
     what: &str,
     f: impl FnOnce(
-        &mut Client,
+        &mut webwx_core::CommandView<'_>,
         webwx_core::Timestamp,
     ) -> Result<webwx_core::OpId, webwx_core::CommandError>
     + Send
@@ -825,7 +833,9 @@ pub fn many_sessions_at_once<D: Driver>(d: &D) {
     let sim = sim(|c| c.auto_scan = true);
     let mut runs: Vec<Run<D::Session>> = (0..N).map(|i| start(d, &sim, 40 + i as u64)).collect();
     for run in &runs {
-        run.session.with(|c, now| c.login(now));
+        run.session
+            .with(|c, now| c.login(now))
+            .expect("the login starts");
     }
     let names: Vec<String> = runs.iter_mut().map(|r| r.logged_in()).collect();
     let accounts = sim.control.state().accounts;
@@ -979,7 +989,9 @@ pub fn one_shot_commands_beside_a_running_session<D: Driver>(d: &D) {
 
     let saved = SessionState::from_json(&bot.session.snapshot().to_json()).expect("reload");
     let mut cli = Run::new(d.start(Client::restore(config(&sim.base, 35), saved)));
-    cli.session.with(|c, now| c.resume_for_commands(now));
+    cli.session
+        .with(|c, now| c.resume_for_commands(now))
+        .expect("the login starts");
     cli.expect("Ready", WAIT, |e| matches!(e, Event::Ready).then_some(()));
     let to = friend.clone();
     let local = cli
@@ -1054,7 +1066,9 @@ pub fn login_faults_are_retried<D: Driver>(d: &D) {
             .expect("fault");
     }
     let mut run = start(d, &sim, 37);
-    run.session.with(|c, now| c.login(now));
+    run.session
+        .with(|c, now| c.login(now))
+        .expect("the login starts");
     run.logged_in();
     let fired = sim.control.state().counters.get("faults_fired").copied();
     assert_eq!(fired, Some(5), "every fault hit once");
@@ -1076,7 +1090,9 @@ pub fn desktop_login_where_web_is_refused<D: Driver>(d: &D) {
     };
     sim.control.prepare_account(spec.clone()).expect("prepare");
     let mut run = start(d, &sim, 61);
-    run.session.with(|c, now| c.login(now));
+    run.session
+        .with(|c, now| c.login(now))
+        .expect("the login starts");
     run.until_end(WAIT);
     match run.logouts().as_slice() {
         [LogoutReason::LoginRefused { ret, message }] => {
@@ -1090,7 +1106,9 @@ pub fn desktop_login_where_web_is_refused<D: Driver>(d: &D) {
     sim.control.prepare_account(spec).expect("prepare");
     let client = Client::new(config(&sim.base, 62).desktop(true));
     let mut run = Run::new(d.start(client));
-    run.session.with(|c, now| c.login(now));
+    run.session
+        .with(|c, now| c.login(now))
+        .expect("the login starts");
     run.logged_in();
     let friend = a_friend(&sim, None);
     inject_text(&sim, &friend, "hello desktop");
@@ -1098,4 +1116,342 @@ pub fn desktop_login_where_web_is_refused<D: Driver>(d: &D) {
     assert_eq!(text_of(&m[0]), Some("hello desktop"));
     run.session.with(|c, now| c.logout(now));
     run.until_end(WAIT);
+}
+
+/// Runs one boundary command through the driver's `submit` and waits for its answer.
+fn command<S: Session>(run: &Run<S>, json: serde_json::Value) -> webwx_core::boundary::Answer {
+    use webwx_transport::Session as _;
+    let request = webwx_core::boundary::Request::from_value(json.clone())
+        .unwrap_or_else(|(_, e)| panic!("{json}: {e}"));
+    run.session
+        .handle()
+        .submit(request)
+        .wait_timeout(WAIT)
+        .unwrap_or_else(|_| panic!("no answer to {json} within {WAIT:?}"))
+}
+
+/// The result of a command that must succeed.
+fn ok<S: Session>(run: &Run<S>, json: serde_json::Value) -> serde_json::Value {
+    let a = command(run, json.clone());
+    let v = serde_json::to_value(&a).unwrap();
+    assert!(v.get("result").is_some(), "{json} -> {v}");
+    assert_eq!(v["answer"], json["id"], "the id comes back");
+    v["result"].clone()
+}
+
+/// The whole command surface of the JSON boundary through the driver (`submit`, one
+/// answer per command on completion), each checked on the simulator: sends by nick name
+/// (text, a file from base64 and from a path, an emoticon, a forward), revoke, mark read,
+/// downloads (inline and saved), friends, groups, remarks, pins, member lists, a cancelled
+/// upload, an unknown name, and a logout that answers when the session is over.
+pub fn boundary_commands<D: Driver>(d: &D) {
+    use serde_json::json;
+    let sim = sim(|_| {});
+    let mut run = start(d, &sim, 23);
+    // Submitted before the login: waits for `Ready`.
+    let early = {
+        use webwx_transport::Session as _;
+        run.session
+            .handle()
+            .submit(webwx_core::boundary::Command::send_text(
+                "filehelper",
+                "early",
+            ))
+    };
+    qr_login(&mut run, &sim);
+    let early = early
+        .wait_timeout(WAIT)
+        .expect("the early command answered");
+    assert!(early.into_result().is_ok(), "sent once ready");
+
+    let contacts = sim.control.contacts(None).expect("contacts");
+    let friends: Vec<_> = contacts
+        .iter()
+        .filter(|c| {
+            c.kind == "friend"
+                && contacts
+                    .iter()
+                    .filter(|o| o.nick_name == c.nick_name)
+                    .count()
+                    == 1
+        })
+        .collect();
+    assert!(friends.len() >= 3, "three friends with unique nick names");
+    let (f0, f1, f2) = (friends[0].clone(), friends[1].clone(), friends[2].clone());
+
+    // A text by nick name.
+    let r = ok(
+        &run,
+        json!({"id": 1, "cmd": "send_text", "to": f0.nick_name, "text": "by name"}),
+    );
+    assert_eq!(r["kind"], "sent");
+    let msg_id = r["msg_id"].as_str().unwrap().to_owned();
+    let sent = sim.control.sent();
+    let rec = sent.iter().find(|s| s.msg_id == msg_id).expect("recorded");
+    assert_eq!(
+        (rec.to.as_str(), rec.content.as_str()),
+        (f0.user_name.as_str(), "by name")
+    );
+    assert_eq!(r["local_id"], rec.client_msg_id.as_str());
+
+    // Revoke it, mark the chat read.
+    let r = ok(
+        &run,
+        json!({"id": "r", "cmd": "revoke", "to": f0.user_name, "msg_id": msg_id}),
+    );
+    assert_eq!(r, json!({"kind": "done", "op": "revoke"}));
+    assert!(
+        sim.control
+            .sent()
+            .iter()
+            .any(|s| s.msg_id == msg_id && s.revoked)
+    );
+    ok(
+        &run,
+        json!({"id": 2, "cmd": "mark_read", "chat": f0.nick_name}),
+    );
+
+    // Files: from base64 and from a path; the simulator has their md5.
+    let data = bytes(5, 700 * 1024, b"%PDF");
+    let r = ok(
+        &run,
+        json!({"id": 3, "cmd": "send_file", "to": f1.nick_name, "file_name": "boundary.pdf",
+               "data_b64": base64_encode(&data)}),
+    );
+    let rec = sim
+        .control
+        .sent()
+        .into_iter()
+        .find(|s| s.msg_id == r["msg_id"])
+        .unwrap();
+    assert_eq!(rec.media_md5.as_deref(), Some(md5_hex(&data).as_str()));
+    let dir = std::env::temp_dir().join(format!("webwx-suite-{}-{}", D::NAME, std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("from-path.txt");
+    std::fs::write(&path, b"a file on disk").unwrap();
+    let r = ok(
+        &run,
+        json!({"id": 4, "cmd": "send_file", "to": f1.user_name, "path": path}),
+    );
+    let rec = sim
+        .control
+        .sent()
+        .into_iter()
+        .find(|s| s.msg_id == r["msg_id"])
+        .unwrap();
+    assert_eq!(rec.file_name.as_deref(), Some("from-path.txt"));
+    assert_eq!(
+        rec.media_md5.as_deref(),
+        Some(md5_hex(b"a file on disk").as_str())
+    );
+    ok(
+        &run,
+        json!({"id": 5, "cmd": "send_emoticon", "to": f1.user_name,
+               "md5": "0123456789abcdef0123456789abcdef"}),
+    );
+
+    // Forward and download what a friend sends, by its msg_id.
+    let text_id = inject_text(&sim, &f2.user_name, "forward me");
+    let image = bytes(6, 2000, b"\x89PNG\r\n\x1a\n");
+    let image_id = sim
+        .control
+        .inject_message(webwx_sim::InjectMessage {
+            from: f2.user_name.clone(),
+            msg_type: Some(3),
+            media_b64: Some(base64_encode(&image)),
+            file_name: Some("photo.png".into()),
+            ..Default::default()
+        })
+        .expect("inject an image");
+    run.messages_where(2, WAIT, |m| m.id == text_id || m.id == image_id);
+    let r = ok(
+        &run,
+        json!({"id": 6, "cmd": "forward", "to": f0.user_name, "msg_id": text_id}),
+    );
+    let rec = sim
+        .control
+        .sent()
+        .into_iter()
+        .find(|s| s.msg_id == r["msg_id"])
+        .unwrap();
+    assert_eq!(rec.content, "forward me");
+    let r = ok(
+        &run,
+        json!({"id": 7, "cmd": "download", "msg_id": image_id, "inline": true}),
+    );
+    assert_eq!(r["len"], image.len());
+    assert_eq!(r["data_b64"], base64_encode(&image));
+    let r = ok(
+        &run,
+        json!({"id": 8, "cmd": "download", "msg_id": image_id, "save_to": dir}),
+    );
+    let saved = std::path::PathBuf::from(r["path"].as_str().unwrap());
+    assert!(saved.starts_with(&dir), "{saved:?}");
+    assert_eq!(std::fs::read(&saved).unwrap(), image);
+    let again = ok(
+        &run,
+        json!({"id": 9, "cmd": "download", "msg_id": image_id, "save_to": dir}),
+    );
+    assert_ne!(again["path"], r["path"], "never overwritten");
+
+    // Friends.
+    sim.control
+        .inject_message(webwx_sim::InjectMessage {
+            from: "fmessage".into(),
+            msg_type: Some(37),
+            nick_name: Some("Boundary Stranger".into()),
+            content: "let me in".into(),
+            ..Default::default()
+        })
+        .expect("inject a friend request");
+    let request = run.messages_where(1, WAIT, |m| {
+        matches!(
+            m.kind,
+            webwx_core::message::MessageKind::FriendRequest { .. }
+        )
+    });
+    ok(
+        &run,
+        json!({"id": 10, "cmd": "accept_friend", "msg_id": request[0].id}),
+    );
+    let all = sim.control.contacts(None).expect("contacts");
+    assert!(
+        all.iter()
+            .any(|c| c.nick_name == "Boundary Stranger" && c.kind == "friend")
+    );
+    let stranger = all
+        .iter()
+        .filter_map(|c| c.members.as_ref())
+        .flatten()
+        .find(|m| !all.iter().any(|c| c.user_name == m.user_name) && m.user_name.starts_with('@'))
+        .map(|m| m.user_name.clone())
+        .expect("a group member who is not a contact");
+    ok(
+        &run,
+        json!({"id": 11, "cmd": "add_friend", "user_name": stranger, "greeting": "hi"}),
+    );
+
+    // Groups.
+    let r = ok(
+        &run,
+        json!({"id": 12, "cmd": "create_group", "topic": "boundary group",
+               "members": [f0.nick_name, f1.user_name]}),
+    );
+    assert_eq!(r["kind"], "group_created");
+    let group = r["group"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !{
+        let g = group.clone();
+        run.session.with(move |c, _| c.contacts().get(&g).is_some())
+    } {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new group never arrived"
+        );
+        let _ = run.next(Duration::from_millis(50));
+    }
+    ok(
+        &run,
+        json!({"id": 13, "cmd": "add_members", "group": group, "members": [f2.nick_name]}),
+    );
+    ok(
+        &run,
+        json!({"id": 14, "cmd": "remove_members", "group": group, "members": [f0.user_name]}),
+    );
+    ok(
+        &run,
+        json!({"id": 15, "cmd": "rename_group", "group": group, "topic": "renamed"}),
+    );
+    let r = ok(
+        &run,
+        json!({"id": 16, "cmd": "fetch_group_members", "group": group}),
+    );
+    assert_eq!(r["kind"], "members_fetched");
+    let members = sim
+        .control
+        .contacts(None)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.user_name == group)
+        .and_then(|c| c.members)
+        .unwrap();
+    assert_eq!(r["members"], members.len());
+    assert!(members.iter().any(|m| m.user_name == f2.user_name));
+    assert!(!members.iter().any(|m| m.user_name == f0.user_name));
+
+    // Remarks and pins.
+    ok(
+        &run,
+        json!({"id": 17, "cmd": "set_remark", "user": f2.nick_name, "remark": "boundary"}),
+    );
+    ok(&run, json!({"id": 18, "cmd": "pin", "chat": f2.nick_name}));
+    let info = |u: &str| {
+        sim.control
+            .contacts(None)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.user_name == u)
+            .unwrap()
+    };
+    assert_eq!(
+        (
+            info(&f2.user_name).remark_name.as_str(),
+            info(&f2.user_name).pinned
+        ),
+        ("boundary", true)
+    );
+    ok(
+        &run,
+        json!({"id": 19, "cmd": "unpin", "chat": f2.user_name}),
+    );
+    assert!(!info(&f2.user_name).pinned);
+
+    // A name that names nobody: a typed error.
+    let v = serde_json::to_value(command(
+        &run,
+        json!({"id": 20, "cmd": "send_text", "to": "Nobody At All", "text": "x"}),
+    ))
+    .unwrap();
+    assert_eq!(v["error"]["kind"], "unknown_name", "{v}");
+
+    // A cancelled upload: the send answers `cancelled` (or, if it was quicker, `sent`),
+    // the cancel answers once either way.
+    let big = bytes(7, 4 * 1024 * 1024, b"big");
+    let pending = {
+        use webwx_transport::Session as _;
+        let req = webwx_core::boundary::Request::from_value(json!({
+            "id": "big", "cmd": "send_file", "to": f1.user_name, "file_name": "big.bin",
+            "data_b64": base64_encode(&big)}))
+        .unwrap();
+        run.session.handle().submit(req)
+    };
+    let cancel = serde_json::to_value(command(
+        &run,
+        json!({"id": 21, "cmd": "cancel_upload", "command": "big"}),
+    ))
+    .unwrap();
+    let send =
+        serde_json::to_value(pending.wait_timeout(WAIT).expect("the send answered")).unwrap();
+    match cancel["result"]["kind"].as_str() {
+        Some("upload_cancelled") => assert_eq!(send["error"]["kind"], "cancelled", "{send}"),
+        _ => {
+            assert_eq!(cancel["error"]["kind"], "unknown", "{cancel}");
+            assert_eq!(send["result"]["kind"], "sent", "{send}");
+        }
+    }
+
+    // Logout answers when the session is over.
+    let r = ok(&run, json!({"id": 22, "cmd": "logout"}));
+    assert_eq!(r, json!({"kind": "logged_out"}));
+    run.until_end(WAIT);
+    let late =
+        serde_json::to_value(command(&run, json!({"cmd": "pin", "chat": "filehelper"}))).unwrap();
+    assert_eq!(late["error"]["kind"], "session_ended");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(b)
 }

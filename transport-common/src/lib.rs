@@ -14,11 +14,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod answers;
 mod files;
 mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use answers::{PendingAnswer, finish, save_download};
 pub use files::{FileSource, SendFileError};
 pub use session::{Outputs, Session, Shared, State, UploadRead};
 
@@ -31,6 +33,24 @@ pub fn now() -> Timestamp {
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
     Timestamp(ms)
+}
+
+/// A seed for [`Config::new`](webwx_core::Config::new) from the OS: std's `RandomState`
+/// keys (random per process, from the OS) mixed with the wall clock in nanoseconds. The
+/// core takes no OS randomness itself; drivers, examples and the CLI seed it with this.
+///
+/// ```
+/// assert_ne!(webwx_transport::random_seed(), webwx_transport::random_seed());
+/// ```
+pub fn random_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.write_u128(nanos);
+    h.finish()
 }
 
 /// The core's name for an I/O failure of a request.

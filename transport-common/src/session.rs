@@ -6,11 +6,17 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use webwx_core::client::Transmit;
+use webwx_core::endpoint::sendemoticon::Emoticon;
+use webwx_core::message::Message;
 use webwx_core::{
-    Client, CommandError, CommandEvent, Download, DownloadId, Event, FileSpec, LocalId, MediaKind,
-    OpId, Output, RequestId, SessionState, Timestamp, TransportErrorKind, UploadHandle, UploadId,
+    Client, CommandError, CommandEvent, CommandView, Download, DownloadId, Event, FileSpec,
+    LocalId, MediaKind, OpId, Output, Refusal, RequestId, SessionState, Timestamp,
+    TransportErrorKind, UploadHandle, UploadId,
 };
 
+use webwx_core::boundary::{Request, Ticket, Tracker};
+
+use crate::answers::{FsHost, PendingAnswer, Reply};
 use crate::files::{FileSource, SendFileError};
 use crate::now;
 
@@ -19,6 +25,9 @@ pub struct State {
     /// The session's state machine.
     pub client: Client,
     uploads: HashMap<UploadId, (LocalId, FileSource)>,
+    /// The boundary commands submitted and not answered yet.
+    tracker: Tracker,
+    replies: HashMap<Ticket, Reply>,
 }
 
 impl std::fmt::Debug for State {
@@ -72,6 +81,47 @@ impl State {
         State {
             client,
             uploads: HashMap::new(),
+            tracker: Tracker::default(),
+            replies: HashMap::new(),
+        }
+    }
+
+    /// Submits a boundary command (applied now, or when the session is `Ready`); its
+    /// answer arrives through the returned [`PendingAnswer`].
+    pub fn submit(&mut self, request: Request) -> PendingAnswer {
+        let (reply, pending) = crate::answers::pending(request.id.clone());
+        let mut host = FsHost {
+            uploads: &mut self.uploads,
+        };
+        let ticket = self
+            .tracker
+            .submit(&mut self.client, now(), request, &mut host);
+        self.replies.insert(ticket, reply);
+        self.deliver();
+        pending
+    }
+
+    /// Fires the client's and the tracker's timers due at `now`.
+    pub fn handle_timeout(&mut self, now: Timestamp) {
+        self.client.handle_timeout(now);
+        self.tracker.handle_timeout(&mut self.client, now);
+        self.deliver();
+    }
+
+    /// The earliest timer of the client and the tracker.
+    pub fn poll_timeout(&self) -> Option<Timestamp> {
+        match (self.client.poll_timeout(), self.tracker.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Hands every completion to its waiting caller.
+    fn deliver(&mut self) {
+        while let Some(c) = self.tracker.poll_completion() {
+            if let Some(reply) = self.replies.remove(&c.ticket) {
+                reply.send(c);
+            }
         }
     }
 
@@ -144,7 +194,7 @@ impl State {
     /// own uploads, and the other events after [`State::track`]. Returns the next timer
     /// and whether the session is done.
     pub fn drain(&mut self, out: &mut impl Outputs) -> (Option<Timestamp>, bool) {
-        loop {
+        let r = loop {
             match self.client.poll_output() {
                 Output::Transmit(t) => out.transmit(t),
                 Output::Event(e) => {
@@ -152,15 +202,29 @@ impl State {
                         out.upload_read(self, read);
                         continue;
                     }
+                    let mut host = FsHost {
+                        uploads: &mut self.uploads,
+                    };
+                    if self
+                        .tracker
+                        .handle_event(&mut self.client, now(), &e, &mut host)
+                    {
+                        continue; // the tracker fed its own upload
+                    }
                     self.track(&e);
                     out.event(e);
                 }
-                Output::Timeout(at) => return (Some(at), false),
-                Output::Idle => return (None, false),
-                Output::Done => return (None, true),
-                _ => return (None, false),
+                Output::Timeout(_) | Output::Idle => break (self.poll_timeout(), false),
+                Output::Done => {
+                    // Stopped without `LoggedOut` (a shutdown): nothing is left waiting.
+                    self.tracker.end();
+                    break (None, true);
+                }
+                _ => break (self.poll_timeout(), false),
             }
-        }
+        };
+        self.deliver();
+        r
     }
 
     /// Forgets finished uploads. Call with every event before passing it on.
@@ -261,19 +325,21 @@ pub trait Session {
     /// Whether the session loop has ended.
     fn is_finished(&self) -> bool;
 
-    /// Runs `f` on the client with the current time, then wakes the session loop to send
-    /// whatever it queued. The client is locked (a plain mutex, never held across an
-    /// `.await`) while `f` runs: keep it short. Callable from async and blocking code.
+    /// Runs `f` on the client's commands and reads (a [`CommandView`]: not the
+    /// driver's side, whose requests only the loop may take) with the current time, then
+    /// wakes the session loop to send whatever it queued. The client is locked (a plain
+    /// mutex, never held across an `.await`) while `f` runs: keep it short. Callable from
+    /// async and blocking code.
     ///
     /// ```no_run
     /// # fn f(handle: impl webwx_transport::Session) {
     /// let contacts = handle.with(|client, _now| client.contacts().len());
     /// # }
     /// ```
-    fn with<R>(&self, f: impl FnOnce(&mut Client, Timestamp) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut CommandView<'_>, Timestamp) -> R) -> R {
         let r = {
             let mut state = self.shared().lock();
-            f(&mut state.client, now())
+            f(&mut CommandView::new(&mut state.client), now())
         };
         self.wake();
         r
@@ -284,9 +350,105 @@ pub trait Session {
         f(&self.shared().lock().client)
     }
 
+    /// Submits a command of the JSON boundary ([`Command`], or a [`Request`] with its
+    /// `"id"` and timeout): it runs now, or once the session is `Ready`, and its
+    /// [`PendingAnswer`] gives the answer when its outcome is known (blocking
+    /// [`PendingAnswer::wait`], or `.await`). The drivers' `command` does both steps.
+    fn submit(&self, request: impl Into<Request>) -> PendingAnswer {
+        let pending = self.shared().lock().submit(request.into());
+        self.wake();
+        pending
+    }
+
     /// Sends a text; the outcome is `Sent` or `SendFailed` with the returned id.
     fn send_text(&self, to: &str, text: &str) -> Result<LocalId, CommandError> {
         self.with(|c, now| c.send_text(now, to, text))
+    }
+
+    /// Sends a text to a group, @mentioning `mentions` (members by UserName, display or
+    /// nick name).
+    fn send_text_mentioning(
+        &self,
+        to: &str,
+        text: &str,
+        mentions: &[&str],
+    ) -> Result<LocalId, CommandError> {
+        self.with(|c, now| c.send_text_mentioning(now, to, text, mentions))
+    }
+
+    /// Sends a sticker by md5 or by the MediaId of an uploaded GIF.
+    fn send_emoticon(&self, to: &str, emoticon: Emoticon) -> Result<LocalId, CommandError> {
+        self.with(|c, now| c.send_emoticon(now, to, emoticon))
+    }
+
+    /// Forwards a message to `to`.
+    fn forward(&self, msg: &Message, to: &str) -> Result<LocalId, CommandError> {
+        self.with(|c, now| c.forward(now, msg, to))
+    }
+
+    /// Tells the phone that `chat` was read.
+    fn mark_read(&self, chat: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.mark_read(now, chat))
+    }
+
+    /// Asks `user_name` to be a friend, with a greeting.
+    fn add_friend(&self, user_name: &str, greeting: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.add_friend(now, user_name, greeting))
+    }
+
+    /// Accepts a friend request by its requester and ticket.
+    fn accept_friend(&self, user_name: &str, ticket: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.accept_friend(now, user_name, ticket))
+    }
+
+    /// Accepts the friend request `msg`.
+    fn accept_friend_request(&self, msg: &Message) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.accept_friend_request(now, msg))
+    }
+
+    /// Creates a group named `topic` with `members`.
+    fn create_group(&self, topic: &str, members: &[&str]) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.create_group(now, topic, members))
+    }
+
+    /// Adds (or invites) `members` to `group`.
+    fn add_members(&self, group: &str, members: &[&str]) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.add_members(now, group, members))
+    }
+
+    /// Removes `members` from `group`.
+    fn remove_members(&self, group: &str, members: &[&str]) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.remove_members(now, group, members))
+    }
+
+    /// Renames `group`.
+    fn rename_group(&self, group: &str, topic: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.rename_group(now, group, topic))
+    }
+
+    /// Sets the remark name of `user`.
+    fn set_remark(&self, user: &str, remark: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.set_remark(now, user, remark))
+    }
+
+    /// Pins `chat`.
+    fn pin(&self, chat: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.pin(now, chat))
+    }
+
+    /// Unpins `chat`.
+    fn unpin(&self, chat: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.unpin(now, chat))
+    }
+
+    /// Fetches the member list of `group` into the contacts.
+    fn fetch_group_members(&self, group: &str) -> Result<OpId, CommandError> {
+        self.with(|c, now| c.fetch_group_members(now, group))
+    }
+
+    /// Cancels an upload: its send ends in `SendFailed` (cancelled).
+    fn cancel_upload(&self, upload: UploadId) -> Result<(), CommandError> {
+        self.with(|c, _| c.cancel_upload(upload))
     }
 
     /// Sends a file whose bytes come from `source`, as the official client would for its
@@ -363,29 +525,29 @@ pub trait Session {
         self.inspect(Client::snapshot)
     }
 
-    /// Starts a QR login.
-    fn login(&self) {
-        self.with(|c, now| c.login(now));
+    /// Starts a QR login; refused while a login or a session is under way.
+    fn login(&self) -> Result<(), Refusal> {
+        self.with(|c, now| c.login(now))
     }
 
     /// Starts a push login (confirm on the phone), falling back to a QR code.
-    fn push_login(&self) {
-        self.with(|c, now| c.push_login(now));
+    fn push_login(&self) -> Result<(), Refusal> {
+        self.with(|c, now| c.push_login(now))
     }
 
     /// Resumes a restored session (hot reload).
-    fn resume(&self) {
-        self.with(|c, now| c.resume(now));
+    fn resume(&self) -> Result<(), Refusal> {
+        self.with(|c, now| c.resume(now))
     }
 
     /// Resumes a restored session for one-shot commands (no sync loop).
-    fn resume_for_commands(&self) {
-        self.with(|c, now| c.resume_for_commands(now));
+    fn resume_for_commands(&self) -> Result<(), Refusal> {
+        self.with(|c, now| c.resume_for_commands(now))
     }
 
     /// Resumes if possible, else push login, else QR login.
-    fn connect(&self) {
-        self.with(|c, now| c.connect(now));
+    fn connect(&self) -> Result<(), Refusal> {
+        self.with(|c, now| c.connect(now))
     }
 
     /// Logs out; the events end after [`Event::LoggedOut`].

@@ -14,13 +14,13 @@ const LIMIT: usize = 100;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut config = Config::new(std::process::id() as u64);
+    let mut config = Config::new(webwx_hyper::random_seed());
     if let Some(origin) = std::env::args().nth(1) {
         config = config.origin(&origin)?;
     }
     let (handle, mut events) =
         webwx_hyper::start(Client::new(config), webwx_hyper::Options::default())?;
-    handle.login();
+    handle.login()?;
 
     // Replies go out from their own task through a channel: the handle is cheap to clone
     // and usable from anywhere.

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
+use webwx_core::boundary::{Answer, ErrorInfo, ErrorKind, Request};
 use webwx_core::client::Transmit;
 use webwx_core::{Client, Event, RequestId, Timestamp, UploadId};
 use webwx_transport::{FileSource, Outputs, Session, State, UploadRead, now};
@@ -38,7 +39,7 @@ struct Shared {
 /// use webwx_hyper::prelude::*;
 /// let client = Client::new(Config::new(7));
 /// let (handle, mut events) = webwx_hyper::start(client, webwx_hyper::Options::default())?;
-/// handle.login();
+/// handle.login()?;
 /// while let Some(event) = events.next_event().await {
 ///     if let Event::QrCode { url, .. } = event {
 ///         println!("scan {url}");
@@ -123,7 +124,7 @@ impl Driver {
                 }
                 () = self.shared.wake.notified() => self.shared.session.stop_if_abandoned(),
                 () = sleep => {
-                    self.shared.session.lock().client.handle_timeout(now());
+                    self.shared.session.lock().handle_timeout(now());
                 }
             }
             // Take every request already finished before draining again.
@@ -241,6 +242,30 @@ impl Session for Handle {
 }
 
 impl Handle {
+    /// Runs a command of the JSON boundary and waits for its answer: its outcome (sent,
+    /// done, downloaded — saved under `save_to` on tokio's blocking pool, or inline), or
+    /// a typed error (a refusal, a timeout, the end of the session…). A command given
+    /// before the session is `Ready` waits for it.
+    ///
+    /// ```no_run
+    /// # async fn f(handle: webwx_hyper::Handle) {
+    /// use webwx_core::boundary::Command;
+    /// let answer = handle.command(Command::send_text("filehelper", "hi")).await;
+    /// println!("{}", answer.to_json());
+    /// # }
+    /// ```
+    pub async fn command(&self, request: impl Into<Request>) -> Answer {
+        let completion = self.submit(request).await;
+        let id = completion.id.clone();
+        match tokio::task::spawn_blocking(move || webwx_transport::finish(completion)).await {
+            Ok(answer) => answer,
+            Err(e) => Answer::new(
+                id,
+                Err(ErrorInfo::new(ErrorKind::Io, format!("saving failed: {e}"))),
+            ),
+        }
+    }
+
     /// Waits until the session task has ended (requests in flight are aborted).
     pub async fn finished(&self) {
         let mut rx = self.finished.clone();

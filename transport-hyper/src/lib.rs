@@ -20,7 +20,7 @@
 //!     // `Config::origin("http://127.0.0.1:PORT")` would send everything to a simulator.
 //!     let client = Client::new(Config::new(42));
 //!     let (handle, mut events) = webwx_hyper::start(client, webwx_hyper::Options::default())?;
-//!     handle.login();
+//!     handle.login()?;
 //!     while let Some(event) = events.next_event().await {
 //!         match event {
 //!             Event::QrCode { url, .. } => println!("scan {url}"),
@@ -42,7 +42,9 @@ mod transport;
 pub use driver::{Events, Handle, start, start_with};
 pub use transport::{BuildError, DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
-pub use webwx_transport::{FileSource, SendFileError, Session, now};
+pub use webwx_transport::{
+    FileSource, PendingAnswer, SendFileError, Session, now, random_seed, save_download,
+};
 
 /// The [`Session`] commands of a [`Handle`]: `use webwx_hyper::prelude::*;`.
 pub mod prelude {

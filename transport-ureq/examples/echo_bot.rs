@@ -13,7 +13,7 @@ use webwx_ureq::prelude::*;
 const SESSION_FILE: &str = "echo_bot.session.json";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut config = Config::new(std::process::id() as u64);
+    let mut config = Config::new(webwx_ureq::random_seed());
     if let Some(origin) = std::env::args().nth(1) {
         config = config.origin(&origin)?;
     }
@@ -23,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let (handle, events) = webwx_ureq::start(client, webwx_ureq::Options::default())?;
     // Resume the saved session, else push login, else a QR code.
-    handle.connect();
+    handle.connect()?;
 
     for event in events {
         match event {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use webwx_core::boundary::{Answer, Request};
 use webwx_core::client::Transmit;
 use webwx_core::{Client, Event, RequestId, Timestamp};
 use webwx_transport::{Outputs, Session, now};
@@ -41,7 +42,7 @@ struct Shared {
 /// use webwx_ureq::prelude::*;
 /// let client = Client::new(Config::new(7));
 /// let (handle, events) = webwx_ureq::start(client, webwx_ureq::Options::default())?;
-/// handle.login();
+/// handle.login()?;
 /// for event in events {
 ///     match event {
 ///         Event::QrCode { url, .. } => println!("scan {url}"),
@@ -49,7 +50,7 @@ struct Shared {
 ///         _ => {}
 ///     }
 /// }
-/// # Ok::<(), std::io::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn start(client: Client, options: Options) -> std::io::Result<(Handle, Events)> {
     start_with(client, Transport::new(&options))
@@ -108,7 +109,7 @@ impl Driver {
                 Some(at) => {
                     let now_ms = now();
                     if at <= now_ms {
-                        self.shared.session.lock().client.handle_timeout(now_ms);
+                        self.shared.session.lock().handle_timeout(now_ms);
                         continue;
                     }
                     let wait = Duration::from_millis(at.0 - now_ms.0);
@@ -243,6 +244,22 @@ impl Session for Handle {
 }
 
 impl Handle {
+    /// Runs a command of the JSON boundary and blocks until its answer: its outcome
+    /// (sent, done, downloaded — saved under `save_to` on this thread, or inline), or a
+    /// typed error (a refusal, a timeout, the end of the session…). A command given
+    /// before the session is `Ready` waits for it.
+    ///
+    /// ```no_run
+    /// # fn f(handle: webwx_ureq::Handle) {
+    /// use webwx_core::boundary::Command;
+    /// let answer = handle.command(Command::send_text("filehelper", "hi"));
+    /// println!("{}", answer.to_json());
+    /// # }
+    /// ```
+    pub fn command(&self, request: impl Into<Request>) -> Answer {
+        self.submit(request).wait()
+    }
+
     /// Waits until the session loop has ended. Requests still in flight are abandoned
     /// (their threads end at their own timeout).
     pub fn join(&self) {

@@ -19,7 +19,7 @@
 //! // `Config::origin("http://127.0.0.1:PORT")` would send everything to a simulator.
 //! let client = Client::new(Config::new(42));
 //! let (handle, events) = webwx_ureq::start(client, webwx_ureq::Options::default())?;
-//! handle.login();
+//! handle.login()?;
 //! for event in events {
 //!     match event {
 //!         Event::QrCode { url, .. } => println!("scan {url}"),
@@ -31,7 +31,7 @@
 //!         _ => {}
 //!     }
 //! }
-//! # Ok::<(), std::io::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -42,7 +42,9 @@ mod transport;
 pub use driver::{Events, Handle, RecvError, start, start_with};
 pub use transport::{DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
-pub use webwx_transport::{FileSource, SendFileError, Session, now};
+pub use webwx_transport::{
+    FileSource, PendingAnswer, SendFileError, Session, now, random_seed, save_download,
+};
 
 /// The [`Session`] commands of a [`Handle`]: `use webwx_ureq::prelude::*;`.
 pub mod prelude {

@@ -24,22 +24,36 @@ pub(crate) struct LoginState {
     pub(crate) resumed: bool,
 }
 
+/// Why a login command ([`Client::login`], [`Client::push_login`], [`Client::resume`],
+/// [`Client::resume_for_commands`], [`Client::connect`]) did nothing: they never reset a
+/// session under way.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// A login is already under way.
+    #[error("a login is already under way")]
+    LoggingIn,
+    /// The session is logged in (starting or running).
+    #[error("already logged in")]
+    LoggedIn,
+    /// A logout is under way.
+    #[error("logging out")]
+    LoggingOut,
+}
+
 impl Client {
-    /// Starts a QR login.
-    pub fn login(&mut self, now: Timestamp) {
-        if self.busy() {
-            return;
-        }
+    /// Starts a QR login; refused while a login, a session or a logout is under way.
+    pub fn login(&mut self, now: Timestamp) -> Result<(), Refusal> {
+        self.refuse_if_busy()?;
         self.reset_for_login();
         self.send_jslogin(now);
+        Ok(())
     }
 
     /// Starts a push login (no QR: the phone is asked to confirm) for the saved session's
     /// account; falls back to a QR login when that is not possible.
-    pub fn push_login(&mut self, now: Timestamp) {
-        if self.busy() {
-            return;
-        }
+    pub fn push_login(&mut self, now: Timestamp) -> Result<(), Refusal> {
+        self.refuse_if_busy()?;
         let uin = self
             .state
             .credentials
@@ -62,34 +76,32 @@ impl Client {
                 self.send_jslogin(now);
             }
         }
+        Ok(())
     }
 
     /// Resumes a restored session without any login (hot reload): the sync loop starts
     /// with the saved keys, contacts are reloaded. If the server says the session is over,
     /// the client tries a push login, then a QR login.
-    pub fn resume(&mut self, now: Timestamp) {
-        self.resume_with(now, true);
+    pub fn resume(&mut self, now: Timestamp) -> Result<(), Refusal> {
+        self.resume_with(now, true)
     }
 
     /// Resumes a restored session for one-shot commands: contacts are loaded, the sync
     /// loop never runs and the SyncKey never moves (a running `login` owns the loop).
-    pub fn resume_for_commands(&mut self, now: Timestamp) {
-        self.resume_with(now, false);
+    pub fn resume_for_commands(&mut self, now: Timestamp) -> Result<(), Refusal> {
+        self.resume_with(now, false)
     }
 
-    fn resume_with(&mut self, now: Timestamp, sync_loop: bool) {
-        if self.busy() {
-            return;
-        }
+    fn resume_with(&mut self, now: Timestamp, sync_loop: bool) -> Result<(), Refusal> {
+        self.refuse_if_busy()?;
         if self.state.credentials.is_none() || self.state.me.is_none() {
             if sync_loop {
-                self.connect_fallback(now);
-            } else {
-                self.die(LogoutReason::Remote {
-                    ret: Ret::SessionNotExist,
-                });
+                return self.connect_fallback(now);
             }
-            return;
+            self.die(LogoutReason::Remote {
+                ret: Ret::SessionNotExist,
+            });
+            return Ok(());
         }
         self.login = LoginState {
             resumed: true,
@@ -103,39 +115,37 @@ impl Client {
             self.contacts.upsert(me);
         }
         self.send_getcontact(now, 0, 0);
+        Ok(())
     }
 
     /// Resumes a saved session if there is one, else push login if the account is known,
     /// else a QR login.
-    pub fn connect(&mut self, now: Timestamp) {
+    pub fn connect(&mut self, now: Timestamp) -> Result<(), Refusal> {
         if self.state.credentials.is_some() && self.state.me.is_some() {
-            self.resume(now);
+            self.resume(now)
         } else {
-            self.connect_fallback(now);
+            self.connect_fallback(now)
         }
     }
 
-    fn connect_fallback(&mut self, now: Timestamp) {
+    fn connect_fallback(&mut self, now: Timestamp) -> Result<(), Refusal> {
         if self.cfg.push_login_fallback
             && (self.state.last_uin.is_some() || self.state.credentials.is_some())
         {
-            self.push_login(now);
+            self.push_login(now)
         } else {
-            self.login(now);
+            self.login(now)
         }
     }
 
-    /// Whether a login, a session or a logout is under way (the login commands then do
-    /// nothing: they never reset a running session).
-    fn busy(&self) -> bool {
-        matches!(
-            self.phase,
-            Phase::Login
-                | Phase::Starting
-                | Phase::Running
-                | Phase::CommandsOnly
-                | Phase::LoggingOut
-        )
+    /// The refusal of a login command while a login, a session or a logout is under way.
+    fn refuse_if_busy(&self) -> Result<(), Refusal> {
+        match self.phase {
+            Phase::Login => Err(Refusal::LoggingIn),
+            Phase::Starting | Phase::Running | Phase::CommandsOnly => Err(Refusal::LoggedIn),
+            Phase::LoggingOut => Err(Refusal::LoggingOut),
+            Phase::Idle | Phase::LoggedOut => Ok(()),
+        }
     }
 
     /// A resumed session turned out dead: log in again.
@@ -154,11 +164,12 @@ impl Client {
         self.cmds.fail_all_pending(&mut self.out);
         self.phase = Phase::Idle;
         self.emit(Event::SessionChanged);
-        if self.may_push {
-            self.push_login(now);
+        // Idle now: neither can be refused.
+        let _ = if self.may_push {
+            self.push_login(now)
         } else {
-            self.login(now);
-        }
+            self.login(now)
+        };
     }
 
     fn reset_for_login(&mut self) {

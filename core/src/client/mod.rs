@@ -9,7 +9,7 @@
 //! # fn now() -> Timestamp { Timestamp(0) }
 //! # fn send(_r: &webwx_core::client::Transmit) -> Result<http::Response<Vec<u8>>, webwx_core::TransportErrorKind> { unimplemented!() }
 //! let mut client = Client::new(Config::new(42));
-//! client.login(now());
+//! client.login(now()).expect("a new client logs in");
 //! loop {
 //!     match client.poll_output() {
 //!         Output::Transmit(t) => match send(&t) {
@@ -29,6 +29,7 @@
 //! uploads) and feeds each response back with its [`RequestId`]. After every input, drain
 //! `poll_output` until it returns `Timeout`, `Idle` or `Done`.
 
+mod command_view;
 pub mod commands;
 mod config;
 mod event;
@@ -36,9 +37,11 @@ mod login;
 mod startup;
 mod sync_loop;
 
+pub use command_view::CommandView;
 pub use commands::CommandEvent;
 pub use config::{Config, DEFAULT_USER_AGENT, RetryPolicy, UploadLimits};
 pub use event::{Event, LogoutReason, Output, RequestId, Transmit};
+pub use login::Refusal;
 
 use crate::contacts::Contacts;
 use crate::endpoint::{LoginCtx, SessionCtx};
