@@ -70,6 +70,11 @@ pub struct LoginArgs {
     /// Print events as JSON lines instead of the human form.
     #[arg(long)]
     pub json: bool,
+    /// Read JSON commands on stdin, one per line, and answer each on stdout beside the
+    /// events: `{"answer": id, "result": {..}}` or `{"answer": id, "error": {..}}`
+    /// (needs --json). Commands before `ready` wait for it; `{"cmd": "logout"}` logs out.
+    #[arg(long, requires = "json")]
+    pub commands: bool,
     /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,

@@ -5,7 +5,6 @@
 //!
 //! Stdout carries only the events (one per line); the QR drawing and notes go to stderr.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -73,12 +72,16 @@ pub fn run(args: &LoginArgs) -> i32 {
             return 1;
         }
     };
+    let commands = args
+        .commands
+        .then(|| crate::commands::Commands::start(handle.clone()));
     let mut run = Run {
         args,
         messages: 0,
         finish_requested: false,
         finishing: false,
         exit: 0,
+        logout_requested: commands.as_ref().map(|c| c.logout_requested.clone()),
     };
     let mut deadline = args
         .timeout
@@ -108,6 +111,9 @@ pub fn run(args: &LoginArgs) -> i32 {
             }
         }
     }
+    if let Some(c) = &commands {
+        c.finish();
+    }
     // Whatever the session looks like now (a shutdown keeps it valid for next time).
     if let Some(path) = &args.session
         && let Err(e) = session_file::save(path, &handle.snapshot())
@@ -128,6 +134,8 @@ struct Run<'a> {
     /// Logout or shutdown requested.
     finishing: bool,
     exit: i32,
+    /// `--commands`: set once a `logout` command was given.
+    logout_requested: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Run<'_> {
@@ -157,7 +165,12 @@ impl Run<'_> {
             }
             Event::Command(_) if self.finish_requested => self.finish(handle),
             Event::LoggedOut { reason } => {
-                if !(self.finishing && *reason == LogoutReason::Requested) && self.exit == 0 {
+                let asked = self.finishing
+                    || self
+                        .logout_requested
+                        .as_ref()
+                        .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst));
+                if !(asked && *reason == LogoutReason::Requested) && self.exit == 0 {
                     self.exit = 1;
                 }
                 if let LogoutReason::LoginRefused { ret, .. } = reason
@@ -181,9 +194,7 @@ impl Run<'_> {
             handle.inspect(|c| print::event_line(c, event))
         };
         if let Some(line) = line {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}");
-            let _ = out.flush();
+            crate::commands::print_line(&line);
         }
     }
 

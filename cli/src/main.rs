@@ -15,6 +15,7 @@
 
 mod args;
 mod capture;
+mod commands;
 mod config;
 mod decode;
 mod demo;
