@@ -240,7 +240,7 @@ fn a_relay_mode_client_runs_a_session_through_webwx_relay() {
         .request_timeout(Duration::from_secs(2));
     let (handle, events) =
         webwx_ureq::start(Client::new(cfg), webwx_ureq::Options::default()).unwrap();
-    handle.login();
+    handle.login().expect("the login starts");
     wait(&events, Duration::from_secs(30), "Ready", |e| {
         matches!(e, Event::Ready).then_some(())
     });

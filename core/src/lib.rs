@@ -46,5 +46,5 @@ pub use error::{
 pub use hosts::{HostKind, Hosts};
 pub use media::{Download, DownloadedMedia, safe_file_name};
 pub use session::{Credentials, SessionState};
-pub use time::Timestamp;
+pub use time::{Monotonic, Now, Timestamp};
 pub use upload::MediaKind;

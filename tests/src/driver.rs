@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use std::path::Path;
 
-use webwx_core::{Client, CommandError, CommandView, Event, SessionState, Timestamp, UploadHandle};
+use webwx_core::{Client, CommandError, CommandView, Event, Now, SessionState, UploadHandle};
 use webwx_transport::Session as _;
 
 /// Why [`Session::next_event`] returned nothing.
@@ -37,7 +37,7 @@ pub trait Session {
     /// Runs a command on the client from this (non-driver) thread.
     fn with<R: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut CommandView<'_>, Timestamp) -> R + Send + 'static,
+        f: impl FnOnce(&mut CommandView<'_>, Now) -> R + Send + 'static,
     ) -> R {
         self.handle().with(f)
     }

@@ -623,7 +623,7 @@ fn op<S: Session>(
     what: &str,
     f: impl FnOnce(
         &mut webwx_core::CommandView<'_>,
-        webwx_core::Timestamp,
+        webwx_core::Now,
     ) -> Result<webwx_core::OpId, webwx_core::CommandError>
     + Send
     + 'static,

@@ -3,7 +3,7 @@
 //! What every driver of the [`webwx_core`] state machine shares, whatever its I/O: the
 //! [`Session`] trait (every [`Client`](webwx_core::Client) command on a running session's
 //! handle, written once), the [`Shared`] state a driver's loop and its handles lock, the
-//! uploads the driver feeds itself from a [`FileSource`], the wall clock ([`now`]) and the
+//! uploads the driver feeds itself from a [`FileSource`], the clocks ([`now`], [`instant_of`]) and the
 //! naming of I/O failures ([`classify_io`]).
 //!
 //! The drivers (`webwx-ureq`, `webwx-hyper`) re-export what their users need; bring the
@@ -24,15 +24,47 @@ pub use answers::{PendingAnswer, finish, save_download};
 pub use files::{FileSource, SendFileError};
 pub use session::{Outputs, Session, Shared, State, UploadRead};
 
-use webwx_core::{Timestamp, TransportErrorKind};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use webwx_core::{Monotonic, Now, Timestamp, TransportErrorKind};
 
-/// The wall clock as the core wants it.
-pub fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now()
+/// The origin of this process's [`Monotonic`] readings: the first time any of them was
+/// taken. Every driver in the process shares it, so deadlines compare across sessions.
+fn origin() -> Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
+/// Both clocks as the core wants them: the wall clock (`SystemTime`, for the wire) and
+/// the monotonic one (`Instant` since a process-wide origin, for timers).
+///
+/// ```
+/// let a = webwx_transport::now();
+/// let b = webwx_transport::now();
+/// assert!(b.mono >= a.mono); // whatever the wall clock does
+/// ```
+pub fn now() -> Now {
+    let origin = origin();
+    let wall = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0);
-    Timestamp(ms)
+    let mono = Instant::now().saturating_duration_since(origin).as_millis() as u64;
+    Now::new(Timestamp(wall), Monotonic(mono))
+}
+
+/// The `std::time::Instant` at which the monotonic clock of [`now`] reads `at`: what a
+/// driver sleeps until for [`Output::Timeout`](webwx_core::Output::Timeout). Once that
+/// instant has passed, [`now`] reads at least `at`, so the timer is due.
+///
+/// ```
+/// let now = webwx_transport::now();
+/// let at = now.mono + std::time::Duration::from_millis(50);
+/// let when = webwx_transport::instant_of(at);
+/// assert!(when > std::time::Instant::now());
+/// ```
+pub fn instant_of(at: Monotonic) -> Instant {
+    origin() + Duration::from_millis(at.as_millis())
 }
 
 /// A seed for [`Config::new`](webwx_core::Config::new) from the OS: std's `RandomState`

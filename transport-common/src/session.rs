@@ -10,7 +10,7 @@ use webwx_core::endpoint::sendemoticon::Emoticon;
 use webwx_core::message::Message;
 use webwx_core::{
     Client, CommandError, CommandEvent, CommandView, Download, DownloadId, Event, FileSpec,
-    LocalId, MediaKind, OpId, Output, Refusal, RequestId, SessionState, Timestamp,
+    LocalId, MediaKind, Monotonic, Now, OpId, Output, Refusal, RequestId, SessionState,
     TransportErrorKind, UploadHandle, UploadId,
 };
 
@@ -102,14 +102,14 @@ impl State {
     }
 
     /// Fires the client's and the tracker's timers due at `now`.
-    pub fn handle_timeout(&mut self, now: Timestamp) {
+    pub fn handle_timeout(&mut self, now: Now) {
         self.client.handle_timeout(now);
         self.tracker.handle_timeout(&mut self.client, now);
         self.deliver();
     }
 
     /// The earliest timer of the client and the tracker.
-    pub fn poll_timeout(&self) -> Option<Timestamp> {
+    pub fn poll_timeout(&self) -> Option<Monotonic> {
         match (self.client.poll_timeout(), self.tracker.poll_timeout()) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -193,7 +193,7 @@ impl State {
     /// Drains the client's outputs into `out`: requests to send, reads for the driver's
     /// own uploads, and the other events after [`State::track`]. Returns the next timer
     /// and whether the session is done.
-    pub fn drain(&mut self, out: &mut impl Outputs) -> (Option<Timestamp>, bool) {
+    pub fn drain(&mut self, out: &mut impl Outputs) -> (Option<Monotonic>, bool) {
         let r = loop {
             match self.client.poll_output() {
                 Output::Transmit(t) => out.transmit(t),
@@ -336,7 +336,7 @@ pub trait Session {
     /// let contacts = handle.with(|client, _now| client.contacts().len());
     /// # }
     /// ```
-    fn with<R>(&self, f: impl FnOnce(&mut CommandView<'_>, Timestamp) -> R) -> R {
+    fn with<R>(&self, f: impl FnOnce(&mut CommandView<'_>, Now) -> R) -> R {
         let r = {
             let mut state = self.shared().lock();
             f(&mut CommandView::new(&mut state.client), now())

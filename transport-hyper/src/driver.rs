@@ -4,14 +4,13 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 use webwx_core::boundary::{Answer, ErrorInfo, ErrorKind, Request};
 use webwx_core::client::Transmit;
-use webwx_core::{Client, Event, RequestId, Timestamp, UploadId};
-use webwx_transport::{FileSource, Outputs, Session, State, UploadRead, now};
+use webwx_core::{Client, Event, Monotonic, RequestId, UploadId};
+use webwx_transport::{FileSource, Outputs, Session, State, UploadRead, instant_of, now};
 
 use crate::transport::{BuildError, Options, Transport, TransportError};
 
@@ -103,9 +102,11 @@ impl Driver {
             }
             let sleep = async {
                 match deadline {
+                    // Timers run on the monotonic clock: a wall clock stepped back or
+                    // forward neither stalls them nor fires them early.
                     Some(at) => {
-                        let wait = Duration::from_millis(at.0.saturating_sub(now().0));
-                        tokio::time::sleep(wait).await;
+                        tokio::time::sleep_until(tokio::time::Instant::from_std(instant_of(at)))
+                            .await;
                     }
                     None => std::future::pending::<()>().await,
                 }
@@ -149,7 +150,7 @@ impl Driver {
     }
 
     /// Drains the client's outputs. Returns the next timer and whether the session is done.
-    fn drain(&mut self) -> (Option<Timestamp>, bool) {
+    fn drain(&mut self) -> (Option<Monotonic>, bool) {
         let shared = self.shared.clone();
         shared.session.lock().drain(self)
     }

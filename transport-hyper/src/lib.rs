@@ -43,7 +43,7 @@ pub use driver::{Events, Handle, start, start_with};
 pub use transport::{BuildError, DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
 pub use webwx_core;
 pub use webwx_transport::{
-    FileSource, PendingAnswer, SendFileError, Session, now, random_seed, save_download,
+    FileSource, PendingAnswer, SendFileError, Session, instant_of, now, random_seed, save_download,
 };
 
 /// The [`Session`] commands of a [`Handle`]: `use webwx_hyper::prelude::*;`.

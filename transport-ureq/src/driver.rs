@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use webwx_core::boundary::{Answer, Request};
 use webwx_core::client::Transmit;
-use webwx_core::{Client, Event, RequestId, Timestamp};
-use webwx_transport::{Outputs, Session, now};
+use webwx_core::{Client, Event, Monotonic, RequestId};
+use webwx_transport::{Outputs, Session, instant_of, now};
 
 use crate::transport::{Options, Transport, TransportError};
 
@@ -107,12 +107,13 @@ impl Driver {
             }
             let input = match deadline {
                 Some(at) => {
-                    let now_ms = now();
-                    if at <= now_ms {
-                        self.shared.session.lock().handle_timeout(now_ms);
+                    // Timers run on the monotonic clock: a wall clock stepped back or
+                    // forward neither stalls them nor fires them early.
+                    let wait = instant_of(at).saturating_duration_since(Instant::now());
+                    if wait.is_zero() {
+                        self.shared.session.lock().handle_timeout(now());
                         continue;
                     }
-                    let wait = Duration::from_millis(at.0 - now_ms.0);
                     match self.inputs.recv_timeout(wait) {
                         Ok(i) => i,
                         Err(RecvTimeoutError::Timeout) => continue,
@@ -149,7 +150,7 @@ impl Driver {
     }
 
     /// Drains the client's outputs. Returns the next timer and whether the session is done.
-    fn drain(&mut self) -> (Option<Timestamp>, bool) {
+    fn drain(&mut self) -> (Option<Monotonic>, bool) {
         let shared = self.shared.clone();
         // The driver's own uploads are fed at once (the default `Outputs::upload_read`).
         shared.session.lock().drain(self)

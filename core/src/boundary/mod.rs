@@ -16,10 +16,10 @@
 //!
 //! ```
 //! use webwx_core::boundary::{NoFiles, Request, Tracker};
-//! use webwx_core::{Client, Config, Timestamp};
+//! use webwx_core::{Client, Config, Now};
 //! let mut client = Client::new(Config::new(1));
 //! let mut tracker = Tracker::default();
-//! let now = Timestamp(0);
+//! let now = Now::from_millis(0);
 //! let request = Request::parse(r#"{"id": 1, "cmd": "send_text", "to": "filehelper", "text": "hi"}"#).unwrap();
 //! // Not logged in yet: the command waits for `Ready` (or its timeout).
 //! tracker.submit(&mut client, now, request, &mut NoFiles);

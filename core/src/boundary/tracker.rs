@@ -29,7 +29,7 @@ use crate::client::{Client, CommandEvent, Event, SessionPhase};
 use crate::endpoint::sendemoticon::Emoticon;
 use crate::media::{Download, DownloadedMedia};
 use crate::message::Message;
-use crate::time::Timestamp;
+use crate::time::{Monotonic, Now};
 use crate::upload::{MediaKind, md5_hex};
 use crate::{LocalId, UploadHandle, UploadId};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -212,7 +212,7 @@ enum Waits {
 struct Entry {
     id: Option<CommandId>,
     waits: Waits,
-    deadline: Timestamp,
+    deadline: Monotonic,
     upload: Option<UploadId>,
 }
 
@@ -220,7 +220,7 @@ struct Entry {
 struct Held {
     ticket: Ticket,
     request: Request,
-    deadline: Timestamp,
+    deadline: Monotonic,
 }
 
 /// Applies commands and answers each exactly once. See the module docs.
@@ -260,7 +260,7 @@ impl Tracker {
     }
 
     /// When [`Tracker::handle_timeout`] must be called next.
-    pub fn poll_timeout(&self) -> Option<Timestamp> {
+    pub fn poll_timeout(&self) -> Option<Monotonic> {
         self.entries
             .values()
             .map(|e| e.deadline)
@@ -282,7 +282,7 @@ impl Tracker {
     pub fn submit(
         &mut self,
         client: &mut Client,
-        now: Timestamp,
+        now: Now,
         request: impl Into<Request>,
         host: &mut dyn Host,
     ) -> Ticket {
@@ -319,7 +319,7 @@ impl Tracker {
                 self.held.push_back(Held {
                     ticket,
                     request,
-                    deadline: now.plus(d),
+                    deadline: now.mono.plus(d),
                 });
             }
         }
@@ -343,7 +343,7 @@ impl Tracker {
     fn apply(
         &mut self,
         client: &mut Client,
-        now: Timestamp,
+        now: Now,
         ticket: Ticket,
         request: Request,
         host: &mut dyn Host,
@@ -365,7 +365,7 @@ impl Tracker {
                     Entry {
                         id,
                         waits,
-                        deadline: now.plus(d),
+                        deadline: now.mono.plus(d),
                         upload,
                     },
                 );
@@ -379,7 +379,7 @@ impl Tracker {
     fn start(
         &mut self,
         client: &mut Client,
-        now: Timestamp,
+        now: Now,
         command: &Command,
         host: &mut dyn Host,
     ) -> Result<Started, ErrorInfo> {
@@ -575,7 +575,7 @@ impl Tracker {
     pub fn handle_event(
         &mut self,
         client: &mut Client,
-        now: Timestamp,
+        now: Now,
         event: &Event,
         host: &mut dyn Host,
     ) -> bool {
@@ -617,7 +617,7 @@ impl Tracker {
         }
     }
 
-    fn on_command_event(&mut self, client: &mut Client, now: Timestamp, c: &CommandEvent) -> bool {
+    fn on_command_event(&mut self, client: &mut Client, now: Now, c: &CommandEvent) -> bool {
         match c {
             CommandEvent::UploadNeedsData {
                 upload,
@@ -693,11 +693,11 @@ impl Tracker {
 
     /// Answers `timeout` for every command past its deadline at `now`. A file send that
     /// times out is cancelled (its upload stops).
-    pub fn handle_timeout(&mut self, client: &mut Client, now: Timestamp) {
+    pub fn handle_timeout(&mut self, client: &mut Client, now: Now) {
         let late: Vec<Ticket> = self
             .entries
             .iter()
-            .filter(|(_, e)| e.deadline <= now)
+            .filter(|(_, e)| e.deadline <= now.mono)
             .map(|(t, _)| *t)
             .collect();
         for t in late {
@@ -714,7 +714,7 @@ impl Tracker {
             }
         }
         let (late, keep): (Vec<Held>, Vec<Held>) =
-            self.held.drain(..).partition(|h| h.deadline <= now);
+            self.held.drain(..).partition(|h| h.deadline <= now.mono);
         self.held = keep.into();
         for h in late {
             self.complete(

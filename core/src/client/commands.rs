@@ -33,7 +33,7 @@ use crate::endpoint::sendmsg::{self, OutMsg, SendResponse};
 use crate::endpoint::{SessionCtx, revokemsg, sendappmsg, sendmsgimg, sendvideomsg, statusnotify};
 use crate::error::{CommandError, ParseError, ResponseError, Ret, TransportErrorKind};
 use crate::message::{Message, MessageKind};
-use crate::time::Timestamp;
+use crate::time::Now;
 use http::{Request, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
@@ -414,14 +414,14 @@ impl Client {
         crate::names::resolve(&self.contacts, to).map_err(CommandError::Name)
     }
 
-    fn new_local_id(&mut self, now: Timestamp) -> String {
-        self.state.msg_ids.next(now, &mut self.state.rng)
+    fn new_local_id(&mut self, now: Now) -> String {
+        self.state.msg_ids.next(now.wall, &mut self.state.rng)
     }
 
     /// A request built with the session's context; `NotLoggedIn` without credentials.
     fn build_with_session(
         &mut self,
-        now: Timestamp,
+        now: Now,
         build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
     ) -> Result<Request<Vec<u8>>, CommandError> {
         self.session_ctx(now)
@@ -433,7 +433,7 @@ impl Client {
     /// its LocalID.
     fn queue_send(
         &mut self,
-        now: Timestamp,
+        now: Now,
         local_id: String,
         endpoint: &'static str,
         parse: SendParser,
@@ -447,7 +447,7 @@ impl Client {
     /// Queues a send request for `local_id` (registering the send if needed).
     pub(crate) fn dispatch_send(
         &mut self,
-        now: Timestamp,
+        now: Now,
         local_id: &str,
         endpoint: &'static str,
         req: Request<Vec<u8>>,
@@ -490,12 +490,7 @@ impl Client {
     ///
     /// Returns its LocalID; the outcome is [`CommandEvent::Sent`] or
     /// [`CommandEvent::SendFailed`].
-    pub fn send_text(
-        &mut self,
-        now: Timestamp,
-        to: &str,
-        text: &str,
-    ) -> Result<LocalId, CommandError> {
+    pub fn send_text(&mut self, now: Now, to: &str, text: &str) -> Result<LocalId, CommandError> {
         self.send_text_mentioning(now, to, text, &[])
     }
 
@@ -505,7 +500,7 @@ impl Client {
     /// The text itself is sent as given (write the `@name\u{2005}` the phone shows).
     pub fn send_text_mentioning(
         &mut self,
-        now: Timestamp,
+        now: Now,
         to: &str,
         text: &str,
         mentions: &[&str],
@@ -562,7 +557,7 @@ impl Client {
     /// (`webwxsendemoticon?fun=sys`). To send a GIF file, use [`Client::send_file`].
     pub fn send_emoticon(
         &mut self,
-        now: Timestamp,
+        now: Now,
         to: &str,
         emoticon: Emoticon,
     ) -> Result<LocalId, CommandError> {
@@ -586,12 +581,7 @@ impl Client {
     /// sent again; images, videos and app messages (files, links) are sent with their
     /// original content, which references the media on the server (`Scene` 2); emoticons
     /// by their md5. Voice, store emoticons (no md5) and other kinds cannot be forwarded.
-    pub fn forward(
-        &mut self,
-        now: Timestamp,
-        msg: &Message,
-        to: &str,
-    ) -> Result<LocalId, CommandError> {
+    pub fn forward(&mut self, now: Now, msg: &Message, to: &str) -> Result<LocalId, CommandError> {
         self.check_ready()?;
         let to = self.resolve_user_name(to)?;
         // The original content, without the group sender prefix, with &lt; &gt; undone.
@@ -694,12 +684,7 @@ impl Client {
     /// Revokes (recalls) a message we sent: `svr_msg_id` is the `msg_id` of its
     /// [`CommandEvent::Sent`], `to` the chat. Ends in [`CommandEvent::OpDone`] or
     /// [`CommandEvent::OpFailed`] with [`OpKind::Revoke`].
-    pub fn revoke(
-        &mut self,
-        now: Timestamp,
-        svr_msg_id: &str,
-        to: &str,
-    ) -> Result<OpId, CommandError> {
+    pub fn revoke(&mut self, now: Now, svr_msg_id: &str, to: &str) -> Result<OpId, CommandError> {
         self.check_ready()?;
         if svr_msg_id.is_empty() {
             return Err(CommandError::Invalid("empty message id".into()));
@@ -715,7 +700,7 @@ impl Client {
     }
 
     /// Tells the phone that the chat `chat` was read (`webwxstatusnotify` Code 1).
-    pub fn mark_read(&mut self, now: Timestamp, chat: &str) -> Result<OpId, CommandError> {
+    pub fn mark_read(&mut self, now: Now, chat: &str) -> Result<OpId, CommandError> {
         self.check_ready()?;
         let chat = self.resolve_user_name(chat)?;
         self.dispatch_op(now, OpKind::MarkRead, statusnotify::NAME, |ctx| {
@@ -726,7 +711,7 @@ impl Client {
     /// Builds an operation's request with the session's context and queues it.
     pub(crate) fn dispatch_op(
         &mut self,
-        now: Timestamp,
+        now: Now,
         what: OpKind,
         endpoint: &'static str,
         build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
@@ -753,7 +738,7 @@ impl Client {
     /// A refused or unreadable answer to a command: retried when the policy allows, else
     /// reported; a session-ending Ret (1100/1101/1102) then ends the session as the sync
     /// loop's would (a resumed session logs in again).
-    pub(crate) fn cmd_error(&mut self, now: Timestamp, inflight: Inflight, e: ResponseError) {
+    pub(crate) fn cmd_error(&mut self, now: Now, inflight: Inflight, e: ResponseError) {
         let end = e.ret().filter(|r| r.is_session_end());
         self.retry_or_fail(now, inflight, Failure::Response(e));
         if let Some(ret) = end {
@@ -763,7 +748,7 @@ impl Client {
 
     pub(crate) fn on_cmd_response(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         resp: Response<Vec<u8>>,
     ) {
@@ -784,7 +769,7 @@ impl Client {
         }
     }
 
-    pub(crate) fn on_cmd_failure(&mut self, _now: Timestamp, cmd: Cmd, failure: Failure) {
+    pub(crate) fn on_cmd_failure(&mut self, _now: Now, cmd: Cmd, failure: Failure) {
         let error = CommandFailure::from_failure(failure);
         match cmd {
             Cmd::Send { local_id, .. } => self.finish_send(&local_id, Err(error)),

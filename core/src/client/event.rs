@@ -3,7 +3,7 @@
 use crate::contacts::{ContactChange, ContactSummary};
 use crate::error::{ParseError, Ret, TransportErrorKind};
 use crate::message::Message;
-use crate::time::Timestamp;
+use crate::time::Monotonic;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -58,7 +58,7 @@ pub enum Output {
     Event(Event),
     /// Nothing to do until this time (call `handle_timeout` then) or until a response,
     /// failure or command arrives.
-    Timeout(Timestamp),
+    Timeout(Monotonic),
     /// Nothing to do until a response, failure or command arrives (no timer is set).
     Idle,
     /// The session is over and nothing is in flight: the driver can stop.

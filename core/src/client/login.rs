@@ -6,7 +6,7 @@ use crate::endpoint::newloginpage::LoginPage;
 use crate::endpoint::{jslogin, login, newloginpage, pushloginurl};
 use crate::error::{ResponseError, Ret};
 use crate::hosts::Hosts;
-use crate::time::Timestamp;
+use crate::time::Now;
 use http::Response;
 
 /// Login bookkeeping.
@@ -43,7 +43,7 @@ pub enum Refusal {
 
 impl Client {
     /// Starts a QR login; refused while a login, a session or a logout is under way.
-    pub fn login(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    pub fn login(&mut self, now: Now) -> Result<(), Refusal> {
         self.refuse_if_busy()?;
         self.reset_for_login();
         self.send_jslogin(now);
@@ -52,7 +52,7 @@ impl Client {
 
     /// Starts a push login (no QR: the phone is asked to confirm) for the saved session's
     /// account; falls back to a QR login when that is not possible.
-    pub fn push_login(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    pub fn push_login(&mut self, now: Now) -> Result<(), Refusal> {
         self.refuse_if_busy()?;
         let uin = self
             .state
@@ -82,17 +82,17 @@ impl Client {
     /// Resumes a restored session without any login (hot reload): the sync loop starts
     /// with the saved keys, contacts are reloaded. If the server says the session is over,
     /// the client tries a push login, then a QR login.
-    pub fn resume(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    pub fn resume(&mut self, now: Now) -> Result<(), Refusal> {
         self.resume_with(now, true)
     }
 
     /// Resumes a restored session for one-shot commands: contacts are loaded, the sync
     /// loop never runs and the SyncKey never moves (a running `login` owns the loop).
-    pub fn resume_for_commands(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    pub fn resume_for_commands(&mut self, now: Now) -> Result<(), Refusal> {
         self.resume_with(now, false)
     }
 
-    fn resume_with(&mut self, now: Timestamp, sync_loop: bool) -> Result<(), Refusal> {
+    fn resume_with(&mut self, now: Now, sync_loop: bool) -> Result<(), Refusal> {
         self.refuse_if_busy()?;
         if self.state.credentials.is_none() || self.state.me.is_none() {
             if sync_loop {
@@ -120,7 +120,7 @@ impl Client {
 
     /// Resumes a saved session if there is one, else push login if the account is known,
     /// else a QR login.
-    pub fn connect(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    pub fn connect(&mut self, now: Now) -> Result<(), Refusal> {
         if self.state.credentials.is_some() && self.state.me.is_some() {
             self.resume(now)
         } else {
@@ -128,7 +128,7 @@ impl Client {
         }
     }
 
-    fn connect_fallback(&mut self, now: Timestamp) -> Result<(), Refusal> {
+    fn connect_fallback(&mut self, now: Now) -> Result<(), Refusal> {
         if self.cfg.push_login_fallback
             && (self.state.last_uin.is_some() || self.state.credentials.is_some())
         {
@@ -149,7 +149,7 @@ impl Client {
     }
 
     /// A resumed session turned out dead: log in again.
-    pub(crate) fn resume_failed(&mut self, now: Timestamp, ret: Ret) {
+    pub(crate) fn resume_failed(&mut self, now: Now, ret: Ret) {
         self.emit(Event::ResumeFailed { ret });
         if !self.sync.loop_enabled {
             // One-shot commands on a saved session never log in again on their own.
@@ -180,7 +180,7 @@ impl Client {
         self.sync.loop_enabled = true;
     }
 
-    fn send_jslogin(&mut self, now: Timestamp) {
+    fn send_jslogin(&mut self, now: Now) {
         self.login.push = false;
         self.login.scanned = false;
         let req = jslogin::build(&self.login_ctx(now));
@@ -188,7 +188,7 @@ impl Client {
         self.dispatch(now, Pending::JsLogin, jslogin::NAME, req, t);
     }
 
-    pub(crate) fn send_poll(&mut self, now: Timestamp, uuid: &str, tip: u8) {
+    pub(crate) fn send_poll(&mut self, now: Now, uuid: &str, tip: u8) {
         if self.phase != Phase::Login {
             return;
         }
@@ -206,13 +206,13 @@ impl Client {
     }
 
     /// Push login did not work: fall back to a QR.
-    pub(crate) fn push_failed(&mut self, now: Timestamp, reason: String) {
+    pub(crate) fn push_failed(&mut self, now: Now, reason: String) {
         self.emit(Event::PushLoginFailed { reason });
         self.login.push = false;
         self.send_jslogin(now);
     }
 
-    fn renew_qr(&mut self, now: Timestamp) {
+    fn renew_qr(&mut self, now: Now) {
         if self.login.push {
             self.push_failed(now, "the phone did not confirm".into());
             return;
@@ -227,7 +227,7 @@ impl Client {
 
     pub(crate) fn on_login_response(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         resp: Response<Vec<u8>>,
     ) {
@@ -309,7 +309,7 @@ impl Client {
         }
     }
 
-    fn confirmed(&mut self, now: Timestamp, redirect_uri: &str) {
+    fn confirmed(&mut self, now: Now, redirect_uri: &str) {
         let host = redirect_uri
             .parse::<http::Uri>()
             .ok()

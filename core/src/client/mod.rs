@@ -5,8 +5,9 @@
 //! no I/O. Drive it like this:
 //!
 //! ```no_run
-//! use webwx_core::{Client, Config, Output, Timestamp};
-//! # fn now() -> Timestamp { Timestamp(0) }
+//! use webwx_core::{Client, Config, Now, Output};
+//! // Both clocks: wall-clock ms for the wire, a monotonic reading for timers.
+//! # fn now() -> Now { Now::from_millis(0) }
 //! # fn send(_r: &webwx_core::client::Transmit) -> Result<http::Response<Vec<u8>>, webwx_core::TransportErrorKind> { unimplemented!() }
 //! let mut client = Client::new(Config::new(42));
 //! client.login(now()).expect("a new client logs in");
@@ -17,7 +18,8 @@
 //!             Err(kind) => client.handle_transport_error(now(), t.id, kind),
 //!         },
 //!         Output::Event(e) => println!("{e:?}"),
-//!         Output::Timeout(_at) => client.handle_timeout(now()), // after sleeping until `at`
+//!         // Sleep until the monotonic clock reads `at` (or a response arrives).
+//!         Output::Timeout(_at) => client.handle_timeout(now()),
 //!         Output::Idle => { /* wait for a command */ }
 //!         Output::Done => break,
 //!         _ => {}
@@ -48,7 +50,7 @@ use crate::endpoint::{LoginCtx, SessionCtx};
 use crate::error::{ResponseError, TransportErrorKind};
 use crate::hosts::Hosts;
 use crate::session::SessionState;
-use crate::time::Timestamp;
+use crate::time::{Monotonic, Now};
 use http::{Request, Response};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
@@ -123,7 +125,7 @@ pub(crate) struct Inflight {
     pub(crate) logical: Request<Vec<u8>>,
     pub(crate) attempts: u32,
     pub(crate) timeout: Duration,
-    pub(crate) first_failure: Option<Timestamp>,
+    pub(crate) first_failure: Option<Monotonic>,
 }
 
 /// What a timer does when it fires.
@@ -146,7 +148,7 @@ pub struct Client {
     pub(crate) contacts: Contacts,
     out: VecDeque<Output>,
     pub(crate) inflight: HashMap<RequestId, Inflight>,
-    timers: BTreeMap<(Timestamp, u64), Timer>,
+    timers: BTreeMap<(Monotonic, u64), Timer>,
     next_id: u64,
     pub(crate) login: login::LoginState,
     pub(crate) sync: sync_loop::SyncState,
@@ -275,14 +277,14 @@ impl Client {
     }
 
     /// The earliest timer, if any.
-    pub fn poll_timeout(&self) -> Option<Timestamp> {
+    pub fn poll_timeout(&self) -> Option<Monotonic> {
         self.timers.first_key_value().map(|((at, _), _)| *at)
     }
 
     /// Fires the timers due at `now`.
-    pub fn handle_timeout(&mut self, now: Timestamp) {
+    pub fn handle_timeout(&mut self, now: Now) {
         while let Some(entry) = self.timers.first_entry() {
-            if entry.key().0 > now {
+            if entry.key().0 > now.mono {
                 break;
             }
             let timer = entry.remove();
@@ -301,7 +303,7 @@ impl Client {
     }
 
     /// Feeds the response to request `id`.
-    pub fn handle_response(&mut self, now: Timestamp, id: RequestId, resp: Response<Vec<u8>>) {
+    pub fn handle_response(&mut self, now: Now, id: RequestId, resp: Response<Vec<u8>>) {
         let Some(inflight) = self.inflight.remove(&id) else {
             tracing::debug!(%id, "response to a request no longer in flight; ignored");
             return;
@@ -333,12 +335,7 @@ impl Client {
     }
 
     /// Reports that request `id` failed in the transport.
-    pub fn handle_transport_error(
-        &mut self,
-        now: Timestamp,
-        id: RequestId,
-        kind: TransportErrorKind,
-    ) {
+    pub fn handle_transport_error(&mut self, now: Now, id: RequestId, kind: TransportErrorKind) {
         let Some(inflight) = self.inflight.remove(&id) else {
             return;
         };
@@ -350,8 +347,8 @@ impl Client {
                     // The server holds ~25 s and answers; a poll that outlives the
                     // timeout again and again for as long as the loop may fail means the
                     // server is gone, however silently.
-                    let since = *self.sync.timeouts_since.get_or_insert(now);
-                    if now.since(since) >= self.cfg.retry.sync_give_up_after {
+                    let since = *self.sync.timeouts_since.get_or_insert(now.mono);
+                    if now.mono.since(since) >= self.cfg.retry.sync_give_up_after {
                         self.die(LogoutReason::Unreachable {
                             endpoint: inflight.endpoint.to_owned(),
                             kind,
@@ -378,9 +375,9 @@ impl Client {
         self.out.push_back(Output::Event(e));
     }
 
-    pub(crate) fn login_ctx(&self, now: Timestamp) -> LoginCtx<'_> {
+    pub(crate) fn login_ctx(&self, now: Now) -> LoginCtx<'_> {
         LoginCtx {
-            now,
+            now: now.wall,
             hosts: &self.state.hosts,
             lang: &self.cfg.lang,
             desktop: self.cfg.desktop,
@@ -388,11 +385,11 @@ impl Client {
     }
 
     /// A context for a logged-in request (fresh DeviceID); `None` without credentials.
-    pub(crate) fn session_ctx(&mut self, now: Timestamp) -> Option<SessionCtx<'_>> {
+    pub(crate) fn session_ctx(&mut self, now: Now) -> Option<SessionCtx<'_>> {
         let device_id = self.state.rng.device_id();
         let creds = self.state.credentials.as_ref()?;
         Some(SessionCtx {
-            now,
+            now: now.wall,
             hosts: &self.state.hosts,
             credentials: creds,
             device_id,
@@ -403,14 +400,14 @@ impl Client {
                 .as_ref()
                 .map(|m| m.user_name.as_str())
                 .unwrap_or(""),
-            data_ticket: self.state.cookies.get(now, "webwx_data_ticket"),
+            data_ticket: self.state.cookies.get(now.wall, "webwx_data_ticket"),
         })
     }
 
     /// Queues a logical request.
     pub(crate) fn dispatch(
         &mut self,
-        now: Timestamp,
+        now: Now,
         pending: Pending,
         endpoint: &'static str,
         logical: Request<Vec<u8>>,
@@ -429,7 +426,7 @@ impl Client {
         );
     }
 
-    fn transmit(&mut self, now: Timestamp, mut inflight: Inflight) {
+    fn transmit(&mut self, now: Now, mut inflight: Inflight) {
         inflight.attempts += 1;
         let id = RequestId(self.next_id);
         self.next_id += 1;
@@ -457,7 +454,7 @@ impl Client {
     /// The wire form of a logical request: cookies, User-Agent, Referer, origin override.
     fn to_wire(
         &self,
-        now: Timestamp,
+        now: Now,
         logical: &Request<Vec<u8>>,
     ) -> Result<Request<Vec<u8>>, crate::relay::RelayError> {
         let mut req = Request::builder()
@@ -469,7 +466,7 @@ impl Client {
         let host = logical.uri().host().unwrap_or_default().to_owned();
         let path = logical.uri().path().to_owned();
         let https = logical.uri().scheme_str() != Some("http");
-        if let Some(cookie) = self.state.cookies.header(now, &host, &path, https)
+        if let Some(cookie) = self.state.cookies.header(now.wall, &host, &path, https)
             && let Ok(v) = http::HeaderValue::from_str(&cookie)
         {
             req.headers_mut().insert(http::header::COOKIE, v);
@@ -492,16 +489,11 @@ impl Client {
         }
     }
 
-    fn store_cookies(
-        &mut self,
-        now: Timestamp,
-        logical: &Request<Vec<u8>>,
-        resp: &Response<Vec<u8>>,
-    ) {
+    fn store_cookies(&mut self, now: Now, logical: &Request<Vec<u8>>, resp: &Response<Vec<u8>>) {
         let host = logical.uri().host().unwrap_or_default().to_owned();
         let path = logical.uri().path().to_owned();
         for sc in crate::relay::set_cookies(resp.headers()) {
-            self.state.cookies.store(now, &host, &path, &sc);
+            self.state.cookies.store(now.wall, &host, &path, &sc);
         }
     }
 
@@ -528,7 +520,7 @@ impl Client {
         self.timers.clear();
     }
 
-    pub(crate) fn set_timer(&mut self, at: Timestamp, timer: Timer) {
+    pub(crate) fn set_timer(&mut self, at: Monotonic, timer: Timer) {
         let seq = self.next_id;
         self.next_id += 1;
         self.timers.insert((at, seq), timer);
@@ -552,19 +544,14 @@ impl Client {
 
     /// Retries `inflight` after a backoff if the policy allows, else reports the failure
     /// to the phase that owns it.
-    pub(crate) fn retry_or_fail(
-        &mut self,
-        now: Timestamp,
-        mut inflight: Inflight,
-        failure: Failure,
-    ) {
+    pub(crate) fn retry_or_fail(&mut self, now: Now, mut inflight: Inflight, failure: Failure) {
         if self.phase == Phase::LoggedOut || !self.still_wanted(&inflight) {
             return;
         }
-        let first = *inflight.first_failure.get_or_insert(now);
+        let first = *inflight.first_failure.get_or_insert(now.mono);
         let is_loop = matches!(inflight.pending, Pending::SyncCheck | Pending::Sync);
         let may_retry = if is_loop {
-            now.since(first) < self.cfg.retry.sync_give_up_after
+            now.mono.since(first) < self.cfg.retry.sync_give_up_after
         } else {
             inflight.attempts < self.cfg.retry.max_attempts
         } && failure.is_retryable()
@@ -577,7 +564,7 @@ impl Client {
                 ?delay,
                 "retrying"
             );
-            self.set_timer(now.plus(delay), Timer::Retry(inflight));
+            self.set_timer(now.mono.plus(delay), Timer::Retry(inflight));
             return;
         }
         let endpoint = inflight.endpoint;
@@ -603,7 +590,7 @@ impl Client {
     /// The server says the session is over (Ret or retcode 1100/1101/1102): a resumed
     /// session that never proved alive logs in again (see [`Client::resume`]), any other
     /// ends.
-    pub(crate) fn session_over(&mut self, now: Timestamp, ret: crate::Ret) {
+    pub(crate) fn session_over(&mut self, now: Now, ret: crate::Ret) {
         if self.login.resumed {
             self.resume_failed(now, ret);
         } else {
@@ -638,7 +625,7 @@ impl Client {
     }
 
     /// Logs out (webwxlogout type 0). The session ends when the server answered.
-    pub fn logout(&mut self, now: Timestamp) {
+    pub fn logout(&mut self, now: Now) {
         if matches!(self.phase, Phase::LoggedOut | Phase::LoggingOut) {
             return;
         }

@@ -5,14 +5,14 @@ use super::{Client, Event, Failure, Inflight, Pending, Phase};
 use crate::endpoint::batchgetcontact::{self, BATCH, BatchItem};
 use crate::endpoint::{getcontact, init, statusnotify};
 use crate::error::ResponseError;
-use crate::time::Timestamp;
+use crate::time::Now;
 use http::Response;
 
 /// Hard cap on getcontact pages (the server's `Seq` must reach 0 long before).
 pub(crate) const MAX_CONTACT_PAGES: u32 = 1000;
 
 impl Client {
-    pub(crate) fn send_init(&mut self, now: Timestamp) {
+    pub(crate) fn send_init(&mut self, now: Now) {
         let Some(req) = self.session_ctx(now).map(|ctx| init::build(&ctx)) else {
             return;
         };
@@ -20,7 +20,7 @@ impl Client {
         self.dispatch(now, Pending::Init, init::NAME, req, t);
     }
 
-    pub(crate) fn send_getcontact(&mut self, now: Timestamp, seq: u64, page: u32) {
+    pub(crate) fn send_getcontact(&mut self, now: Now, seq: u64, page: u32) {
         let Some(req) = self
             .session_ctx(now)
             .map(|ctx| getcontact::build(&ctx, seq))
@@ -39,7 +39,7 @@ impl Client {
 
     /// Fetches `items` in batches of 50, one batch in flight at a time. `fetch` marks the
     /// startup fetch (which ends in `ContactsLoaded`) as opposed to a background one.
-    pub(crate) fn send_batch(&mut self, now: Timestamp, mut items: Vec<BatchItem>, fetch: bool) {
+    pub(crate) fn send_batch(&mut self, now: Now, mut items: Vec<BatchItem>, fetch: bool) {
         if items.is_empty() {
             if fetch {
                 self.contacts_loaded(now);
@@ -63,7 +63,7 @@ impl Client {
         );
     }
 
-    fn contacts_loaded(&mut self, now: Timestamp) {
+    fn contacts_loaded(&mut self, now: Now) {
         self.emit(Event::ContactsLoaded(self.contacts.summary()));
         if self.sync.loop_enabled {
             self.phase = Phase::Running;
@@ -77,7 +77,7 @@ impl Client {
 
     pub(crate) fn on_startup_response(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         resp: Response<Vec<u8>>,
     ) {
@@ -183,7 +183,7 @@ impl Client {
         }
     }
 
-    fn startup_failed(&mut self, now: Timestamp, inflight: Inflight, e: ResponseError) {
+    fn startup_failed(&mut self, now: Now, inflight: Inflight, e: ResponseError) {
         if let Some(ret) = e.ret().filter(|r| r.is_session_end()) {
             self.session_over(now, ret);
             return;

@@ -8,7 +8,7 @@ use crate::endpoint::sync::SyncResponse;
 use crate::endpoint::{sync, synccheck};
 use crate::error::{ResponseError, Ret};
 use crate::message::{Message, SelfInfo};
-use crate::time::Timestamp;
+use crate::time::{Monotonic, Now};
 use http::Response;
 
 /// Sync loop bookkeeping.
@@ -19,20 +19,20 @@ pub(crate) struct SyncState {
     /// jQuery's `_` counter of synccheck.
     pub(crate) cache_buster: u64,
     /// When Ret 1205 started, while it persists.
-    pub(crate) too_frequent_since: Option<Timestamp>,
+    pub(crate) too_frequent_since: Option<Monotonic>,
     /// Consecutive 1205 answers.
     pub(crate) too_frequent_count: u32,
     /// Consecutive unknown synccheck retcodes.
     pub(crate) odd_retcodes: u32,
     /// When the current run of unknown retcodes started.
-    pub(crate) odd_since: Option<Timestamp>,
+    pub(crate) odd_since: Option<Monotonic>,
     /// When the current run of synccheck timeouts (no answer at all) started.
-    pub(crate) timeouts_since: Option<Timestamp>,
+    pub(crate) timeouts_since: Option<Monotonic>,
 }
 
 impl Client {
-    pub(crate) fn start_sync_loop(&mut self, now: Timestamp) {
-        self.sync.cache_buster = now.as_millis();
+    pub(crate) fn start_sync_loop(&mut self, now: Now) {
+        self.sync.cache_buster = now.wall.as_millis();
         self.send_synccheck(now);
     }
 
@@ -42,7 +42,7 @@ impl Client {
             .any(|i| matches!(i.pending, Pending::SyncCheck | Pending::Sync))
     }
 
-    pub(crate) fn send_synccheck(&mut self, now: Timestamp) {
+    pub(crate) fn send_synccheck(&mut self, now: Now) {
         if self.phase != Phase::Running || self.loop_busy() {
             return;
         }
@@ -63,7 +63,7 @@ impl Client {
         self.dispatch(now, Pending::SyncCheck, synccheck::NAME, req, t);
     }
 
-    pub(crate) fn send_sync(&mut self, now: Timestamp) {
+    pub(crate) fn send_sync(&mut self, now: Now) {
         if self.phase != Phase::Running || self.loop_busy() {
             return;
         }
@@ -77,7 +77,7 @@ impl Client {
 
     pub(crate) fn on_sync_response(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         resp: Response<Vec<u8>>,
     ) {
@@ -103,8 +103,8 @@ impl Client {
                     } else {
                         // The official client: "syncCheck net error", poll again later;
                         // like any sync-loop failure, only for so long.
-                        let since = *self.sync.odd_since.get_or_insert(now);
-                        if now.since(since) >= self.cfg.retry.sync_give_up_after {
+                        let since = *self.sync.odd_since.get_or_insert(now.mono);
+                        if now.mono.since(since) >= self.cfg.retry.sync_give_up_after {
                             self.die(LogoutReason::Refused {
                                 endpoint: synccheck::NAME.to_owned(),
                                 ret,
@@ -115,7 +115,7 @@ impl Client {
                         self.sync.odd_retcodes += 1;
                         let d = self.backoff(self.sync.odd_retcodes);
                         tracing::warn!(retcode = sc.retcode, "unknown synccheck retcode; retrying");
-                        self.set_timer(now.plus(d), Timer::SyncCheck);
+                        self.set_timer(now.mono.plus(d), Timer::SyncCheck);
                     }
                 }
                 Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
@@ -152,21 +152,21 @@ impl Client {
         self.sync.timeouts_since = None;
     }
 
-    fn too_frequent(&mut self, now: Timestamp, then: Timer) {
-        let since = *self.sync.too_frequent_since.get_or_insert(now);
-        if now.since(since) >= self.cfg.retry.too_frequent_give_up_after {
+    fn too_frequent(&mut self, now: Now, then: Timer) {
+        let since = *self.sync.too_frequent_since.get_or_insert(now.mono);
+        if now.mono.since(since) >= self.cfg.retry.too_frequent_give_up_after {
             self.die(LogoutReason::TooFrequent);
             return;
         }
         self.sync.too_frequent_count += 1;
         let d = self.backoff(self.sync.too_frequent_count);
         tracing::warn!(delay = ?d, "too frequent (1205); backing off");
-        self.set_timer(now.plus(d), then);
+        self.set_timer(now.mono.plus(d), then);
     }
 
     /// Applies one webwxsync answer: messages (deduplicated, in order), contact changes,
     /// keys (never backwards), skey.
-    pub(crate) fn apply_sync(&mut self, now: Timestamp, r: SyncResponse) {
+    pub(crate) fn apply_sync(&mut self, now: Now, r: SyncResponse) {
         let me = self.state.me.clone().unwrap_or_default();
         let mut unknown_groups: Vec<String> = Vec::new();
         for raw in r.add_msg_list {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use webwx_core::{Client, Event, Output, RequestId, Timestamp, TransportErrorKind};
+use webwx_core::{Client, Event, Monotonic, Now, Output, RequestId, TransportErrorKind};
 
 pub const UIN: u64 = 176666155;
 pub const SID: &str = "5YpLHmVgWwH5LxN1";
@@ -409,10 +409,10 @@ pub fn json(v: serde_json::Value) -> http::Response<Vec<u8>> {
 pub struct Harness {
     pub client: Client,
     pub fake: Fake,
-    pub now: Timestamp,
+    pub now: Now,
     pub events: Vec<Event>,
     /// Held long-polls: answered when the fake has something to say.
-    held: Vec<(RequestId, http::Request<Vec<u8>>, Timestamp)>,
+    held: Vec<(RequestId, http::Request<Vec<u8>>, Monotonic)>,
     pub done: bool,
 }
 
@@ -421,7 +421,7 @@ impl Harness {
         Harness {
             client,
             fake,
-            now: Timestamp(1_546_211_298_739),
+            now: Now::from_millis(1_546_211_298_739),
             events: Vec::new(),
             held: Vec::new(),
             done: false,
@@ -435,14 +435,14 @@ impl Harness {
         max_virtual: std::time::Duration,
         mut stop: impl FnMut(&[Event]) -> bool,
     ) {
-        let deadline = self.now.plus(max_virtual);
+        let deadline = self.now.mono.plus(max_virtual);
         for _ in 0..200_000 {
             if stop(&self.events) || self.done {
                 return;
             }
             match self.client.poll_output() {
                 Output::Transmit(t) => {
-                    let timeout_at = self.now.plus(t.timeout);
+                    let timeout_at = self.now.mono.plus(t.timeout);
                     match self.fake.handle(&t.request) {
                         None => self.held.push((t.id, t.request, timeout_at)),
                         Some(Ok(resp)) => self.client.handle_response(self.now, t.id, resp),
@@ -467,13 +467,13 @@ impl Harness {
                     if next > deadline {
                         return;
                     }
-                    self.now = next.max(self.now);
+                    self.now = self.now.at_mono(next.max(self.now.mono));
                     self.expire_held();
                     self.client.handle_timeout(self.now);
                 }
                 Output::Idle => match self.next_hold_deadline() {
                     Some(h) if h <= deadline => {
-                        self.now = h;
+                        self.now = self.now.at_mono(h);
                         self.expire_held();
                     }
                     _ => return,
@@ -532,7 +532,7 @@ impl Harness {
         answered
     }
 
-    fn next_hold_deadline(&self) -> Option<Timestamp> {
+    fn next_hold_deadline(&self) -> Option<Monotonic> {
         self.held.iter().map(|(_, _, d)| *d).min()
     }
 
@@ -540,7 +540,7 @@ impl Harness {
         let now = self.now;
         let (expired, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.held)
             .into_iter()
-            .partition(|(_, _, d)| *d <= now);
+            .partition(|(_, _, d)| *d <= now.mono);
         self.held = keep;
         for (id, _, _) in expired {
             self.client

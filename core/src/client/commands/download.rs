@@ -8,7 +8,7 @@ use crate::endpoint::{getheadimg, geticon, getmedia, getmsgimg, getvideo, getvoi
 use crate::error::CommandError;
 use crate::media::MediaBody;
 pub use crate::media::{Download, DownloadedMedia};
-use crate::time::Timestamp;
+use crate::time::Now;
 use http::Response;
 
 /// A download in progress.
@@ -28,7 +28,7 @@ fn head_img_seq(url: &str) -> u64 {
 impl Client {
     /// Downloads a media: a message's image, voice or video, a file, an avatar.
     /// ([`Download::for_message`] picks the download for a received message.)
-    pub fn download(&mut self, now: Timestamp, what: Download) -> Result<DownloadId, CommandError> {
+    pub fn download(&mut self, now: Now, what: Download) -> Result<DownloadId, CommandError> {
         self.check_ready()?;
         let empty = |s: &str, what: &str| {
             if s.is_empty() {
@@ -137,7 +137,7 @@ impl Client {
 
     pub(crate) fn on_download(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         id: u64,
         resp: Response<Vec<u8>>,

@@ -10,7 +10,7 @@ use crate::endpoint::updatechatroom::{self, Update};
 use crate::endpoint::{createchatroom, revokemsg, statusnotify, verifyuser};
 use crate::error::{CommandError, ResponseError};
 use crate::message::{Message, MessageKind};
-use crate::time::Timestamp;
+use crate::time::Now;
 use http::Response;
 
 impl Client {
@@ -18,7 +18,7 @@ impl Client {
     /// (`webwxverifyuser` Opcode 2).
     pub fn add_friend(
         &mut self,
-        now: Timestamp,
+        now: Now,
         user_name: &str,
         greeting: &str,
     ) -> Result<OpId, CommandError> {
@@ -41,7 +41,7 @@ impl Client {
     /// (`webwxverifyuser` Opcode 3). See also [`Client::accept_friend_request`].
     pub fn accept_friend(
         &mut self,
-        now: Timestamp,
+        now: Now,
         user_name: &str,
         ticket: &str,
     ) -> Result<OpId, CommandError> {
@@ -55,11 +55,7 @@ impl Client {
     }
 
     /// Accepts the friend request `msg` (a [`MessageKind::FriendRequest`]).
-    pub fn accept_friend_request(
-        &mut self,
-        now: Timestamp,
-        msg: &Message,
-    ) -> Result<OpId, CommandError> {
+    pub fn accept_friend_request(&mut self, now: Now, msg: &Message) -> Result<OpId, CommandError> {
         match &msg.kind {
             MessageKind::FriendRequest {
                 contact, ticket, ..
@@ -88,7 +84,7 @@ impl Client {
     /// [`OpOutcome::GroupCreated`] names the new group.
     pub fn create_group(
         &mut self,
-        now: Timestamp,
+        now: Now,
         topic: &str,
         members: &[&str],
     ) -> Result<OpId, CommandError> {
@@ -105,7 +101,7 @@ impl Client {
     /// official client does.
     pub fn add_members(
         &mut self,
-        now: Timestamp,
+        now: Now,
         group: &str,
         members: &[&str],
     ) -> Result<OpId, CommandError> {
@@ -131,7 +127,7 @@ impl Client {
     /// (the owner only).
     pub fn remove_members(
         &mut self,
-        now: Timestamp,
+        now: Now,
         group: &str,
         members: &[&str],
     ) -> Result<OpId, CommandError> {
@@ -153,7 +149,7 @@ impl Client {
     /// Renames `group` (`modtopic`).
     pub fn rename_group(
         &mut self,
-        now: Timestamp,
+        now: Now,
         group: &str,
         topic: &str,
     ) -> Result<OpId, CommandError> {
@@ -168,12 +164,7 @@ impl Client {
     }
 
     /// Sets the remark name of a contact (`webwxoplog` CmdId 2).
-    pub fn set_remark(
-        &mut self,
-        now: Timestamp,
-        user: &str,
-        remark: &str,
-    ) -> Result<OpId, CommandError> {
+    pub fn set_remark(&mut self, now: Now, user: &str, remark: &str) -> Result<OpId, CommandError> {
         self.check_ready()?;
         let user = self.resolve_user_name(user)?;
         self.dispatch_op(now, OpKind::SetRemark, oplog::NAME, |ctx| {
@@ -182,16 +173,16 @@ impl Client {
     }
 
     /// Pins a chat to the top (`webwxoplog` CmdId 3, OP 1).
-    pub fn pin(&mut self, now: Timestamp, chat: &str) -> Result<OpId, CommandError> {
+    pub fn pin(&mut self, now: Now, chat: &str) -> Result<OpId, CommandError> {
         self.top(now, chat, true)
     }
 
     /// Unpins a chat (`webwxoplog` CmdId 3, OP 0).
-    pub fn unpin(&mut self, now: Timestamp, chat: &str) -> Result<OpId, CommandError> {
+    pub fn unpin(&mut self, now: Now, chat: &str) -> Result<OpId, CommandError> {
         self.top(now, chat, false)
     }
 
-    fn top(&mut self, now: Timestamp, chat: &str, pin: bool) -> Result<OpId, CommandError> {
+    fn top(&mut self, now: Now, chat: &str, pin: bool) -> Result<OpId, CommandError> {
         self.check_ready()?;
         let user = self.resolve_user_name(chat)?;
         let remark = self
@@ -214,11 +205,7 @@ impl Client {
 
     /// Fetches a group's member list (`webwxbatchgetcontact`) into the contacts; the
     /// change is reported as `Event::Contact`, then [`OpOutcome::MembersFetched`].
-    pub fn fetch_group_members(
-        &mut self,
-        now: Timestamp,
-        group: &str,
-    ) -> Result<OpId, CommandError> {
+    pub fn fetch_group_members(&mut self, now: Now, group: &str) -> Result<OpId, CommandError> {
         self.check_ready()?;
         let group = self.resolve_group(group)?;
         let item = BatchItem {
@@ -239,7 +226,7 @@ impl Client {
 
     pub(crate) fn on_op_response(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         op: u64,
         what: OpKind,

@@ -19,7 +19,7 @@ use crate::endpoint::sendemoticon::Emoticon;
 use crate::endpoint::uploadmedia::{self, Chunk};
 use crate::endpoint::{checkupload, sendappmsg, sendemoticon, sendmsgimg, sendvideomsg};
 use crate::error::{CommandError, ParseError, ParseErrorKind};
-use crate::time::Timestamp;
+use crate::time::{Now, Timestamp};
 use crate::upload::{ChunkPlan, FileHasher, MediaKind, NEED_CHECK_SIZE, js_date_string};
 use http::Response;
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ impl Client {
     /// file (an app message). See [`Client::send_file_as`].
     pub fn send_file(
         &mut self,
-        now: Timestamp,
+        now: Now,
         to: &str,
         file: FileSpec,
     ) -> Result<UploadHandle, CommandError> {
@@ -155,7 +155,7 @@ impl Client {
     /// [`CommandEvent::UploadNeedsData`].
     pub fn send_file_as(
         &mut self,
-        now: Timestamp,
+        now: Now,
         to: &str,
         file: FileSpec,
         kind: MediaKind,
@@ -213,12 +213,12 @@ impl Client {
             kind,
             name: file.name.clone(),
             mime,
-            last_modified: js_date_string(file.last_modified.unwrap_or(now).as_millis()),
+            last_modified: js_date_string(file.last_modified.unwrap_or(now.wall).as_millis()),
             plan: ChunkPlan::new(file.size),
             md5,
             hasher,
             stage,
-            client_media_id: now.as_millis(),
+            client_media_id: now.wall.as_millis(),
             aes_key: String::new(),
             signature: String::new(),
             wu_file,
@@ -241,7 +241,7 @@ impl Client {
     /// exactly as asked by the last [`CommandEvent::UploadNeedsData`] of `upload`.
     pub fn upload_data(
         &mut self,
-        now: Timestamp,
+        now: Now,
         upload: UploadId,
         offset: u64,
         bytes: &[u8],
@@ -297,7 +297,7 @@ impl Client {
     }
 
     /// The md5 is known: check big files, else start the chunks.
-    fn after_checksum(&mut self, now: Timestamp, id: u64) {
+    fn after_checksum(&mut self, now: Now, id: u64) {
         let Some(u) = self.cmds.uploads.get_mut(&id) else {
             return;
         };
@@ -337,9 +337,14 @@ impl Client {
         });
     }
 
-    fn send_chunk(&mut self, now: Timestamp, id: u64, chunk: u64, bytes: &[u8]) {
+    fn send_chunk(&mut self, now: Now, id: u64, chunk: u64, bytes: &[u8]) {
         let boundary = self.state.rng.boundary();
-        if self.state.cookies.get(now, "webwx_data_ticket").is_none() {
+        if self
+            .state
+            .cookies
+            .get(now.wall, "webwx_data_ticket")
+            .is_none()
+        {
             tracing::warn!(
                 upload = id,
                 "no webwx_data_ticket cookie: the server will likely refuse the upload"
@@ -401,7 +406,7 @@ impl Client {
 
     pub(crate) fn on_checkupload(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         id: u64,
         resp: Response<Vec<u8>>,
@@ -427,7 +432,7 @@ impl Client {
 
     pub(crate) fn on_upload_chunk(
         &mut self,
-        now: Timestamp,
+        now: Now,
         inflight: Inflight,
         id: u64,
         chunk: u64,
@@ -468,7 +473,7 @@ impl Client {
     }
 
     /// The file is on the server: send it.
-    fn uploaded(&mut self, now: Timestamp, id: u64, media_id: String) {
+    fn uploaded(&mut self, now: Now, id: u64, media_id: String) {
         let Some(u) = self.cmds.uploads.remove(&id) else {
             return;
         };
