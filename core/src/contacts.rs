@@ -50,6 +50,7 @@ pub const VERIFY_FLAG_BRAND: u64 = 8;
 
 /// What kind of contact a UserName is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ContactKind {
@@ -96,6 +97,7 @@ pub fn classify(c: &RawContact, me: &str) -> ContactKind {
 
 /// A change to the store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "change", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ContactChange {
@@ -122,6 +124,7 @@ pub enum ContactChange {
 
 /// Counts by kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 pub struct ContactSummary {
     /// All entries.
     pub total: usize,

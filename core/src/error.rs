@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 /// A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value, with the known
 /// codes named.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(into = "i64", from = "i64")]
+#[cfg_attr(feature = "schema", ts(as = "i64"))]
 #[non_exhaustive]
 pub enum Ret {
     /// 0: success.
@@ -130,6 +132,7 @@ pub struct WxError {
 
 /// What was wrong with a response body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[non_exhaustive]
 pub enum ParseErrorKind {
     /// An HTTP status the endpoint never answers with.
@@ -161,6 +164,7 @@ impl std::fmt::Display for ParseErrorKind {
 
 /// A response body that does not have the shape the endpoint answers with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[error("{endpoint}: {kind}; body starts {excerpt:?}")]
 pub struct ParseError {
     /// The endpoint whose answer this was (`"synccheck"`, `"webwxinit"`, ...).
@@ -238,6 +242,7 @@ pub enum CommandError {
 
 /// A transport failure, as reported by the driver.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[non_exhaustive]
 pub enum TransportErrorKind {
     /// Could not connect (refused, DNS, TLS handshake).

@@ -101,6 +101,8 @@ pub struct Run<S: Session> {
     pub seen: Vec<Event>,
     /// Whether the event stream has ended.
     pub ended: bool,
+    /// Boundary commands run through the handle's `submit`, as JSON: (request, answer).
+    pub exchanges: std::cell::RefCell<Vec<(serde_json::Value, serde_json::Value)>>,
 }
 
 impl<S: Session> Run<S> {
@@ -110,6 +112,7 @@ impl<S: Session> Run<S> {
             session,
             seen: Vec::new(),
             ended: false,
+            exchanges: Default::default(),
         }
     }
 

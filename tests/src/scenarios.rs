@@ -1123,11 +1123,16 @@ fn command<S: Session>(run: &Run<S>, json: serde_json::Value) -> webwx_core::bou
     use webwx_transport::Session as _;
     let request = webwx_core::boundary::Request::from_value(json.clone())
         .unwrap_or_else(|(_, e)| panic!("{json}: {e}"));
-    run.session
+    let answer = run
+        .session
         .handle()
         .submit(request)
         .wait_timeout(WAIT)
-        .unwrap_or_else(|_| panic!("no answer to {json} within {WAIT:?}"))
+        .unwrap_or_else(|_| panic!("no answer to {json} within {WAIT:?}"));
+    run.exchanges
+        .borrow_mut()
+        .push((json, serde_json::to_value(&answer).unwrap()));
+    answer
 }
 
 /// The result of a command that must succeed.
@@ -1145,6 +1150,21 @@ fn ok<S: Session>(run: &Run<S>, json: serde_json::Value) -> serde_json::Value {
 /// downloads (inline and saved), friends, groups, remarks, pins, member lists, a cancelled
 /// upload, an unknown name, and a logout that answers when the session is over.
 pub fn boundary_commands<D: Driver>(d: &D) {
+    boundary_transcript(d);
+}
+
+/// What [`boundary_commands`] saw cross the boundary: every event (in order) and every
+/// (request, answer) pair, as JSON.
+pub struct Transcript {
+    /// The events.
+    pub events: Vec<Event>,
+    /// The commands and their answers.
+    pub exchanges: Vec<(serde_json::Value, serde_json::Value)>,
+}
+
+/// Runs [`boundary_commands`] and returns what crossed the boundary (the schema test
+/// validates all of it).
+pub fn boundary_transcript<D: Driver>(d: &D) -> Transcript {
     use serde_json::json;
     let sim = sim(|_| {});
     let mut run = start(d, &sim, 23);
@@ -1433,6 +1453,11 @@ pub fn boundary_commands<D: Driver>(d: &D) {
     .unwrap();
     let send =
         serde_json::to_value(pending.wait_timeout(WAIT).expect("the send answered")).unwrap();
+    run.exchanges.borrow_mut().push((
+        json!({"id": "big", "cmd": "send_file", "to": f1.user_name, "file_name": "big.bin",
+               "data_b64": "AAAA"}),
+        send.clone(),
+    ));
     match cancel["result"]["kind"].as_str() {
         Some("upload_cancelled") => assert_eq!(send["error"]["kind"], "cancelled", "{send}"),
         _ => {
@@ -1449,6 +1474,10 @@ pub fn boundary_commands<D: Driver>(d: &D) {
         serde_json::to_value(command(&run, json!({"cmd": "pin", "chat": "filehelper"}))).unwrap();
     assert_eq!(late["error"]["kind"], "session_ended");
     let _ = std::fs::remove_dir_all(&dir);
+    Transcript {
+        events: std::mem::take(&mut run.seen),
+        exchanges: run.exchanges.take(),
+    }
 }
 
 fn base64_encode(b: &[u8]) -> String {

@@ -167,7 +167,7 @@ pub enum Command {
         /// Their UserName.
         user_name: String,
         /// The greeting.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         #[cfg_attr(feature = "schema", ts(optional, as = "Option<String>"))]
         greeting: String,
     },

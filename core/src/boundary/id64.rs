@@ -16,12 +16,12 @@ pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
 
 /// Reads a `u64` from a decimal string or a non-negative integer.
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    d.deserialize_any(Id64)
+    d.deserialize_any(Id64Visitor)
 }
 
-struct Id64;
+struct Id64Visitor;
 
-impl Visitor<'_> for Id64 {
+impl Visitor<'_> for Id64Visitor {
     type Value = u64;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -39,6 +39,30 @@ impl Visitor<'_> for Id64 {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
         v.parse()
             .map_err(|_| E::custom(format!("id {v:?} is not a decimal 64-bit number")))
+    }
+}
+
+/// The JSON Schema of a 64-bit id on the boundary: a decimal string (use with
+/// `#[schemars(with = "Id64")]` beside `#[serde(with = "id64")]`).
+#[cfg(feature = "schema")]
+pub struct Id64;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Id64 {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Id64".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^[0-9]{1,20}$",
+            "description": "A 64-bit id as a decimal string (JavaScript numbers cannot hold it)."
+        })
     }
 }
 

@@ -35,6 +35,8 @@ mod answer;
 mod command;
 mod error;
 mod event;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod tracker;
 
 pub use answer::{Answer, CommandResult, Outcome};

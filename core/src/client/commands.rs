@@ -40,6 +40,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 /// A send's `LocalID` (the same value as its `ClientMsgId`): 17 digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(transparent)]
 pub struct LocalId(pub String);
 
@@ -58,16 +59,19 @@ impl std::fmt::Display for LocalId {
 
 /// Identifies an upload (answer its [`CommandEvent::UploadNeedsData`] with it).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(transparent)]
 pub struct UploadId(pub u64);
 
 /// Identifies a download.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(transparent)]
 pub struct DownloadId(pub u64);
 
 /// Identifies an operation (revoke, mark read, friend and group operations).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(transparent)]
 pub struct OpId(pub u64);
 
@@ -84,6 +88,7 @@ display_id!(UploadId, DownloadId, OpId);
 
 /// Why a command that was accepted did not complete.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "reason", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommandFailure {
@@ -139,6 +144,7 @@ impl CommandFailure {
 
 /// What an operation was.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum OpKind {
@@ -172,6 +178,7 @@ pub enum OpKind {
 
 /// What a successful operation produced.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum OpOutcome {
@@ -197,6 +204,7 @@ pub enum OpOutcome {
 
 /// The outcome or progress of a command.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommandEvent {
@@ -216,6 +224,7 @@ pub enum CommandEvent {
     },
     /// The upload needs the file's bytes `offset..offset + len`: answer with
     /// [`Client::upload_data`].
+    #[cfg_attr(feature = "schema", schemars(skip), ts(skip))]
     UploadNeedsData {
         /// The upload.
         upload: UploadId,
@@ -247,6 +256,7 @@ pub enum CommandEvent {
         media_id: String,
     },
     /// A download finished.
+    #[cfg_attr(feature = "schema", schemars(skip), ts(skip))]
     Downloaded {
         /// The download.
         download: DownloadId,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What a message is, by `MsgType` (and `AppMsgType`, `SubMsgType`), with the fields a
 /// bot needs. Serialized with a `"kind"` tag, e.g. `{"kind": "text", "text": "hi"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum MessageKind {
@@ -107,6 +108,11 @@ pub enum MessageKind {
         text: String,
         /// `<roomid>` of an invitation, when present (a string in JSON).
         #[serde(with = "crate::boundary::id64::option", default)]
+        #[cfg_attr(
+            feature = "schema",
+            schemars(with = "Option<crate::boundary::id64::Id64>"),
+            ts(type = "string | null")
+        )]
         room_id: Option<u64>,
     },
     /// MsgType 51: status notification (phone entered or left a chat, conversation list).
@@ -157,6 +163,7 @@ pub enum MessageKind {
 /// The contact carried by friend requests, possible friends and cards
 /// (`RecommendInfo`, completed from the content XML where it is empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[non_exhaustive]
 pub struct RecommendContact {
     /// Session user name (`@…`), usable in `webwxverifyuser`; may be empty on cards of strangers.
@@ -184,6 +191,7 @@ pub struct RecommendContact {
 
 /// Video and micro video details.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[non_exhaustive]
 pub struct VideoInfo {
     /// `PlayLength` (else `<videomsg playlength>`): duration in seconds.
@@ -202,6 +210,7 @@ pub struct VideoInfo {
 
 /// A location.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[non_exhaustive]
 pub struct Location {
     /// The address label (`<location label>`, else the text before `:<br/>`).
@@ -225,6 +234,7 @@ pub struct Location {
 /// An app message (MsgType 49): the common `<appmsg>` fields and the details of its
 /// `AppMsgType`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[non_exhaustive]
 pub struct AppMessage {
     /// `AppMsgType` (else the `<type>` of the XML).
@@ -251,6 +261,7 @@ pub struct AppMessage {
 
 /// The `AppMsgType`-specific part of an [`AppMessage`], tagged by `"type"`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum AppDetail {
@@ -349,6 +360,7 @@ pub enum AppDetail {
 
 /// `StatusNotifyCode` meanings (constants.md §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum StatusNotifyOp {
@@ -383,6 +395,7 @@ impl StatusNotifyOp {
 /// Someone named in a system message: me (`你` / `You`), or a display name.
 /// Serialized as `"me"` or `{"name": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Party {
@@ -394,6 +407,7 @@ pub enum Party {
 
 /// A recognized MsgType 10000 event, tagged by `"type"`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SystemEvent {

@@ -72,11 +72,17 @@ impl GroupNames for NoGroupNames {
 
 /// A received message, typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 pub struct Message {
     /// `MsgId`: the id for media downloads (`webwxgetmsgimg?MsgID=`…) and revoking.
     pub id: String,
     /// `NewMsgId` (a string in JSON: it does not fit a JavaScript number).
     #[serde(with = "crate::boundary::id64")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::boundary::id64::Id64"),
+        ts(type = "string")
+    )]
     pub new_id: u64,
     /// `FromUserName`.
     pub from: String,

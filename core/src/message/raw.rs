@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One `AddMsgList` entry, as the server sends it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "PascalCase", default)]
 pub struct RawMessage {
     /// `MsgId`: the message id (a decimal string); used to download media and to revoke.
@@ -92,6 +93,11 @@ pub struct RawMessage {
         deserialize_with = "lenient::u64",
         serialize_with = "crate::boundary::id64::serialize"
     )]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::boundary::id64::Id64"),
+        ts(type = "string")
+    )]
     pub new_msg_id: u64,
     /// `OriContent`: the location XML of a location-in-text message.
     #[serde(deserialize_with = "lenient::string")]
@@ -106,6 +112,7 @@ pub struct RawMessage {
 
 /// `RecommendInfo` of an `AddMsgList` entry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "PascalCase", default)]
 pub struct RawRecommendInfo {
     /// `UserName`: the contact's session user name (`@…`).
@@ -119,6 +126,11 @@ pub struct RawRecommendInfo {
         rename = "QQNum",
         deserialize_with = "lenient::u64",
         serialize_with = "crate::boundary::id64::serialize"
+    )]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "crate::boundary::id64::Id64"),
+        ts(type = "string")
     )]
     pub qq_num: u64,
     /// `Province`.
@@ -158,6 +170,7 @@ pub struct RawRecommendInfo {
 
 /// `AppInfo` of an `AddMsgList` entry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(default)]
 pub struct RawAppInfo {
     /// `AppID`.
