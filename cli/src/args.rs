@@ -78,6 +78,10 @@ pub struct LoginArgs {
     /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
+    /// Allow an `http://` --origin beyond the loopback interface (it would carry skey,
+    /// sid, pass_ticket and the cookies in clear over the network).
+    #[arg(long)]
+    pub insecure_origin: bool,
     /// Where the QR code's PNG is written (default: the system's temporary directory).
     #[arg(long, value_name = "FILE")]
     pub qr_png: Option<PathBuf>,
@@ -124,6 +128,10 @@ pub struct SendArgs {
     /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
+    /// Allow an `http://` --origin beyond the loopback interface (it would carry skey,
+    /// sid, pass_ticket and the cookies in clear over the network).
+    #[arg(long)]
+    pub insecure_origin: bool,
     /// Print the outcome as one JSON object.
     #[arg(long)]
     pub json: bool,

@@ -6,7 +6,7 @@
 //! core's tracker holds them); `{"cmd": "logout"}` logs out through the server and the
 //! run then exits 0.
 
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -17,9 +17,7 @@ use webwx_ureq::prelude::*;
 
 /// Writes one line on stdout, flushed (events and answers never interleave mid-line).
 pub fn print_line(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    crate::terminal::out_raw(line);
 }
 
 /// The stdin reader and the threads waiting for answers.
@@ -39,7 +37,7 @@ impl Commands {
             .name("webwx-commands".into())
             .spawn(move || read(handle, &flag, &threads));
         if let Err(e) = spawned {
-            eprintln!("webwx login: cannot read commands: {e}");
+            crate::terminal::err(&format!("webwx login: cannot read commands: {e}"));
         }
         Commands {
             logout_requested,
@@ -81,7 +79,7 @@ fn read(handle: Handle, logout: &AtomicBool, waiting: &Mutex<Vec<JoinHandle<()>>
             .spawn(move || print_line(&pending.wait().to_json()));
         match t {
             Ok(t) => waiting.lock().unwrap_or_else(|e| e.into_inner()).push(t),
-            Err(e) => eprintln!("webwx login: cannot wait for an answer: {e}"),
+            Err(e) => crate::terminal::err(&format!("webwx login: cannot wait for an answer: {e}")),
         }
     }
     tracing::debug!("end of the commands on stdin");

@@ -2,13 +2,15 @@
 
 use std::time::Duration;
 
-use webwx_core::Config;
+use webwx_core::{Client, Config, SessionState};
 
 /// What the flags say about the client.
 #[derive(Debug, Default, Clone)]
 pub struct ClientFlags<'a> {
     /// `--origin`: a simulator or `webwx relay`.
     pub origin: Option<&'a str>,
+    /// `--insecure-origin`: an `http://` origin beyond loopback is allowed.
+    pub insecure_origin: bool,
     /// `--desktop`.
     pub desktop: bool,
     /// `--home`.
@@ -22,9 +24,6 @@ pub struct ClientFlags<'a> {
 /// The client configuration, or a usage error.
 pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
     let mut cfg = Config::new(flags.seed.unwrap_or_else(clock_seed)).desktop(flags.desktop);
-    if let Some(home) = flags.home {
-        cfg = cfg.home(home);
-    }
     if let Some(origin) = flags.origin {
         // Relay mode (the forbidden headers renamed, `x-wx-relay: 1`): what `webwx relay`
         // requires, and what a simulator takes alike (`x-wx-cookie` counts as `Cookie`).
@@ -32,6 +31,21 @@ pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
             .origin(origin)
             .map_err(|e| format!("--origin {origin}: {e}"))?
             .rename_headers(true);
+        if let Some(o) = &cfg.origin
+            && o.scheme == "http"
+            && !is_loopback(&o.authority)
+            && !flags.insecure_origin
+        {
+            return Err(format!(
+                "--origin {origin}: plain http beyond the loopback interface would send skey, sid, pass_ticket and the cookies in clear; use https, a loopback address, or --insecure-origin if this network is yours"
+            ));
+        }
+    }
+    if let Some(home) = flags.home {
+        let home = home.trim().to_ascii_lowercase();
+        webwx_core::hosts::check_content_host(&home, cfg.origin.is_some())
+            .map_err(|e| format!("--home: {e}"))?;
+        cfg = cfg.home(&home);
     }
     if let Some(ms) = flags.long_poll_ms {
         cfg = cfg.long_poll_timeout(Duration::from_millis(ms.max(1)));
@@ -39,7 +53,81 @@ pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
     Ok(cfg)
 }
 
+/// Whether the `host[:port]` of an origin is on the loopback interface (`localhost`,
+/// 127.0.0.0/8, `[::1]`).
+pub fn is_loopback(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A client for a saved session, or why the session cannot be used with `cfg` (hosts no
+/// WeChat session uses, lists longer than any real session's).
+pub fn restore(cfg: Config, state: SessionState) -> Result<Client, String> {
+    Client::try_restore(cfg, state).map_err(|e| e.to_string())
+}
+
 /// A seed from the OS (the core takes no OS randomness itself).
 pub fn clock_seed() -> u64 {
     webwx_ureq::random_seed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(origin: &str, insecure: bool) -> ClientFlags<'_> {
+        ClientFlags {
+            origin: Some(origin),
+            insecure_origin: insecure,
+            seed: Some(1),
+            ..ClientFlags::default()
+        }
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback_unless_insecure() {
+        for ok in [
+            "http://127.0.0.1:8787",
+            "http://127.1.2.3",
+            "http://localhost:1/wx",
+            "http://[::1]:9",
+            "https://relay.example.org",
+        ] {
+            assert!(build(&flags(ok, false)).is_ok(), "{ok}");
+        }
+        for remote in [
+            "http://192.0.2.1:8787",
+            "http://relay.example.org",
+            "http://[2001:db8::1]:80",
+            "http://127.0.0.1.example.org",
+        ] {
+            let e = build(&flags(remote, false)).unwrap_err();
+            assert!(e.contains("--insecure-origin"), "{remote}: {e}");
+            assert!(build(&flags(remote, true)).is_ok(), "{remote}");
+        }
+    }
+
+    #[test]
+    fn home_must_be_a_wechat_host() {
+        let home = |h| ClientFlags {
+            home: Some(h),
+            ..ClientFlags::default()
+        };
+        assert_eq!(build(&home("WX2.qq.com")).unwrap().home, "wx2.qq.com");
+        for bad in [
+            "wx.qq.com/x",
+            "wx.qq.com x",
+            "wx.qq.com#a",
+            "evil.example.org",
+        ] {
+            let e = build(&home(bad)).unwrap_err();
+            assert!(e.starts_with("--home: "), "{bad}: {e}");
+        }
+    }
 }

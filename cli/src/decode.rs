@@ -14,7 +14,7 @@ use webwx_core::message::{Message, NoGroupNames, RawMessage, SelfInfo};
 use webwx_core::{ParseError, ParseErrorKind, ResponseError};
 
 use crate::args::{DecodeArgs, DecodeKind};
-use crate::capture;
+use webwx_cli::capture;
 
 /// The keys whose values are secrets, redacted unless `--show-secrets`.
 const SECRET_KEYS: [&str; 5] = ["skey", "sid", "uin", "pass_ticket", "webwx_data_ticket"];
@@ -43,14 +43,18 @@ impl std::fmt::Display for DecodeError {
 pub fn run(args: &DecodeArgs) -> i32 {
     match decode_file(args) {
         Ok(json) => {
-            println!("{json}");
+            crate::terminal::out_raw(&json);
             0
         }
         Err(e) => {
             if let Some(refused) = &e.1 {
-                println!("{}", render(refused, args.compact).unwrap_or_default());
+                crate::terminal::out_raw(&render(refused, args.compact).unwrap_or_default());
             }
-            eprintln!("webwx decode {}: {}", kind_name(args.kind), one_line(&e.0));
+            crate::terminal::err(&format!(
+                "webwx decode {}: {}",
+                kind_name(args.kind),
+                one_line(&e.0)
+            ));
             1
         }
     }

@@ -12,7 +12,6 @@
 //! friend sends a photo, which is downloaded and written to disk → logout.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -40,7 +39,7 @@ pub fn run(args: &DemoArgs) -> i32 {
     match Demo::new(args).run(args) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("webwx demo: {e}");
+            crate::terminal::err(&format!("webwx demo: {e}"));
             1
         }
     }
@@ -122,11 +121,7 @@ impl Demo {
     /// One transcript line: elapsed time, who, what (with any progress bar out of the way).
     fn say(&self, who: &str, what: &str) {
         let t = self.started.elapsed().as_secs_f64();
-        let print = || {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "[{t:5.2}s] {who:<9} {what}");
-            let _ = out.flush();
-        };
+        let print = || crate::terminal::out(&format!("[{t:5.2}s] {who:<9} {what}"));
         match self.sends.values().find_map(|p| p.bar.as_ref()) {
             Some(bar) => bar.suspend(print),
             None => print(),
@@ -134,8 +129,9 @@ impl Demo {
     }
 
     fn run(mut self, args: &DemoArgs) -> Result<(), String> {
-        println!("webwx demo — a whole WeChat Web session against the embedded simulator");
-        println!();
+        crate::terminal::out_multiline(
+            "webwx demo — a whole WeChat Web session against the embedded simulator\n",
+        );
         let sim = webwx_sim::spawn(SimConfig {
             auto_scan: true,
             hold_ms: 500,
@@ -228,11 +224,10 @@ impl Demo {
         if mismatch {
             return Err("the simulator received other bytes than the client sent".into());
         }
-        println!();
-        println!(
-            "demo finished in {:.1}s: QR login, contacts, messages in, replies out, an image and a file uploaded, a photo downloaded, logout.",
+        crate::terminal::out_multiline(&format!(
+            "\ndemo finished in {:.1}s: QR login, contacts, messages in, replies out, an image and a file uploaded, a photo downloaded, logout.",
             self.started.elapsed().as_secs_f64()
-        );
+        ));
         Ok(())
     }
 
@@ -246,7 +241,7 @@ impl Demo {
             Event::QrCode { url, .. } => {
                 self.say("client", &format!("QR code to scan: {url}"));
                 match qr::terminal(url) {
-                    Ok(art) => println!("{art}"),
+                    Ok(art) => crate::terminal::out_raw(&art),
                     Err(e) => self.say("client", &format!("(cannot draw the QR code: {e})")),
                 }
                 self.say("phone", "scans the code (the simulator's auto-scan)");

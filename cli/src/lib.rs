@@ -1,5 +1,8 @@
 //! The `webwx-cli` package is the `webwx` binary (`src/main.rs`). This library target
-//! holds nothing but the project README, so that its embedding examples are compiled as
-//! doctests and cannot drift from the real API.
+//! holds the project README, so that its embedding examples are compiled as doctests and
+//! cannot drift from the real API, and the capture reader of `webwx decode` with its fuzz
+//! entry point (the targets in `fuzz/` link it).
 #![forbid(unsafe_code)]
 #![doc = include_str!("../../README.md")]
+
+pub mod capture;

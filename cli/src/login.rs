@@ -22,6 +22,7 @@ use crate::{print, qr, session_file};
 pub fn run(args: &LoginArgs) -> i32 {
     let flags = ClientFlags {
         origin: args.origin.as_deref(),
+        insecure_origin: args.insecure_origin,
         desktop: args.desktop,
         home: args.home.as_deref(),
         seed: args.seed,
@@ -30,7 +31,7 @@ pub fn run(args: &LoginArgs) -> i32 {
     let mut cfg = match config::build(&flags) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("webwx login: {e}");
+            crate::terminal::err(&format!("webwx login: {e}"));
             return 2;
         }
     };
@@ -38,7 +39,7 @@ pub fn run(args: &LoginArgs) -> i32 {
         Some(path) => match session_file::load(path) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("webwx login: cannot use the session file {e}");
+                crate::terminal::err(&format!("webwx login: cannot use the session file {e}"));
                 return 2;
             }
         },
@@ -47,14 +48,21 @@ pub fn run(args: &LoginArgs) -> i32 {
     let client = match saved {
         Some(state) => {
             cfg.desktop |= state.desktop;
+            let path = args.session.as_deref().unwrap_or_else(|| "".as_ref());
+            let mut c = match config::restore(cfg, state) {
+                Ok(c) => c,
+                Err(e) => {
+                    crate::terminal::err(&format!(
+                        "webwx login: cannot use the session file {}: {e}",
+                        path.display()
+                    ));
+                    return 2;
+                }
+            };
             note(&format!(
                 "reusing the saved session {} (resume, else push login, else a QR code)",
-                args.session
-                    .as_deref()
-                    .unwrap_or_else(|| "".as_ref())
-                    .display()
+                path.display()
             ));
-            let mut c = Client::restore(cfg, state);
             // A restored client is idle: nothing to refuse.
             let _ = c.connect(webwx_ureq::now());
             c
@@ -68,7 +76,7 @@ pub fn run(args: &LoginArgs) -> i32 {
     let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("webwx login: cannot start the client: {e}");
+            crate::terminal::err(&format!("webwx login: cannot start the client: {e}"));
             return 1;
         }
     };
@@ -96,10 +104,10 @@ pub fn run(args: &LoginArgs) -> i32 {
             Err(RecvError::Ended) => break,
             Err(_) if deadline.is_none() => {}
             Err(_) if !run.finish_requested => {
-                eprintln!(
+                crate::terminal::err(&format!(
                     "webwx login: --timeout {}s reached",
                     args.timeout.unwrap_or_default()
-                );
+                ));
                 run.exit = 1;
                 run.finish(&handle);
                 // A logout gets a few seconds to complete.
@@ -118,7 +126,7 @@ pub fn run(args: &LoginArgs) -> i32 {
     if let Some(path) = &args.session
         && let Err(e) = session_file::save(path, &handle.snapshot())
     {
-        eprintln!("webwx login: cannot save the session: {e}");
+        crate::terminal::err(&format!("webwx login: cannot save the session: {e}"));
         return 1;
     }
     run.exit
@@ -147,7 +155,9 @@ impl Run<'_> {
                 if let Some(path) = &self.args.session {
                     match session_file::save(path, &handle.snapshot()) {
                         Ok(()) => tracing::debug!(path = %path.display(), "session saved"),
-                        Err(e) => eprintln!("webwx login: cannot save the session: {e}"),
+                        Err(e) => crate::terminal::err(&format!(
+                            "webwx login: cannot save the session: {e}"
+                        )),
                     }
                 }
             }
@@ -193,16 +203,19 @@ impl Run<'_> {
         } else {
             handle.inspect(|c| print::event_line(c, event))
         };
-        if let Some(line) = line {
-            crate::commands::print_line(&line);
+        match line {
+            // JSON lines share stdout with the command answers (one lock per line).
+            Some(line) if self.args.json => crate::commands::print_line(&line),
+            Some(line) => crate::terminal::out(&line),
+            None => {}
         }
     }
 
     /// Draws the QR code on stderr and writes its PNG.
     fn show_qr(&self, url: &str) {
         match qr::terminal(url) {
-            Ok(art) => eprintln!("{art}"),
-            Err(e) => eprintln!("webwx login: cannot draw the QR code: {e}"),
+            Ok(art) => crate::terminal::err_raw(&art),
+            Err(e) => crate::terminal::err(&format!("webwx login: cannot draw the QR code: {e}")),
         }
         let path = self.args.qr_png.clone().unwrap_or_else(default_png_path);
         match qr::write_png(url, &path) {
@@ -210,10 +223,10 @@ impl Run<'_> {
                 "scan the QR code with WeChat on your phone (also saved as {})",
                 path.display()
             )),
-            Err(e) => eprintln!(
+            Err(e) => crate::terminal::err(&format!(
                 "webwx login: cannot write the QR code to {}: {e}",
                 path.display()
-            ),
+            )),
         }
     }
 
@@ -234,7 +247,7 @@ impl Run<'_> {
             Some(c.send_text(now, &chat, &text))
         });
         if let Some(Err(e)) = result {
-            eprintln!("webwx login: cannot echo: {e}");
+            crate::terminal::err(&format!("webwx login: cannot echo: {e}"));
         }
     }
 
@@ -264,5 +277,5 @@ fn default_png_path() -> PathBuf {
 
 /// A note for the person at the terminal, on stderr.
 fn note(s: &str) {
-    eprintln!("webwx: {s}");
+    crate::terminal::err(&format!("webwx: {s}"));
 }

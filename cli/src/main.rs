@@ -12,9 +12,10 @@
 //! Exit codes: 0 success, 1 failure, 2 bad usage.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Every print goes through `terminal` (remote text is cleaned there).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
-mod capture;
 mod commands;
 mod config;
 mod decode;
@@ -27,6 +28,7 @@ mod qr;
 mod relay;
 mod send;
 mod session_file;
+mod terminal;
 
 use clap::Parser;
 
@@ -40,7 +42,7 @@ fn main() {
         Command::Sim(a) => match webwx_sim::run_cli(a) {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("webwx sim: {e}");
+                crate::terminal::err(&format!("webwx sim: {e}"));
                 1
             }
         },

@@ -17,7 +17,7 @@ impl Progress {
         ) {
             bar.set_style(style.progress_chars("=> "));
         }
-        bar.set_message(label.to_owned());
+        bar.set_message(crate::terminal::clean(label, false).into_owned());
         Progress { bar }
     }
 

@@ -6,7 +6,6 @@
 //! the relay's origin; `--cors-origin` lets pages of other origins in; `--upstream URL`
 //! sends everything to a simulator in the relay form.
 
-use std::io::Write;
 use std::time::Duration;
 
 use webwx_hyper::relay::{RelayOptions, default_allow};
@@ -18,7 +17,7 @@ pub fn run(args: &RelayArgs) -> i32 {
     let options = match options(args) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("webwx relay: {e}");
+            crate::terminal::err(&format!("webwx relay: {e}"));
             return 2;
         }
     };
@@ -29,7 +28,7 @@ pub fn run(args: &RelayArgs) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("webwx relay: cannot start the runtime: {e}");
+            crate::terminal::err(&format!("webwx relay: cannot start the runtime: {e}"));
             return 1;
         }
     };
@@ -37,22 +36,23 @@ pub fn run(args: &RelayArgs) -> i32 {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         let addr = listener.local_addr()?;
         if !addr.ip().is_loopback() {
-            eprintln!("webwx relay: warning: listening on {addr}, beyond the loopback interface");
+            crate::terminal::err(&format!(
+                "webwx relay: warning: listening on {addr}, beyond the loopback interface"
+            ));
         }
-        {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "webwx relay listening on http://{addr}")?;
-            out.flush()?;
-        }
+        crate::terminal::out(&format!("webwx relay listening on http://{addr}"));
         if let Some(dir) = &options.static_dir {
-            eprintln!("webwx relay: serving {} at http://{addr}/", dir.display());
+            crate::terminal::err(&format!(
+                "webwx relay: serving {} at http://{addr}/",
+                dir.display()
+            ));
         }
         webwx_hyper::relay::serve(listener, options).await
     });
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("webwx relay: {e}");
+            crate::terminal::err(&format!("webwx relay: {e}"));
             1
         }
     }

@@ -11,12 +11,11 @@
 //!
 //! Exit codes: 0 sent, 1 send failed, 2 bad usage.
 
-use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use webwx_core::client::CommandEvent;
-use webwx_core::{Client, Event, SessionState};
+use webwx_core::{Event, SessionState};
 use webwx_ureq::prelude::*;
 use webwx_ureq::{Handle, RecvError};
 
@@ -37,64 +36,77 @@ pub fn run(args: &SendArgs) -> i32 {
     let state = match session_file::load(&args.session) {
         Ok(Some(s)) => s,
         Ok(None) => {
-            eprintln!(
+            crate::terminal::err(&format!(
                 "webwx send: no session file at {}; log in first with `webwx login --session {}`",
                 args.session.display(),
                 args.session.display()
-            );
+            ));
             return USAGE;
         }
         Err(e) => {
-            eprintln!("webwx send: cannot use the session file {e}");
+            crate::terminal::err(&format!("webwx send: cannot use the session file {e}"));
             return USAGE;
         }
     };
     if let Some(text) = &args.text
         && text.is_empty()
     {
-        eprintln!("webwx send: --text is empty");
+        crate::terminal::err("webwx send: --text is empty");
         return USAGE;
     }
     let file_size = match &args.file {
         Some(path) => match std::fs::metadata(path) {
             Ok(m) if m.is_file() => Some(m.len()),
             Ok(_) => {
-                eprintln!("webwx send: --file {}: not a regular file", path.display());
+                crate::terminal::err(&format!(
+                    "webwx send: --file {}: not a regular file",
+                    path.display()
+                ));
                 return USAGE;
             }
             Err(e) => {
-                eprintln!("webwx send: --file {}: {e}", path.display());
+                crate::terminal::err(&format!("webwx send: --file {}: {e}", path.display()));
                 return USAGE;
             }
         },
         None => None,
     };
     if state.credentials.is_none() {
-        eprintln!(
+        crate::terminal::err(&format!(
             "webwx send: the saved session is logged out; log in again with `webwx login --session {}`",
             args.session.display()
-        );
+        ));
         return FAILED;
     }
     let flags = ClientFlags {
         origin: args.origin.as_deref(),
+        insecure_origin: args.insecure_origin,
         desktop: state.desktop,
         ..ClientFlags::default()
     };
     let cfg = match config::build(&flags) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("webwx send: {e}");
+            crate::terminal::err(&format!("webwx send: {e}"));
             return USAGE;
         }
     };
-    let mut client = Client::restore(cfg, state);
+    let mut client = match config::restore(cfg, state) {
+        Ok(c) => c,
+        Err(e) => {
+            crate::terminal::err(&format!(
+                "webwx send: cannot use the session file {}: {e}",
+                args.session.display()
+            ));
+            return USAGE;
+        }
+    };
     // A restored client is idle: nothing to refuse.
     let _ = client.resume_for_commands(webwx_ureq::now());
     let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("webwx send: cannot start the client: {e}");
+            crate::terminal::err(&format!("webwx send: cannot start the client: {e}"));
             return FAILED;
         }
     };
@@ -116,7 +128,10 @@ pub fn run(args: &SendArgs) -> i32 {
             }
             Err(RecvError::Ended) => break,
             Err(_) => {
-                eprintln!("webwx send: no answer within --timeout {}s", args.timeout);
+                crate::terminal::err(&format!(
+                    "webwx send: no answer within --timeout {}s",
+                    args.timeout
+                ));
                 job.outcome.get_or_insert(FAILED);
                 handle.shutdown();
                 break;
@@ -124,7 +139,7 @@ pub fn run(args: &SendArgs) -> i32 {
         }
     }
     if let Err(e) = merge_and_save(&args.session, &handle.snapshot()) {
-        eprintln!("webwx send: cannot save the session: {e}");
+        crate::terminal::err(&format!("webwx send: cannot save the session: {e}"));
     }
     job.outcome.unwrap_or(FAILED)
 }
@@ -231,7 +246,6 @@ impl Job<'_> {
         if let Some(bar) = self.bar.take() {
             bar.finish();
         }
-        let mut out = std::io::stdout().lock();
         if self.args.json {
             let v = serde_json::json!({
                 "sent": sent,
@@ -240,18 +254,16 @@ impl Job<'_> {
                 "msg_id": msg_id,
                 "error": error,
             });
-            let _ = writeln!(out, "{v}");
+            crate::terminal::out_raw(&v.to_string());
         } else if sent {
-            let _ = writeln!(
-                out,
+            crate::terminal::out(&format!(
                 "sent to {} (MsgID {})",
                 self.args.to,
                 msg_id.unwrap_or_default()
-            );
+            ));
         }
-        let _ = out.flush();
         if let Some(e) = error {
-            eprintln!("webwx send: to {}: {e}", self.args.to);
+            crate::terminal::err(&format!("webwx send: to {}: {e}", self.args.to));
         }
     }
 }

@@ -26,13 +26,30 @@ impl std::fmt::Display for SessionFileError {
     }
 }
 
-/// Loads the session at `path`; `Ok(None)` when there is no file.
+/// The largest session file read (a real one is a few hundred KiB at most: the seen ids,
+/// the cookies and our own contact).
+pub const MAX_SESSION_FILE: u64 = 16 * 1024 * 1024;
+
+/// Loads the session at `path`; `Ok(None)` when there is no file. A file larger than
+/// [`MAX_SESSION_FILE`] is refused before it is read.
 pub fn load(path: &Path) -> Result<Option<SessionState>, SessionFileError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(SessionFileError::Io(path.to_owned(), e)),
     };
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::io::Read::take(file, MAX_SESSION_FILE + 1),
+        &mut text,
+    )
+    .map_err(|e| SessionFileError::Io(path.to_owned(), e))?;
+    if text.len() as u64 > MAX_SESSION_FILE {
+        return Err(SessionFileError::Invalid(
+            path.to_owned(),
+            format!("larger than {MAX_SESSION_FILE} bytes: not a session file"),
+        ));
+    }
     SessionState::from_json(&text)
         .map(Some)
         .map_err(|e| SessionFileError::Invalid(path.to_owned(), e.to_string()))
@@ -44,7 +61,9 @@ pub fn save(path: &Path, state: &SessionState) -> Result<(), SessionFileError> {
         .map_err(|e| SessionFileError::Io(path.to_owned(), e))
 }
 
-/// Writes `bytes` to `path` through a 0600 temporary file and a rename.
+/// Writes `bytes` to `path` through a 0600 temporary file, synced, renamed over `path`;
+/// then the directory is synced too, so that the rename itself survives a crash or a
+/// power cut (on Unix; elsewhere a directory cannot be opened for that).
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = match path.parent() {
@@ -70,7 +89,18 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
-    result
+    result?;
+    sync_dir(&dir)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -114,5 +144,16 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         std::fs::write(&path, "nope").unwrap();
         assert!(matches!(load(&path), Err(SessionFileError::Invalid(..))));
+    }
+
+    #[test]
+    fn an_oversized_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.json");
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(MAX_SESSION_FILE + 1).unwrap();
+        let e = load(&path).unwrap_err();
+        assert!(matches!(e, SessionFileError::Invalid(..)), "{e}");
+        assert!(e.to_string().contains("not a session file"), "{e}");
     }
 }

@@ -39,13 +39,36 @@ impl std::fmt::Debug for StoredCookie {
     }
 }
 
-/// A cookie jar keyed by domain, path and name.
+/// A cookie jar keyed by domain, path and name, holding at most
+/// [`CookieJar::MAX_COOKIES`] (the oldest goes first; a saved jar with more keeps its
+/// newest when read back).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CookieJar {
+    #[serde(deserialize_with = "newest_cookies")]
     cookies: Vec<StoredCookie>,
 }
 
+/// The last [`CookieJar::MAX_COOKIES`] cookies of a saved jar.
+fn newest_cookies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<StoredCookie>, D::Error> {
+    let mut cookies = Vec::<StoredCookie>::deserialize(d)?;
+    let excess = cookies.len().saturating_sub(CookieJar::MAX_COOKIES);
+    cookies.drain(..excess);
+    Ok(cookies)
+}
+
 impl CookieJar {
+    /// The most cookies a jar holds (a WeChat session sets about 15; browsers keep 180
+    /// per domain).
+    pub const MAX_COOKIES: usize = 128;
+
+    fn push_bounded(&mut self, cookie: StoredCookie) {
+        if self.cookies.len() >= Self::MAX_COOKIES {
+            let excess = self.cookies.len() + 1 - Self::MAX_COOKIES;
+            self.cookies.drain(..excess);
+        }
+        self.cookies.push(cookie);
+    }
+
     /// An empty jar.
     pub fn new() -> Self {
         Self::default()
@@ -105,7 +128,7 @@ impl CookieJar {
             !(c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path)
         });
         if cookie.expires.is_none_or(|e| e > now) {
-            self.cookies.push(cookie);
+            self.push_bounded(cookie);
         }
         true
     }
@@ -155,7 +178,7 @@ impl CookieJar {
         self.cookies.retain(|c| {
             !(c.name == cookie.name && c.domain == cookie.domain && c.path == cookie.path)
         });
-        self.cookies.push(cookie);
+        self.push_bounded(cookie);
     }
 
     /// Drops expired cookies.
@@ -309,5 +332,23 @@ mod tests {
         let mut jar = CookieJar::new();
         jar.store(NOW, "wx.qq.com", "/", "wxsid=SECRETSID");
         assert!(!format!("{jar:?}").contains("SECRETSID"));
+    }
+
+    #[test]
+    fn the_jar_is_bounded() {
+        let mut jar = CookieJar::new();
+        for i in 0..CookieJar::MAX_COOKIES + 10 {
+            assert!(jar.store(NOW, "wx.qq.com", "/", &format!("c{i}=v")));
+        }
+        assert_eq!(jar.len(), CookieJar::MAX_COOKIES);
+        assert_eq!(jar.get(NOW, "c0"), None, "the oldest went first");
+        assert_eq!(jar.get(NOW, "c137"), Some("v"));
+        // A saved jar with more keeps its newest.
+        let mut v = serde_json::to_value(&jar).unwrap();
+        let cookies = v["cookies"].as_array_mut().unwrap();
+        let extra: Vec<_> = cookies.iter().take(20).cloned().collect();
+        cookies.extend(extra);
+        let back: CookieJar = serde_json::from_value(v).unwrap();
+        assert_eq!(back.len(), CookieJar::MAX_COOKIES);
     }
 }

@@ -111,8 +111,15 @@ pub enum HostKind {
 
 impl Hosts {
     /// The hosts the official client picks when its page is served from `content_host`.
+    /// A `content_host` that is not a host name at all (a space, `/`, `#`, a port) cannot
+    /// form a URL: [`DEFAULT_CONTENT_HOST`] stands in for it (check a host given by a
+    /// person with [`check_content_host`] first, to tell them).
     pub fn for_content_host(content_host: &str) -> Hosts {
-        let content_host = content_host.trim().to_ascii_lowercase();
+        let mut content_host = content_host.trim().to_ascii_lowercase();
+        if check_host_name(&content_host).is_err() {
+            tracing::warn!("the content host is not a host name; using {DEFAULT_CONTENT_HOST}");
+            content_host = DEFAULT_CONTENT_HOST.to_owned();
+        }
         let (login, file, push) = DOMAIN_TABLE
             .iter()
             .find(|(needle, ..)| content_host.contains(needle))
@@ -141,6 +148,118 @@ impl Hosts {
 impl Default for Hosts {
     fn default() -> Self {
         Hosts::for_content_host(DEFAULT_CONTENT_HOST)
+    }
+}
+
+/// The domains of the domain table: every host the official client calls is one of them
+/// or a subdomain of one.
+pub const WECHAT_DOMAINS: [&str; 2] = ["qq.com", "wechat.com"];
+
+/// Why a host (from a saved session, `--home`, or a login redirect) is not used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum HostError {
+    /// Not a host name (empty labels, a space, `/`, `#`, `@`, a port...).
+    #[error("{0:?} is not a host name")]
+    NotAHostName(String),
+    /// A host name outside the WeChat domains, with no relay origin configured that could
+    /// take the request instead.
+    #[error("{0:?} is not a WeChat host (*.qq.com, *.wechat.com)")]
+    NotWeChat(String),
+    /// A login, file or push host other than the one the domain table gives for the
+    /// content host (the official client never uses another).
+    #[error("the {kind} host {found:?} is not the one of content host {content:?} ({expected:?})")]
+    Inconsistent {
+        /// `login`, `file` or `push`.
+        kind: &'static str,
+        /// The content host.
+        content: String,
+        /// What the table gives.
+        expected: String,
+        /// What was found.
+        found: String,
+    },
+    /// A login redirect that is not `https://HOST/...` on an allowed host.
+    #[error("the login redirect {0:?} is not an https URL on a WeChat host")]
+    BadRedirect(String),
+}
+
+/// At most this much of a rejected value is quoted in a [`HostError`].
+const QUOTED: usize = 80;
+
+fn quoted(s: &str) -> String {
+    s.chars().take(QUOTED).collect()
+}
+
+/// Whether `host` is a lowercase DNS host name (letters, digits, `-`, at least one dot).
+fn check_host_name(host: &str) -> Result<(), HostError> {
+    let ok = crate::relay::is_host_name(host)
+        && !host.bytes().any(|b| b.is_ascii_uppercase())
+        && host
+            .split('.')
+            .all(|label| !label.starts_with('-') && !label.ends_with('-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(HostError::NotAHostName(quoted(host)))
+    }
+}
+
+/// Whether `host` is a host name in the WeChat domains ([`WECHAT_DOMAINS`]): `qq.com`,
+/// `wx2.qq.com`, `web.wechat.com`, but not `evilqq.com` or `qq.com.evil.org`.
+pub fn is_wechat_host(host: &str) -> bool {
+    check_host_name(host).is_ok()
+        && WECHAT_DOMAINS
+            .iter()
+            .any(|d| host == *d || host.strip_suffix(d).is_some_and(|head| head.ends_with('.')))
+}
+
+/// Checks a content host: a host name, and a WeChat host unless `origin_set` (with a relay
+/// origin every request goes to the origin, which decides what it forwards).
+pub fn check_content_host(host: &str, origin_set: bool) -> Result<(), HostError> {
+    check_host_name(host)?;
+    if origin_set || is_wechat_host(host) {
+        Ok(())
+    } else {
+        Err(HostError::NotWeChat(quoted(host)))
+    }
+}
+
+/// The host of a login `redirect_uri`, if it is `https://HOST/...` (no port, no user
+/// info) with a content host [`check_content_host`] accepts.
+pub fn redirect_host(redirect_uri: &str, origin_set: bool) -> Result<String, HostError> {
+    let bad = || HostError::BadRedirect(quoted(redirect_uri));
+    let uri: http::Uri = redirect_uri.parse().map_err(|_| bad())?;
+    let authority = uri.authority().ok_or_else(bad)?;
+    if uri.scheme_str() != Some("https") || authority.as_str() != authority.host() {
+        return Err(bad());
+    }
+    let host = authority.host().to_ascii_lowercase();
+    check_content_host(&host, origin_set)?;
+    Ok(host)
+}
+
+impl Hosts {
+    /// Checks a session's hosts (from a file, say): the content host with
+    /// [`check_content_host`], the others exactly as the domain table derives them.
+    pub fn check(&self, origin_set: bool) -> Result<(), HostError> {
+        check_content_host(&self.content, origin_set)?;
+        let expected = Hosts::for_content_host(&self.content);
+        for (kind, found, want) in [
+            ("login", &self.login, &expected.login),
+            ("file", &self.file, &expected.file),
+            ("push", &self.push, &expected.push),
+        ] {
+            if found != want {
+                return Err(HostError::Inconsistent {
+                    kind,
+                    content: quoted(&self.content),
+                    expected: want.clone(),
+                    found: quoted(found),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -230,5 +349,91 @@ mod tests {
             "webpush.wx2.qq.com"
         );
         assert_eq!(Hosts::default().get(HostKind::Qr), "login.weixin.qq.com");
+    }
+
+    #[test]
+    fn wechat_hosts_and_host_names() {
+        for ok in [
+            "wx.qq.com",
+            "qq.com",
+            "webpush.wx2.qq.com",
+            "web.wechat.com",
+        ] {
+            assert!(is_wechat_host(ok), "{ok}");
+            assert_eq!(check_content_host(ok, false), Ok(()));
+        }
+        for other in [
+            "evilqq.com",
+            "qq.com.evil.org",
+            "example.org",
+            "wechat.com.cn",
+        ] {
+            assert!(!is_wechat_host(other), "{other}");
+            assert!(matches!(
+                check_content_host(other, false),
+                Err(HostError::NotWeChat(_))
+            ));
+            // A relay origin decides itself.
+            assert_eq!(check_content_host(other, true), Ok(()));
+        }
+        for bad in [
+            "",
+            "wx.qq.com x",
+            "wx.qq.com/x",
+            "wx.qq.com#",
+            "a@wx.qq.com",
+            "wx.qq.com:80",
+            "WX.QQ.COM",
+            "wx..qq.com",
+            "-wx.qq.com",
+            "localhost",
+            "wx.qq.com\n",
+        ] {
+            assert!(!is_wechat_host(bad), "{bad:?}");
+            assert!(matches!(
+                check_content_host(bad, true),
+                Err(HostError::NotAHostName(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn unusable_content_host_falls_back() {
+        assert_eq!(Hosts::for_content_host("wx.qq.com/x"), Hosts::default());
+        assert_eq!(
+            Hosts::for_content_host(" WX2.qq.com ").content,
+            "wx2.qq.com"
+        );
+    }
+
+    #[test]
+    fn session_hosts_must_be_consistent() {
+        assert_eq!(Hosts::for_content_host("wx2.qq.com").check(false), Ok(()));
+        let mut h = Hosts::for_content_host("wx2.qq.com");
+        h.file = "file.evil.org".into();
+        assert!(matches!(
+            h.check(true),
+            Err(HostError::Inconsistent { kind: "file", .. })
+        ));
+    }
+
+    #[test]
+    fn redirects() {
+        let ok = "https://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=x&uuid=y";
+        assert_eq!(redirect_host(ok, false).as_deref(), Ok("wx2.qq.com"));
+        for bad in [
+            "http://wx2.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=x",
+            "https://wx2.qq.com:8443/x",
+            "https://user@wx2.qq.com/x",
+            "https://evil.org/x",
+            "https://wx2.qq.com x/x",
+            "/cgi-bin/x",
+        ] {
+            assert!(redirect_host(bad, false).is_err(), "{bad}");
+        }
+        assert_eq!(
+            redirect_host("https://wx.example.test/x", true).as_deref(),
+            Ok("wx.example.test")
+        );
     }
 }

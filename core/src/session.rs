@@ -33,10 +33,20 @@ impl std::fmt::Debug for Credentials {
 }
 
 /// A bounded, ordered set of recently seen `MsgId`s: a message the server re-delivers
-/// (a retried webwxsync, a replayed SyncKey, a restart) is surfaced once.
+/// (a retried webwxsync, a replayed SyncKey, a restart) is surfaced once. A saved list
+/// longer than [`SeenIds::CAPACITY`] keeps its newest ids when read back.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeenIds {
+    #[serde(deserialize_with = "newest_ids")]
     ids: VecDeque<String>,
+}
+
+/// The last [`SeenIds::CAPACITY`] ids of a saved list.
+fn newest_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<VecDeque<String>, D::Error> {
+    let mut ids = VecDeque::<String>::deserialize(d)?;
+    let excess = ids.len().saturating_sub(SeenIds::CAPACITY);
+    ids.drain(..excess);
+    Ok(ids)
 }
 
 impl SeenIds {
@@ -51,7 +61,7 @@ impl SeenIds {
         if self.ids.iter().rev().any(|x| x == id) {
             return false;
         }
-        if self.ids.len() == Self::CAPACITY {
+        while self.ids.len() >= Self::CAPACITY {
             self.ids.pop_front();
         }
         self.ids.push_back(id.to_owned());
@@ -133,16 +143,45 @@ impl SessionState {
         serde_json::to_string_pretty(self).expect("session state always serializes")
     }
 
-    /// Restores from JSON, checking the version.
+    /// Restores from JSON, checking the version and what a file could hold that no
+    /// session ever does: hosts that are not host names or not the domain table's
+    /// derivation of the content host ([`Hosts::check`]; a content host outside the WeChat
+    /// domains is left to [`Client::try_restore`](crate::Client::try_restore), which knows
+    /// whether a relay origin is configured), sync keys longer than [`MAX_SYNC_KEY_PAIRS`].
+    /// The cookie jar and the seen ids keep their newest entries within their bounds.
     pub fn from_json(s: &str) -> Result<SessionState, SessionLoadError> {
         let v: serde_json::Value = serde_json::from_str(s).map_err(|e| load_error(&e))?;
         let version = v.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
         if version != u64::from(SESSION_VERSION) {
             return Err(SessionLoadError::Version(version));
         }
-        serde_json::from_value(v).map_err(|e| load_error(&e))
+        let state: SessionState = serde_json::from_value(v).map_err(|e| load_error(&e))?;
+        state.check(true)?;
+        Ok(state)
+    }
+
+    /// Checks what [`SessionState::from_json`] checks; with `origin_set` false the content
+    /// host must also be a WeChat host.
+    pub fn check(&self, origin_set: bool) -> Result<(), SessionLoadError> {
+        self.hosts.check(origin_set)?;
+        for (name, key) in [
+            ("sync_key", &self.sync_key),
+            ("sync_check_key", &self.sync_check_key),
+        ] {
+            if key.list.len() > MAX_SYNC_KEY_PAIRS {
+                return Err(SessionLoadError::TooLong {
+                    field: name,
+                    len: key.list.len(),
+                    max: MAX_SYNC_KEY_PAIRS,
+                });
+            }
+        }
+        Ok(())
     }
 }
+
+/// The most pairs a saved sync key may have (the server sends 4 to about 12).
+pub const MAX_SYNC_KEY_PAIRS: usize = 64;
 
 /// A load error that says where and what kind of problem, but never quotes the file: a
 /// serde message can contain a value (a uin, a ticket).
@@ -170,6 +209,19 @@ pub enum SessionLoadError {
     /// Written by an incompatible version.
     #[error("unsupported session version {0} (expected {SESSION_VERSION})")]
     Version(u64),
+    /// A host no session of this client uses (see [`Hosts::check`]).
+    #[error("invalid session file: {0}")]
+    Host(#[from] crate::hosts::HostError),
+    /// A list longer than any real session's.
+    #[error("invalid session file: {field} has {len} entries (at most {max})")]
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Its length.
+        len: usize,
+        /// The bound.
+        max: usize,
+    },
 }
 
 impl std::fmt::Debug for SessionState {

@@ -1263,3 +1263,80 @@ fn lenient_raw_fields() {
     let empty: RawMessage = serde_json::from_str("{}").expect("empty object");
     assert_eq!(empty, RawMessage::default());
 }
+
+/// An app message whose `Content` is `content`.
+fn app_with_content(content: &str) -> webwx_core::message::AppMessage {
+    let raw = RawMessage {
+        msg_id: "1".into(),
+        from_user_name: "@friend".into(),
+        to_user_name: "@me".into(),
+        msg_type: 49,
+        content: content.into(),
+        ..Default::default()
+    };
+    let me = SelfInfo {
+        user_name: "@me",
+        nick_name: "me",
+    };
+    match Message::from_raw(raw, &me, &webwx_core::message::NoGroupNames).kind {
+        MessageKind::App(app) => app,
+        other => panic!("not an app message: {other:?}"),
+    }
+}
+
+/// Each layer is entity-decoded exactly once: `Content` is HTML-escaped XML (one layer,
+/// undone once), and the XML's own references are decoded once by the XML reader. Raw XML
+/// (a `Content` that is already `<msg>…`) has only the XML layer, even when it also holds
+/// an `&lt;`; text that says `&lt;` stays `&lt;`; and no layer produces a control
+/// character from a reference (`&amp;#27;` in a title is not ESC).
+#[test]
+fn entities_are_decoded_once_per_layer() {
+    // Raw XML: `&amp;lt;` is the text "&lt;", `&lt;` the text "<".
+    let app = app_with_content(
+        "<msg><appmsg><title>a &amp;lt; b &lt; c</title><type>5</type><url>https://mp.weixin.qq.com/s?a=1&amp;b=2</url></appmsg></msg>",
+    );
+    assert_eq!(app.title, "a &lt; b < c");
+    assert_eq!(app.url, "https://mp.weixin.qq.com/s?a=1&b=2");
+    // The escaped form of the same document decodes to the same text.
+    let app = app_with_content(
+        "&lt;msg&gt;&lt;appmsg&gt;&lt;title&gt;a &amp;amp;lt; b &amp;lt; c&lt;/title&gt;&lt;type&gt;5&lt;/type&gt;&lt;url&gt;https://mp.weixin.qq.com/s?a=1&amp;amp;b=2&lt;/url&gt;&lt;/appmsg&gt;&lt;/msg&gt;",
+    );
+    assert_eq!(app.title, "a &lt; b < c");
+    assert_eq!(app.url, "https://mp.weixin.qq.com/s?a=1&b=2");
+    // References to control characters are not decoded into them.
+    for reference in [
+        "&amp;#27;",
+        "&amp;#x1b;",
+        "&amp;#155;",
+        "&amp;#x9B;",
+        "&amp;#127;",
+    ] {
+        let app = app_with_content(&format!(
+            "&lt;msg&gt;&lt;appmsg&gt;&lt;title&gt;x{reference}[2Jy&lt;/title&gt;&lt;type&gt;5&lt;/type&gt;&lt;/appmsg&gt;&lt;/msg&gt;"
+        ));
+        assert!(
+            !app.title.chars().any(char::is_control),
+            "{reference}: {:?}",
+            app.title
+        );
+    }
+    // Real captures still decode: the music URLs were `&amp;amp;` in Content.
+    let MessageKind::App(app) = load("app_music").kind else {
+        panic!("app_music is an app message");
+    };
+    let AppDetail::Music { data_url, .. } = &app.detail else {
+        panic!("app_music is music");
+    };
+    assert!(
+        data_url.contains("&guid=") && !data_url.contains("&amp;"),
+        "{data_url}"
+    );
+    let MessageKind::App(app) = load("app_miniprogram").kind else {
+        panic!("app_miniprogram is an app message");
+    };
+    assert!(
+        app.url.contains("&type=upgrade") && !app.url.contains("&amp;"),
+        "{}",
+        app.url
+    );
+}

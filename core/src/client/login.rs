@@ -310,11 +310,17 @@ impl Client {
     }
 
     fn confirmed(&mut self, now: Now, redirect_uri: &str) {
-        let host = redirect_uri
-            .parse::<http::Uri>()
-            .ok()
-            .and_then(|u| u.host().map(str::to_owned))
-            .unwrap_or_else(|| self.cfg.home.clone());
+        // The credentials go where the redirect says: only to https on a WeChat host (any
+        // host name when a relay origin takes every request).
+        let host = match crate::hosts::redirect_host(redirect_uri, self.cfg.origin.is_some()) {
+            Ok(h) => h,
+            Err(e) => {
+                return self.die(LogoutReason::LoginRefused {
+                    ret: Ret::Other(0),
+                    message: format!("the login redirect is refused: {e}"),
+                });
+            }
+        };
         self.state.hosts = Hosts::for_content_host(&host);
         let req = newloginpage::build(&self.login_ctx(now), redirect_uri);
         let t = self.cfg.request_timeout;

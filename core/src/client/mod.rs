@@ -179,8 +179,38 @@ impl Client {
     }
 
     /// A client for a saved session. Call [`Client::resume`] (or [`Client::connect`]) next.
+    ///
+    /// A state that [`Client::try_restore`] refuses (hosts that are not the domain table's,
+    /// or outside the WeChat domains without a relay origin; lists longer than any real
+    /// session's) is never used: the client starts logged out instead, with a fresh state
+    /// for `cfg` (its credentials would go to a host nobody chose). Use
+    /// [`Client::try_restore`] to tell the user why.
     pub fn restore(cfg: Config, state: SessionState) -> Client {
-        Client::with_state(cfg, state)
+        match Client::try_restore(cfg.clone(), state) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "the saved session is not used");
+                Client::new(cfg)
+            }
+        }
+    }
+
+    /// A client for a saved session, or why the session cannot be used with `cfg`
+    /// ([`SessionState::check`]: without a relay origin, every host must be a WeChat host).
+    ///
+    /// ```
+    /// use webwx_core::{Client, Config, Hosts, SessionState};
+    /// let mut state = SessionState::new(1, Hosts::default());
+    /// assert!(Client::try_restore(Config::new(1), state.clone()).is_ok());
+    /// state.hosts = Hosts::for_content_host("example.org");
+    /// assert!(Client::try_restore(Config::new(1), state).is_err());
+    /// ```
+    pub fn try_restore(
+        cfg: Config,
+        state: SessionState,
+    ) -> Result<Client, crate::session::SessionLoadError> {
+        state.check(cfg.origin.is_some())?;
+        Ok(Client::with_state(cfg, state))
     }
 
     fn with_state(cfg: Config, state: SessionState) -> Client {

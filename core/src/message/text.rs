@@ -52,19 +52,60 @@ pub(crate) fn markup_to_text(s: &str, decode_entities: bool) -> String {
     out
 }
 
-fn flush(segment: &str, decode_entities: bool, out: &mut String) {
+fn flush(segment: &str, decode: bool, out: &mut String) {
     if segment.is_empty() {
         return;
     }
-    if decode_entities && segment.contains('&') {
-        out.push_str(&html_escape::decode_html_entities(segment));
+    if decode {
+        out.push_str(&decode_entities(segment));
     } else {
         out.push_str(segment);
     }
 }
 
+/// Decodes the entity references of `s` once (named HTML entities and numeric
+/// references, with `html-escape`), except a numeric reference to a control character
+/// other than tab, line feed and carriage return (C0, DEL, C1: `&#27;`, `&#x9b;`), which
+/// stays as the text it is: XML forbids them and no real text carries one, while a
+/// terminal would obey one.
+pub(crate) fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut start = 0;
+    let mut search = 0;
+    while let Some(at) = s[search..].find("&#").map(|i| search + i) {
+        match control_reference(&s[at..]) {
+            Some(len) => {
+                out.push_str(&html_escape::decode_html_entities(&s[start..at]));
+                out.push_str(&s[at..at + len]);
+                start = at + len;
+                search = start;
+            }
+            None => search = at + 2,
+        }
+    }
+    out.push_str(&html_escape::decode_html_entities(&s[start..]));
+    std::borrow::Cow::Owned(out)
+}
+
+/// The length of a numeric reference at the start of `s` that names a control character
+/// (other than `\t`, `\n`, `\r`).
+fn control_reference(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("&#")?;
+    let (digits, radix, skip) = match body.strip_prefix(['x', 'X']) {
+        Some(hex) => (hex, 16, 3),
+        None => (body, 10, 2),
+    };
+    let end = digits.find(';')?;
+    let value = u32::from_str_radix(&digits[..end], radix).ok()?;
+    let c = char::from_u32(value)?;
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r')).then_some(skip + end + 1)
+}
+
 /// `<br/>`, `<br>`, `<br />` (any case) at the start of `s`: the length matched.
-fn match_break(s: &str) -> Option<usize> {
+pub(crate) fn match_break(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     if b.len() < 4 || !b[1..3].eq_ignore_ascii_case(b"br") {
         return None;
@@ -143,5 +184,12 @@ mod tests {
         );
         assert_eq!(normalize_text("a < b <span"), "a < b <span");
         assert_eq!(normalize_text("&amp;lt;"), "&lt;");
+        // Decoded once, and never into a control character.
+        assert_eq!(normalize_text("&amp;#27;"), "&#27;");
+        assert_eq!(
+            normalize_text("a&#27;b&#x9B;c&#127;d&#10;e"),
+            "a&#27;b&#x9B;c&#127;d\ne"
+        );
+        assert_eq!(normalize_text("&#x1F600;&#8238;"), "😀\u{202e}");
     }
 }

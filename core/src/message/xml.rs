@@ -82,11 +82,27 @@ fn parse_num(s: &str) -> Option<u64> {
 }
 
 /// Turns a message `Content` into parseable XML: `<br/>` → newline and emoji spans →
-/// Unicode; when the XML is HTML-escaped (`&lt;msg&gt;`, as in `Content`) it is
-/// unescaped once. Raw XML (`OriContent`, already `<msg>`) is left unescaped.
+/// Unicode; when the XML is HTML-escaped (`&lt;msg&gt;`, as in `Content`) that layer is
+/// unescaped once. Raw XML (`OriContent`, `MsgSource`, already `<msg>`) has no such layer
+/// and is left as it is, even when it holds `&lt;` (that is the XML's own reference, which
+/// the XML reader decodes once): unescaping it here too would decode it twice.
 pub(crate) fn content_to_xml(content: &str) -> String {
-    let escaped = !content.trim_start().starts_with('<') || content.contains("&lt;");
+    let escaped = !starts_with_element(content);
     text::markup_to_text(content, escaped)
+}
+
+/// Whether `s` starts (after white space and `<br/>` line breaks, which are text markup)
+/// with an XML tag, declaration or comment.
+fn starts_with_element(s: &str) -> bool {
+    let mut rest = s.trim_start();
+    while let Some(n) = text::match_break(rest) {
+        rest = rest[n..].trim_start();
+    }
+    let mut chars = rest.chars();
+    chars.next() == Some('<')
+        && chars
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '?' || c == '!' || c == '_')
 }
 
 /// Parses `xml` into a synthetic root (empty name) whose children are the top-level
@@ -157,11 +173,13 @@ pub(crate) fn parse(xml: &str) -> Element {
                 }
             }
             Event::Text(t) => {
-                push_text(&mut stack, &html_escape::decode_html_entities(&*t));
+                // quick-xml hands references over as `GeneralRef`; a dangling `&` that
+                // is not one stays in the text, decoded once here.
+                push_text(&mut stack, &text::decode_entities(&t));
             }
             Event::GeneralRef(r) => {
                 let raw = format!("&{};", &*r);
-                push_text(&mut stack, &html_escape::decode_html_entities(&raw));
+                push_text(&mut stack, &text::decode_entities(&raw));
             }
             Event::CData(c) => {
                 push_text(&mut stack, &c);
@@ -247,12 +265,12 @@ fn parse_attributes(raw: &str) -> Vec<(String, String)> {
                 Some(q @ ('"' | '\'')) => {
                     let body = &after_eq[1..];
                     let end = body.find(q).unwrap_or(body.len());
-                    value = html_escape::decode_html_entities(&body[..end]).into_owned();
+                    value = text::decode_entities(&body[..end]).into_owned();
                     rest = body.get(end + 1..).unwrap_or("");
                 }
                 _ => {
                     let end = after_eq.find(char::is_whitespace).unwrap_or(after_eq.len());
-                    value = html_escape::decode_html_entities(&after_eq[..end]).into_owned();
+                    value = text::decode_entities(&after_eq[..end]).into_owned();
                     rest = &after_eq[end..];
                 }
             }

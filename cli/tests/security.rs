@@ -1,0 +1,145 @@
+//! Untrusted configuration never panics and never sends credentials where nobody chose:
+//! a planted session file, a bad `--home`, a plain-http `--origin` beyond loopback. Each
+//! is refused with exit code 2 and one line that says why, before any request is sent.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{run_bounded, texts, webwx};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// A logged-in session file whose hosts are `hosts` (JSON).
+fn planted(dir: &std::path::Path, hosts: serde_json::Value) -> std::path::PathBuf {
+    let mut state = webwx_core::SessionState::new(1, webwx_core::Hosts::default());
+    state.credentials = Some(webwx_core::Credentials {
+        uin: 1,
+        sid: "SIDSECRET".into(),
+        skey: "@crypt_SKEYSECRET".into(),
+        pass_ticket: "PTSECRET".into(),
+        is_grayscale: false,
+    });
+    let mut v: serde_json::Value = serde_json::from_str(&state.to_json()).unwrap();
+    v["hosts"] = hosts;
+    let path = dir.join("planted.json");
+    std::fs::write(&path, v.to_string()).unwrap();
+    path
+}
+
+fn hosts(content: &str, login: &str, file: &str, push: &str) -> serde_json::Value {
+    serde_json::json!({"content": content, "login": login, "file": file, "push": push})
+}
+
+/// Runs `args`, expects exit 2 without a panic, returns stderr.
+fn refused(args: &[&str]) -> String {
+    let out = run_bounded(webwx().args(args), LIMIT);
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(2), "{args:?}\n{stdout}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    stderr
+}
+
+#[test]
+fn planted_session_files_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (h, says) in [
+        (
+            hosts(
+                "wx.qq.com x",
+                "login.wx.qq.com",
+                "file.wx.qq.com",
+                "webpush.wx.qq.com",
+            ),
+            "not a host name",
+        ),
+        (
+            hosts(
+                "wx.qq.com",
+                "login.wx.qq.com",
+                "file.wx.qq.com/x#",
+                "webpush.wx.qq.com",
+            ),
+            "file host",
+        ),
+        (
+            hosts(
+                "wx.evil.example",
+                "login.weixin.qq.com",
+                "file.wx.qq.com",
+                "webpush.weixin.qq.com",
+            ),
+            "not a WeChat host",
+        ),
+        (
+            hosts(
+                "wx.qq.com",
+                "login.wx.qq.com",
+                "file.evil.example",
+                "webpush.wx.qq.com",
+            ),
+            "file host",
+        ),
+    ] {
+        let path = planted(dir.path(), h);
+        let path = path.display().to_string();
+        let e = refused(&["login", "--session", &path, "--timeout", "5"]);
+        assert!(
+            e.contains("cannot use the session file") && e.contains(says),
+            "{e}"
+        );
+        let e = refused(&["send", "--session", &path, "--to", "x", "--text", "hi"]);
+        assert!(
+            e.contains("cannot use the session file") && e.contains(says),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_home_is_a_usage_error() {
+    for home in [
+        "wx.qq.com/x",
+        "wx.qq.com x",
+        "wx.qq.com#",
+        "evil.example.org",
+    ] {
+        let e = refused(&["login", "--home", home, "--timeout", "5"]);
+        assert!(e.contains("--home"), "{e}");
+    }
+}
+
+#[test]
+fn plain_http_origin_beyond_loopback_needs_a_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = planted(
+        dir.path(),
+        hosts(
+            "wx.qq.com",
+            "login.wx.qq.com",
+            "file.wx.qq.com",
+            "webpush.wx.qq.com",
+        ),
+    );
+    let session = session.display().to_string();
+    // 192.0.2.0/24 is documentation space: refused before any connection is tried.
+    let origin = "http://192.0.2.1:8787";
+    let e = refused(&["login", "--origin", origin, "--timeout", "5"]);
+    assert!(
+        e.contains("--insecure-origin") && e.contains("in clear"),
+        "{e}"
+    );
+    let e = refused(&[
+        "send",
+        "--session",
+        &session,
+        "--to",
+        "x",
+        "--text",
+        "hi",
+        "--origin",
+        origin,
+    ]);
+    assert!(e.contains("--insecure-origin"), "{e}");
+}
