@@ -6,3 +6,5 @@
 #![doc = include_str!("../../README.md")]
 
 pub mod capture;
+#[doc(hidden)]
+pub mod fuzzing;

@@ -157,6 +157,129 @@ pub fn text_inputs(data: &[u8]) {
     let _ = endpoint::js::assignments(&s);
 }
 
+/// The cookie jar on arbitrary `Set-Cookie` lines: the first byte picks the request host,
+/// the next one the time; every line is stored, then the `Cookie` header is built for each
+/// host (https and plain). Never a panic; the jar stays within
+/// [`CookieJar::MAX_COOKIES`](crate::cookies::CookieJar::MAX_COOKIES), every header it
+/// builds is a valid header value, and the jar survives its JSON round trip.
+pub fn cookies(data: &[u8]) {
+    const HOSTS: [&str; 4] = [
+        "wx.qq.com",
+        "webpush.wx2.qq.com",
+        "file.wx.qq.com",
+        "qq.com",
+    ];
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((&time, rest)) = rest.split_first() else {
+        return;
+    };
+    let now = crate::Timestamp(1_700_000_000_000 + u64::from(time) * 3_600_000);
+    let text = String::from_utf8_lossy(rest);
+    let mut jar = crate::cookies::CookieJar::new();
+    for (n, line) in text.lines().enumerate() {
+        let host = HOSTS[(usize::from(pick) + n) % HOSTS.len()];
+        let path = if n % 2 == 0 {
+            "/cgi-bin/mmwebwx-bin/webwxinit"
+        } else {
+            "/"
+        };
+        jar.store(now, host, path, line);
+    }
+    assert!(jar.len() <= crate::cookies::CookieJar::MAX_COOKIES);
+    for host in HOSTS {
+        for https in [true, false] {
+            if let Some(h) = jar.header(now, host, "/cgi-bin/mmwebwx-bin/synccheck", https) {
+                assert!(
+                    http::HeaderValue::from_str(&h).is_ok(),
+                    "a Cookie header that cannot be sent: {h:?}"
+                );
+            }
+        }
+    }
+    let json = serde_json::to_string(&jar).expect("a jar serializes");
+    let back: crate::cookies::CookieJar = serde_json::from_str(&json).expect("and reads back");
+    assert_eq!(back, jar);
+}
+
+/// Relay decoding on arbitrary request targets: the first byte picks a path prefix, the
+/// rest is the request target (`/HOST/PATH?QUERY`). Never a panic; a decoded request
+/// names a host name and a path that starts with `/`, and an encoded request decodes back
+/// to the same host and path.
+pub fn relay_decode(data: &[u8]) {
+    let Some((&pick, rest)) = data.split_first() else {
+        return;
+    };
+    let prefix = ["", "/wx", "/a/b"][usize::from(pick) % 3];
+    let target = String::from_utf8_lossy(rest);
+    let Ok(uri) = target.parse::<http::Uri>() else {
+        return;
+    };
+    if let Ok((host, real)) = crate::relay::decode_path(prefix, &uri) {
+        assert!(crate::relay::is_host_name(&host), "{host:?}");
+        assert!(real.path().starts_with('/'), "{real}");
+    }
+    let req = http::Request::builder()
+        .uri(uri.clone())
+        .header("x-wx-cookie", "a=b")
+        .body(Vec::new());
+    if let Ok(req) = req {
+        let _ = crate::relay::decode_request(prefix, req);
+    }
+    // The other way round: an https URL on a WeChat host, in the relay form and back.
+    if let Some(pq) = uri.path_and_query()
+        && let Ok(real) = format!("https://wx.qq.com{pq}").parse::<http::Uri>()
+        && let Ok(origin) = crate::relay::Origin::parse(&format!("http://127.0.0.1:1{prefix}"))
+        && let Ok(relayed) = crate::relay::relay_uri(&origin, &real)
+        && let Ok((host, back)) = crate::relay::decode_path(prefix, &relayed)
+    {
+        assert_eq!(host, "wx.qq.com");
+        assert_eq!(back.path(), real.path(), "{relayed}");
+    }
+}
+
+/// The session file loader on arbitrary text: [`SessionState::from_json`], then a client
+/// restored from what it accepted (with and without a relay origin) connects and hands out
+/// its first requests. Never a panic; an accepted state keeps its lists within their
+/// bounds, and every request goes to a WeChat host (or, with an origin, to the origin).
+///
+/// [`SessionState::from_json`]: crate::SessionState::from_json
+pub fn session_file(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(state) = crate::SessionState::from_json(text) else {
+        return;
+    };
+    assert!(state.seen.len() <= crate::session::SeenIds::CAPACITY);
+    assert!(state.cookies.len() <= crate::cookies::CookieJar::MAX_COOKIES);
+    let now = crate::Timestamp(1_700_000_000_000);
+    for origin in [None, Some("http://127.0.0.1:9")] {
+        let mut cfg = crate::Config::new(1);
+        if let Some(o) = origin {
+            cfg = cfg.origin(o).expect("a valid origin");
+        }
+        let Ok(mut client) = crate::Client::try_restore(cfg, state.clone()) else {
+            continue;
+        };
+        client.connect(now);
+        for _ in 0..64 {
+            match client.poll_output() {
+                crate::Output::Transmit(t) => {
+                    let host = t.request.uri().host().unwrap_or_default();
+                    match origin {
+                        Some(_) => assert_eq!(host, "127.0.0.1", "{}", t.request.uri()),
+                        None => assert!(crate::hosts::is_wechat_host(host), "{host:?}"),
+                    }
+                }
+                crate::Output::Event(_) => {}
+                _ => break,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     /// Each entry point runs on a few inputs (the fuzz targets are built separately).
@@ -178,6 +301,9 @@ mod tests {
             super::message(data);
             super::message_content(data);
             super::text_inputs(data);
+            super::cookies(data);
+            super::relay_decode(data);
+            super::session_file(data);
         }
         assert!(super::TARGETS.len() >= 20);
     }
