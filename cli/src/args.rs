@@ -149,7 +149,7 @@ pub struct DecodeArgs {
     /// A bare body, or a raw HTTP response (status line, headers, blank line, body);
     /// `# comment` lines before it are skipped. `-` reads standard input.
     pub file: PathBuf,
-    /// Print skey, sid, uin and pass_ticket instead of redacting them.
+    /// Print skey, sid, uin, pass_ticket and tickets instead of redacting them.
     #[arg(long)]
     pub show_secrets: bool,
     /// My UserName, to tell outgoing messages and mentions apart (sync, message).

@@ -16,8 +16,14 @@ use webwx_core::{ParseError, ParseErrorKind, ResponseError};
 use crate::args::{DecodeArgs, DecodeKind};
 use webwx_cli::capture;
 
-/// The keys whose values are secrets, redacted unless `--show-secrets`.
+/// The keys (and query parameters) whose values are secrets, redacted unless
+/// `--show-secrets`.
 const SECRET_KEYS: [&str; 5] = ["skey", "sid", "uin", "pass_ticket", "webwx_data_ticket"];
+
+/// Query parameters that are secrets besides [`SECRET_KEYS`]: `ticket` is the one-time
+/// login ticket of a confirmed login poll's redirect_uri (whoever has it within its
+/// lifetime gets the session).
+const SECRET_PARAMS: [&str; 1] = ["ticket"];
 
 /// What replaces a redacted value.
 pub const REDACTED: &str = "<redacted>";
@@ -237,7 +243,9 @@ fn redact_query(s: &str) -> Option<String> {
     let params: Vec<String> = query
         .split('&')
         .map(|param| match param.split_once('=') {
-            Some((name, value)) if is_secret(name) && !value.is_empty() => {
+            Some((name, value))
+                if (is_secret(name) || SECRET_PARAMS.contains(&name)) && !value.is_empty() =>
+            {
                 changed = true;
                 format!("{name}={REDACTED}")
             }

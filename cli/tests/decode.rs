@@ -56,12 +56,15 @@ fn login_poll() {
     );
     let confirmed = decoded("login_confirmed", "login", "login_confirmed.txt", &[]);
     assert_eq!(confirmed["status"], "confirmed");
-    assert!(
-        confirmed["redirect_uri"]
-            .as_str()
-            .unwrap()
-            .starts_with("https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=")
-    );
+    assert!(confirmed["redirect_uri"].as_str().unwrap().starts_with(
+        "https://wx.qq.com/cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=<redacted>&uuid="
+    ));
+    // The one-time login ticket is a secret: shown only when asked for.
+    let ticket = "AaXdHpmbWGYo_ZOk7ylAnnCY@qrticket_0";
+    let (stdout, _) = texts(&decode("login", "login_confirmed.txt", &[]));
+    assert!(!stdout.contains(ticket), "{stdout}");
+    let (stdout, _) = texts(&decode("login", "login_confirmed.txt", &["--show-secrets"]));
+    assert!(stdout.contains(ticket), "{stdout}");
 }
 
 #[test]

@@ -25,6 +25,7 @@ pub mod hosts;
 pub mod media;
 pub mod message;
 pub mod names;
+pub mod redact;
 pub mod relay;
 pub mod rng;
 pub mod session;

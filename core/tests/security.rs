@@ -2,6 +2,8 @@
 //! redirect are untrusted input (a planted file or a hostile server must not send the
 //! credentials elsewhere, nor panic the client), and the lists a file holds are bounded.
 
+mod common;
+
 use std::time::Duration;
 
 use webwx_core::client::LogoutReason;
@@ -196,4 +198,51 @@ fn the_login_redirect_must_be_https_on_a_wechat_host() {
         Config::new(1),
     );
     assert!(reqs.is_empty() && events.is_empty(), "{events:?}");
+}
+
+/// Debug output of what a driver or a bot might log carries no credential: the request
+/// context (data ticket), URL builders (skey, sid, pass_ticket in the query), the init and
+/// sync answers (SKey, our uin, `skey=` in avatar URLs). Built from the captures.
+#[test]
+fn debug_output_carries_no_secret() {
+    let hosts = common::hosts();
+    let creds = common::creds();
+    let ctx = common::session_ctx(&hosts, &creds);
+    let secrets = [
+        creds.skey.as_str(),
+        "63d18dea_a7de6934c67e2f89ac399fa35b689a50",
+        creds.sid.as_str(),
+        creds.pass_ticket.as_str(),
+        "176666155",
+        ctx.data_ticket.unwrap(),
+    ];
+    let url = ctx.interceptor(
+        ctx.url(webwx_core::HostKind::Content, "webwxsync")
+            .param("sid", &creds.sid)
+            .param("skey", &creds.skey),
+    );
+    let init =
+        webwx_core::endpoint::init::parse(&common::capture("06_5_webwxinit_0.demojibaked.txt"))
+            .expect("the init capture parses");
+    assert_eq!(init.skey, creds.skey, "the capture holds the secret");
+    let mut sync = webwx_core::endpoint::sync::parse(&common::capture(
+        "wechat4u_test_response_webwxsync.json",
+    ))
+    .expect("the sync capture parses");
+    sync.skey = creds.skey.clone();
+    for (what, dbg) in [
+        ("SessionCtx", format!("{ctx:?}")),
+        ("UrlBuilder", format!("{url:?}")),
+        ("InitResponse", format!("{init:?}")),
+        ("SyncResponse", format!("{sync:?}")),
+        ("pretty", format!("{init:#?} {sync:#?} {ctx:#?} {url:#?}")),
+    ] {
+        for secret in secrets {
+            assert!(!dbg.contains(secret), "{what} shows {secret:?}: {dbg}");
+        }
+        assert!(dbg.contains("<redacted>"), "{what}: {dbg}");
+    }
+    // What is not secret is still there to debug with.
+    assert!(format!("{url:?}").contains("/cgi-bin/mmwebwx-bin/webwxsync?sid="));
+    assert!(format!("{init:?}").contains(&init.user.user_name));
 }

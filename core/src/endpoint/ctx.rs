@@ -23,8 +23,9 @@ pub struct LoginCtx<'a> {
     pub desktop: bool,
 }
 
-/// Context for requests made in a logged-in session.
-#[derive(Debug, Clone)]
+/// Context for requests made in a logged-in session. `Debug` redacts the credentials and
+/// the data ticket.
+#[derive(Clone)]
 pub struct SessionCtx<'a> {
     /// Now.
     pub now: Timestamp,
@@ -40,6 +41,23 @@ pub struct SessionCtx<'a> {
     pub me: &'a str,
     /// The `webwx_data_ticket` cookie, when the session has one.
     pub data_ticket: Option<&'a str>,
+}
+
+impl std::fmt::Debug for SessionCtx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionCtx")
+            .field("now", &self.now)
+            .field("hosts", &self.hosts)
+            .field("credentials", &self.credentials)
+            .field("device_id", &self.device_id)
+            .field("lang", &self.lang)
+            .field("me", &self.me)
+            .field(
+                "data_ticket",
+                &self.data_ticket.map(|_| crate::redact::REDACTED),
+            )
+            .finish()
+    }
 }
 
 impl SessionCtx<'_> {

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxinit";
 
-/// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The answer. `Debug` shows it as JSON with the skey, our uin and `skey=` in avatar URLs
+/// redacted.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct InitResponse {
     /// Always Ret 0 here (refusals are errors).
@@ -54,6 +55,12 @@ pub struct InitResponse {
     /// Grayscale flag.
     #[serde(deserialize_with = "lenient::u64")]
     pub gray_scale: u64,
+}
+
+impl std::fmt::Debug for InitResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::redact::debug_serialized(f, "InitResponse", self)
+    }
 }
 
 #[derive(Serialize)]

@@ -37,10 +37,19 @@ pub fn encode_angular(s: &str) -> String {
 }
 
 /// A URL under construction: `https://host/path?` plus parameters in insertion order.
-#[derive(Debug, Clone)]
+/// `Debug` shows the URL with its secret parameters (skey, sid, pass_ticket...) redacted.
+#[derive(Clone)]
 pub struct UrlBuilder {
     url: String,
     has_query: bool,
+}
+
+impl std::fmt::Debug for UrlBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UrlBuilder")
+            .field("url", &crate::redact::url(&self.url))
+            .finish()
+    }
 }
 
 impl UrlBuilder {

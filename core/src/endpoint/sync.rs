@@ -45,8 +45,8 @@ pub struct Profile {
     pub bit_flag: u64,
 }
 
-/// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The answer. `Debug` shows it as JSON with the skey and `skey=` in URLs redacted.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct SyncResponse {
     /// Ret 0.
@@ -87,6 +87,12 @@ pub struct SyncResponse {
     /// A refreshed skey (empty: unchanged).
     #[serde(rename = "SKey", deserialize_with = "lenient::string")]
     pub skey: String,
+}
+
+impl std::fmt::Debug for SyncResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::redact::debug_serialized(f, "SyncResponse", self)
+    }
 }
 
 /// Builds the request.
