@@ -97,11 +97,7 @@ pub fn json(v: &mut serde_json::Value) {
             }
         }
         Value::Array(items) => items.iter_mut().for_each(json),
-        Value::String(s) => {
-            if s.contains('?') || s.contains("@crypt_") {
-                *s = url(s);
-            }
-        }
+        Value::String(s) if s.contains('?') || s.contains("@crypt_") => *s = url(s),
         _ => {}
     }
 }
