@@ -82,7 +82,8 @@ pub struct LoginArgs {
     /// sid, pass_ticket and the cookies in clear over the network).
     #[arg(long)]
     pub insecure_origin: bool,
-    /// Where the QR code's PNG is written (default: the system's temporary directory).
+    /// Where the QR code's PNG is written (default: qr.png in a new private directory
+    /// under the system's temporary directory).
     #[arg(long, value_name = "FILE")]
     pub qr_png: Option<PathBuf>,
     /// The content host before login (wx.qq.com, wx2.qq.com, web.wechat.com, ...).

@@ -442,9 +442,8 @@ impl Demo {
             }
             CommandEvent::Downloaded { media, .. } => {
                 let dir = self.out_dir()?;
-                let path = dir.join(&media.file_name);
-                std::fs::write(&path, &media.bytes)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                let path = crate::files::save_new(&dir, &media.file_name, &media.bytes)
+                    .map_err(|e| format!("cannot write {}: {e}", dir.display()))?;
                 let same = if media.bytes == self.photo {
                     "identical to what the friend sent"
                 } else {
@@ -582,32 +581,11 @@ impl Demo {
                     .map_err(|e| format!("cannot create {}: {e}", d.display()))?;
                 d.clone()
             }
-            None => fresh_dir(&std::env::temp_dir(), "webwx-demo")
+            None => crate::files::fresh_dir(&std::env::temp_dir(), "webwx-demo")
                 .map_err(|e| format!("cannot create a directory for the download: {e}"))?,
         };
         self.out_dir = Some(dir.clone());
         Ok(dir)
-    }
-}
-
-/// A new directory `BASE/STEM-PID[-N]` of our own (mode 0700 on Unix): never one that
-/// already exists, which someone else could have planted in a shared temporary directory.
-fn fresh_dir(base: &std::path::Path, stem: &str) -> std::io::Result<PathBuf> {
-    let mut builder = std::fs::DirBuilder::new();
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    let pid = std::process::id();
-    let mut n = 0u32;
-    loop {
-        let dir = match n {
-            0 => base.join(format!("{stem}-{pid}")),
-            _ => base.join(format!("{stem}-{pid}-{n}")),
-        };
-        match builder.create(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-            Err(e) => return Err(e),
-        }
     }
 }
 
@@ -643,25 +621,4 @@ fn one_line(s: &str) -> String {
         out.push('…');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fresh_dir_never_reuses_an_existing_one() {
-        let base = tempfile::tempdir().unwrap();
-        let planted = base
-            .path()
-            .join(format!("webwx-demo-{}", std::process::id()));
-        std::fs::create_dir(&planted).unwrap();
-        let dir = super::fresh_dir(base.path(), "webwx-demo").unwrap();
-        assert_ne!(dir, planted);
-        assert!(dir.is_dir());
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o700);
-        }
-    }
 }

@@ -90,6 +90,7 @@ pub fn run(args: &LoginArgs) -> i32 {
         finishing: false,
         exit: 0,
         logout_requested: commands.as_ref().map(|c| c.logout_requested.clone()),
+        qr_png: args.qr_png.clone(),
     };
     let mut deadline = args
         .timeout
@@ -144,6 +145,9 @@ struct Run<'a> {
     exit: i32,
     /// `--commands`: set once a `logout` command was given.
     logout_requested: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Where the QR PNG goes (`--qr-png`, else a fresh private directory made for the
+    /// first QR code and reused for its renewals).
+    qr_png: Option<PathBuf>,
 }
 
 impl Run<'_> {
@@ -212,12 +216,23 @@ impl Run<'_> {
     }
 
     /// Draws the QR code on stderr and writes its PNG.
-    fn show_qr(&self, url: &str) {
+    fn show_qr(&mut self, url: &str) {
         match qr::terminal(url) {
             Ok(art) => crate::terminal::err_raw(&art),
             Err(e) => crate::terminal::err(&format!("webwx login: cannot draw the QR code: {e}")),
         }
-        let path = self.args.qr_png.clone().unwrap_or_else(default_png_path);
+        let path = match &self.qr_png {
+            Some(p) => p.clone(),
+            None => match default_png_path(&std::env::temp_dir()) {
+                Ok(p) => self.qr_png.insert(p).clone(),
+                Err(e) => {
+                    crate::terminal::err(&format!(
+                        "webwx login: cannot create a directory for the QR code: {e}"
+                    ));
+                    return;
+                }
+            },
+        };
         match qr::write_png(url, &path) {
             Ok(()) => note(&format!(
                 "scan the QR code with WeChat on your phone (also saved as {})",
@@ -270,12 +285,43 @@ impl Run<'_> {
     }
 }
 
-/// `$TMPDIR/webwx-qr-PID.png`.
-fn default_png_path() -> PathBuf {
-    std::env::temp_dir().join(format!("webwx-qr-{}.png", std::process::id()))
+/// `BASE/webwx-qr-PID[-N]/qr.png` in a directory of our own (0700, never one that
+/// already exists): another local user could pre-create a predictable file in the shared
+/// temporary directory and control the picture the user scans.
+fn default_png_path(base: &std::path::Path) -> std::io::Result<PathBuf> {
+    Ok(crate::files::fresh_dir(base, "webwx-qr")?.join("qr.png"))
 }
 
 /// A note for the person at the terminal, on stderr.
 fn note(s: &str) {
     crate::terminal::err(&format!("webwx: {s}"));
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_default_qr_png_is_in_a_fresh_private_directory() {
+        let base = tempfile::tempdir().unwrap();
+        // Someone else prepared the predictable names.
+        let pid = std::process::id();
+        std::fs::write(base.path().join(format!("webwx-qr-{pid}.png")), "theirs").unwrap();
+        std::fs::create_dir(base.path().join(format!("webwx-qr-{pid}"))).unwrap();
+        let path = super::default_png_path(base.path()).unwrap();
+        let dir = path.parent().unwrap();
+        assert_ne!(dir, base.path().join(format!("webwx-qr-{pid}")));
+        assert!(dir.starts_with(base.path()));
+        assert_eq!(
+            std::fs::read_dir(dir).unwrap().count(),
+            0,
+            "a new directory"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+        crate::qr::write_png("https://login.weixin.qq.com/l/x==", &path).unwrap();
+        assert_eq!(&std::fs::read(&path).unwrap()[..4], b"\x89PNG");
+    }
 }

@@ -20,6 +20,7 @@ mod commands;
 mod config;
 mod decode;
 mod demo;
+mod files;
 mod logging;
 mod login;
 mod print;

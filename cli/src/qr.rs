@@ -61,8 +61,8 @@ pub fn png(content: &str) -> std::io::Result<Vec<u8>> {
 }
 
 /// Writes the PNG of `content` to `path` as the session files are written: mode 0600
-/// through a new file renamed over `path`, so that a link planted at the default
-/// `$TMPDIR/webwx-qr-PID.png` is replaced, never written through.
+/// through a new file renamed over `path`, so that a link planted at a `--qr-png` path is
+/// replaced, never written through (the default path is in a fresh private directory).
 pub fn write_png(content: &str, path: &Path) -> std::io::Result<()> {
     crate::session_file::write_private(path, &png(content)?)
 }

@@ -246,3 +246,28 @@ fn debug_output_carries_no_secret() {
     assert!(format!("{url:?}").contains("/cgi-bin/mmwebwx-bin/webwxsync?sid="));
     assert!(format!("{init:?}").contains(&init.user.user_name));
 }
+
+/// A sender-chosen file name never names a Windows device (the superscript-digit COM/LPT
+/// ports and the console devices too) and keeps no invisible character that would make two
+/// names look alike.
+#[test]
+fn file_names_are_safe_on_every_platform() {
+    use webwx_core::safe_file_name;
+    for (name, want) in [
+        ("COM¹", "_COM¹"),
+        ("com².txt", "_com².txt"),
+        ("LPT³.doc", "_LPT³.doc"),
+        ("lpt¹", "_lpt¹"),
+        ("CONIN$", "_CONIN$"),
+        ("conout$.log", "_conout$.log"),
+        ("COM1.txt", "_COM1.txt"),
+        ("COM10.txt", "COM10.txt"),
+        ("CONINX", "CONINX"),
+        ("in\u{00AD}voice.pdf", "invoice.pdf"),
+        ("a\u{2028}b\u{2029}c.txt", "abc.txt"),
+        ("x\u{2060}\u{2061}\u{2062}\u{2063}\u{2064}y", "xy"),
+        ("p\u{FFF9}q\u{FFFA}r\u{FFFB}s", "pqrs"),
+    ] {
+        assert_eq!(safe_file_name(name), want, "{name:?}");
+    }
+}

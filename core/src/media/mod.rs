@@ -307,12 +307,21 @@ pub fn check_media(
     Ok(content_type)
 }
 
+/// Characters that show nothing (or only break a line) and would make two names look
+/// alike: zero-width spaces and joiners, bidi controls, the soft hyphen, the line and
+/// paragraph separators, word joiner and invisible operators, BOM, interlinear
+/// annotation marks.
 fn is_invisible(c: char) -> bool {
     matches!(c,
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}'
+        '\u{00AD}' | '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
     )
 }
 
+/// Windows device names, whatever the extension: CON, PRN, AUX, NUL, CONIN$, CONOUT$,
+/// COM0–9 and LPT0–9, and the COM and LPT ports with a superscript ¹ ² ³ (Windows treats
+/// them as the same devices).
 fn is_reserved_on_windows(stem: &str) -> bool {
     let upper = stem
         .split('.')
@@ -320,10 +329,23 @@ fn is_reserved_on_windows(stem: &str) -> bool {
         .unwrap_or_default()
         .trim_end()
         .to_ascii_uppercase();
-    matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
-            && upper.len() == 4
-            && upper.as_bytes()[3].is_ascii_digit())
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
+    }
+    let Some(port) = upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"))
+    else {
+        return false;
+    };
+    let mut chars = port.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('0'..='9' | '¹' | '²' | '³'), None)
+    )
 }
 
 /// A file name that is safe to create in a directory, from a name a remote sender chose:
