@@ -143,3 +143,29 @@ fn plain_http_origin_beyond_loopback_needs_a_flag() {
     ]);
     assert!(e.contains("--insecure-origin"), "{e}");
 }
+
+#[test]
+fn rust_log_that_opens_wire_dumps_is_warned_about_once() {
+    let jslogin = common::fixture("jslogin.txt");
+    for (rust_log, warned) in [
+        ("ureq=trace", true),
+        ("debug", true),
+        ("webwx=trace,webwx_core=debug", false),
+    ] {
+        let out = run_bounded(
+            webwx()
+                .env("RUST_LOG", rust_log)
+                .arg("decode")
+                .arg("jslogin")
+                .arg(&jslogin),
+            LIMIT,
+        );
+        let (_, stderr) = texts(&out);
+        assert!(out.status.success(), "{stderr}");
+        let warnings = stderr
+            .lines()
+            .filter(|l| l.starts_with("webwx: warning: RUST_LOG"))
+            .count();
+        assert_eq!(warnings, usize::from(warned), "{rust_log}: {stderr}");
+    }
+}
