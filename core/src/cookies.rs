@@ -88,6 +88,12 @@ impl CookieJar {
         let Ok(parsed) = cookie::Cookie::parse(set_cookie.trim()) else {
             return false;
         };
+        // A name or value that could not go back out in a `Cookie` header (control
+        // characters, non-ASCII) would make the whole header unsendable: refused.
+        let sendable = |s: &str| s.bytes().all(|b| b.is_ascii() && !b.is_ascii_control());
+        if !sendable(parsed.name()) || !sendable(parsed.value()) {
+            return false;
+        }
         let host = request_host.to_ascii_lowercase();
         let (domain, host_only) = match parsed.domain() {
             Some(d) if !d.trim_start_matches('.').is_empty() => {
@@ -350,5 +356,27 @@ mod tests {
         cookies.extend(extra);
         let back: CookieJar = serde_json::from_value(v).unwrap();
         assert_eq!(back.len(), CookieJar::MAX_COOKIES);
+    }
+
+    /// Found by the `cookies` fuzz target: a `Set-Cookie` whose value held NUL bytes was
+    /// stored, and the `Cookie` header built from the jar could then not be sent at all
+    /// (every cookie of the host lost with it). Such a cookie is refused, as browsers do.
+    #[test]
+    fn a_cookie_with_control_characters_is_refused() {
+        let mut jar = CookieJar::new();
+        assert!(jar.store(NOW, "wx.qq.com", "/", "wxsid=abc"));
+        for bad in [
+            "a=b\0c",
+            "a=\x01",
+            "a=b\x7fc",
+            "a\tb=c",
+            "a=b\u{9b}c",
+            "a=é",
+        ] {
+            assert!(!jar.store(NOW, "wx.qq.com", "/", bad), "{bad:?}");
+        }
+        let header = jar.header(NOW, "wx.qq.com", "/", true).unwrap();
+        assert_eq!(header, "wxsid=abc");
+        assert!(http::HeaderValue::from_str(&header).is_ok());
     }
 }
