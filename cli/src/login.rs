@@ -6,6 +6,8 @@
 //! Stdout carries only the events (one per line); the QR drawing and notes go to stderr.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use webwx_core::contacts::ContactKind;
@@ -83,6 +85,7 @@ pub fn run(args: &LoginArgs) -> i32 {
     let commands = args
         .commands
         .then(|| crate::commands::Commands::start(handle.clone()));
+    let stopped = stop_on_signal(&handle);
     let mut run = Run {
         args,
         messages: 0,
@@ -130,7 +133,37 @@ pub fn run(args: &LoginArgs) -> i32 {
         crate::terminal::err(&format!("webwx login: cannot save the session: {e}"));
         return 1;
     }
+    if stopped.load(Ordering::SeqCst) {
+        note("stopped by a signal; the session is saved");
+        return EXIT_SIGNALLED;
+    }
     run.exit
+}
+
+/// The exit code after SIGINT/SIGTERM: 128 + SIGINT, as shells report an interrupt.
+const EXIT_SIGNALLED: i32 = 130;
+
+/// On SIGINT, SIGTERM or SIGHUP, stops the session cleanly (shutdown: no logout, the
+/// session stays valid) so that the loop ends and the session is saved; a second signal
+/// exits at once (the session file was already saved after the last change). The flag
+/// tells that it happened.
+fn stop_on_signal(handle: &Handle) -> Arc<AtomicBool> {
+    let stopped = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stopped);
+    let handle = handle.clone();
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(EXIT_SIGNALLED);
+        }
+        note("stopping: saving the session");
+        handle.shutdown();
+    });
+    if let Err(e) = installed {
+        crate::terminal::err(&format!(
+            "webwx login: cannot handle SIGINT/SIGTERM ({e}); a kill may lose the last change"
+        ));
+    }
+    stopped
 }
 
 /// The state of one `login` run.

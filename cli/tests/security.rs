@@ -169,3 +169,89 @@ fn rust_log_that_opens_wire_dumps_is_warned_about_once() {
         assert_eq!(warnings, usize::from(warned), "{rust_log}: {stderr}");
     }
 }
+
+/// SIGTERM (and SIGINT) stop `webwx login` cleanly: the session is saved and complete, the
+/// process exits by itself, and the next run resumes without a QR code.
+#[cfg(unix)]
+#[test]
+fn sigterm_saves_the_session_and_it_resumes_without_a_qr() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let (_sim, url) =
+        common::start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let session_arg = session.display().to_string();
+    let png = dir.path().join("qr.png").display().to_string();
+    let login = |extra: &[&str]| {
+        let mut c = webwx();
+        c.args([
+            "login",
+            "--session",
+            &session_arg,
+            "--origin",
+            &url,
+            "--timeout",
+            "40",
+            "--long-poll-ms",
+            "2000",
+            "--qr-png",
+            &png,
+        ])
+        .args(extra);
+        c
+    };
+    for signal in ["-TERM", "-INT"] {
+        let mut child = login(&[])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let stderr = child.stderr.take().unwrap();
+        let mut child = common::KillOnDrop(child);
+        let err_thread = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut s);
+            s
+        });
+        let mut seen = Vec::new();
+        for line in stdout.lines().map_while(Result::ok) {
+            let ready = line == "ready";
+            seen.push(line);
+            if ready {
+                break;
+            }
+        }
+        assert_eq!(seen.last().map(String::as_str), Some("ready"), "{seen:?}");
+        let pid = child.0.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.0.wait().unwrap();
+        let stderr = err_thread.join().unwrap();
+        assert_eq!(status.code(), Some(130), "{signal}: {status:?}\n{stderr}");
+        assert!(stderr.contains("the session is saved"), "{stderr}");
+        // The saved session is complete: logged in, with its keys and cookies.
+        let text = std::fs::read_to_string(&session).unwrap();
+        let state = webwx_core::SessionState::from_json(&text).expect("a complete session");
+        assert!(state.credentials.is_some(), "{signal}");
+        assert!(!state.sync_key.list.is_empty() && !state.cookies.is_empty());
+        // No temporary file is left beside it.
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+        // And it resumes without a QR code.
+        let out = run_bounded(&mut login(&["--exit-after-login"]), LIMIT);
+        let (stdout, stderr) = texts(&out);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        assert!(!stdout.contains("qr code"), "{stdout}");
+        assert!(stdout.contains("ready"), "{stdout}");
+    }
+}
