@@ -255,3 +255,70 @@ fn sigterm_saves_the_session_and_it_resumes_without_a_qr() {
         assert!(stdout.contains("ready"), "{stdout}");
     }
 }
+
+/// The simulator keeps uploads under one memory bound (--max-upload-memory): a send whose
+/// file would pass it fails with the simulator's reason, and the simulator counts it.
+#[test]
+fn simulator_uploads_stay_under_the_memory_cap() {
+    let (_sim, url) = common::start_sim(&[
+        "--auto-scan",
+        "--hold-ms",
+        "200",
+        "--scan-delay-ms",
+        "50",
+        "--max-upload-memory",
+        "600000",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json").display().to_string();
+    let png = dir.path().join("qr.png").display().to_string();
+    let out = run_bounded(
+        webwx().args([
+            "login",
+            "--session",
+            &session,
+            "--origin",
+            &url,
+            "--timeout",
+            "30",
+            "--long-poll-ms",
+            "2000",
+            "--exit-after-login",
+            "--qr-png",
+            &png,
+        ]),
+        LIMIT,
+    );
+    assert!(out.status.success(), "{:?}", texts(&out));
+    let (_, _, body) = common::http("GET", &url, "/_sim/contacts", "");
+    let contacts: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let friend = contacts.iter().find(|c| c["kind"] == "friend").unwrap()["user_name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = dir.path().join("big.bin");
+    std::fs::write(&file, vec![7u8; 700_000]).unwrap();
+    let out = run_bounded(
+        webwx()
+            .args([
+                "send",
+                "--session",
+                &session,
+                "--origin",
+                &url,
+                "--timeout",
+                "20",
+            ])
+            .args(["--to", &friend, "--file"])
+            .arg(&file),
+        LIMIT,
+    );
+    let (stdout, stderr) = texts(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    let (_, _, state) = common::http("GET", &url, "/_sim/state", "");
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert!(
+        state["counters"]["uploads_refused_memory"].as_u64() >= Some(1),
+        "{state}"
+    );
+}

@@ -9,6 +9,9 @@ use crate::config::{SimArgs, SimConfig};
 /// as the first line of stdout, then serves until the process is killed.
 pub fn run_cli(args: SimArgs) -> std::io::Result<()> {
     let cfg = SimConfig::from(args);
+    if !cfg.listen.ip().is_loopback() {
+        eprintln!("{}", beyond_loopback_warning(&cfg.listen));
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -24,4 +27,11 @@ pub fn run_cli(args: SimArgs) -> std::io::Result<()> {
         sim.shutdown().await;
         Ok(())
     })
+}
+
+/// The one stderr line of a simulator that listens beyond the loopback interface.
+pub fn beyond_loopback_warning(listen: &std::net::SocketAddr) -> String {
+    format!(
+        "webwx-sim: warning: listening on {listen}, beyond the loopback interface: anyone who reaches it can use its control API (/_sim/*, no authentication) and it answers any Origin with credentials"
+    )
 }

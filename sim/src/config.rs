@@ -30,6 +30,9 @@ pub struct SimConfig {
     pub max_body: usize,
     /// Contacts per webwxgetcontact page (Seq paging beyond).
     pub contact_page: usize,
+    /// Most bytes of uploads held at once (chunks in progress and uploaded files): a chunk
+    /// beyond is refused with Ret 1 and an ErrMsg that says so.
+    pub max_upload_memory: u64,
 }
 
 impl Default for SimConfig {
@@ -47,6 +50,7 @@ impl Default for SimConfig {
             sync_batch: 50,
             max_body: 64 * 1024 * 1024,
             contact_page: 1_000,
+            max_upload_memory: 512 * 1024 * 1024,
         }
     }
 }
@@ -84,6 +88,10 @@ pub struct SimArgs {
     /// Contacts per webwxgetcontact page.
     #[arg(long, default_value_t = 1_000)]
     pub contact_page: usize,
+    /// Most bytes of uploads held in memory at once (chunks in progress and uploaded
+    /// files); a chunk beyond is refused.
+    #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub max_upload_memory: u64,
 }
 
 impl From<SimArgs> for SimConfig {
@@ -99,6 +107,7 @@ impl From<SimArgs> for SimConfig {
             uuid_ttl_ms: a.uuid_ttl_ms,
             home: a.home,
             contact_page: a.contact_page.max(1),
+            max_upload_memory: a.max_upload_memory,
             ..SimConfig::default()
         }
     }

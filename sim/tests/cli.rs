@@ -86,3 +86,33 @@ fn help_lists_the_flags() {
         assert!(text.contains(flag), "{flag}");
     }
 }
+
+/// A simulator bound beyond loopback says so once on stderr (its control API has no
+/// authentication); on loopback it says nothing.
+#[test]
+fn listening_beyond_loopback_is_warned_about() {
+    for (listen, warned) in [("0.0.0.0:0", true), ("127.0.0.1:0", false)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_webwx-sim"))
+            .args(["--listen", listen])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run webwx-sim");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("webwx-sim listening on "), "{line}");
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("beyond the loopback interface"))
+            .collect();
+        assert_eq!(warnings.len(), usize::from(warned), "{listen}: {stderr}");
+        if warned {
+            assert!(warnings[0].contains("control API"), "{stderr}");
+        }
+    }
+}

@@ -142,6 +142,8 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     // Forget uploads abandoned for an hour.
     w.uploads
         .retain(|_, u| u.created.elapsed() < Duration::from_secs(3600));
+    let held = w.upload_memory();
+    let cap = w.max_upload_memory;
     let up = w.uploads.entry(key.clone()).or_insert_with(|| Upload {
         total_len: total,
         chunks: vec![None; chunks],
@@ -169,6 +171,25 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     if up.chunks.len() != chunks || others + file.data.len() as u64 > limit {
         w.uploads.remove(&key);
         return fail(1);
+    }
+    // One global bound on what uploads may hold, whoever sends them (a simulator listening
+    // beyond loopback takes requests from anyone who reaches it).
+    if held - replaced as u64 + file.data.len() as u64 > cap {
+        w.uploads.remove(&key);
+        w.bump("uploads_refused_memory");
+        return Resp::json_pretty(&UploadJson {
+            base_response: wire::BaseResponse {
+                ret: 1,
+                err_msg: format!(
+                    "webwx-sim holds {held} bytes of uploads; this chunk would pass --max-upload-memory {cap}"
+                ),
+            },
+            media_id: String::new(),
+            start_pos: 0,
+            thumb_h: 0,
+            thumb_w: 0,
+            encry_file_name: String::new(),
+        });
     }
     up.chunks[chunk] = Some(file.data.to_vec());
     if !up.complete() {

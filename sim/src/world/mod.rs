@@ -73,6 +73,8 @@ pub(crate) struct World {
     pub media: HashMap<String, BlobRef>,
     pub msg_media: HashMap<u64, BlobRef>,
     pub uploads: HashMap<(u64, String), Upload>,
+    /// [`SimConfig::max_upload_memory`].
+    pub max_upload_memory: u64,
     counters: BTreeMap<&'static str, u64>,
 }
 
@@ -103,8 +105,16 @@ impl World {
             media: HashMap::new(),
             msg_media: HashMap::new(),
             uploads: HashMap::new(),
+            max_upload_memory: cfg.max_upload_memory,
             counters: BTreeMap::new(),
         }
+    }
+
+    /// Bytes of uploads held: chunks of uploads in progress and the files stored.
+    pub(crate) fn upload_memory(&self) -> u64 {
+        let chunks: u64 = self.uploads.values().map(Upload::received).sum();
+        let files: u64 = self.media.values().map(|b| b.bytes.len() as u64).sum();
+        chunks + files
     }
 
     /// Adds one to a counter.
