@@ -263,7 +263,7 @@ pub fn session_file(data: &[u8]) {
         let Ok(mut client) = crate::Client::try_restore(cfg, state.clone()) else {
             continue;
         };
-        client.connect(now);
+        let _ = client.connect(now);
         for _ in 0..64 {
             match client.poll_output() {
                 crate::Output::Transmit(t) => {

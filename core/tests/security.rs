@@ -92,7 +92,7 @@ fn a_planted_session_cannot_send_credentials_to_another_host() {
     // to the planted host, and no credential goes anywhere.
     let mut client = Client::restore(Config::new(1), state);
     assert!(client.state().credentials.is_none());
-    client.connect(NOW);
+    client.connect(NOW).expect("a restored client connects");
     let (requests, _) = drain(&mut client);
     assert!(!requests.is_empty());
     for (_, r) in &requests {
@@ -145,7 +145,7 @@ fn saved_lists_are_bounded() {
 /// A client at the login poll, with the poll answered `window.code=200` and `redirect`.
 fn confirmed_with(redirect: &str, cfg: Config) -> (Sent, Vec<Event>) {
     let mut client = Client::new(cfg);
-    client.login(NOW);
+    client.login(NOW).expect("a new client logs in");
     let (reqs, _) = drain(&mut client);
     let (id, _) = reqs.last().expect("jslogin");
     let body = b"window.QRLogin.code = 200; window.QRLogin.uuid = \"gbyKnbsmqQ==\";".to_vec();
