@@ -254,7 +254,7 @@ pub fn session_file(data: &[u8]) {
     };
     assert!(state.seen.len() <= crate::session::SeenIds::CAPACITY);
     assert!(state.cookies.len() <= crate::cookies::CookieJar::MAX_COOKIES);
-    let now = crate::Timestamp(1_700_000_000_000);
+    let now = crate::Now::from_millis(1_700_000_000_000);
     for origin in [None, Some("http://127.0.0.1:9")] {
         let mut cfg = crate::Config::new(1);
         if let Some(o) = origin {

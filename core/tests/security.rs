@@ -9,11 +9,9 @@ use std::time::Duration;
 use webwx_core::client::LogoutReason;
 use webwx_core::hosts::HostError;
 use webwx_core::session::{SeenIds, SessionLoadError};
-use webwx_core::{
-    Client, Config, Credentials, Event, Hosts, Output, RequestId, SessionState, Timestamp,
-};
+use webwx_core::{Client, Config, Credentials, Event, Hosts, Now, Output, RequestId, SessionState};
 
-const NOW: Timestamp = Timestamp(1_700_000_000_000);
+const NOW: Now = Now::from_millis(1_700_000_000_000);
 
 /// A logged-in state as a saved file holds it.
 fn saved() -> SessionState {
