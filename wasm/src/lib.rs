@@ -1,23 +1,45 @@
-//! # webwx-wasm (not built yet)
+//! # webwx-wasm
 //!
-//! The browser and Node package of webwx will live here: a wasm-bindgen API over the
-//! global `fetch`, driving [`webwx_core::Client`] with the relay form of
-//! [`webwx_core::relay`] (`Config::origin(..)` plus `rename_headers(true)` for browsers,
-//! which cannot send `Cookie` nor read `Set-Cookie`). Until then this crate only checks
-//! that the core links for every target it is built for.
+//! webwx in the browser and in Node: a wasm-bindgen API over the global `fetch` that
+//! drives [`webwx_core::Client`] and speaks the core's JSON boundary
+//! ([`webwx_core::boundary`]): events are the objects `webwx login --json` prints,
+//! commands the boundary's `{"cmd": ..}` objects, answered once their outcome is known.
+//!
+//! `wasm/build.sh` builds the npm package (`wasm/pkg/`, the `web` target: pages, workers
+//! and Node >= 20 from one build):
+//!
+//! ```js
+//! import init, { WebWx, qrSvg } from "./pkg/webwx_wasm.js";
+//! await init();        // Node: await init({ module_or_path: readFileSync(wasmPath) })
+//! const wx = new WebWx({ origin: "http://127.0.0.1:8787", relay: true });
+//! wx.onEvent((ev) => { if (ev.event === "qr_code") show(qrSvg(ev.url)); });
+//! wx.login();
+//! await wx.sendText("filehelper", "hi");
+//! ```
+//!
+//! A page cannot call the WeChat hosts (no CORS, `Cookie` forbidden, `Set-Cookie`
+//! hidden): it runs in relay mode (`origin` + `relay: true`) through `webwx relay`, the
+//! core renaming the forbidden headers (`x-wx-*`). Node, extensions and Electron call the
+//! hosts directly (no `origin`), or a simulator (`origin`, `relay: false`).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+mod clock;
+mod console;
+mod error;
+mod fetch;
+mod options;
+mod qr;
+mod seed;
+mod session;
+mod set_cookie;
+mod source;
+
+pub use api::{WebWx, qr_svg_of};
+pub use qr::qr_svg;
 
 /// The core's version this package is built against.
 pub fn core_version() -> &'static str {
     env!("CARGO_PKG_VERSION")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn links_against_the_core() {
-        let client = webwx_core::Client::new(webwx_core::Config::new(1));
-        assert!(!client.is_logged_in());
-        assert_eq!(super::core_version(), "0.1.0");
-    }
 }

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Builds the npm package of webwx-wasm into wasm/pkg/: the .wasm (wasm-bindgen, then
+# `wasm-opt -Oz`), the JS glue for the `web` target (pages, workers and Node >= 20 from
+# one build), the .d.ts (with the JSON boundary's generated types), package.json and a
+# README. Installs what it needs when missing and skips what is there:
+#   - the wasm32-unknown-unknown target (rustup);
+#   - wasm-bindgen-cli at exactly the version Cargo.lock pins for wasm-bindgen
+#     (`cargo install` without --locked: its own lockfile names crate versions this
+#     registry may lack);
+#   - wasm-opt from npm's `binaryen` (Debian's binaryen rejects what current rustc
+#     emits), into wasm/.tools/.
+# Prints the .wasm's raw and gzipped sizes; fails when gzipped it exceeds the budget.
+set -euo pipefail
+cd "$(dirname "$0")"
+WASM_DIR=$PWD
+ROOT=$(cd .. && pwd)
+TOOLS=$WASM_DIR/.tools
+PKG=$WASM_DIR/pkg
+BINARYEN_VERSION=132.0.0
+BUDGET_GZ=$((300 * 1024))
+
+say() { printf '[wasm/build.sh] %s\n' "$*"; }
+
+# --- tools ---------------------------------------------------------------------------
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  say "installing the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+WBV=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"$/\1/p')
+[ -n "$WBV" ] || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
+if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WBV" ]; then
+  say "installing wasm-bindgen-cli $WBV (cargo install, a few minutes cold)"
+  cargo install wasm-bindgen-cli --version "$WBV" --force
+fi
+
+command -v node >/dev/null || { echo "node (>= 20) is needed for wasm-opt; apt-get install nodejs npm" >&2; exit 1; }
+WASM_OPT=$TOOLS/node_modules/.bin/wasm-opt
+if [ ! -x "$WASM_OPT" ] || ! grep -q "\"version\": \"$BINARYEN_VERSION\"" "$TOOLS/node_modules/binaryen/package.json" 2>/dev/null; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into wasm/.tools"
+  mkdir -p "$TOOLS"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --no-save --loglevel=error "binaryen@$BINARYEN_VERSION"
+fi
+
+# --- build ---------------------------------------------------------------------------
+say "cargo build (profile wasm-release)"
+cargo build -p webwx-wasm --target wasm32-unknown-unknown --profile wasm-release
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps --manifest-path "$ROOT/Cargo.toml" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+RAW_WASM=$TARGET_DIR/wasm32-unknown-unknown/wasm-release/webwx_wasm.wasm
+
+rm -rf "$PKG"
+mkdir -p "$PKG"
+say "wasm-bindgen --target web"
+wasm-bindgen --target web --out-dir "$PKG" --out-name webwx_wasm "$RAW_WASM"
+
+say "wasm-opt -Oz"
+BG=$PKG/webwx_wasm_bg.wasm
+"$WASM_OPT" -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$BG" -o "$BG.opt"
+mv "$BG.opt" "$BG"
+
+# --- the rest of the package ---------------------------------------------------------
+# The JSON boundary's TypeScript definitions, generated from the core's types (schema/).
+SCHEMA_TS=$ROOT/schema/webwx.d.ts
+if [ -f "$SCHEMA_TS" ]; then
+  cp "$SCHEMA_TS" "$PKG/webwx-schema.d.ts"
+else
+  # TEMPORARY until the boundary's schema lands on main.
+  echo "warning: missing $SCHEMA_TS; the package's boundary types are left open" >&2
+  printf 'export type %s = any;\n' Event Command CommandResult ErrorInfo Candidate > "$PKG/webwx-schema.d.ts"
+fi
+cp "$WASM_DIR/README.md" "$PKG/README.md"
+VERSION=$(grep -m1 '^version = ' "$ROOT/Cargo.toml" | sed 's/version = "\(.*\)"/\1/')
+cat > "$PKG/package.json" <<JSON
+{
+  "name": "webwx-wasm",
+  "version": "$VERSION",
+  "description": "WeChat Web (wx.qq.com) protocol in the browser and in Node: webwx's Rust core over the global fetch",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "webwx_wasm.js",
+  "module": "webwx_wasm.js",
+  "types": "webwx_wasm.d.ts",
+  "exports": {
+    ".": { "types": "./webwx_wasm.d.ts", "default": "./webwx_wasm.js" },
+    "./webwx_wasm_bg.wasm": "./webwx_wasm_bg.wasm",
+    "./package.json": "./package.json"
+  },
+  "files": [
+    "webwx_wasm.js",
+    "webwx_wasm.d.ts",
+    "webwx_wasm_bg.wasm",
+    "webwx_wasm_bg.wasm.d.ts",
+    "webwx-schema.d.ts",
+    "README.md"
+  ],
+  "engines": { "node": ">=20" },
+  "sideEffects": false
+}
+JSON
+
+RAW=$(stat -c %s "$BG")
+GZ=$(gzip -9 -c "$BG" | wc -c)
+say "$(awk -v r="$RAW" -v g="$GZ" -v b=$((BUDGET_GZ / 1024)) 'BEGIN {
+  printf "webwx_wasm_bg.wasm: %d bytes raw (%.1f KiB), %d bytes gzipped (%.1f KiB; budget %d KiB)", r, r / 1024, g, g / 1024, b }')"
+if [ "$GZ" -gt "$BUDGET_GZ" ]; then
+  echo "the .wasm is over its budget of $((BUDGET_GZ / 1024)) KiB gzipped" >&2
+  exit 1
+fi
+say "package written to wasm/pkg/"
