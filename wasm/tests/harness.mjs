@@ -117,11 +117,12 @@ export async function until(what, f, ms = 15_000, every = 50) {
   }
 }
 
-/** A fresh folder serving `files` (name -> text) with the built package under pkg/. */
-export function pageDir(files) {
+/** A fresh folder with the files of `source` and the built package under pkg/ (the
+ * relay serves nothing outside the folder it is given, links included). */
+export function pageDir(source) {
   const dir = mkdtempSync(join(tmpdir(), "webwx-page-"));
+  cpSync(source, dir, { recursive: true, filter: (f) => !f.endsWith("/pkg") });
   cpSync(PKG, join(dir, "pkg"), { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
 

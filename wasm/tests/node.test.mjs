@@ -14,7 +14,7 @@ await init({ module_or_path: wasmBytes() });
 const wire = [];
 const realFetch = globalThis.fetch;
 globalThis.fetch = (req, ...rest) => {
-  wire.push({ url: req.url, headers: Object.fromEntries(req.headers) });
+  if (req instanceof Request) wire.push({ url: req.url, headers: Object.fromEntries(req.headers) });
   return realFetch(req, ...rest);
 };
 
