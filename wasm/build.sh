@@ -109,4 +109,8 @@ say "$(awk -v r="$RAW" -v g="$GZ" -v b=$((BUDGET_GZ / 1024)) 'BEGIN {
 if [ "$GZ" -gt "$BUDGET_GZ" ]; then
   echo "warning: the .wasm is over its budget of $((BUDGET_GZ / 1024)) KiB gzipped" >&2
 fi
-say "package written to wasm/pkg/"
+# The example page imports ./pkg/webwx_wasm.js: give it a copy (a relay's --static
+# folder serves nothing outside itself, links included).
+rm -rf "$WASM_DIR/example/pkg"
+cp -r "$PKG" "$WASM_DIR/example/pkg"
+say "package written to wasm/pkg/ (and copied to wasm/example/pkg/)"
