@@ -7,7 +7,6 @@ use webwx_core::boundary::{Command, ErrorInfo, ErrorKind, Request};
 use webwx_core::message::normalize_text;
 use webwx_core::names::Candidate;
 
-use crate::clock::Clock;
 use crate::options::Options;
 use crate::session::{Inner, Shared, pump};
 use crate::source::Source;
@@ -76,7 +75,7 @@ impl WebWx {
             None => Client::new(cfg),
         };
         Ok(WebWx {
-            shared: Inner::new(Clock::new(), client),
+            shared: Inner::new(client),
         })
     }
 

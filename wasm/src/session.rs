@@ -22,11 +22,10 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 use webwx_core::boundary::{ErrorInfo, ErrorKind, Host, Request, Ticket, Tracker, event_json};
 use webwx_core::client::Transmit;
-use webwx_core::{
-    Client, CommandEvent, Event, Output, RequestId, Timestamp, UploadHandle, UploadId,
-};
+use webwx_core::time::{Monotonic, Now};
+use webwx_core::{Client, CommandEvent, Event, Output, RequestId, UploadHandle, UploadId};
 
-use crate::clock::Clock;
+use crate::clock;
 use crate::fetch::{Exchange, InFlight};
 use crate::source::Source;
 
@@ -49,14 +48,13 @@ struct Waiting {
 
 /// The session's state.
 pub(crate) struct Inner {
-    clock: Clock,
     client: Client,
     tracker: Tracker,
     listeners: Vec<Function>,
     waiting: HashMap<Ticket, Waiting>,
     in_flight: HashMap<RequestId, InFlight>,
     files: FileTable,
-    timer: Option<(Timestamp, Timeout)>,
+    timer: Option<(Monotonic, Timeout)>,
     queue: VecDeque<Deliver>,
     delivering: bool,
     /// The latest QR code's content (what the QR encodes), while logging in.
@@ -101,9 +99,8 @@ impl Host for Files<'_> {
 pub(crate) type Shared = Rc<RefCell<Inner>>;
 
 impl Inner {
-    pub(crate) fn new(clock: Clock, client: Client) -> Shared {
+    pub(crate) fn new(client: Client) -> Shared {
         Rc::new(RefCell::new(Inner {
-            clock,
             client,
             tracker: Tracker::default(),
             listeners: Vec::new(),
@@ -139,8 +136,8 @@ impl Inner {
     }
 
     /// Runs `f` on the client with the current time.
-    pub(crate) fn with_client<R>(&mut self, f: impl FnOnce(&mut Client, Timestamp) -> R) -> R {
-        let now = self.clock.now();
+    pub(crate) fn with_client<R>(&mut self, f: impl FnOnce(&mut Client, Now) -> R) -> R {
+        let now = clock::now();
         f(&mut self.client, now)
     }
 
@@ -160,7 +157,7 @@ impl Inner {
         staged: Option<String>,
         waiting: (Function, Function),
     ) {
-        let now = self.clock.now();
+        let now = clock::now();
         let Inner {
             client,
             tracker,
@@ -183,7 +180,7 @@ impl Inner {
     /// Drains the client and the tracker into the delivery queue; starts requests and
     /// reads; re-arms the timer.
     fn drain(&mut self, me: &Weak<RefCell<Inner>>) {
-        let now = self.clock.now();
+        let now = clock::now();
         // Once over, the client has nothing more to say; commands still answer (the
         // tracker answers `session_ended` at once).
         while !self.done {
@@ -212,7 +209,7 @@ impl Inner {
         self.arm_timer(me);
     }
 
-    fn event(&mut self, me: &Weak<RefCell<Inner>>, now: Timestamp, e: Event) {
+    fn event(&mut self, me: &Weak<RefCell<Inner>>, now: Now, e: Event) {
         let Inner {
             client,
             tracker,
@@ -285,7 +282,7 @@ impl Inner {
                         if inner.in_flight.remove(&id).is_none() {
                             return; // aborted: the session ended
                         }
-                        let now = inner.clock.now();
+                        let now = clock::now();
                         match result {
                             Ok(resp) => inner.client.handle_response(now, id, resp),
                             Err(kind) => inner.client.handle_transport_error(now, id, kind),
@@ -301,7 +298,7 @@ impl Inner {
                     let Some(shared) = me.upgrade() else { return };
                     {
                         let mut inner = shared.borrow_mut();
-                        let now = inner.clock.now();
+                        let now = clock::now();
                         inner.client.handle_transport_error(now, id, kind);
                     }
                     pump(&shared);
@@ -327,7 +324,7 @@ impl Inner {
                 if !inner.files.uploads.contains_key(&upload) {
                     return; // cancelled or over meanwhile
                 }
-                let now = inner.clock.now();
+                let now = clock::now();
                 match bytes {
                     Ok(b) => {
                         if let Err(e) = inner.client.upload_data(now, upload, offset, &b) {
@@ -362,12 +359,12 @@ impl Inner {
             return;
         }
         let me = me.clone();
-        let timeout = Timeout::new(self.clock.delay_until(at), move || {
+        let timeout = Timeout::new(clock::delay_until(at), move || {
             let Some(shared) = me.upgrade() else { return };
             {
                 let mut inner = shared.borrow_mut();
                 inner.timer = None;
-                let now = inner.clock.now();
+                let now = clock::now();
                 let Inner {
                     client, tracker, ..
                 } = &mut *inner;
