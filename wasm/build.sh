@@ -68,9 +68,8 @@ SCHEMA_TS=$ROOT/schema/webwx.d.ts
 if [ -f "$SCHEMA_TS" ]; then
   cp "$SCHEMA_TS" "$PKG/webwx-schema.d.ts"
 else
-  # TEMPORARY until the boundary's schema lands on main.
-  echo "warning: missing $SCHEMA_TS; the package's boundary types are left open" >&2
-  printf 'export type %s = any;\n' Event Command CommandResult ErrorInfo Candidate > "$PKG/webwx-schema.d.ts"
+  echo "missing $SCHEMA_TS (the boundary's generated TypeScript)" >&2
+  exit 1
 fi
 cp "$WASM_DIR/README.md" "$PKG/README.md"
 VERSION=$(grep -m1 '^version = ' "$ROOT/Cargo.toml" | sed 's/version = "\(.*\)"/\1/')
