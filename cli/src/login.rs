@@ -221,7 +221,7 @@ impl Run<'_> {
                     self.exit = 1;
                 }
                 if let LogoutReason::LoginRefused { ret, .. } = reason
-                    && *ret == Ret::LoginRefused
+                    && *ret == Ret::LOGIN_REFUSED
                     && !self.args.desktop
                 {
                     note(

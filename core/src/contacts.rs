@@ -125,6 +125,7 @@ pub enum ContactChange {
 /// Counts by kind.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
+#[non_exhaustive]
 pub struct ContactSummary {
     /// All entries.
     pub total: usize,

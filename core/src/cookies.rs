@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One stored cookie.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StoredCookie {
     /// Cookie name.
     pub name: String,

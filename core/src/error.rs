@@ -3,126 +3,115 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value, with the known
-/// codes named.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value: the number the
+/// server sent, with the known codes as named constants (`constants.md` of the official
+/// client). It serializes as the plain number.
+///
+/// Any code is a `Ret`, so one the library does not name yet still compares equal to the
+/// constant a later version adds:
+///
+/// ```
+/// use webwx_core::Ret;
+/// assert_eq!(Ret(1100), Ret::SESSION_NOT_EXIST);
+/// assert_eq!(Ret::from_code(1205), Ret::TOO_FREQUENT);
+/// assert!(Ret(1101).is_session_end());
+/// assert_eq!(serde_json::to_string(&Ret::TOO_FREQUENT).unwrap(), "1205");
+/// assert_eq!(Ret(77).to_string(), "77 (unknown code)");
+/// ```
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
-#[serde(into = "i64", from = "i64")]
+#[serde(transparent)]
 #[cfg_attr(feature = "schema", ts(as = "i64"))]
-#[non_exhaustive]
-pub enum Ret {
-    /// 0: success.
-    Ok,
-    /// -1 `MMWEBWX_ERR_SYS`: system error.
-    SysError,
-    /// -2 `MMWEBWX_ERR_LOGIC`: logic error.
-    LogicError,
-    /// -14: ticket error.
-    TicketError,
-    /// 1: parameter error (e.g. addmember on a big room: use invitemember).
-    ParamError,
-    /// 1100 `MMWEBWX_ERR_SESSION_NOEXIST`: logged out (on the phone, or the session is gone).
-    SessionNotExist,
-    /// 1101 `MMWEBWX_ERR_SESSION_INVALID`: logged in elsewhere / session invalid.
-    SessionInvalid,
-    /// 1102: cookie invalid (kicked, or cookies missing).
-    CookieInvalid,
-    /// 1200 `MMWEBWX_ERR_PARSER_REQUEST`: the server could not parse the request.
-    ParseRequest,
-    /// 1203: the account may not log in to web WeChat (login environment abnormal).
-    LoginRefused,
-    /// 1204: send refused (to self, or to a non-friend).
-    SendRefused,
-    /// 1205 `MMWEBWX_ERR_FREQ`: too frequent.
-    TooFrequent,
-    /// Any other code.
-    Other(i64),
-}
+pub struct Ret(pub i64);
 
 impl Ret {
-    /// The typed form of `code`.
-    pub fn from_code(code: i64) -> Ret {
-        match code {
-            0 => Ret::Ok,
-            -1 => Ret::SysError,
-            -2 => Ret::LogicError,
-            -14 => Ret::TicketError,
-            1 => Ret::ParamError,
-            1100 => Ret::SessionNotExist,
-            1101 => Ret::SessionInvalid,
-            1102 => Ret::CookieInvalid,
-            1200 => Ret::ParseRequest,
-            1203 => Ret::LoginRefused,
-            1204 => Ret::SendRefused,
-            1205 => Ret::TooFrequent,
-            other => Ret::Other(other),
-        }
+    /// 0: success.
+    pub const OK: Ret = Ret(0);
+    /// -1 `MMWEBWX_ERR_SYS`: system error.
+    pub const SYS_ERROR: Ret = Ret(-1);
+    /// -2 `MMWEBWX_ERR_LOGIC`: logic error.
+    pub const LOGIC_ERROR: Ret = Ret(-2);
+    /// -14: ticket error.
+    pub const TICKET_ERROR: Ret = Ret(-14);
+    /// 1: parameter error (e.g. addmember on a big room: use invitemember).
+    pub const PARAM_ERROR: Ret = Ret(1);
+    /// 1100 `MMWEBWX_ERR_SESSION_NOEXIST`: logged out (on the phone, or the session is gone).
+    pub const SESSION_NOT_EXIST: Ret = Ret(1100);
+    /// 1101 `MMWEBWX_ERR_SESSION_INVALID`: logged in elsewhere / session invalid.
+    pub const SESSION_INVALID: Ret = Ret(1101);
+    /// 1102: cookie invalid (kicked, or cookies missing).
+    pub const COOKIE_INVALID: Ret = Ret(1102);
+    /// 1200 `MMWEBWX_ERR_PARSER_REQUEST`: the server could not parse the request.
+    pub const PARSE_REQUEST: Ret = Ret(1200);
+    /// 1203: the account may not log in to web WeChat (login environment abnormal).
+    pub const LOGIN_REFUSED: Ret = Ret(1203);
+    /// 1204: send refused (to self, or to a non-friend).
+    pub const SEND_REFUSED: Ret = Ret(1204);
+    /// 1205 `MMWEBWX_ERR_FREQ`: too frequent.
+    pub const TOO_FREQUENT: Ret = Ret(1205);
+
+    /// The `Ret` of `code`.
+    pub const fn from_code(code: i64) -> Ret {
+        Ret(code)
     }
 
     /// The numeric code.
-    pub fn code(self) -> i64 {
-        match self {
-            Ret::Ok => 0,
-            Ret::SysError => -1,
-            Ret::LogicError => -2,
-            Ret::TicketError => -14,
-            Ret::ParamError => 1,
-            Ret::SessionNotExist => 1100,
-            Ret::SessionInvalid => 1101,
-            Ret::CookieInvalid => 1102,
-            Ret::ParseRequest => 1200,
-            Ret::LoginRefused => 1203,
-            Ret::SendRefused => 1204,
-            Ret::TooFrequent => 1205,
-            Ret::Other(c) => c,
-        }
+    pub const fn code(self) -> i64 {
+        self.0
     }
 
     /// Whether this code means the session is over (1100, 1101, 1102).
     pub fn is_session_end(self) -> bool {
         matches!(
             self,
-            Ret::SessionNotExist | Ret::SessionInvalid | Ret::CookieInvalid
+            Ret::SESSION_NOT_EXIST | Ret::SESSION_INVALID | Ret::COOKIE_INVALID
         )
+    }
+
+    /// What the code means, when it is one of the named ones.
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Ret::OK => "ok",
+            Ret::SYS_ERROR => "system error",
+            Ret::LOGIC_ERROR => "logic error",
+            Ret::TICKET_ERROR => "ticket error",
+            Ret::PARAM_ERROR => "parameter error",
+            Ret::SESSION_NOT_EXIST => "session does not exist (logged out)",
+            Ret::SESSION_INVALID => "session invalid (logged in elsewhere)",
+            Ret::COOKIE_INVALID => "cookie invalid",
+            Ret::PARSE_REQUEST => "server could not parse the request",
+            Ret::LOGIN_REFUSED => "web login refused for this account",
+            Ret::SEND_REFUSED => "send refused (self or not a friend)",
+            Ret::TOO_FREQUENT => "too frequent",
+            _ => return None,
+        })
     }
 }
 
 impl From<i64> for Ret {
     fn from(c: i64) -> Self {
-        Ret::from_code(c)
+        Ret(c)
     }
 }
 
 impl From<Ret> for i64 {
     fn from(r: Ret) -> Self {
-        r.code()
+        r.0
     }
 }
 
 impl std::fmt::Display for Ret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let name = match self {
-            Ret::Ok => "ok",
-            Ret::SysError => "system error",
-            Ret::LogicError => "logic error",
-            Ret::TicketError => "ticket error",
-            Ret::ParamError => "parameter error",
-            Ret::SessionNotExist => "session does not exist (logged out)",
-            Ret::SessionInvalid => "session invalid (logged in elsewhere)",
-            Ret::CookieInvalid => "cookie invalid",
-            Ret::ParseRequest => "server could not parse the request",
-            Ret::LoginRefused => "web login refused for this account",
-            Ret::SendRefused => "send refused (self or not a friend)",
-            Ret::TooFrequent => "too frequent",
-            Ret::Other(_) => "unknown code",
-        };
-        write!(f, "{} ({name})", self.code())
+        write!(f, "{} ({})", self.0, self.name().unwrap_or("unknown code"))
     }
 }
 
 /// The server answered, but refused: `BaseResponse.Ret != 0` or an XML `<ret>` != 0.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("server refused with ret {ret}: {message}")]
+#[non_exhaustive]
 pub struct WxError {
     /// The code.
     pub ret: Ret,
@@ -166,6 +155,7 @@ impl std::fmt::Display for ParseErrorKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[error("{endpoint}: {kind}; body starts {excerpt:?}")]
+#[non_exhaustive]
 pub struct ParseError {
     /// The endpoint whose answer this was (`"synccheck"`, `"webwxinit"`, ...).
     pub endpoint: String,
@@ -209,17 +199,22 @@ impl ResponseError {
 }
 
 /// Why a command was rejected before anything was sent.
+///
+/// Each variant is one reason, with the value at fault; the JSON boundary maps them to
+/// its [`ErrorKind`](crate::boundary::ErrorKind)s (`invalid`, `too_large`, `unknown`,
+/// `unknown_name`, …) and their `Display` to the answer's message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "error", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum CommandError {
     /// The session is not logged in (yet, or any more).
     #[error("not logged in")]
     NotLoggedIn,
     /// A file is larger than the configured limit for its kind.
-    #[error("{kind} of {size} bytes exceeds the limit of {limit} bytes")]
+    #[error("{} of {size} bytes exceeds the limit of {limit} bytes", kind.limit_name())]
     TooLarge {
-        /// "image", "video" or "file".
-        kind: String,
+        /// How the file was to be sent (its limit: image, video or file).
+        kind: crate::upload::MediaKind,
         /// The file's size.
         size: u64,
         /// The limit.
@@ -228,16 +223,138 @@ pub enum CommandError {
     /// The file is empty.
     #[error("empty file")]
     EmptyFile,
-    /// An argument was invalid.
-    #[error("invalid argument: {0}")]
-    Invalid(String),
-    /// The referenced upload, message or request is unknown.
-    #[error("unknown {0}")]
-    Unknown(String),
+    /// An argument that must not be empty was.
+    #[error("{}", if *argument == Argument::Members { "no members".to_owned() } else { format!("empty {argument}") })]
+    Empty {
+        /// Which.
+        argument: Argument,
+    },
+    /// A file's md5 is not 32 hexadecimal digits.
+    #[error("invalid md5 {md5:?}")]
+    InvalidMd5 {
+        /// As given.
+        md5: String,
+    },
+    /// A file's MIME type is not `type/subtype`.
+    #[error("invalid mime type {mime:?}")]
+    InvalidMime {
+        /// As given.
+        mime: String,
+    },
+    /// A person was expected (a friend request to a group).
+    #[error("{user_name:?} is not a person")]
+    NotAPerson {
+        /// The UserName given.
+        user_name: String,
+    },
+    /// A group was expected.
+    #[error("{name:?} is not a group")]
+    NotAGroup {
+        /// The name given.
+        name: String,
+    },
+    /// @mentions outside a group.
+    #[error("mentions are only possible in groups")]
+    MentionsOutsideGroup,
+    /// `accept_friend_request` of a message that is no friend request.
+    #[error("not a friend request")]
+    NotAFriendRequest,
+    /// A message that cannot be forwarded (voice, a store emoticon without md5, a
+    /// system message…).
+    #[error("a {kind} message cannot be forwarded")]
+    NotForwardable {
+        /// What the message is (`voice`, `store emoticon`, …).
+        kind: String,
+    },
+    /// `member` is no member of `group` (by UserName, display name or nick name).
+    #[error("no member {member:?} in {group}")]
+    UnknownMember {
+        /// The group's UserName.
+        group: String,
+        /// The name given.
+        member: String,
+    },
+    /// The upload is not known (finished, cancelled, or never started).
+    #[error("unknown upload {upload}")]
+    UnknownUpload {
+        /// The upload.
+        upload: crate::client::commands::UploadId,
+    },
+    /// Bytes for an upload that did not ask for any.
+    #[error("upload {upload} is not waiting for data")]
+    UploadNotWaiting {
+        /// The upload.
+        upload: crate::client::commands::UploadId,
+    },
+    /// Bytes for an upload other than those it asked for.
+    #[error("upload {upload} wants bytes {offset}..{} (got {got_offset}..{})", offset + len, got_offset.saturating_add(*got_len))]
+    WrongUploadRange {
+        /// The upload.
+        upload: crate::client::commands::UploadId,
+        /// The first byte asked for.
+        offset: u64,
+        /// The number of bytes asked for.
+        len: u64,
+        /// The first byte given.
+        got_offset: u64,
+        /// The number of bytes given.
+        got_len: u64,
+    },
     /// A name (`to`, `chat`, `group`, a member) names no contact, or several: see
     /// [`crate::names`].
     #[error("{0}")]
     Name(crate::names::NameError),
+}
+
+/// A command argument, as named in [`CommandError::Empty`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Argument {
+    /// The recipient (`to`).
+    Recipient,
+    /// A message's text.
+    Text,
+    /// An emoticon's md5 or MediaId.
+    EmoticonId,
+    /// A message id (`MsgId`).
+    MessageId,
+    /// A MediaId.
+    MediaId,
+    /// A file's sender.
+    Sender,
+    /// A UserName.
+    UserName,
+    /// A file name.
+    FileName,
+    /// The members of a group operation.
+    Members,
+    /// A group's topic.
+    Topic,
+}
+
+impl std::fmt::Display for Argument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Argument::Recipient => "recipient",
+            Argument::Text => "text",
+            Argument::EmoticonId => "emoticon id",
+            Argument::MessageId => "message id",
+            Argument::MediaId => "media id",
+            Argument::Sender => "sender",
+            Argument::UserName => "user name",
+            Argument::FileName => "file name",
+            Argument::Members => "members",
+            Argument::Topic => "topic",
+        })
+    }
+}
+
+impl CommandError {
+    /// An empty `argument`.
+    pub fn empty(argument: Argument) -> CommandError {
+        CommandError::Empty { argument }
+    }
 }
 
 /// A transport failure, as reported by the driver.
@@ -349,10 +466,23 @@ mod tests {
             0, -1, -2, -14, 1, 1100, 1101, 1102, 1200, 1203, 1204, 1205, 77,
         ] {
             assert_eq!(Ret::from_code(c).code(), c);
+            let json = serde_json::to_string(&Ret(c)).unwrap();
+            assert_eq!(json, c.to_string());
+            assert_eq!(serde_json::from_str::<Ret>(&json).unwrap(), Ret(c));
         }
-        assert!(Ret::from_code(1101).is_session_end());
-        assert!(!Ret::TooFrequent.is_session_end());
-        assert_eq!(serde_json::to_string(&Ret::TooFrequent).unwrap(), "1205");
+        // An unnamed code and the named constant are one value.
+        assert_eq!(Ret(1100), Ret::SESSION_NOT_EXIST);
+        assert_eq!(Ret::from_code(-14), Ret::TICKET_ERROR);
+        assert!(Ret(1101).is_session_end());
+        assert!(Ret(1102).is_session_end());
+        assert!(!Ret::TOO_FREQUENT.is_session_end());
+        assert_eq!(serde_json::to_string(&Ret::TOO_FREQUENT).unwrap(), "1205");
+        assert_eq!(
+            Ret(1204).to_string(),
+            "1204 (send refused (self or not a friend))"
+        );
+        assert_eq!(Ret(77).name(), None);
+        assert_eq!(Ret(77).to_string(), "77 (unknown code)");
     }
 
     #[test]

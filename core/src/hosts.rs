@@ -82,6 +82,7 @@ pub fn known_hosts() -> Vec<&'static str> {
 
 /// The four hosts a session talks to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Hosts {
     /// Content host (webwxinit, webwxsync, sends, contacts...): the redirect_uri's host.
     pub content: String,

@@ -20,6 +20,9 @@ pub mod contacts;
 pub mod cookies;
 pub mod endpoint;
 pub mod error;
+/// Entry points of the fuzz targets (`fuzz/`): only with the `fuzzing` feature (and in
+/// this crate's own tests), never in the default public API.
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod hosts;
 pub mod media;
@@ -42,7 +45,8 @@ pub use client::{
     Transmit,
 };
 pub use error::{
-    CommandError, ParseError, ParseErrorKind, ResponseError, Ret, TransportErrorKind, WxError,
+    Argument, CommandError, ParseError, ParseErrorKind, ResponseError, Ret, TransportErrorKind,
+    WxError,
 };
 pub use hosts::{HostKind, Hosts};
 pub use media::{Download, DownloadedMedia, safe_file_name};

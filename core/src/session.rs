@@ -13,6 +13,7 @@ pub const SESSION_VERSION: u32 = 1;
 
 /// What webwxnewloginpage hands out.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Credentials {
     /// wxuin.
     pub uin: u64,
@@ -26,6 +27,27 @@ pub struct Credentials {
     pub is_grayscale: bool,
 }
 
+impl Credentials {
+    /// Credentials as webwxnewloginpage hands them out (`pass_ticket` exactly as in its
+    /// XML, already URL-encoded once). A session's come from its login; build them by
+    /// hand only for tests and tools.
+    pub fn new(
+        uin: u64,
+        sid: impl Into<String>,
+        skey: impl Into<String>,
+        pass_ticket: impl Into<String>,
+        is_grayscale: bool,
+    ) -> Credentials {
+        Credentials {
+            uin,
+            sid: sid.into(),
+            skey: skey.into(),
+            pass_ticket: pass_ticket.into(),
+            is_grayscale,
+        }
+    }
+}
+
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Credentials { <redacted> }")
@@ -36,6 +58,7 @@ impl std::fmt::Debug for Credentials {
 /// (a retried webwxsync, a replayed SyncKey, a restart) is surfaced once. A saved list
 /// longer than [`SeenIds::CAPACITY`] keeps its newest ids when read back.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SeenIds {
     #[serde(deserialize_with = "newest_ids")]
     ids: VecDeque<String>,
@@ -86,6 +109,7 @@ impl SeenIds {
 
 /// Everything needed to resume a session. `Debug` redacts every secret.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SessionState {
     /// Format version ([`SESSION_VERSION`]).
     pub version: u32,

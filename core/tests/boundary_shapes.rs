@@ -151,7 +151,7 @@ fn every_answer() {
         }),
         Answer::new(None, Ok(CommandResult::LoggedOut {})),
         err(CommandFailure::Refused {
-            ret: Ret::SendRefused,
+            ret: Ret::SEND_REFUSED,
             message: String::new(),
         }
         .into()),
@@ -181,7 +181,7 @@ fn every_answer() {
         })),
         err(ErrorInfo::new(ErrorKind::Timeout, "no outcome in time")),
         err(webwx_core::CommandError::TooLarge {
-            kind: "file".into(),
+            kind: webwx_core::MediaKind::File,
             size: 30,
             limit: 20,
         }

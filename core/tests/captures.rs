@@ -27,7 +27,7 @@ fn jslogin_capture() {
         assert_eq!(jslogin::parse(&resp(200, body)).unwrap().uuid, uuid);
     }
     let refused = jslogin::parse(&resp(200, "window.QRLogin.code = 400;")).unwrap_err();
-    assert_eq!(refused.ret(), Some(Ret::Other(400)));
+    assert_eq!(refused.ret(), Some(Ret(400)));
     assert!(jslogin::parse(&resp(200, "<html>")).is_err());
 }
 
@@ -145,7 +145,7 @@ fn newloginpage_refusals_are_typed() {
         let ResponseError::Wx(w) = e else {
             panic!("typed refusal expected for {body}")
         };
-        assert_eq!(w.ret, Ret::LoginRefused);
+        assert_eq!(w.ret, Ret::LOGIN_REFUSED);
         assert!(!w.message.is_empty());
     }
     let first = newloginpage::parse(&resp(200, variants[1])).unwrap_err();
@@ -187,7 +187,7 @@ fn pushloginurl_doc_sample() {
     let body = "{\n    \"ret\": \"0\",\n    \"msg\": \"all ok\",\n    \"uuid\": \"A_1_xxxw==\"\n}";
     assert_eq!(pushloginurl::parse(&resp(200, body)).unwrap(), "A_1_xxxw==");
     let e = pushloginurl::parse(&resp(200, r#"{"ret":"1","msg":"fail"}"#)).unwrap_err();
-    assert_eq!(e.ret(), Some(Ret::ParamError));
+    assert_eq!(e.ret(), Some(Ret::PARAM_ERROR));
 }
 
 #[test]
@@ -314,7 +314,7 @@ fn sync_captures() {
     let lost = r#"{"BaseResponse": {"Ret": 1100,"ErrMsg": ""},"AddMsgCount": 0,"AddMsgList": [],"SyncKey": {"Count": 0,"List": []},"SKey": ""}"#;
     assert_eq!(
         sync::parse(&resp(200, lost)).unwrap_err().ret(),
-        Some(Ret::SessionNotExist)
+        Some(Ret::SESSION_NOT_EXIST)
     );
 }
 
@@ -325,7 +325,7 @@ fn error_ret_bodies_from_the_wild() {
         r#"{"BaseResponse": {"Ret": 1102, "ErrMsg": ""}}"#,
     ))
     .unwrap_err();
-    assert_eq!(e.ret(), Some(Ret::CookieInvalid));
+    assert_eq!(e.ret(), Some(Ret::COOKIE_INVALID));
     // Urinx#174: a bare {"ErrMsg":"","Ret":1100} has no BaseResponse: a parse error naming it.
     let e = init::parse(&resp(200, r#"{"ErrMsg":"","Ret":1100}"#)).unwrap_err();
     assert!(e.to_string().contains("BaseResponse"), "{e}");

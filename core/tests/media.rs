@@ -151,7 +151,7 @@ fn captured_media_answers() {
 #[test]
 fn media_refusals_and_errors() {
     let e = getvoice::parse(&ret(1100, "")).unwrap_err();
-    assert_eq!(e.ret(), Some(Ret::SessionNotExist));
+    assert_eq!(e.ret(), Some(Ret::SESSION_NOT_EXIST));
     let e = getmedia::parse(
         &http::Response::builder()
             .status(404)
@@ -351,7 +351,9 @@ fn download_failures() {
                 msg_id: String::new()
             }
         ),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::Empty {
+            argument: webwx_core::Argument::MessageId
+        })
     ));
     let id = f
         .client

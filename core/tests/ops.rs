@@ -135,7 +135,7 @@ fn op_parses() {
     assert!(verifyuser::parse(&ret(0, "")).is_ok());
     assert_eq!(
         verifyuser::parse(&ret(1205, "")).unwrap_err().ret(),
-        Some(Ret::TooFrequent)
+        Some(Ret::TOO_FREQUENT)
     );
     let r = createchatroom::parse(&ret(
         0,
@@ -148,7 +148,7 @@ fn op_parses() {
     assert!(updatechatroom::parse(&ret(0, r#","MemberCount":0,"MemberList":[]"#)).is_ok());
     assert_eq!(
         updatechatroom::parse(&ret(1, "")).unwrap_err().ret(),
-        Some(Ret::ParamError)
+        Some(Ret::PARAM_ERROR)
     );
     assert!(oplog::parse(&ret(0, "")).is_ok());
     for body in ["", "{}", "[1]", "<html/>"] {
@@ -207,7 +207,7 @@ fn add_and_accept_friends() {
             op,
             what: OpKind::AcceptFriend,
             error: CommandFailure::Refused {
-                ret: Ret::LogicError,
+                ret: Ret::LOGIC_ERROR,
                 message: String::new()
             }
         }]
@@ -218,11 +218,11 @@ fn add_and_accept_friends() {
         webwx_core::message::Message::from_raw(text, &me, &webwx_core::message::NoGroupNames);
     assert!(matches!(
         f.client.accept_friend_request(f.now, &text),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::NotAFriendRequest)
     ));
     assert!(matches!(
         f.client.add_friend(f.now, ROOM, "x"),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::NotAPerson { user_name }) if user_name == ROOM
     ));
 }
 
@@ -263,7 +263,9 @@ fn create_group() {
     );
     assert!(matches!(
         f.client.create_group(f.now, "x", &[]),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::Empty {
+            argument: webwx_core::Argument::Members
+        })
     ));
     assert!(matches!(
         f.client.create_group(f.now, "x", &["Nobody"]),
@@ -305,7 +307,7 @@ fn add_members_switches_to_invite_for_big_groups() {
     );
     assert!(matches!(
         f.client.add_members(f.now, ALICE, &["@x"]),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::NotAGroup { name }) if name == ALICE
     ));
 }
 
@@ -370,11 +372,13 @@ fn remove_rename_remark_pin() {
     );
     assert!(matches!(
         f.client.remove_members(f.now, ROOM, &["Stranger"]),
-        Err(CommandError::Unknown(_))
+        Err(CommandError::UnknownMember { group, member }) if group == ROOM && member == "Stranger"
     ));
     assert!(matches!(
         f.client.rename_group(f.now, ROOM, ""),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::Empty {
+            argument: webwx_core::Argument::Topic
+        })
     ));
 }
 

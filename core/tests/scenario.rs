@@ -203,7 +203,7 @@ fn refusal_1203_is_reported_with_the_server_message() {
         Event::LoggedOut {
             reason: LogoutReason::LoginRefused { ret, message },
         } => {
-            assert_eq!(*ret, Ret::LoginRefused);
+            assert_eq!(*ret, Ret::LOGIN_REFUSED);
             assert_eq!(message, "当前登录环境异常。");
         }
         other => panic!("{other:?}"),
@@ -234,7 +234,7 @@ fn remote_logout_1101_is_reported_exactly_once() {
         h.events.last(),
         Some(Event::LoggedOut {
             reason: LogoutReason::Remote {
-                ret: Ret::SessionInvalid
+                ret: Ret::SESSION_INVALID
             }
         })
     ));
@@ -644,7 +644,7 @@ fn unknown_synccheck_retcodes_end_the_session_after_the_give_up_time() {
             reason: LogoutReason::Refused { endpoint, ret, .. },
         }) => {
             assert_eq!(endpoint, "synccheck");
-            assert_eq!(*ret, Ret::Other(9999));
+            assert_eq!(*ret, Ret(9999));
         }
         other => panic!("{other:?}"),
     }

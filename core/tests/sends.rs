@@ -184,11 +184,11 @@ fn sendmsg_parse_capture() {
 #[test]
 fn send_parses_refusals_and_garbage() {
     for (code, want) in [
-        (1204, Ret::SendRefused),
-        (1205, Ret::TooFrequent),
-        (1101, Ret::SessionInvalid),
-        (1100, Ret::SessionNotExist),
-        (-1, Ret::SysError),
+        (1204, Ret::SEND_REFUSED),
+        (1205, Ret::TOO_FREQUENT),
+        (1101, Ret::SESSION_INVALID),
+        (1100, Ret::SESSION_NOT_EXIST),
+        (-1, Ret::SYS_ERROR),
     ] {
         let e = sendmsg::parse(&ret(code, "")).unwrap_err();
         assert_eq!(e.ret(), Some(want));
@@ -210,7 +210,7 @@ fn send_parses_refusals_and_garbage() {
         assert_eq!(parse(&ret(0, r#","MsgID":"9""#)).unwrap().msg_id, "9");
         assert_eq!(
             parse(&ret(1204, "")).unwrap_err().ret(),
-            Some(Ret::SendRefused)
+            Some(Ret::SEND_REFUSED)
         );
     }
 }
@@ -221,7 +221,7 @@ fn revoke_parse() {
     assert_eq!(r.base_response.ret, 0);
     assert_eq!(
         revokemsg::parse(&ret(-1, "")).unwrap_err().ret(),
-        Some(Ret::SysError)
+        Some(Ret::SYS_ERROR)
     );
 }
 
@@ -286,7 +286,9 @@ fn recipients_resolve_by_remark_nick_or_user_name() {
     }
     assert!(matches!(
         f.client.send_text(f.now, ALICE, ""),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::Empty {
+            argument: webwx_core::Argument::Text
+        })
     ));
     assert!(f.pump().is_empty(), "nothing sent for rejected commands");
 }
@@ -328,11 +330,11 @@ fn mentions_produce_msg_source() {
     assert!(matches!(
         f.client
             .send_text_mentioning(f.now, ROOM, "hi", &["Stranger"]),
-        Err(CommandError::Unknown(_))
+        Err(CommandError::UnknownMember { group, member }) if group == ROOM && member == "Stranger"
     ));
     assert!(matches!(
         f.client.send_text_mentioning(f.now, ALICE, "hi", &[BOB]),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::MentionsOutsideGroup)
     ));
 }
 
@@ -350,7 +352,7 @@ fn refused_1204_is_send_failed_at_once() {
         [CommandEvent::SendFailed {
             local_id: local,
             error: CommandFailure::Refused {
-                ret: Ret::SendRefused,
+                ret: Ret::SEND_REFUSED,
                 message: String::new()
             }
         }]
@@ -396,7 +398,7 @@ fn too_frequent_backs_off_then_fails() {
         [CommandEvent::SendFailed {
             local_id: local,
             error: CommandFailure::Refused {
-                ret: Ret::TooFrequent,
+                ret: Ret::TOO_FREQUENT,
                 message: String::new()
             }
         }]
@@ -479,7 +481,7 @@ fn session_end_on_a_send_fails_everything_pending() {
             CommandEvent::SendFailed {
                 local_id: a,
                 error: CommandFailure::Refused {
-                    ret: Ret::SessionInvalid,
+                    ret: Ret::SESSION_INVALID,
                     message: String::new()
                 }
             },
@@ -498,7 +500,7 @@ fn session_end_on_a_send_fails_everything_pending() {
         e,
         Event::LoggedOut {
             reason: LogoutReason::Remote {
-                ret: Ret::SessionInvalid
+                ret: Ret::SESSION_INVALID
             }
         }
     )));
@@ -568,7 +570,7 @@ fn revoke_uses_the_sent_client_msg_id() {
     f.respond(&ts[0], ret(-2, r#","SysWording":"too late""#));
     assert!(matches!(
         &f.take_cmd_events()[..],
-        [CommandEvent::OpFailed { op: o, what: OpKind::Revoke, error: CommandFailure::Refused { ret: Ret::LogicError, .. } }] if *o == op
+        [CommandEvent::OpFailed { op: o, what: OpKind::Revoke, error: CommandFailure::Refused { ret: Ret::LOGIC_ERROR, .. } }] if *o == op
     ));
 }
 
@@ -613,7 +615,9 @@ fn send_emoticon_command() {
     assert!(matches!(
         f.client
             .send_emoticon(f.now, ALICE, Emoticon::MediaId(String::new())),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::Empty {
+            argument: webwx_core::Argument::EmoticonId
+        })
     ));
 }
 
@@ -677,7 +681,7 @@ fn forward_text_image_file_and_refusals() {
     ));
     assert!(matches!(
         f.client.forward(f.now, &voice, BOB),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::NotForwardable { kind }) if kind == "voice"
     ));
 }
 
@@ -724,7 +728,7 @@ fn command_events_serialize_for_json_output() {
     let e = Event::Command(CommandEvent::SendFailed {
         local_id: LocalId("1".into()),
         error: CommandFailure::Refused {
-            ret: Ret::SendRefused,
+            ret: Ret::SEND_REFUSED,
             message: String::new(),
         },
     });
@@ -735,7 +739,7 @@ fn command_events_serialize_for_json_output() {
     );
     assert_eq!(
         CommandFailure::Refused {
-            ret: Ret::TooFrequent,
+            ret: Ret::TOO_FREQUENT,
             message: String::new()
         }
         .to_string(),

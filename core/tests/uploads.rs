@@ -269,7 +269,7 @@ fn uploadmedia_parse_capture() {
     assert_eq!((mid.media_id.as_str(), mid.start_pos), ("", 524_288));
     assert_eq!(
         uploadmedia::parse(&ret(1, "")).unwrap_err().ret(),
-        Some(Ret::ParamError)
+        Some(Ret::PARAM_ERROR)
     );
     assert!(uploadmedia::parse(&harness::ok("<html>")).is_err());
 }
@@ -285,7 +285,7 @@ fn checkupload_parse() {
     assert!(!format!("{r:?}").contains("k1"), "Debug hides the key");
     assert_eq!(
         checkupload::parse(&ret(1205, "")).unwrap_err().ret(),
-        Some(Ret::TooFrequent)
+        Some(Ret::TOO_FREQUENT)
     );
 }
 
@@ -581,7 +581,7 @@ fn limits_and_bad_arguments_fail_before_any_request() {
         (
             FileSpec::new("huge.pdf", 50 * 1024 * 1024 + 1),
             CommandError::TooLarge {
-                kind: "file".into(),
+                kind: MediaKind::File,
                 size: 50 * 1024 * 1024 + 1,
                 limit: 50 * 1024 * 1024,
             },
@@ -589,7 +589,7 @@ fn limits_and_bad_arguments_fail_before_any_request() {
         (
             FileSpec::new("photo.jpg", 20 * 1024 * 1024 + 1),
             CommandError::TooLarge {
-                kind: "image".into(),
+                kind: MediaKind::Image,
                 size: 20 * 1024 * 1024 + 1,
                 limit: 20 * 1024 * 1024,
             },
@@ -597,7 +597,7 @@ fn limits_and_bad_arguments_fail_before_any_request() {
         (
             FileSpec::new("clip.mp4", 21 * 1024 * 1024),
             CommandError::TooLarge {
-                kind: "video".into(),
+                kind: MediaKind::Video,
                 size: 21 * 1024 * 1024,
                 limit: 20 * 1024 * 1024,
             },
@@ -605,7 +605,9 @@ fn limits_and_bad_arguments_fail_before_any_request() {
         (FileSpec::new("empty.txt", 0), CommandError::EmptyFile),
         (
             FileSpec::new("x.txt", 5).md5("nothex"),
-            CommandError::Invalid("md5 \"nothex\"".into()),
+            CommandError::InvalidMd5 {
+                md5: "nothex".into(),
+            },
         ),
     ];
     for (spec, want) in cases {
@@ -662,15 +664,29 @@ fn upload_data_is_checked() {
         .unwrap();
     assert!(matches!(
         f.client.upload_data(f.now, h.upload, 1, b"123456789"),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::WrongUploadRange {
+            offset: 0,
+            len: 10,
+            got_offset: 1,
+            got_len: 9,
+            ..
+        })
     ));
     assert!(matches!(
         f.client.upload_data(f.now, h.upload, 0, b"short"),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::WrongUploadRange {
+            offset: 0,
+            len: 10,
+            got_offset: 0,
+            got_len: 5,
+            ..
+        })
     ));
     assert!(matches!(
         f.client.upload_data(f.now, UploadId(999), 0, b"0123456789"),
-        Err(CommandError::Unknown(_))
+        Err(CommandError::UnknownUpload {
+            upload: UploadId(999)
+        })
     ));
     f.client
         .upload_data(f.now, h.upload, 0, b"0123456789")
@@ -681,7 +697,7 @@ fn upload_data_is_checked() {
     // The chunk is in flight: nothing more is wanted.
     assert!(matches!(
         f.client.upload_data(f.now, h.upload, 0, b"0123456789"),
-        Err(CommandError::Invalid(_))
+        Err(CommandError::UploadNotWaiting { upload }) if upload == h.upload
     ));
 }
 
@@ -710,14 +726,14 @@ fn a_failed_chunk_is_retried_from_the_built_request() {
         [CommandEvent::SendFailed {
             local_id: h.local_id,
             error: CommandFailure::Refused {
-                ret: Ret::ParamError,
+                ret: Ret::PARAM_ERROR,
                 message: String::new()
             }
         }]
     );
     assert!(matches!(
         f.client.upload_data(f.now, h.upload, 0, b"x"),
-        Err(CommandError::Unknown(_))
+        Err(CommandError::UnknownUpload { upload }) if upload == h.upload
     ));
 }
 
@@ -763,7 +779,7 @@ fn cancel_and_session_end_fail_uploads() {
     f.pump();
     assert_eq!(
         f.client.cancel_upload(a.upload),
-        Err(CommandError::Unknown(format!("upload {}", a.upload)))
+        Err(CommandError::UnknownUpload { upload: a.upload })
     );
     let evs = f.take_cmd_events();
     assert!(evs.contains(&CommandEvent::SendFailed {
@@ -834,7 +850,7 @@ fn a_mime_type_that_would_break_the_multipart_header_is_refused() {
     let spec = webwx_core::FileSpec::new("a.txt", 3).mime("text/plain\r\nX-Evil: 1");
     assert!(matches!(
         f.client.send_file(f.now, ALICE, spec),
-        Err(webwx_core::CommandError::Invalid(_))
+        Err(webwx_core::CommandError::InvalidMime { mime }) if mime == "text/plain\r\nX-Evil: 1"
     ));
     assert!(f.pump().is_empty(), "nothing sent");
 }

@@ -1096,7 +1096,7 @@ pub fn desktop_login_where_web_is_refused<D: Driver>(d: &D) {
     run.until_end(WAIT);
     match run.logouts().as_slice() {
         [LogoutReason::LoginRefused { ret, message }] => {
-            assert_eq!(*ret, webwx_core::Ret::LoginRefused);
+            assert_eq!(*ret, webwx_core::Ret::LOGIN_REFUSED);
             assert!(!message.is_empty(), "the server's message is kept");
         }
         other => panic!("one LoginRefused expected, got {other:?}"),

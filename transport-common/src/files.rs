@@ -91,7 +91,9 @@ impl FileSource {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| SendFileError::Command(CommandError::Invalid("no file name".into())))?;
+            .ok_or_else(|| {
+                SendFileError::Command(CommandError::empty(webwx_core::Argument::FileName))
+            })?;
         Ok(FileSpec::new(&name, meta.len()))
     }
 }

@@ -116,8 +116,24 @@ impl From<CommandError> for ErrorInfo {
             CommandError::Name(n) => return n.clone().into(),
             CommandError::NotLoggedIn => ErrorKind::NotLoggedIn,
             CommandError::TooLarge { .. } => ErrorKind::TooLarge,
-            CommandError::EmptyFile | CommandError::Invalid(_) => ErrorKind::Invalid,
-            CommandError::Unknown(_) => ErrorKind::Unknown,
+            CommandError::UnknownUpload { .. } => ErrorKind::Unknown,
+            CommandError::UnknownMember { member, .. } => {
+                return ErrorInfo {
+                    name: Some(member.clone()),
+                    ..ErrorInfo::new(ErrorKind::UnknownName, e.to_string())
+                };
+            }
+            CommandError::EmptyFile
+            | CommandError::Empty { .. }
+            | CommandError::InvalidMd5 { .. }
+            | CommandError::InvalidMime { .. }
+            | CommandError::NotAPerson { .. }
+            | CommandError::NotAGroup { .. }
+            | CommandError::MentionsOutsideGroup
+            | CommandError::NotAFriendRequest
+            | CommandError::NotForwardable { .. }
+            | CommandError::UploadNotWaiting { .. }
+            | CommandError::WrongUploadRange { .. } => ErrorKind::Invalid,
         };
         ErrorInfo::new(kind, e.to_string())
     }

@@ -31,7 +31,7 @@ use super::{Client, Event, Failure, Inflight, Output, Pending, Phase};
 use crate::endpoint::sendemoticon::{self, Emoticon};
 use crate::endpoint::sendmsg::{self, OutMsg, SendResponse};
 use crate::endpoint::{SessionCtx, revokemsg, sendappmsg, sendmsgimg, sendvideomsg, statusnotify};
-use crate::error::{CommandError, ParseError, ResponseError, Ret, TransportErrorKind};
+use crate::error::{Argument, CommandError, ParseError, ResponseError, Ret, TransportErrorKind};
 use crate::message::{Message, MessageKind};
 use crate::time::Now;
 use http::{Request, Response};
@@ -419,7 +419,7 @@ impl Client {
     /// [`CommandError::Name`], which lists the candidates.
     pub fn resolve_user_name(&self, to: &str) -> Result<String, CommandError> {
         if to.is_empty() {
-            return Err(CommandError::Invalid("empty recipient".into()));
+            return Err(CommandError::empty(Argument::Recipient));
         }
         crate::names::resolve(&self.contacts, to).map_err(CommandError::Name)
     }
@@ -517,16 +517,14 @@ impl Client {
     ) -> Result<LocalId, CommandError> {
         self.check_ready()?;
         if text.is_empty() {
-            return Err(CommandError::Invalid("empty text".into()));
+            return Err(CommandError::empty(Argument::Text));
         }
         let to = self.resolve_user_name(to)?;
         let source = if mentions.is_empty() {
             None
         } else {
             if !crate::contacts::is_group(&to) {
-                return Err(CommandError::Invalid(
-                    "mentions are only possible in groups".into(),
-                ));
+                return Err(CommandError::MentionsOutsideGroup);
             }
             let users = mentions
                 .iter()
@@ -560,7 +558,10 @@ impl Client {
         if who.starts_with('@') && !who.starts_with("@@") {
             return Ok(who.to_owned());
         }
-        Err(CommandError::Unknown(format!("member {who:?} of {group}")))
+        Err(CommandError::UnknownMember {
+            group: group.to_owned(),
+            member: who.to_owned(),
+        })
     }
 
     /// Sends an emoticon (sticker) by md5 or by the MediaId of an uploaded GIF
@@ -574,7 +575,7 @@ impl Client {
         self.check_ready()?;
         let (Emoticon::Md5(id) | Emoticon::MediaId(id)) = &emoticon;
         if id.is_empty() {
-            return Err(CommandError::Invalid("empty emoticon id".into()));
+            return Err(CommandError::empty(Argument::EmoticonId));
         }
         let to = self.resolve_user_name(to)?;
         let local_id = self.new_local_id(now);
@@ -650,9 +651,9 @@ impl Client {
                     0,
                 ),
                 MessageKind::Emoticon { .. } => {
-                    return Err(CommandError::Invalid(
-                        "store emoticons cannot be forwarded".into(),
-                    ));
+                    return Err(CommandError::NotForwardable {
+                        kind: "store emoticon".into(),
+                    });
                 }
                 MessageKind::App(app) => {
                     let content = match &app.detail {
@@ -677,9 +678,9 @@ impl Client {
                     )
                 }
                 _ => {
-                    return Err(CommandError::Invalid(
-                        "this kind of message cannot be forwarded".into(),
-                    ));
+                    return Err(CommandError::NotForwardable {
+                        kind: kind_name(&msg.kind),
+                    });
                 }
             };
         self.queue_send(now, local_id, endpoint, parse, |ctx, id| {
@@ -697,7 +698,7 @@ impl Client {
     pub fn revoke(&mut self, now: Now, svr_msg_id: &str, to: &str) -> Result<OpId, CommandError> {
         self.check_ready()?;
         if svr_msg_id.is_empty() {
-            return Err(CommandError::Invalid("empty message id".into()));
+            return Err(CommandError::empty(Argument::MessageId));
         }
         let to = self.resolve_user_name(to)?;
         let client_msg_id = match self.cmds.client_msg_id_of(svr_msg_id) {
@@ -803,6 +804,14 @@ fn forwarded_media(msg_type: u32, content: String) -> OutMsg {
     }
 }
 
+/// The name of a message's kind (its serde tag: `voice`, `sys`, …).
+fn kind_name(kind: &MessageKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.get("kind")?.as_str().map(|k| k.replace('_', " ")))
+        .unwrap_or_else(|| "such".to_owned())
+}
+
 /// Puts `media_id` in the `<attachid>` of an appmsg XML (wechat4u's forward).
 fn replace_attach_id(xml: &str, media_id: &str) -> String {
     const OPEN: &str = "<attachid>";
@@ -834,11 +843,11 @@ mod tests {
     fn failure_mapping() {
         let f = CommandFailure::from_failure(Failure::Response(ResponseError::Wx(
             crate::error::WxError {
-                ret: Ret::SendRefused,
+                ret: Ret::SEND_REFUSED,
                 message: String::new(),
             },
         )));
-        assert_eq!(f.ret(), Some(Ret::SendRefused));
+        assert_eq!(f.ret(), Some(Ret::SEND_REFUSED));
         assert_eq!(
             CommandFailure::from_failure(Failure::Transport(TransportErrorKind::Reset)),
             CommandFailure::Transport {

@@ -19,6 +19,7 @@ impl std::fmt::Display for RequestId {
 
 /// A request for the driver to send. (`Debug` shows the method, host and path only: the
 /// query, the headers and the body carry the skey, sid, uin, pass_ticket and cookies.)
+#[non_exhaustive]
 pub struct Transmit {
     /// Hand this back with the response or the failure.
     pub id: RequestId,

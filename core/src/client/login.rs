@@ -99,7 +99,7 @@ impl Client {
                 return self.connect_fallback(now);
             }
             self.die(LogoutReason::Remote {
-                ret: Ret::SessionNotExist,
+                ret: Ret::SESSION_NOT_EXIST,
             });
             return Ok(());
         }
@@ -296,7 +296,7 @@ impl Client {
                     self.send_init(now);
                 }
                 Ok(LoginPage::Redirect { url }) => self.die(LogoutReason::LoginRefused {
-                    ret: Ret::Other(0),
+                    ret: Ret(0),
                     message: format!("the server redirects to {url}"),
                 }),
                 Err(ResponseError::Wx(e)) => self.die(LogoutReason::LoginRefused {

@@ -725,7 +725,7 @@ impl Failure {
             Failure::Transport(_) => true,
             Failure::Response(ResponseError::Parse(_)) => true,
             Failure::Response(ResponseError::Wx(e)) => {
-                matches!(e.ret, crate::Ret::SysError | crate::Ret::TooFrequent)
+                matches!(e.ret, crate::Ret::SYS_ERROR | crate::Ret::TOO_FREQUENT)
             }
         }
     }
@@ -740,7 +740,7 @@ impl Failure {
             Failure::Response(ResponseError::Wx(e)) if e.ret.is_session_end() => {
                 LogoutReason::Remote { ret: e.ret }
             }
-            Failure::Response(ResponseError::Wx(e)) if e.ret == crate::Ret::TooFrequent => {
+            Failure::Response(ResponseError::Wx(e)) if e.ret == crate::Ret::TOO_FREQUENT => {
                 LogoutReason::TooFrequent
             }
             Failure::Response(ResponseError::Wx(e)) => LogoutReason::Refused {

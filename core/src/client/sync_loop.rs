@@ -98,7 +98,7 @@ impl Client {
                     let ret = Ret::from_code(sc.retcode);
                     if ret.is_session_end() {
                         self.session_over(now, ret);
-                    } else if ret == Ret::TooFrequent {
+                    } else if ret == Ret::TOO_FREQUENT {
                         self.too_frequent(now, Timer::SyncCheck);
                     } else {
                         // The official client: "syncCheck net error", poll again later;
@@ -134,7 +134,7 @@ impl Client {
                 Err(ResponseError::Wx(e)) if e.ret.is_session_end() => {
                     self.session_over(now, e.ret)
                 }
-                Err(ResponseError::Wx(e)) if e.ret == Ret::TooFrequent => {
+                Err(ResponseError::Wx(e)) if e.ret == Ret::TOO_FREQUENT => {
                     self.too_frequent(now, Timer::Sync);
                 }
                 Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),

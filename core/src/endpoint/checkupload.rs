@@ -35,6 +35,7 @@ struct Body<'a> {
 /// The answer.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct CheckUploadResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

@@ -33,6 +33,7 @@ struct Member<'a> {
 /// The answer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct CreateChatRoomResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

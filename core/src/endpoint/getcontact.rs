@@ -20,6 +20,7 @@ pub const MAX_PAGES: u32 = 16;
 /// One page.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct ContactPage {
     /// Ret 0.
     pub base_response: BaseResponse,

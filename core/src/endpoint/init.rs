@@ -18,6 +18,7 @@ pub const NAME: &str = "webwxinit";
 /// redacted.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct InitResponse {
     /// Always Ret 0 here (refusals are errors).
     pub base_response: BaseResponse,

@@ -19,6 +19,7 @@ pub const NAME: &str = "jslogin";
 
 /// A QR login uuid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JsLogin {
     /// The uuid.
     pub uuid: String,

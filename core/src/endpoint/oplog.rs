@@ -51,6 +51,7 @@ struct Body<'a> {
 /// The answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct OplogResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

@@ -130,6 +130,7 @@ pub(crate) fn post_media_msg(
 /// The answer of every send endpoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct SendResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

@@ -27,6 +27,7 @@ struct Body<'a> {
 /// A deleted contact.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct DelContact {
     /// Its UserName.
     #[serde(deserialize_with = "lenient::string")]
@@ -39,6 +40,7 @@ pub struct DelContact {
 /// The profile change block.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct Profile {
     /// 0 no change, 190 changed.
     #[serde(deserialize_with = "lenient::u64")]
@@ -48,6 +50,7 @@ pub struct Profile {
 /// The answer. `Debug` shows it as JSON with the skey and `skey=` in URLs redacted.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct SyncResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

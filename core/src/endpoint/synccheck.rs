@@ -17,6 +17,7 @@ pub const NAME: &str = "synccheck";
 
 /// What synccheck said.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SyncCheck {
     /// 0 fine; 1100/1101/1102 session over; anything else unknown.
     pub retcode: i64,

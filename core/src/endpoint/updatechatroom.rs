@@ -63,6 +63,7 @@ struct Body<'a> {
 /// The answer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct UpdateChatRoomResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

@@ -98,6 +98,7 @@ struct UploadMediaRequest<'a> {
 /// The answer to a chunk.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct UploadMediaResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

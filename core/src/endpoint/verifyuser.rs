@@ -47,6 +47,7 @@ struct VerifyUser<'a> {
 /// The answer.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
+#[non_exhaustive]
 pub struct VerifyUserResponse {
     /// Ret 0.
     pub base_response: BaseResponse,

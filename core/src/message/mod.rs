@@ -73,6 +73,7 @@ impl GroupNames for NoGroupNames {
 /// A received message, typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
+#[non_exhaustive]
 pub struct Message {
     /// `MsgId`: the id for media downloads (`webwxgetmsgimg?MsgID=`…) and revoking.
     pub id: String,

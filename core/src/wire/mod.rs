@@ -130,7 +130,7 @@ mod tests {
             &resp(200, r#"{"BaseResponse":{"Ret":1101,"ErrMsg":""}}"#),
         )
         .unwrap_err();
-        assert_eq!(e.ret(), Some(Ret::SessionInvalid));
+        assert_eq!(e.ret(), Some(Ret::SESSION_INVALID));
         let e = parse_json::<Out>("t", &resp(200, r#"{"BaseResponse":{"Ret":0}}"#)).unwrap_err();
         assert!(matches!(e, ResponseError::Parse(_)));
         let e = parse_json::<Out>("t", &resp(502, "bad gateway")).unwrap_err();

@@ -82,13 +82,13 @@ pub fn hosts() -> Hosts {
 }
 
 pub fn creds() -> Credentials {
-    Credentials {
-        uin: 176666155,
-        sid: "5YpLHmVgWwH5LxN1".into(),
-        skey: "@crypt_63d18dea_a7de6934c67e2f89ac399fa35b689a50".into(),
-        pass_ticket: "kbmy5Jt9nj%2BJzBaJZYNpUBQyBwRTejeXq1sM%2FYH7iOI%3D".into(),
-        is_grayscale: true,
-    }
+    Credentials::new(
+        176666155,
+        "5YpLHmVgWwH5LxN1",
+        "@crypt_63d18dea_a7de6934c67e2f89ac399fa35b689a50",
+        "kbmy5Jt9nj%2BJzBaJZYNpUBQyBwRTejeXq1sM%2FYH7iOI%3D",
+        true,
+    )
 }
 
 pub fn login_ctx(hosts: &Hosts, desktop: bool) -> LoginCtx<'_> {

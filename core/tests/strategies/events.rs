@@ -45,10 +45,10 @@ pub fn parse_error() -> impl Strategy<Value = ParseError> {
         s().prop_map(ParseErrorKind::Missing),
         s().prop_map(ParseErrorKind::Invalid),
     ];
-    (s(), kind, s()).prop_map(|(endpoint, kind, excerpt)| ParseError {
-        endpoint,
-        kind,
-        excerpt,
+    (s(), kind, s()).prop_map(|(endpoint, kind, excerpt)| {
+        let mut e = ParseError::new(&endpoint, kind, b"");
+        e.excerpt = excerpt;
+        e
     })
 }
 
@@ -354,22 +354,27 @@ pub fn message() -> impl Strategy<Value = Message> {
                     },
                     ..RawMessage::default()
                 };
-                Message {
-                    id: id.to_string(),
-                    new_id,
-                    chat: from.clone(),
-                    sender: from.clone(),
-                    from,
-                    to,
-                    is_group,
-                    outgoing,
-                    time,
-                    mentioned_me: is_group && !outgoing,
-                    mentioned_names: mentions.clone(),
-                    mentions,
-                    kind,
+                // `Message` is built by the core only: type the raw entry, then set
+                // every field to the generated value.
+                let mut m = Message::from_raw(
                     raw,
-                }
+                    &webwx_core::message::SelfInfo::default(),
+                    &webwx_core::message::NoGroupNames,
+                );
+                m.id = id.to_string();
+                m.new_id = new_id;
+                m.chat = from.clone();
+                m.sender = from.clone();
+                m.from = from;
+                m.to = to;
+                m.is_group = is_group;
+                m.outgoing = outgoing;
+                m.time = time;
+                m.mentioned_me = is_group && !outgoing;
+                m.mentioned_names = mentions.clone();
+                m.mentions = mentions;
+                m.kind = kind;
+                m
             },
         )
 }
@@ -533,13 +538,12 @@ pub fn event() -> BoxedStrategy<Event> {
             .boxed(),
         any::<(u16, u16, u16)>()
             .prop_map(|(friends, groups, special)| {
-                Event::ContactsLoaded(ContactSummary {
-                    total: usize::from(friends) + usize::from(groups) + usize::from(special),
-                    friends: usize::from(friends),
-                    groups: usize::from(groups),
-                    official: 0,
-                    special: usize::from(special),
-                })
+                let mut summary = ContactSummary::default();
+                summary.total = usize::from(friends) + usize::from(groups) + usize::from(special);
+                summary.friends = usize::from(friends);
+                summary.groups = usize::from(groups);
+                summary.special = usize::from(special);
+                Event::ContactsLoaded(summary)
             })
             .boxed(),
         Just(Event::Ready).boxed(),

@@ -5,7 +5,7 @@
 use super::{Client, Cmd, CommandEvent, CommandFailure, DownloadId, Inflight, Pending};
 use crate::endpoint::getmedia::MediaFile;
 use crate::endpoint::{getheadimg, geticon, getmedia, getmsgimg, getvideo, getvoice};
-use crate::error::CommandError;
+use crate::error::{Argument, CommandError};
 use crate::media::MediaBody;
 pub use crate::media::{Download, DownloadedMedia};
 use crate::time::Now;
@@ -30,9 +30,9 @@ impl Client {
     /// ([`Download::for_message`] picks the download for a received message.)
     pub fn download(&mut self, now: Now, what: Download) -> Result<DownloadId, CommandError> {
         self.check_ready()?;
-        let empty = |s: &str, what: &str| {
+        let empty = |s: &str, what: Argument| {
             if s.is_empty() {
-                Err(CommandError::Invalid(format!("empty {what}")))
+                Err(CommandError::empty(what))
             } else {
                 Ok(())
             }
@@ -40,15 +40,15 @@ impl Client {
         match &what {
             Download::Image { msg_id, .. }
             | Download::Voice { msg_id }
-            | Download::Video { msg_id } => empty(msg_id, "message id")?,
+            | Download::Video { msg_id } => empty(msg_id, Argument::MessageId)?,
             Download::File {
                 media_id, sender, ..
             } => {
-                empty(media_id, "media id")?;
-                empty(sender, "sender")?;
+                empty(media_id, Argument::MediaId)?;
+                empty(sender, Argument::Sender)?;
             }
             Download::Avatar { user_name } | Download::MemberAvatar { user_name, .. } => {
-                empty(user_name, "user name")?
+                empty(user_name, Argument::UserName)?
             }
         }
         let seq =

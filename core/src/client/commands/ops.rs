@@ -8,7 +8,7 @@ use crate::endpoint::batchgetcontact::{self, BatchItem};
 use crate::endpoint::oplog::{self, Op};
 use crate::endpoint::updatechatroom::{self, Update};
 use crate::endpoint::{createchatroom, revokemsg, statusnotify, verifyuser};
-use crate::error::{CommandError, ResponseError};
+use crate::error::{Argument, CommandError, ResponseError};
 use crate::message::{Message, MessageKind};
 use crate::time::Now;
 use http::Response;
@@ -23,8 +23,13 @@ impl Client {
         greeting: &str,
     ) -> Result<OpId, CommandError> {
         self.check_ready()?;
-        if user_name.is_empty() || crate::contacts::is_group(user_name) {
-            return Err(CommandError::Invalid(format!("user {user_name:?}")));
+        if user_name.is_empty() {
+            return Err(CommandError::empty(Argument::UserName));
+        }
+        if crate::contacts::is_group(user_name) {
+            return Err(CommandError::NotAPerson {
+                user_name: user_name.to_owned(),
+            });
         }
         self.dispatch_op(now, OpKind::AddFriend, verifyuser::NAME, |ctx| {
             verifyuser::build(
@@ -47,7 +52,7 @@ impl Client {
     ) -> Result<OpId, CommandError> {
         self.check_ready()?;
         if user_name.is_empty() {
-            return Err(CommandError::Invalid("empty user name".into()));
+            return Err(CommandError::empty(Argument::UserName));
         }
         self.dispatch_op(now, OpKind::AcceptFriend, verifyuser::NAME, |ctx| {
             verifyuser::build(ctx, verifyuser::OPCODE_VERIFY_OK, user_name, ticket, "")
@@ -60,13 +65,13 @@ impl Client {
             MessageKind::FriendRequest {
                 contact, ticket, ..
             } => self.accept_friend(now, &contact.user_name, ticket),
-            _ => Err(CommandError::Invalid("not a friend request".into())),
+            _ => Err(CommandError::NotAFriendRequest),
         }
     }
 
     fn resolve_all(&self, who: &[&str]) -> Result<Vec<String>, CommandError> {
         if who.is_empty() {
-            return Err(CommandError::Invalid("no members".into()));
+            return Err(CommandError::empty(Argument::Members));
         }
         who.iter().map(|w| self.resolve_user_name(w)).collect()
     }
@@ -76,7 +81,9 @@ impl Client {
         if crate::contacts::is_group(&g) {
             Ok(g)
         } else {
-            Err(CommandError::Invalid(format!("{group:?} is not a group")))
+            Err(CommandError::NotAGroup {
+                name: group.to_owned(),
+            })
         }
     }
 
@@ -134,7 +141,7 @@ impl Client {
         self.check_ready()?;
         let group = self.resolve_group(group)?;
         if members.is_empty() {
-            return Err(CommandError::Invalid("no members".into()));
+            return Err(CommandError::empty(Argument::Members));
         }
         let members = members
             .iter()
@@ -156,7 +163,7 @@ impl Client {
         self.check_ready()?;
         let group = self.resolve_group(group)?;
         if topic.is_empty() {
-            return Err(CommandError::Invalid("empty topic".into()));
+            return Err(CommandError::empty(Argument::Topic));
         }
         self.dispatch_op(now, OpKind::RenameGroup, updatechatroom::NAME, |ctx| {
             updatechatroom::build(ctx, &group, &Update::Topic(topic))

@@ -18,7 +18,7 @@ use crate::endpoint::sendappmsg::Attachment;
 use crate::endpoint::sendemoticon::Emoticon;
 use crate::endpoint::uploadmedia::{self, Chunk};
 use crate::endpoint::{checkupload, sendappmsg, sendemoticon, sendmsgimg, sendvideomsg};
-use crate::error::{CommandError, ParseError, ParseErrorKind};
+use crate::error::{Argument, CommandError, ParseError, ParseErrorKind};
 use crate::time::{Now, Timestamp};
 use crate::upload::{ChunkPlan, FileHasher, MediaKind, NEED_CHECK_SIZE, js_date_string};
 use http::Response;
@@ -84,6 +84,7 @@ impl FileSpec {
 
 /// The ids of a file send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UploadHandle {
     /// The send: it ends in `Sent` or `SendFailed`.
     pub local_id: LocalId,
@@ -165,7 +166,7 @@ impl Client {
             return Err(CommandError::EmptyFile);
         }
         if file.name.trim().is_empty() {
-            return Err(CommandError::Invalid("empty file name".into()));
+            return Err(CommandError::empty(Argument::FileName));
         }
         let limit = match kind {
             MediaKind::Image | MediaKind::Emoticon => self.cfg.limits.image,
@@ -174,7 +175,7 @@ impl Client {
         };
         if file.size > limit {
             return Err(CommandError::TooLarge {
-                kind: kind.limit_name().to_owned(),
+                kind,
                 size: file.size,
                 limit,
             });
@@ -182,13 +183,13 @@ impl Client {
         if let Some(md5) = &file.md5
             && (md5.len() != 32 || !md5.bytes().all(|b| b.is_ascii_hexdigit()))
         {
-            return Err(CommandError::Invalid(format!("md5 {md5:?}")));
+            return Err(CommandError::InvalidMd5 { md5: md5.clone() });
         }
         if let Some(mime) = &file.mime
             && (mime.is_empty() || !mime.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
         {
             // It becomes a multipart header line: no CR/LF or other control characters.
-            return Err(CommandError::Invalid(format!("mime type {mime:?}")));
+            return Err(CommandError::InvalidMime { mime: mime.clone() });
         }
         let to = self.resolve_user_name(to)?;
         let local_id = self.new_local_id(now);
@@ -248,19 +249,19 @@ impl Client {
     ) -> Result<(), CommandError> {
         let id = upload.0;
         let Some(u) = self.cmds.uploads.get_mut(&id) else {
-            return Err(CommandError::Unknown(format!("upload {id}")));
+            return Err(CommandError::UnknownUpload { upload });
         };
         let Some((want_offset, want_len, _)) = wanted(u) else {
-            return Err(CommandError::Invalid(format!(
-                "upload {id} is not waiting for data"
-            )));
+            return Err(CommandError::UploadNotWaiting { upload });
         };
         if offset != want_offset || bytes.len() as u64 != want_len {
-            return Err(CommandError::Invalid(format!(
-                "upload {id} wants bytes {want_offset}..{} (got {offset}..{})",
-                want_offset + want_len,
-                offset.saturating_add(bytes.len() as u64)
-            )));
+            return Err(CommandError::WrongUploadRange {
+                upload,
+                offset: want_offset,
+                len: want_len,
+                got_offset: offset,
+                got_len: bytes.len() as u64,
+            });
         }
         match u.stage {
             Stage::Hashing { next } => {
@@ -290,7 +291,7 @@ impl Client {
     /// [`CommandFailure::Cancelled`] (a chunk already in flight is not recalled).
     pub fn cancel_upload(&mut self, upload: UploadId) -> Result<(), CommandError> {
         if !self.cmds.uploads.contains_key(&upload.0) {
-            return Err(CommandError::Unknown(format!("upload {}", upload.0)));
+            return Err(CommandError::UnknownUpload { upload });
         }
         self.fail_upload(upload.0, CommandFailure::Cancelled);
         Ok(())
