@@ -1572,8 +1572,10 @@ export type Request = {
   upload?: number, } | { "cmd": "logout", });
 
 /**
- * A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value, with the known
- * codes named.
+ * A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value: the number the
+ * server sent, with the known codes as named constants (`constants.md` of the official
+ * client). It serializes as the plain number. Any code is a `Ret`, so one the library
+ * does not name yet still equals the constant a later version adds.
  */
 export type Ret = number;
 

@@ -13,13 +13,13 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// A logged-in session file whose hosts are `hosts` (JSON).
 fn planted(dir: &std::path::Path, hosts: serde_json::Value) -> std::path::PathBuf {
     let mut state = webwx_core::SessionState::new(1, webwx_core::Hosts::default());
-    state.credentials = Some(webwx_core::Credentials {
-        uin: 1,
-        sid: "SIDSECRET".into(),
-        skey: "@crypt_SKEYSECRET".into(),
-        pass_ticket: "PTSECRET".into(),
-        is_grayscale: false,
-    });
+    state.credentials = Some(webwx_core::Credentials::new(
+        1,
+        "SIDSECRET",
+        "@crypt_SKEYSECRET",
+        "PTSECRET",
+        false,
+    ));
     let mut v: serde_json::Value = serde_json::from_str(&state.to_json()).unwrap();
     v["hosts"] = hosts;
     let path = dir.join("planted.json");

@@ -5,10 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value: the number the
 /// server sent, with the known codes as named constants (`constants.md` of the official
-/// client). It serializes as the plain number.
-///
-/// Any code is a `Ret`, so one the library does not name yet still compares equal to the
-/// constant a later version adds:
+/// client). It serializes as the plain number. Any code is a `Ret`, so one the library
+/// does not name yet still equals the constant a later version adds.
 ///
 /// ```
 /// use webwx_core::Ret;

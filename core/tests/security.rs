@@ -16,13 +16,13 @@ const NOW: Now = Now::from_millis(1_700_000_000_000);
 /// A logged-in state as a saved file holds it.
 fn saved() -> SessionState {
     let mut s = SessionState::new(7, Hosts::for_content_host("wx2.qq.com"));
-    s.credentials = Some(Credentials {
-        uin: 176666155,
-        sid: "SIDSECRET".into(),
-        skey: "@crypt_SKEYSECRET".into(),
-        pass_ticket: "PTSECRET".into(),
-        is_grayscale: true,
-    });
+    s.credentials = Some(Credentials::new(
+        176666155,
+        "SIDSECRET",
+        "@crypt_SKEYSECRET",
+        "PTSECRET",
+        true,
+    ));
     s
 }
 

@@ -316,7 +316,7 @@ impl Client {
             Ok(h) => h,
             Err(e) => {
                 return self.die(LogoutReason::LoginRefused {
-                    ret: Ret::Other(0),
+                    ret: Ret(0),
                     message: format!("the login redirect is refused: {e}"),
                 });
             }
