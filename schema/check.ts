@@ -1,6 +1,6 @@
 // Type-checks webwx.d.ts the way a host uses it (scripts/test runs
 // `tsc --strict --noEmit schema/check.ts`): the unions narrow on their tags.
-import type { Answer, Command, CommandResult, ErrorInfo, Event, Request } from "./webwx";
+import type { Answer, Command, CommandResult, Contact, ErrorInfo, Event, Request } from "./webwx";
 
 export function describe(e: Event): string {
   switch (e.event) {
@@ -41,10 +41,23 @@ export const logout: Request = { id: "bye", cmd: "logout" };
 // @ts-expect-error a typo is not a command
 export const typo: Request = { cmd: "send_text", to: "x", txt: "hi" };
 
+export const groups: Request = { id: "g", cmd: "contacts", kind: "group", members: true };
+
 export function outcome(a: Answer): string {
   if ("result" in a) {
     const r: CommandResult = a.result;
-    return r.kind === "sent" ? r.msg_id : r.kind;
+    switch (r.kind) {
+      case "sent":
+        return r.msg_id;
+      case "contacts": {
+        const first: Contact | undefined = r.contacts[0];
+        return `${r.contacts.length} contacts, first ${first?.nick_name} (${first?.members?.length ?? 0} members)`;
+      }
+      case "me":
+        return `${r.phase} ${r.user_name ?? "-"} ${r.contacts.friends}`;
+      default:
+        return r.kind;
+    }
   }
   const e: ErrorInfo = a.error;
   return `${e.kind}: ${e.message} (${e.candidates?.length ?? 0} candidates)`;

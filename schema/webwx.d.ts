@@ -385,7 +385,20 @@ export type Command = { "cmd": "send_text",
   /**
    * The upload's id.
    */
-  upload?: number, } | { "cmd": "logout", };
+  upload?: number, } | { "cmd": "logout", } | { "cmd": "contacts",
+  /**
+   * Only this kind (`special` takes the file helper too).
+   */
+  kind?: ContactKind,
+  /**
+   * Only contacts whose UserName is this, or whose nick name, remark name or
+   * alias contains it (case-insensitively).
+   */
+  search?: string,
+  /**
+   * List each group's members too.
+   */
+  members?: boolean, } | { "cmd": "me", };
 
 /**
  * The outcome or progress of a command.
@@ -555,7 +568,66 @@ export type CommandResult = { "kind": "sent",
   /**
    * The send's LocalID.
    */
-  local_id: LocalId, } | { "kind": "logged_out", };
+  local_id: LocalId, } | { "kind": "logged_out", } | { "kind": "contacts",
+  /**
+   * Sorted by the name shown (remark, else nick name).
+   */
+  contacts: Array<Contact>, } | { "kind": "me" } & Me;
+
+/**
+ * A contact as the `contacts` query lists it (names normalized: emoji spans and
+ * entities decoded).
+ */
+export type Contact = {
+  /**
+   * Its UserName (session-scoped: `@…` people, `@@…` groups, fixed names for special
+   * accounts): name it with this to be sure.
+   */
+  user_name: string,
+  /**
+   * The name it chose.
+   */
+  nick_name: string,
+  /**
+   * The name you gave it, or empty.
+   */
+  remark_name: string,
+  /**
+   * What it is, as the core classifies it.
+   */
+  kind: ContactKind,
+  /**
+   * Its WeChat id, or empty (the server mostly leaves it out).
+   */
+  alias: string,
+  /**
+   * Its signature, or empty.
+   */
+  signature: string,
+  /**
+   * Its province, or empty.
+   */
+  province: string,
+  /**
+   * Its city, or empty.
+   */
+  city: string,
+  /**
+   * 1 male, 2 female, 0 unknown.
+   */
+  sex: number,
+  /**
+   * Whether its chat is pinned (`ContactFlag & 0x800`).
+   */
+  pinned: boolean,
+  /**
+   * How many members (groups only).
+   */
+  member_count?: number,
+  /**
+   * The members (groups, with `"members": true`; empty until they are fetched).
+   */
+  members?: Array<Member>, };
 
 /**
  * A change to the store.
@@ -825,9 +897,47 @@ export type LogoutReason = { "reason": "requested" } | { "reason": "remote",
   message: string, };
 
 /**
+ * What the `me` query answers: where the session is, who we are, how many contacts.
+ */
+export type Me = {
+  /**
+   * Where the session is.
+   */
+  phase: SessionPhase,
+  /**
+   * Our UserName, once logged in.
+   */
+  user_name?: string,
+  /**
+   * Our nick name, once logged in.
+   */
+  nick_name?: string,
+  /**
+   * The address book, by kind.
+   */
+  contacts: ContactSummary, };
+
+/**
  * How a file is sent once uploaded.
  */
 export type MediaKind = "image" | "video" | "emoticon" | "file";
+
+/**
+ * A group member.
+ */
+export type Member = {
+  /**
+   * Its UserName.
+   */
+  user_name: string,
+  /**
+   * Its nick name.
+   */
+  nick_name: string,
+  /**
+   * Its display name in the group, or empty.
+   */
+  display_name: string, };
 
 /**
  * A received message, typed.
@@ -1569,7 +1679,20 @@ export type Request = {
   /**
    * The upload's id.
    */
-  upload?: number, } | { "cmd": "logout", });
+  upload?: number, } | { "cmd": "logout", } | { "cmd": "contacts",
+  /**
+   * Only this kind (`special` takes the file helper too).
+   */
+  kind?: ContactKind,
+  /**
+   * Only contacts whose UserName is this, or whose nick name, remark name or
+   * alias contains it (case-insensitively).
+   */
+  search?: string,
+  /**
+   * List each group's members too.
+   */
+  members?: boolean, } | { "cmd": "me", });
 
 /**
  * A `BaseResponse.Ret` (or XML `<ret>`, or synccheck `retcode`) value: the number the
@@ -1578,6 +1701,11 @@ export type Request = {
  * does not name yet still equals the constant a later version adds.
  */
 export type Ret = number;
+
+/**
+ * Where a session is, as [`Client::session_phase`] tells a host.
+ */
+export type SessionPhase = "idle" | "logging_in" | "starting" | "ready" | "logging_out" | "logged_out";
 
 /**
  * `StatusNotifyCode` meanings (constants.md §4).

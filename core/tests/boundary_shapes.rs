@@ -96,14 +96,60 @@ fn commands() -> Vec<Command> {
             upload: None,
         },
         Command::Logout {},
+        Command::Contacts {
+            kind: Some(webwx_core::contacts::ContactKind::Group),
+            search: Some(s("team")),
+            members: true,
+        },
+        Command::Me {},
     ]
+}
+
+/// A small address book, listed by the `contacts` query.
+fn listed_contacts() -> Vec<webwx_core::boundary::Contact> {
+    use webwx_core::wire::{RawContact, RawMember};
+    let mut store = webwx_core::contacts::Contacts::new("@me");
+    let member = |u: &str, n: &str, d: &str| RawMember {
+        user_name: u.into(),
+        nick_name: n.into(),
+        display_name: d.into(),
+        ..RawMember::default()
+    };
+    for c in [
+        RawContact {
+            user_name: "@alice".into(),
+            nick_name: "Alice<span class=\"emoji emoji1f604\"></span>".into(),
+            remark_name: "Al".into(),
+            signature: "hi &amp; bye".into(),
+            province: "Zhejiang".into(),
+            city: "Hangzhou".into(),
+            sex: 2,
+            contact_flag: 3 | 0x800,
+            ..RawContact::default()
+        },
+        RawContact {
+            user_name: "@@team".into(),
+            nick_name: "Team".into(),
+            member_count: 2,
+            member_list: vec![member("@me", "Me", ""), member("@alice", "Alice", "Ally")],
+            ..RawContact::default()
+        },
+        RawContact {
+            user_name: "filehelper".into(),
+            nick_name: "File Transfer".into(),
+            ..RawContact::default()
+        },
+    ] {
+        store.upsert(c);
+    }
+    webwx_core::boundary::contacts(&store, None, None, true)
 }
 
 #[test]
 fn every_command() {
     let cmds = commands();
     let names: std::collections::BTreeSet<&str> = cmds.iter().map(Command::name).collect();
-    assert_eq!(names.len(), 19, "one of every command: {names:?}");
+    assert_eq!(names.len(), 21, "one of every command: {names:?}");
     for c in &cmds {
         let json = serde_json::to_string(c).unwrap();
         let back: Command = serde_json::from_str(&json).unwrap();
@@ -150,6 +196,18 @@ fn every_answer() {
             local_id: LocalId("15462112987390123".into()),
         }),
         Answer::new(None, Ok(CommandResult::LoggedOut {})),
+        ok(CommandResult::Contacts {
+            contacts: listed_contacts(),
+        }),
+        {
+            // `me` of a client not logged in yet.
+            use webwx_core::boundary::{NoFiles, Tracker};
+            let mut client = webwx_core::Client::new(webwx_core::Config::new(1));
+            let mut tracker = Tracker::default();
+            let now = webwx_core::time::Now::from_millis(0);
+            tracker.submit(&mut client, now, Command::Me {}, &mut NoFiles);
+            tracker.poll_completion().unwrap().answer_inline()
+        },
         err(CommandFailure::Refused {
             ret: Ret::SEND_REFUSED,
             message: String::new(),

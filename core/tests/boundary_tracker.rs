@@ -509,3 +509,117 @@ fn every_answer_is_one_line_of_json() {
         r#"{"answer":true,"result":{"kind":"done","op":"set_remark"}}"#
     );
 }
+
+fn contacts_of(a: &Answer) -> Vec<webwx_core::boundary::Contact> {
+    match result(a) {
+        CommandResult::Contacts { contacts } => contacts,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_contacts_query_answers_at_once_from_the_address_book() {
+    use harness::{BIG_ROOM, BOB, ROOM};
+    use webwx_core::contacts::ContactKind;
+    let mut t = T::new();
+    let (ticket, ts) = t.submit(r#"{"id": "c", "cmd": "contacts"}"#);
+    assert!(ts.is_empty(), "nothing is sent");
+    let all = contacts_of(&t.only_answer(ticket));
+    assert_eq!(all.len(), t.f.client.contacts().len());
+    // Sorted by the name shown: the remark name, else the nick name.
+    let shown: Vec<&str> = all.iter().map(|c| c.display()).collect();
+    let mut sorted = shown.clone();
+    sorted.sort_by_key(|s| s.to_lowercase());
+    assert_eq!(shown, sorted);
+    let alice = all.iter().find(|c| c.user_name == ALICE).unwrap();
+    assert_eq!(
+        (alice.nick_name.as_str(), alice.remark_name.as_str()),
+        ("Alice", "alice-remark")
+    );
+    assert_eq!(alice.kind, ContactKind::Friend);
+    assert_eq!((alice.member_count, &alice.members), (None, &None));
+    let helper = all.iter().find(|c| c.user_name == "filehelper").unwrap();
+    assert_eq!(helper.kind, ContactKind::FileHelper);
+
+    // Groups, with their members.
+    let (ticket, _) = t.submit(r#"{"cmd": "contacts", "kind": "group", "members": true}"#);
+    let groups = contacts_of(&t.only_answer(ticket));
+    assert!(groups.iter().all(|c| c.kind == ContactKind::Group));
+    let room = groups.iter().find(|c| c.user_name == ROOM).unwrap();
+    assert_eq!(room.member_count, Some(3));
+    assert_eq!(room.members.as_ref().map(Vec::len), Some(3));
+    let big = groups.iter().find(|c| c.user_name == BIG_ROOM).unwrap();
+    assert_eq!(big.members.as_ref().map(Vec::len), Some(42));
+    // Without "members": counts only.
+    let (ticket, _) = t.submit(r#"{"cmd": "contacts", "kind": "group"}"#);
+    let groups = contacts_of(&t.only_answer(ticket));
+    assert!(
+        groups
+            .iter()
+            .all(|c| c.members.is_none() && c.member_count.is_some())
+    );
+
+    // `special` takes the file helper; searches match names case-insensitively, or a
+    // UserName exactly.
+    let (ticket, _) = t.submit(r#"{"cmd": "contacts", "kind": "special"}"#);
+    let special = contacts_of(&t.only_answer(ticket));
+    assert!(special.iter().any(|c| c.user_name == "filehelper"));
+    assert!(
+        special
+            .iter()
+            .all(|c| matches!(c.kind, ContactKind::Special | ContactKind::FileHelper))
+    );
+    for (search, expect) in [("ALICE", ALICE), ("-remark", ALICE), (BOB, BOB)] {
+        let (ticket, _) = t.submit(&format!(r#"{{"cmd": "contacts", "search": "{search}"}}"#));
+        let found = contacts_of(&t.only_answer(ticket));
+        let names: Vec<&str> = found.iter().map(|c| c.user_name.as_str()).collect();
+        assert_eq!(names, [expect], "search {search:?}");
+    }
+    let (ticket, _) = t.submit(r#"{"cmd": "contacts", "kind": "friend", "search": "room"}"#);
+    assert!(contacts_of(&t.only_answer(ticket)).is_empty());
+    let (_, bad) = Request::parse(r#"{"cmd": "contacts", "kind": "nobody"}"#).unwrap_err();
+    assert_eq!(bad.kind, ErrorKind::BadCommand);
+    assert!(bad.message.contains("`friend`"), "{}", bad.message);
+
+    // `me`: who and where.
+    let (ticket, ts) = t.submit(r#"{"cmd": "me"}"#);
+    assert!(ts.is_empty());
+    let CommandResult::Me(me) = result(&t.only_answer(ticket)) else {
+        panic!()
+    };
+    assert_eq!(me.phase, webwx_core::SessionPhase::Ready);
+    assert_eq!(me.user_name.as_deref(), Some(harness::ME));
+    assert_eq!(me.contacts, t.f.client.contacts().summary());
+    assert_eq!(t.tracker.pending(), 0);
+}
+
+#[test]
+fn me_answers_in_any_phase_and_contacts_wait_for_ready() {
+    let mut client = Client::new(Config::new(7));
+    let mut tracker = Tracker::default();
+    let now = harness::START;
+    let submit = |tracker: &mut Tracker, client: &mut Client, json: &str| {
+        tracker.submit(client, now, Request::parse(json).unwrap(), &mut NoFiles)
+    };
+    submit(&mut tracker, &mut client, r#"{"id": 1, "cmd": "me"}"#);
+    let me = tracker
+        .poll_completion()
+        .expect("answered at once")
+        .answer_inline();
+    let v = serde_json::to_value(&me).unwrap();
+    assert_eq!(
+        v,
+        serde_json::json!({"answer": 1, "result": {"kind": "me", "phase": "idle",
+            "contacts": {"total": 0, "friends": 0, "groups": 0, "official": 0, "special": 0}}})
+    );
+    submit(&mut tracker, &mut client, r#"{"id": 2, "cmd": "contacts"}"#);
+    assert_eq!(tracker.pending(), 1, "held until Ready");
+    tracker.end();
+    let c = tracker.poll_completion().unwrap().answer_inline();
+    assert_eq!(c.into_result().unwrap_err().kind, ErrorKind::SessionEnded);
+    // After the end, `me` still answers.
+    client.shutdown();
+    submit(&mut tracker, &mut client, r#"{"cmd": "me"}"#);
+    let me = tracker.poll_completion().unwrap().answer_inline();
+    assert!(matches!(me.into_result(), Ok(CommandResult::Me(_))));
+}

@@ -1199,6 +1199,53 @@ pub fn boundary_transcript<D: Driver>(d: &D) -> Transcript {
     assert!(friends.len() >= 3, "three friends with unique nick names");
     let (f0, f1, f2) = (friends[0].clone(), friends[1].clone(), friends[2].clone());
 
+    // The address book as the session holds it: the simulator's, kind by kind.
+    let user_names = |r: &serde_json::Value| -> HashSet<String> {
+        r["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["user_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for kind in ["friend", "group", "official"] {
+        let r = ok(
+            &run,
+            json!({"id": kind, "cmd": "contacts", "kind": kind, "members": true}),
+        );
+        let expected: HashSet<String> = contacts
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| c.user_name.clone())
+            .collect();
+        assert_eq!(user_names(&r), expected, "{kind}");
+        for c in r["contacts"].as_array().unwrap() {
+            assert_eq!(c["kind"], kind);
+            let sim = contacts
+                .iter()
+                .find(|s| s.user_name == c["user_name"])
+                .unwrap();
+            let nick = webwx_core::message::normalize_text(&sim.nick_name);
+            assert_eq!(c["nick_name"], nick.as_str(), "names are normalized");
+            if let Some(members) = &sim.members {
+                let listed = c["members"].as_array().expect("members listed");
+                assert_eq!(listed.len(), members.len(), "{}", sim.user_name);
+            }
+        }
+    }
+    let r = ok(
+        &run,
+        json!({"id": "search", "cmd": "contacts", "search": f0.nick_name.to_uppercase()}),
+    );
+    assert!(user_names(&r).contains(&f0.user_name), "{r}");
+    let r = ok(&run, json!({"id": "me", "cmd": "me"}));
+    assert_eq!(r["phase"], "ready");
+    assert!(r["user_name"].as_str().is_some_and(|u| u.starts_with('@')));
+    assert_eq!(
+        r["contacts"]["friends"],
+        expected_count(&contacts, "friend")
+    );
+
     // A text by nick name.
     let r = ok(
         &run,
@@ -1478,6 +1525,10 @@ pub fn boundary_transcript<D: Driver>(d: &D) -> Transcript {
         events: std::mem::take(&mut run.seen),
         exchanges: run.exchanges.take(),
     }
+}
+
+fn expected_count(contacts: &[webwx_sim::ContactInfo], kind: &str) -> usize {
+    contacts.iter().filter(|c| c.kind == kind).count()
 }
 
 fn base64_encode(b: &[u8]) -> String {

@@ -113,7 +113,7 @@ fn every_command_snapshot_is_a_command_and_a_request() {
     let command = validator("Command");
     let request = validator("Request");
     let commands = core_snapshot("commands");
-    assert_eq!(commands.len(), 23);
+    assert_eq!(commands.len(), 25);
     for (i, c) in commands.iter().enumerate() {
         assert_valid(&command, "a command", c);
         assert_valid(&request, "a request without id", c);
@@ -190,6 +190,9 @@ fn the_least_each_command_needs_is_accepted_by_both() {
         json!({"cmd": "fetch_group_members", "group": "g"}),
         json!({"cmd": "cancel_upload", "upload": 3}),
         json!({"cmd": "logout", "id": true}),
+        json!({"cmd": "contacts"}),
+        json!({"cmd": "contacts", "kind": "special", "search": "file", "members": true}),
+        json!({"cmd": "me"}),
     ] {
         assert_valid(&request, "a request", &good);
         assert!(

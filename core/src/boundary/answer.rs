@@ -3,6 +3,7 @@
 
 use super::command::CommandId;
 use super::error::ErrorInfo;
+use super::query::{Contact, Me};
 use crate::media::DownloadedMedia;
 use crate::{LocalId, OpKind, OpOutcome};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,13 @@ pub enum CommandResult {
     },
     /// `logout`: the session has ended.
     LoggedOut {},
+    /// `contacts`: the contacts asked for.
+    Contacts {
+        /// Sorted by the name shown (remark, else nick name).
+        contacts: Vec<Contact>,
+    },
+    /// `me`: where the session is and who we are.
+    Me(Me),
 }
 
 impl CommandResult {

@@ -1,6 +1,7 @@
 //! Commands on the JSON boundary: one object per command, tagged by `"cmd"`.
 
 use super::error::{ErrorInfo, ErrorKind};
+use crate::contacts::ContactKind;
 use crate::media::Download;
 use crate::message::Message;
 use crate::upload::MediaKind;
@@ -240,6 +241,26 @@ pub enum Command {
     },
     /// Logs out through the server. Answers `logged_out` when the session has ended.
     Logout {},
+    /// Lists contacts from the session's address book (nothing is sent). Answers
+    /// `contacts` at once (when the session is ready).
+    Contacts {
+        /// Only this kind (`special` takes the file helper too).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "schema", ts(optional))]
+        kind: Option<ContactKind>,
+        /// Only contacts whose UserName is this, or whose nick name, remark name or
+        /// alias contains it (case-insensitively).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "schema", ts(optional))]
+        search: Option<String>,
+        /// List each group's members too.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        #[cfg_attr(feature = "schema", ts(optional, as = "Option<bool>"))]
+        members: bool,
+    },
+    /// Where the session is, who we are, how many contacts. Answers `me` at once, in
+    /// any phase.
+    Me {},
 }
 
 impl Command {
@@ -265,6 +286,8 @@ impl Command {
             Command::FetchGroupMembers { .. } => "fetch_group_members",
             Command::CancelUpload { .. } => "cancel_upload",
             Command::Logout {} => "logout",
+            Command::Contacts { .. } => "contacts",
+            Command::Me {} => "me",
         }
     }
 

@@ -12,6 +12,8 @@
 //!   [`CommandResult`], [`ErrorInfo`]). The [`Tracker`] applies commands to a
 //!   [`Client`](crate::Client) and produces them; every host (the drivers, the CLI, the
 //!   WASM package, the gateway) uses it.
+//! - **Queries** `contacts` and `me` answer at once from what the client holds
+//!   ([`Contact`], [`Me`]).
 //! - **Names** in commands go through the one resolver, [`crate::names`].
 //!
 //! ```
@@ -35,6 +37,7 @@ mod answer;
 mod command;
 mod error;
 mod event;
+mod query;
 #[cfg(feature = "schema")]
 pub mod schema;
 mod tracker;
@@ -43,4 +46,5 @@ pub use answer::{Answer, CommandResult, Outcome};
 pub use command::{Command, CommandId, Request};
 pub use error::{ErrorInfo, ErrorKind};
 pub use event::{event_json, is_boundary_event};
+pub use query::{Contact, Me, Member, contacts};
 pub use tracker::{Completion, Done, Host, NoFiles, RECENT_MESSAGES, Ticket, Timeouts, Tracker};

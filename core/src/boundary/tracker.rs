@@ -288,13 +288,14 @@ impl Tracker {
     ) -> Ticket {
         let request = request.into();
         let ticket = self.ticket();
-        let is_logout = matches!(request.command, Command::Logout {});
+        // `logout` and `me` run in any phase.
+        let any_phase = matches!(request.command, Command::Logout {} | Command::Me {});
         let phase = client.session_phase();
         if phase == SessionPhase::Ready {
             self.ready = true;
         }
         match phase {
-            _ if is_logout => self.apply(client, now, ticket, request, host),
+            _ if any_phase => self.apply(client, now, ticket, request, host),
             SessionPhase::LoggedOut | SessionPhase::LoggingOut => self.complete(
                 ticket,
                 request.id,
@@ -560,6 +561,19 @@ impl Tracker {
                     local_id: LocalId(local),
                 }))
             }
+            Command::Contacts {
+                kind,
+                search,
+                members,
+            } => Ok(Started::Now(CommandResult::Contacts {
+                contacts: super::query::contacts(
+                    client.contacts(),
+                    *kind,
+                    search.as_deref(),
+                    *members,
+                ),
+            })),
+            Command::Me {} => Ok(Started::Now(CommandResult::Me(super::query::me(client)))),
             Command::Logout {} => {
                 if client.is_logged_out() {
                     return Ok(Started::Now(CommandResult::LoggedOut {}));

@@ -75,7 +75,9 @@ pub(crate) enum Phase {
 }
 
 /// Where a session is, as [`Client::session_phase`] tells a host.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum SessionPhase {
     /// Created; no login, resume or connect started.
