@@ -24,6 +24,10 @@ pub trait Driver {
     type Session: Session;
     /// Runs `client` (no command issued yet).
     fn start(&self, client: Client) -> Self::Session;
+    /// The same driver with an event channel of `capacity` events.
+    fn with_event_capacity(&self, capacity: usize) -> Self
+    where
+        Self: Sized;
 }
 
 /// A running session, driven from blocking test code.
@@ -65,18 +69,31 @@ pub trait Session {
 }
 
 /// webwx-ureq: a thread per session and per request in flight.
-#[derive(Default)]
 pub struct Ureq {
     transport: webwx_ureq::Transport,
+}
+
+impl Default for Ureq {
+    fn default() -> Self {
+        Ureq::new()
+    }
+}
+
+/// The suite's options: proxies from the environment ignored (tests talk to 127.0.0.1).
+pub fn options() -> webwx_transport::Options {
+    webwx_transport::Options::default().proxy_from_env(false)
 }
 
 impl Ureq {
     /// A driver with a transport that ignores proxies from the environment.
     pub fn new() -> Ureq {
+        Ureq::with_options(options())
+    }
+
+    /// A driver with a transport built from `options`.
+    pub fn with_options(options: webwx_transport::Options) -> Ureq {
         Ureq {
-            transport: webwx_ureq::Transport::new(
-                &webwx_ureq::Options::default().proxy_from_env(false),
-            ),
+            transport: webwx_ureq::Transport::new(&options).expect("a ureq transport"),
         }
     }
 }
@@ -97,6 +114,10 @@ impl Driver for Ureq {
         let (handle, events) =
             webwx_ureq::start_with(client, self.transport.clone()).expect("start a session");
         UreqSession { handle, events }
+    }
+
+    fn with_event_capacity(&self, capacity: usize) -> Ureq {
+        Ureq::with_options(options().event_capacity(capacity))
     }
 }
 
@@ -130,6 +151,11 @@ impl Default for Hyper {
 impl Hyper {
     /// A driver with its own two-thread runtime.
     pub fn new() -> Hyper {
+        Hyper::with_options(options())
+    }
+
+    /// A driver with its own two-thread runtime and a transport built from `options`.
+    pub fn with_options(options: webwx_transport::Options) -> Hyper {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -137,8 +163,7 @@ impl Hyper {
             .expect("a tokio runtime");
         Hyper {
             rt: std::sync::Arc::new(rt),
-            transport: webwx_hyper::Transport::new(&webwx_hyper::Options::default())
-                .expect("a hyper transport"),
+            transport: webwx_hyper::Transport::new(&options).expect("a hyper transport"),
         }
     }
 
@@ -163,12 +188,17 @@ impl Driver for Hyper {
 
     fn start(&self, client: Client) -> HyperSession {
         let _guard = self.rt.enter();
-        let (handle, events) = webwx_hyper::start_with(client, self.transport.clone());
+        let (handle, events) =
+            webwx_hyper::start_with(client, self.transport.clone()).expect("start a session");
         HyperSession {
             rt: self.rt.clone(),
             handle,
             events,
         }
+    }
+
+    fn with_event_capacity(&self, capacity: usize) -> Hyper {
+        Hyper::with_options(options().event_capacity(capacity))
     }
 }
 

@@ -39,6 +39,7 @@ macro_rules! conformance_suite {
             push_login,
             desktop_login_where_web_is_refused,
             boundary_commands,
+            slow_consumer_loses_nothing,
         );
     };
     (@tests $driver:expr; $($name:ident),* $(,)?) => {

@@ -1535,3 +1535,85 @@ fn base64_encode(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(b)
 }
+
+/// Backpressure: a host that stops taking events (a channel of 4, the simulator
+/// delivering 10 messages per webwxsync) holds the sync loop back — the server keeps the
+/// rest of the messages — while commands still answer; once it takes events again, every
+/// message arrives exactly once and in order.
+pub fn slow_consumer_loses_nothing<D: Driver>(d: &D) {
+    const N: usize = 60;
+    let sim = sim(|c| c.sync_batch = 10);
+    let d = d.with_event_capacity(4);
+    let mut run = start(&d, &sim, 29);
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    let delivered = || {
+        sim.control
+            .state()
+            .counters
+            .get("messages_delivered")
+            .copied()
+            .unwrap_or(0)
+    };
+    let before = delivered();
+    let mut ids = Vec::new();
+    for i in 0..N {
+        ids.push(inject_text(&sim, &friend, &format!("slow {i}")));
+    }
+    // Nobody takes events: the first batch fills the channel and the sync loop stops.
+    // (The wait is generous; what is checked is that delivery stops short of N.)
+    let deadline = std::time::Instant::now() + WAIT;
+    while delivered() == before {
+        assert!(std::time::Instant::now() < deadline, "no webwxsync at all");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(8 * HOLD_MS));
+    let held_at = delivered() - before;
+    assert!(
+        held_at < N as u64,
+        "all {held_at} messages were fetched although nobody took the events"
+    );
+    // Commands go on meanwhile.
+    let answer = {
+        use webwx_transport::Session as _;
+        run.session
+            .handle()
+            .submit(webwx_core::boundary::Command::send_text(
+                "filehelper",
+                "still here",
+            ))
+            .wait_timeout(WAIT)
+            .expect("a command answers while the host is behind")
+    };
+    assert!(answer.into_result().is_ok());
+    assert!(delivered() - before <= held_at + 1, "still held");
+    eprintln!(
+        "the server kept {} of {N} messages while the host was behind",
+        N as u64 - held_at
+    );
+    // The host takes events again, slowly: everything arrives, once, in order.
+    let mut got = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while got.len() < N {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match run.next(left) {
+            Ok(Event::Message(m)) if m.from == friend => got.push(*m),
+            Ok(_) => {}
+            Err(e) => panic!("{e:?} after {} of {N} messages", got.len()),
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let got_ids: Vec<&str> = got.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(got_ids, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    for (i, m) in got.iter().enumerate() {
+        assert_eq!(text_of(m), Some(format!("slow {i}").as_str()));
+    }
+    // (The simulator also delivers our own "still here" back, as to another device.)
+    assert!(delivered() - before >= N as u64, "all fetched in the end");
+    let extra = run
+        .during(settle())
+        .into_iter()
+        .filter(|e| matches!(e, Event::Message(m) if m.from == friend))
+        .count();
+    assert_eq!(extra, 0, "nothing twice");
+}

@@ -4,7 +4,8 @@
 //! [`Session`] trait (every [`Client`](webwx_core::Client) command on a running session's
 //! handle, written once), the [`Shared`] state a driver's loop and its handles lock, the
 //! uploads the driver feeds itself from a [`FileSource`], the clocks ([`now`], [`instant_of`]) and the
-//! naming of I/O failures ([`classify_io`]).
+//! naming of I/O failures ([`classify_io`]), the drivers' one [`Options`] type and the
+//! [`Backlog`] of events a slow host has not taken yet (backpressure).
 //!
 //! The drivers (`webwx-ureq`, `webwx-hyper`) re-export what their users need; bring the
 //! commands into scope with `use webwx_ureq::prelude::*;` (or `webwx_hyper::prelude`).
@@ -15,13 +16,19 @@
 #![warn(missing_docs)]
 
 mod answers;
+pub mod backlog;
 mod files;
+mod options;
 mod session;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use answers::{PendingAnswer, finish, save_download};
+pub use backlog::{Backlog, Offer};
 pub use files::{FileSource, SendFileError};
+pub use options::{
+    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, Options, Proxy, StartError, http_proxy_uri,
+};
 pub use session::{Outputs, Session, Shared, State, UploadRead};
 
 use std::sync::OnceLock;

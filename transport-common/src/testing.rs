@@ -150,3 +150,89 @@ fn serve(conn: TcpStream, served: &AtomicUsize) {
         }
     }
 }
+
+/// The tunnels a [`ConnectProxy`] opened: (`host:port`, `Proxy-Authorization` if any).
+type Tunnels = Arc<std::sync::Mutex<Vec<(String, Option<String>)>>>;
+
+/// An HTTP `CONNECT` proxy on 127.0.0.1 (std threads) for the drivers' proxy tests: it
+/// tunnels to any target and remembers each tunnel's target and `Proxy-Authorization`.
+/// Anything but `CONNECT` is answered 405.
+pub struct ConnectProxy {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    tunnels: Tunnels,
+}
+
+impl ConnectProxy {
+    /// The tunnels opened so far: (`host:port`, `Proxy-Authorization` if any).
+    pub fn tunnels(&self) -> Vec<(String, Option<String>)> {
+        self.tunnels.lock().unwrap().clone()
+    }
+}
+
+/// Starts a [`ConnectProxy`].
+pub fn connect_proxy() -> ConnectProxy {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let tunnels: Tunnels = Arc::default();
+    let seen = tunnels.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            let seen = seen.clone();
+            std::thread::spawn(move || tunnel(conn, &seen));
+        }
+    });
+    ConnectProxy { url, tunnels }
+}
+
+fn tunnel(conn: TcpStream, seen: &Tunnels) {
+    let mut reader = BufReader::new(conn);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    let mut auth = None;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).is_err() {
+            return;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("proxy-authorization")
+        {
+            auth = Some(v.trim().to_owned());
+        }
+    }
+    let mut client = reader.into_inner();
+    let mut parts = line.split_whitespace();
+    let (Some("CONNECT"), Some(target)) = (parts.next(), parts.next()) else {
+        let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n");
+        return;
+    };
+    seen.lock().unwrap().push((target.to_owned(), auth));
+    let Ok(upstream) = TcpStream::connect(target) else {
+        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+        return;
+    };
+    if client
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .is_err()
+    {
+        return;
+    }
+    let (Ok(mut c2), Ok(mut u2)) = (client.try_clone(), upstream.try_clone()) else {
+        return;
+    };
+    let mut upstream = upstream;
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut c2, &mut upstream);
+        let _ = upstream.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut u2, &mut client);
+    let _ = client.shutdown(std::net::Shutdown::Write);
+}

@@ -10,9 +10,12 @@ use tokio::task::JoinSet;
 use webwx_core::boundary::{Answer, ErrorInfo, ErrorKind, Request};
 use webwx_core::client::Transmit;
 use webwx_core::{Client, Event, Monotonic, RequestId, UploadId};
-use webwx_transport::{FileSource, Outputs, Session, State, UploadRead, instant_of, now};
+use webwx_transport::{
+    Backlog, FileSource, Offer, Options, Outputs, Session, StartError, State, UploadRead,
+    instant_of, now,
+};
 
-use crate::transport::{BuildError, Options, Transport, TransportError};
+use crate::transport::{Transport, TransportError};
 
 struct Shared {
     /// The client, its uploads, the live handles and events.
@@ -46,17 +49,19 @@ struct Shared {
 /// }
 /// # Ok(()) }
 /// ```
-pub fn start(client: Client, options: Options) -> Result<(Handle, Events), BuildError> {
-    Ok(start_with(client, Transport::new(&options)?))
+pub fn start(client: Client, options: Options) -> Result<(Handle, Events), StartError> {
+    start_with(client, Transport::new(&options)?)
 }
 
 /// Like [`start`], sharing `transport` (and its connection pool) with other sessions.
+/// The event channel holds the transport's [`Options::event_capacity`] events. (Never
+/// fails today; a `Result` like `webwx-ureq`'s, whose session thread may not start.)
 ///
 /// # Panics
 ///
 /// Outside a tokio runtime.
-pub fn start_with(client: Client, transport: Transport) -> (Handle, Events) {
-    let (event_tx, event_rx) = mpsc::unbounded_channel();
+pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Events), StartError> {
+    let (event_tx, event_rx) = mpsc::channel(transport.options().event_capacity.max(1));
     let (finished, finished_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         session: webwx_transport::Shared::new(client),
@@ -67,6 +72,7 @@ pub fn start_with(client: Client, transport: Transport) -> (Handle, Events) {
         shared: shared.clone(),
         transport,
         events: event_tx,
+        backlog: Backlog::default(),
         requests: JoinSet::new(),
         reads: JoinSet::new(),
     };
@@ -79,7 +85,7 @@ pub fn start_with(client: Client, transport: Transport) -> (Handle, Events) {
         rx: event_rx,
         shared,
     };
-    (handle, events)
+    Ok((handle, events))
 }
 
 type Outcome = (RequestId, Result<http::Response<Vec<u8>>, TransportError>);
@@ -87,7 +93,9 @@ type Outcome = (RequestId, Result<http::Response<Vec<u8>>, TransportError>);
 struct Driver {
     shared: Arc<Shared>,
     transport: Transport,
-    events: mpsc::UnboundedSender<Event>,
+    events: mpsc::Sender<Event>,
+    /// Events the channel had no room for, and the sync loop held back meanwhile.
+    backlog: Backlog<Event>,
     requests: JoinSet<Outcome>,
     /// File reads for uploads, off the runtime's worker threads.
     reads: JoinSet<(UploadId, u64, std::io::Result<Vec<u8>>)>,
@@ -111,7 +119,19 @@ impl Driver {
                     None => std::future::pending::<()>().await,
                 }
             };
+            let waiting = self.backlog.is_waiting();
+            // A clone, so that the permit borrows nothing of `self`.
+            let events = self.events.clone();
             tokio::select! {
+                // Room in the channel again: move the waiting events in.
+                permit = events.reserve(), if waiting => {
+                    if let Ok(permit) = permit
+                        && let Some(e) = self.backlog.pop()
+                    {
+                        permit.send(e);
+                    }
+                    self.flush();
+                }
                 Some(joined) = self.requests.join_next(), if !self.requests.is_empty() => {
                     match joined {
                         Ok((id, result)) => self.complete(id, result),
@@ -140,6 +160,23 @@ impl Driver {
         self.reads.abort_all();
         let _ = self.shared.finished.send(true);
         tracing::debug!("session task ended");
+        // The last events still waiting: hand them over, however long the host takes
+        // (the stream ends after them).
+        for e in self.backlog.take_waiting() {
+            if self.events.send(e).await.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Moves waiting events into the channel while it has room, and sends the sync-loop
+    /// requests held back once none waits.
+    fn flush(&mut self) {
+        let events = &self.events;
+        let released = self.backlog.flush(|e| offer(events, e));
+        for t in released {
+            self.spawn(t);
+        }
     }
 
     fn complete(&mut self, id: RequestId, result: Result<http::Response<Vec<u8>>, TransportError>) {
@@ -170,14 +207,26 @@ impl Driver {
     }
 }
 
+/// Offers `e` to the bounded channel without waiting.
+fn offer(events: &mpsc::Sender<Event>, e: Event) -> Offer<Event> {
+    match events.try_send(e) {
+        Ok(()) => Offer::Sent,
+        Err(mpsc::error::TrySendError::Full(e)) => Offer::Full(e),
+        // A dropped stream only means nobody listens.
+        Err(mpsc::error::TrySendError::Closed(_)) => Offer::Gone,
+    }
+}
+
 impl Outputs for Driver {
     fn transmit(&mut self, t: Transmit) {
-        self.spawn(t);
+        if let Some(t) = self.backlog.hold(t.endpoint, t) {
+            self.spawn(t);
+        }
     }
 
     fn event(&mut self, e: Event) {
-        // A dropped stream only means nobody listens.
-        let _ = self.events.send(e);
+        let events = &self.events;
+        self.backlog.push(e, |e| offer(events, e));
     }
 
     fn upload_read(&mut self, state: &mut State, job: UploadRead) {
@@ -277,7 +326,7 @@ impl Handle {
 /// The session's events, in order: a [`Stream`](futures_core::Stream) that ends when the
 /// session task does (after [`Event::LoggedOut`], or a shutdown).
 pub struct Events {
-    rx: mpsc::UnboundedReceiver<Event>,
+    rx: mpsc::Receiver<Event>,
     shared: Arc<Shared>,
 }
 

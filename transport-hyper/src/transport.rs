@@ -1,6 +1,10 @@
 //! One request at a time: the hyper client, its settings and the error mapping.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -10,72 +14,15 @@ use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpStream;
 use webwx_core::TransportErrorKind;
+use webwx_transport::{Options, Proxy, StartError};
 
-/// Default limit on a response body: 64 MiB (media downloads can be large).
-pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
-
-/// Settings of the HTTP side of a driver.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Options {
-    /// Largest response body accepted; a larger one fails with
-    /// [`TransportErrorKind::TooLarge`]. Default [`DEFAULT_MAX_BODY`].
-    pub max_body: usize,
-    /// Connect timeout (TCP), default 15 s; each request's own timeout still applies.
-    pub connect_timeout: Duration,
-    /// How long an idle keep-alive connection is kept. Default 60 s.
-    pub pool_idle_timeout: Duration,
-    /// Idle keep-alive connections kept per host. Default 8.
-    pub pool_max_idle_per_host: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            max_body: DEFAULT_MAX_BODY,
-            connect_timeout: Duration::from_secs(15),
-            pool_idle_timeout: Duration::from_secs(60),
-            pool_max_idle_per_host: 8,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// Sets [`Options::max_body`].
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Sets [`Options::connect_timeout`].
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
-        self
-    }
-}
-
-/// Building a [`Transport`] failed (the TLS configuration was refused).
-#[derive(Debug)]
-pub struct BuildError(rustls::Error);
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "TLS setup failed: {}", self.0)
-    }
-}
-
-impl std::error::Error for BuildError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
+/// Building a [`Transport`] failed: the shared [`StartError`] (kept under its old name).
+pub type BuildError = StartError;
 
 /// A failed request: the kind the core understands, and the underlying error for logs.
 #[derive(Debug)]
@@ -127,44 +74,130 @@ impl std::error::Error for TransportError {
 /// Cheap to clone; clones share the connection pool. Many sessions can share one.
 #[derive(Clone)]
 pub struct Transport {
-    client: HttpClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
-    max_body: usize,
+    client: HttpClient<HttpsConnector<ProxyConnector>, Full<Bytes>>,
+    options: Arc<Options>,
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
-            .field("max_body", &self.max_body)
+            .field("max_body", &self.options.max_body)
             .finish_non_exhaustive()
     }
 }
 
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// TCP connections, directly or through an HTTP proxy's `CONNECT` tunnel (TLS then runs
+/// inside the tunnel), as the [`Proxy`] option and, for [`Proxy::FromEnv`], `NO_PROXY`
+/// say.
+#[derive(Clone)]
+pub(crate) struct ProxyConnector {
+    http: HttpConnector,
+    proxy: Option<Arc<Matcher>>,
+}
+
+impl ProxyConnector {
+    fn new(http: HttpConnector, proxy: &Proxy) -> Result<ProxyConnector, StartError> {
+        let matcher = match proxy {
+            Proxy::None => None,
+            Proxy::FromEnv => Some(Matcher::from_env()),
+            Proxy::Url(url) => {
+                webwx_transport::http_proxy_uri(url)?;
+                Some(Matcher::builder().all(url.clone()).build())
+            }
+            _ => None,
+        };
+        Ok(ProxyConnector {
+            http,
+            proxy: matcher.map(Arc::new),
+        })
+    }
+}
+
+impl tower_service::Service<http::Uri> for ProxyConnector {
+    type Response = TokioIo<TcpStream>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.http.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: http::Uri) -> Self::Future {
+        let intercept = self.proxy.as_ref().and_then(|m| m.intercept(&dst));
+        let mut http = self.http.clone();
+        match intercept {
+            None => Box::pin(async move { http.call(dst).await.map_err(Into::into) }),
+            Some(proxy) => {
+                let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
+                if let Some(auth) = proxy.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                // The tunnel's target needs its port (hyper-util assumes 443 otherwise).
+                let dst = with_port(dst);
+                Box::pin(async move { tunnel.call(dst).await.map_err(Into::into) })
+            }
+        }
+    }
+}
+
+/// `dst` with its scheme's default port written out.
+fn with_port(dst: http::Uri) -> http::Uri {
+    if dst.port().is_some() {
+        return dst;
+    }
+    let port = if dst.scheme_str() == Some("http") {
+        80
+    } else {
+        443
+    };
+    let Some(host) = dst.host() else {
+        return dst;
+    };
+    let mut parts = dst.clone().into_parts();
+    match format!("{host}:{port}").parse() {
+        Ok(authority) => {
+            parts.authority = Some(authority);
+            http::Uri::from_parts(parts).unwrap_or(dst)
+        }
+        Err(_) => dst,
+    }
+}
+
 impl Transport {
-    /// A transport with `options`. Needs no runtime until the first request.
-    pub fn new(options: &Options) -> Result<Transport, BuildError> {
+    /// A transport with `options`. Needs no runtime until the first request. Fails on
+    /// a [`Proxy::Url`] that is not an `http://` proxy, or a refused TLS setup.
+    pub fn new(options: &Options) -> Result<Transport, StartError> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(options.connect_timeout));
+        let connector = ProxyConnector::new(http, &options.proxy)?;
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-            .map_err(BuildError)?
+            .map_err(|e| StartError::Tls(e.to_string()))?
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(connector);
         let client = HttpClient::builder(TokioExecutor::new())
             .pool_idle_timeout(options.pool_idle_timeout)
-            .pool_max_idle_per_host(options.pool_max_idle_per_host)
+            .pool_max_idle_per_host(options.max_idle_per_host)
             .build(https);
         Ok(Transport {
             client,
-            max_body: options.max_body,
+            options: Arc::new(options.clone()),
         })
     }
 
+    /// The options it was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
     /// The response body limit.
-    pub fn max_body(&self) -> usize {
-        self.max_body
+    pub fn max_body(&self) -> u64 {
+        self.options.max_body
     }
 
     /// Sends `request` and reads the whole answer, giving up after `timeout` (connect,
@@ -215,17 +248,15 @@ impl Transport {
     ) -> Result<Response<Vec<u8>>, TransportError> {
         let resp = self.send_unbounded(request).await?;
         let (parts, body) = resp.into_parts();
-        let collected = Limited::new(body, self.max_body)
-            .collect()
-            .await
-            .map_err(|e| {
-                let kind = if e.is::<http_body_util::LengthLimitError>() {
-                    TransportErrorKind::TooLarge
-                } else {
-                    classify(&*e)
-                };
-                TransportError::new(kind, e)
-            })?;
+        let limit = usize::try_from(self.options.max_body).unwrap_or(usize::MAX);
+        let collected = Limited::new(body, limit).collect().await.map_err(|e| {
+            let kind = if e.is::<http_body_util::LengthLimitError>() {
+                TransportErrorKind::TooLarge
+            } else {
+                classify(&*e)
+            };
+            TransportError::new(kind, e)
+        })?;
         Ok(Response::from_parts(parts, collected.to_bytes().to_vec()))
     }
 }

@@ -30,7 +30,7 @@ async fn relay(upstream: &str) -> String {
 }
 
 fn client() -> Transport {
-    Transport::new(&Options::default()).unwrap()
+    Transport::new(&Options::default().proxy_from_env(false)).unwrap()
 }
 
 const T: Duration = Duration::from_secs(5);

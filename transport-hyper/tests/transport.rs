@@ -13,7 +13,12 @@ fn get(url: &str) -> Request<Vec<u8>> {
 }
 
 fn transport() -> Transport {
-    Transport::new(&Options::default().max_body(1024 * 1024)).unwrap()
+    Transport::new(
+        &Options::default()
+            .max_body(1024 * 1024)
+            .proxy_from_env(false),
+    )
+    .unwrap()
 }
 
 const T: Duration = Duration::from_secs(5);
@@ -80,7 +85,12 @@ async fn body_limit() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), TransportErrorKind::TooLarge, "{e}");
-    let big = Transport::new(&Options::default().max_body(4 * 1024 * 1024)).unwrap();
+    let big = Transport::new(
+        &Options::default()
+            .max_body(4 * 1024 * 1024)
+            .proxy_from_env(false),
+    )
+    .unwrap();
     let r = big.execute(get(&format!("{base}/big")), T).await.unwrap();
     assert_eq!(r.body().len(), 2 * 1024 * 1024);
 }
@@ -163,4 +173,35 @@ async fn https_needs_a_real_certificate() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), TransportErrorKind::Connect, "{e}");
+}
+
+/// `Proxy::Url`: every request goes through the proxy's CONNECT tunnel, with the
+/// credentials of the URL; `Proxy::None` connects directly; a SOCKS URL is refused.
+#[tokio::test]
+async fn requests_go_through_an_http_connect_proxy() {
+    use webwx_hyper::{Proxy, StartError};
+    let server = testing::server();
+    let proxy = testing::connect_proxy();
+    let with_auth = proxy.url.replace("http://", "http://user:pw@");
+    let t = Transport::new(&Options::default().proxy(Proxy::Url(with_auth))).unwrap();
+    let r = t
+        .execute(get(&format!("{}/through", server.base)), T)
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(String::from_utf8_lossy(r.body()).starts_with("/through"));
+    let tunnels = proxy.tunnels();
+    let target = server.base.trim_start_matches("http://");
+    assert_eq!(tunnels.len(), 1, "{tunnels:?}");
+    assert_eq!(tunnels[0].0, target);
+    assert_eq!(tunnels[0].1.as_deref(), Some("Basic dXNlcjpwdw=="));
+    let direct = Transport::new(&Options::default().proxy(Proxy::None)).unwrap();
+    direct
+        .execute(get(&format!("{}/direct", server.base)), T)
+        .await
+        .unwrap();
+    assert_eq!(proxy.tunnels().len(), 1, "not through the proxy");
+    let e = Transport::new(&Options::default().proxy(Proxy::Url("socks5://127.0.0.1:1".into())))
+        .unwrap_err();
+    assert!(matches!(e, StartError::Proxy(_)), "{e}");
 }

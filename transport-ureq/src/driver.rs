@@ -2,7 +2,7 @@
 //! flight, an event iterator and a cloneable command handle.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 use webwx_core::boundary::{Answer, Request};
 use webwx_core::client::Transmit;
 use webwx_core::{Client, Event, Monotonic, RequestId};
-use webwx_transport::{Outputs, Session, instant_of, now};
+use webwx_transport::{Backlog, Offer, Outputs, Session, StartError, instant_of, now};
 
-use crate::transport::{Options, Transport, TransportError};
+use crate::transport::{Transport, TransportError};
+use webwx_transport::Options;
 
 /// What wakes the session loop.
 enum Input {
@@ -27,6 +28,8 @@ struct Shared {
     session: webwx_transport::Shared,
     /// The loop has exited.
     finished: AtomicBool,
+    /// Events wait for room in the channel: the iterator wakes the loop when it takes one.
+    backlogged: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -52,17 +55,19 @@ struct Shared {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn start(client: Client, options: Options) -> std::io::Result<(Handle, Events)> {
-    start_with(client, Transport::new(&options))
+pub fn start(client: Client, options: Options) -> Result<(Handle, Events), StartError> {
+    start_with(client, Transport::new(&options)?)
 }
 
 /// Like [`start`], sharing `transport` (and its connection pool) with other sessions.
-pub fn start_with(client: Client, transport: Transport) -> std::io::Result<(Handle, Events)> {
+/// The event channel holds the transport's [`Options::event_capacity`] events.
+pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Events), StartError> {
     let (input_tx, input_rx) = mpsc::channel();
-    let (event_tx, event_rx) = mpsc::channel();
+    let (event_tx, event_rx) = mpsc::sync_channel(transport.options().event_capacity.max(1));
     let shared = Arc::new(Shared {
         session: webwx_transport::Shared::new(client),
         finished: AtomicBool::new(false),
+        backlogged: AtomicBool::new(false),
         thread: Mutex::new(None),
     });
     let driver = Driver {
@@ -71,11 +76,13 @@ pub fn start_with(client: Client, transport: Transport) -> std::io::Result<(Hand
         inputs: input_rx,
         input_tx: input_tx.clone(),
         events: event_tx,
+        backlog: Backlog::default(),
         in_flight: 0,
     };
     let thread = std::thread::Builder::new()
         .name("webwx-ureq-session".into())
-        .spawn(move || driver.run())?;
+        .spawn(move || driver.run())
+        .map_err(StartError::Spawn)?;
     *shared.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
     let handle = Handle {
         shared: shared.clone(),
@@ -94,7 +101,9 @@ struct Driver {
     transport: Transport,
     inputs: Receiver<Input>,
     input_tx: Sender<Input>,
-    events: Sender<Event>,
+    events: SyncSender<Event>,
+    /// Events the channel had no room for, and the sync loop held back meanwhile.
+    backlog: Backlog<Event>,
     in_flight: usize,
 }
 
@@ -102,6 +111,7 @@ impl Driver {
     fn run(mut self) {
         loop {
             let (deadline, done) = self.drain();
+            self.flush();
             if done {
                 break;
             }
@@ -134,6 +144,31 @@ impl Driver {
         }
         self.shared.finished.store(true, Ordering::SeqCst);
         tracing::debug!(in_flight = self.in_flight, "session loop ended");
+        // The last events still waiting: hand them over, however long the host takes
+        // (the iterator ends after them).
+        for e in self.backlog.take_waiting() {
+            if self.events.send(e).is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Moves waiting events into the channel while it has room, and sends the sync-loop
+    /// requests held back once none waits.
+    fn flush(&mut self) {
+        if !self.backlog.is_waiting() {
+            return;
+        }
+        // Set before trying, so that an event taken after a failed try wakes the loop.
+        self.shared.backlogged.store(true, Ordering::SeqCst);
+        let events = &self.events;
+        let released = self.backlog.flush(|e| offer(events, e));
+        if !self.backlog.is_waiting() {
+            self.shared.backlogged.store(false, Ordering::SeqCst);
+        }
+        for t in released {
+            self.spawn(t);
+        }
     }
 
     fn handle(&mut self, input: Input) {
@@ -186,14 +221,26 @@ impl Driver {
     }
 }
 
+/// Offers `e` to the bounded channel without blocking.
+fn offer(events: &SyncSender<Event>, e: Event) -> Offer<Event> {
+    match events.try_send(e) {
+        Ok(()) => Offer::Sent,
+        Err(TrySendError::Full(e)) => Offer::Full(e),
+        // A dropped iterator only means nobody listens.
+        Err(TrySendError::Disconnected(_)) => Offer::Gone,
+    }
+}
+
 impl Outputs for Driver {
     fn transmit(&mut self, t: Transmit) {
-        self.spawn(t);
+        if let Some(t) = self.backlog.hold(t.endpoint, t) {
+            self.spawn(t);
+        }
     }
 
     fn event(&mut self, e: Event) {
-        // A dropped iterator only means nobody listens.
-        let _ = self.events.send(e);
+        let events = &self.events;
+        self.backlog.push(e, |e| offer(events, e));
     }
 }
 
@@ -318,10 +365,19 @@ impl std::error::Error for RecvError {}
 impl Events {
     /// The next event, waiting at most `timeout`.
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Event, RecvError> {
-        self.rx.recv_timeout(timeout).map_err(|e| match e {
+        let e = self.rx.recv_timeout(timeout).map_err(|e| match e {
             RecvTimeoutError::Timeout => RecvError::Timeout,
             RecvTimeoutError::Disconnected => RecvError::Ended,
-        })
+        })?;
+        Ok(self.taken(e))
+    }
+
+    /// An event was taken: when others wait for room, the loop moves them in.
+    fn taken(&self, e: Event) -> Event {
+        if self.shared.backlogged.load(Ordering::SeqCst) {
+            let _ = self.wake.send(Input::Wake);
+        }
+        e
     }
 
     /// The next event, waiting until `deadline`.
@@ -331,7 +387,7 @@ impl Events {
 
     /// The next event if one is waiting.
     pub fn try_recv(&self) -> Option<Event> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|e| self.taken(e))
     }
 
     /// Whether the session loop has ended (events may still be waiting).
@@ -344,7 +400,7 @@ impl Iterator for Events {
     type Item = Event;
 
     fn next(&mut self) -> Option<Event> {
-        self.rx.recv().ok()
+        self.rx.recv().ok().map(|e| self.taken(e))
     }
 }
 

@@ -40,10 +40,11 @@ mod driver;
 mod transport;
 
 pub use driver::{Events, Handle, RecvError, start, start_with};
-pub use transport::{DEFAULT_MAX_BODY, Options, Transport, TransportError, classify};
+pub use transport::{Transport, TransportError, classify};
 pub use webwx_core;
 pub use webwx_transport::{
-    FileSource, PendingAnswer, SendFileError, Session, instant_of, now, random_seed, save_download,
+    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, FileSource, Options, PendingAnswer, Proxy,
+    SendFileError, Session, StartError, instant_of, now, random_seed, save_download,
 };
 
 /// The [`Session`] commands of a [`Handle`]: `use webwx_ureq::prelude::*;`.

@@ -8,62 +8,7 @@ use http::{Request, Response};
 use ureq::Agent;
 use ureq::tls::{TlsConfig, TlsProvider};
 use webwx_core::TransportErrorKind;
-
-/// Default limit on a response body: 64 MiB (media downloads can be large).
-pub const DEFAULT_MAX_BODY: u64 = 64 * 1024 * 1024;
-
-/// Settings of the HTTP side of a driver.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Options {
-    /// Largest response body accepted; a larger one fails with
-    /// [`TransportErrorKind::TooLarge`]. Default [`DEFAULT_MAX_BODY`].
-    pub max_body: u64,
-    /// Connect timeout (DNS, TCP and TLS), capped by each request's own timeout.
-    /// Default 15 s.
-    pub connect_timeout: Duration,
-    /// Use the proxy named by `ALL_PROXY`/`HTTPS_PROXY`/`HTTP_PROXY` (with `NO_PROXY`).
-    /// Default `true`.
-    pub proxy_from_env: bool,
-    /// Idle keep-alive connections kept per host. Default 4.
-    pub max_idle_per_host: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            max_body: DEFAULT_MAX_BODY,
-            connect_timeout: Duration::from_secs(15),
-            proxy_from_env: true,
-            max_idle_per_host: 4,
-        }
-    }
-}
-
-impl Options {
-    /// The defaults.
-    pub fn new() -> Self {
-        Options::default()
-    }
-
-    /// Sets [`Options::max_body`].
-    pub fn max_body(mut self, bytes: u64) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Sets [`Options::connect_timeout`].
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
-        self
-    }
-
-    /// Sets [`Options::proxy_from_env`].
-    pub fn proxy_from_env(mut self, on: bool) -> Self {
-        self.proxy_from_env = on;
-        self
-    }
-}
+use webwx_transport::{Options, Proxy, StartError};
 
 /// A failed request: the kind the core understands, and ureq's error for logs.
 #[derive(Debug)]
@@ -119,27 +64,21 @@ impl std::error::Error for TransportError {
 #[derive(Clone)]
 pub struct Transport {
     agent: Agent,
-    max_body: u64,
-    connect_timeout: Duration,
+    options: Arc<Options>,
 }
 
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Transport")
-            .field("max_body", &self.max_body)
+            .field("max_body", &self.options.max_body)
             .finish_non_exhaustive()
     }
 }
 
-impl Default for Transport {
-    fn default() -> Self {
-        Transport::new(&Options::default())
-    }
-}
-
 impl Transport {
-    /// A transport with `options`.
-    pub fn new(options: &Options) -> Transport {
+    /// A transport with `options`. Fails on a [`Proxy::Url`] that is not an `http://`
+    /// proxy.
+    pub fn new(options: &Options) -> Result<Transport, StartError> {
         let tls = TlsConfig::builder()
             .provider(TlsProvider::Rustls)
             .unversioned_rustls_crypto_provider(Arc::new(rustls::crypto::ring::default_provider()))
@@ -150,23 +89,36 @@ impl Transport {
             .save_redirect_history(false)
             .tls_config(tls)
             .max_idle_connections_per_host(options.max_idle_per_host)
+            .max_idle_age(options.pool_idle_timeout)
             .timeout_connect(Some(options.connect_timeout))
             // The core sends the browser's User-Agent; never add ureq's.
             .user_agent(ureq::config::AutoHeaderValue::None)
             .accept_encoding(ureq::config::AutoHeaderValue::None);
-        if !options.proxy_from_env {
-            builder = builder.proxy(None);
-        }
-        Transport {
+        builder = match &options.proxy {
+            Proxy::None => builder.proxy(None),
+            // ureq's default: ALL_PROXY / HTTPS_PROXY / HTTP_PROXY, with NO_PROXY.
+            Proxy::FromEnv => builder.proxy(ureq::Proxy::try_from_env()),
+            Proxy::Url(url) => {
+                webwx_transport::http_proxy_uri(url)?;
+                let p = ureq::Proxy::new(url).map_err(|e| StartError::Proxy(e.to_string()))?;
+                builder.proxy(Some(p))
+            }
+            _ => builder.proxy(None),
+        };
+        Ok(Transport {
             agent: builder.build().new_agent(),
-            max_body: options.max_body,
-            connect_timeout: options.connect_timeout,
-        }
+            options: Arc::new(options.clone()),
+        })
+    }
+
+    /// The options it was built with.
+    pub fn options(&self) -> &Options {
+        &self.options
     }
 
     /// The response body limit.
     pub fn max_body(&self) -> u64 {
-        self.max_body
+        self.options.max_body
     }
 
     /// Sends `request` and reads the whole answer, giving up after `timeout` (connect,
@@ -177,7 +129,7 @@ impl Transport {
         request: Request<Vec<u8>>,
         timeout: Duration,
     ) -> Result<Response<Vec<u8>>, TransportError> {
-        let connect = self.connect_timeout.min(timeout);
+        let connect = self.options.connect_timeout.min(timeout);
         let result = if request.body().is_empty() && !has_body_method(request.method()) {
             let (parts, _) = request.into_parts();
             let req = self
@@ -200,7 +152,7 @@ impl Transport {
         let (parts, mut body) = resp.into_parts();
         let bytes = body
             .with_config()
-            .limit(self.max_body)
+            .limit(self.options.max_body)
             .read_to_vec()
             .map_err(TransportError::from)?;
         let mut out = Response::from_parts(parts, bytes);

@@ -23,6 +23,7 @@ fn transport() -> Transport {
             .max_body(1024 * 1024)
             .proxy_from_env(false),
     )
+    .unwrap()
 }
 
 const T: Duration = Duration::from_secs(5);
@@ -99,7 +100,8 @@ fn body_limit() {
         &Options::default()
             .max_body(4 * 1024 * 1024)
             .proxy_from_env(false),
-    );
+    )
+    .unwrap();
     let r = big.execute(get(&format!("{base}/big")), T).unwrap();
     assert_eq!(r.body().len(), 2 * 1024 * 1024);
 }
@@ -161,4 +163,28 @@ fn long_poll_does_not_block_others() {
     }
     assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(slow.join().unwrap().unwrap().body(), b"late");
+}
+
+/// `Proxy::Url`: every request goes through the proxy's CONNECT tunnel, with the
+/// credentials of the URL (the same test as webwx-hyper's); a SOCKS URL is refused.
+#[test]
+fn requests_go_through_an_http_connect_proxy() {
+    use webwx_ureq::{Proxy, StartError};
+    let server = webwx_transport::testing::server();
+    let proxy = webwx_transport::testing::connect_proxy();
+    let with_auth = proxy.url.replace("http://", "http://user:pw@");
+    let t = Transport::new(&Options::default().proxy(Proxy::Url(with_auth))).unwrap();
+    let r = t
+        .execute(get(&format!("{}/through", server.base)), T)
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(String::from_utf8_lossy(r.body()).starts_with("/through"));
+    let tunnels = proxy.tunnels();
+    let target = server.base.trim_start_matches("http://");
+    assert_eq!(tunnels.len(), 1, "{tunnels:?}");
+    assert_eq!(tunnels[0].0, target);
+    assert_eq!(tunnels[0].1.as_deref(), Some("Basic dXNlcjpwdw=="));
+    let e = Transport::new(&Options::default().proxy(Proxy::Url("socks5://127.0.0.1:1".into())))
+        .unwrap_err();
+    assert!(matches!(e, StartError::Proxy(_)), "{e}");
 }

@@ -74,8 +74,9 @@ use tokio::net::TcpListener;
 use webwx_core::TransportErrorKind;
 use webwx_core::relay::{decode_path, decode_request, encode_response, is_relay_mode};
 
-use crate::transport::{BuildError, Options, Transport};
+use crate::transport::{BuildError, Transport};
 use access::{OriginCheck, add_cors, check_origin, host_ok};
+use webwx_transport::{Options, Proxy};
 
 pub use allow::{default_allow, is_allowed};
 pub use body::RelayBody;
@@ -119,7 +120,12 @@ enum Route {
 impl Relay {
     /// A relay with `options`.
     pub fn new(options: RelayOptions) -> Result<Relay, BuildError> {
-        let transport = Transport::new(&Options::default().max_body(options.max_body))?;
+        // The relay connects upstream directly, as it always has.
+        let transport = Transport::new(
+            &Options::default()
+                .max_body(options.max_body as u64)
+                .proxy(Proxy::None),
+        )?;
         Ok(Relay {
             inner: Arc::new(Inner { options, transport }),
         })
