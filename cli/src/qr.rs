@@ -61,9 +61,10 @@ pub fn png(content: &str) -> std::io::Result<Vec<u8>> {
 }
 
 /// Writes the PNG of `content` to `path` as the session files are written: mode 0600
-/// through a new file renamed over `path`, so that a link planted at a `--qr-png` path is
-/// replaced, never written through (the default path is in a fresh private directory).
-pub fn write_png(content: &str, path: &Path) -> std::io::Result<()> {
+/// through a new file renamed over `path`; anything but a regular file at a `--qr-png`
+/// path (a planted link, `/dev/null`, a FIFO) is refused, never written through nor
+/// replaced (the default path is in a fresh private directory).
+pub fn write_png(content: &str, path: &Path) -> Result<(), crate::session_file::WriteError> {
     crate::session_file::write_private(path, &png(content)?)
 }
 
@@ -90,11 +91,20 @@ mod tests {
         std::fs::write(&victim, "keep me").unwrap();
         let path = dir.path().join("webwx-qr-1.png");
         std::os::unix::fs::symlink(&victim, &path).unwrap();
-        write_png("https://login.weixin.qq.com/l/x==", &path).unwrap();
+        // A planted link is refused: neither written through nor replaced.
+        let e = write_png("https://login.weixin.qq.com/l/x==", &path).unwrap_err();
+        assert!(
+            matches!(e, crate::session_file::WriteError::NotARegularFile(..)),
+            "{e}"
+        );
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
-        let meta = std::fs::symlink_metadata(&path).unwrap();
+        assert_eq!(std::fs::read_link(&path).unwrap(), victim);
+        // A fresh path gets a private PNG.
+        let fresh = dir.path().join("webwx-qr-2.png");
+        write_png("https://login.weixin.qq.com/l/x==", &fresh).unwrap();
+        let meta = std::fs::symlink_metadata(&fresh).unwrap();
         assert!(meta.is_file());
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-        assert_eq!(&std::fs::read(&path).unwrap()[..4], b"\x89PNG");
+        assert_eq!(&std::fs::read(&fresh).unwrap()[..4], b"\x89PNG");
     }
 }

@@ -15,6 +15,8 @@ pub enum SessionFileError {
     Io(PathBuf, std::io::Error),
     /// The file is not a session this version can read.
     Invalid(PathBuf, String),
+    /// The path holds something that is not a regular file: never replaced.
+    NotARegularFile(PathBuf, &'static str),
 }
 
 impl std::fmt::Display for SessionFileError {
@@ -22,8 +24,78 @@ impl std::fmt::Display for SessionFileError {
         match self {
             SessionFileError::Io(p, e) => write!(f, "{}: {e}", p.display()),
             SessionFileError::Invalid(p, e) => write!(f, "{}: {e}", p.display()),
+            SessionFileError::NotARegularFile(p, what) => write!(
+                f,
+                "{}: {}",
+                p.display(),
+                WriteError::NotARegularFile(p.clone(), what)
+            ),
         }
     }
+}
+
+/// Why [`write_private`] wrote nothing.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The path holds something that is not a regular file (a device such as
+    /// `/dev/null`, a FIFO, a socket, a directory, a symbolic link): it is never replaced.
+    /// The second field names what it is.
+    NotARegularFile(PathBuf, &'static str),
+    /// Writing failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::NotARegularFile(_, what) => {
+                write!(f, "is a {what}, not a regular file: refusing to replace it")
+            }
+            WriteError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WriteError::Io(e) => Some(e),
+            WriteError::NotARegularFile(..) => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// What `t` is, for [`WriteError::NotARegularFile`]; `None` for a regular file.
+fn not_regular(t: std::fs::FileType) -> Option<&'static str> {
+    if t.is_file() {
+        return None;
+    }
+    if t.is_dir() {
+        return Some("directory");
+    }
+    if t.is_symlink() {
+        return Some("symbolic link");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_char_device() || t.is_block_device() {
+            return Some("device");
+        }
+        if t.is_fifo() {
+            return Some("FIFO");
+        }
+        if t.is_socket() {
+            return Some("socket");
+        }
+    }
+    Some("special file")
 }
 
 /// The largest session file read (a real one is a few hundred KiB at most: the seen ids,
@@ -57,15 +129,24 @@ pub fn load(path: &Path) -> Result<Option<SessionState>, SessionFileError> {
 
 /// Saves `state` to `path` atomically, mode 0600.
 pub fn save(path: &Path, state: &SessionState) -> Result<(), SessionFileError> {
-    write_private(path, state.to_json().as_bytes())
-        .map_err(|e| SessionFileError::Io(path.to_owned(), e))
+    write_private(path, state.to_json().as_bytes()).map_err(|e| match e {
+        WriteError::NotARegularFile(p, what) => SessionFileError::NotARegularFile(p, what),
+        WriteError::Io(e) => SessionFileError::Io(path.to_owned(), e),
+    })
 }
 
 /// Writes `bytes` to `path` through a 0600 temporary file, synced, renamed over `path`;
 /// then the directory is synced too, so that the rename itself survives a crash or a
 /// power cut (on Unix; elsewhere a directory cannot be opened for that).
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+///
+/// Only a regular file (or nothing) at `path` is replaced: anything else — a device such
+/// as `/dev/null` (which a rename as root would replace), a FIFO, a directory, a symbolic
+/// link — is refused with [`WriteError::NotARegularFile`] and left as it is. (Checked
+/// just before the rename: a path swapped in between by someone who can write the
+/// directory is not caught.)
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    check_replaceable(path)?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
@@ -84,13 +165,26 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
-        std::fs::rename(&tmp, path)
+        check_replaceable(path)?;
+        std::fs::rename(&tmp, path).map_err(WriteError::Io)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result?;
-    sync_dir(&dir)
+    Ok(sync_dir(&dir)?)
+}
+
+/// Fails unless `path` is missing or a regular file (not followed if it is a link).
+fn check_replaceable(path: &Path) -> Result<(), WriteError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) => match not_regular(m.file_type()) {
+            Some(what) => Err(WriteError::NotARegularFile(path.to_owned(), what)),
+            None => Ok(()),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(WriteError::Io(e)),
+    }
 }
 
 #[cfg(unix)]
@@ -144,6 +238,75 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         std::fs::write(&path, "nope").unwrap();
         assert!(matches!(load(&path), Err(SessionFileError::Invalid(..))));
+    }
+
+    /// A FIFO, a link to a device (made in a temporary directory: never the real
+    /// `/dev/null`), a directory and a link to a regular file are refused and left as
+    /// they were; nothing is left behind.
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_are_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(made, "mkfifo (coreutils) makes the FIFO");
+        let device = dir.path().join("null-link");
+        std::os::unix::fs::symlink("/dev/null", &device).unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let state = SessionState::new(7, webwx_core::Hosts::default());
+        let mut cases = vec![
+            (device.clone(), "symbolic link"),
+            (link.clone(), "symbolic link"),
+            (sub.clone(), "directory"),
+        ];
+        cases.push((fifo.clone(), "FIFO"));
+        for (path, what) in &cases {
+            let e = write_private(path, b"x").unwrap_err();
+            assert!(
+                matches!(&e, WriteError::NotARegularFile(p, w) if p == path && w == what),
+                "{}: {e:?}",
+                path.display()
+            );
+            assert!(e.to_string().contains("refusing to replace"), "{e}");
+            let e = save(path, &state).unwrap_err();
+            assert!(matches!(e, SessionFileError::NotARegularFile(..)), "{e}");
+        }
+        // All as they were.
+        assert_eq!(std::fs::read_link(&device).unwrap(), Path::new("/dev/null"));
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        assert_eq!(std::fs::read_link(&link).unwrap(), victim);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        assert!(sub.is_dir());
+        if made {
+            assert!(
+                std::fs::symlink_metadata(&fifo)
+                    .unwrap()
+                    .file_type()
+                    .is_fifo()
+            );
+        }
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains(".tmp-")), "{names:?}");
+        // A regular file is replaced as before.
+        save(&victim, &state).unwrap();
+        assert_eq!(load(&victim).unwrap().unwrap(), state);
     }
 
     #[test]
