@@ -505,7 +505,8 @@ impl Demo {
             "file"
         };
         let size = bytes.len() as u64;
-        self.sent_md5.insert(name.to_owned(), md5_hex(&bytes));
+        self.sent_md5
+            .insert(name.to_owned(), webwx_core::upload::md5_hex(&bytes));
         self.say(
             "client",
             &format!(
@@ -602,15 +603,6 @@ fn demo_file() -> Vec<u8> {
     }
     out.truncate(FILE_SIZE);
     out
-}
-
-/// Lowercase hex md5 of `bytes`.
-fn md5_hex(bytes: &[u8]) -> String {
-    use md5::Digest;
-    md5::Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The first line of `s`, at most 100 characters.

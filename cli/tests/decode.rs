@@ -1,4 +1,4 @@
-//! `webwx decode KIND FILE` on captured responses (`fixtures/`, copied from the project's
+//! `webwx decode KIND FILE` on captured responses (the core's capture fixtures and `fixtures/`, from the project's
 //! protocol captures; origins in each file's header and in `fixtures/README.md`): one
 //! JSON document each, snapshotted, with explicit checks of what matters; and bad input:
 //! a non-zero exit with one line on stderr, never a panic.

@@ -223,7 +223,7 @@ fn login_then_reuse_then_echo_then_send() {
         assert_eq!(last["to"], friend_id.as_str());
         assert_eq!(
             last["media_md5"],
-            md5_hex(&std::fs::read(path).unwrap()),
+            webwx_core::upload::md5_hex(&std::fs::read(path).unwrap()),
             "the simulator got the file's bytes"
         );
     }
@@ -302,14 +302,6 @@ fn refused_web_login_points_to_desktop() {
         "{stdout}"
     );
     assert!(stderr.contains("webwx login --desktop"), "{stderr}");
-}
-
-fn md5_hex(bytes: &[u8]) -> String {
-    use md5::Digest;
-    md5::Md5::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 #[test]

@@ -204,14 +204,6 @@ fn wait<T>(
     }
 }
 
-fn md5_hex(b: &[u8]) -> String {
-    use md5::Digest;
-    md5::Md5::digest(b)
-        .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
-}
-
 /// The whole path of a page's session, with processes: `webwx sim` (an account homed on
 /// wx2.qq.com that only the desktop variant may log in), `webwx relay --upstream` to it,
 /// and a real client (the blocking driver) in relay mode: the origin is the relay, the
@@ -311,8 +303,8 @@ fn a_relay_mode_client_runs_a_session_through_webwx_relay() {
         "{sent:?}"
     );
     assert!(
-        sent.iter()
-            .any(|r| r["file_name"] == "notes.bin" && r["media_md5"] == md5_hex(&bytes)),
+        sent.iter().any(|r| r["file_name"] == "notes.bin"
+            && r["media_md5"] == webwx_core::upload::md5_hex(&bytes)),
         "{sent:?}"
     );
 

@@ -133,11 +133,21 @@ mod tests {
 
     #[test]
     fn msg_ids_never_overflow() {
+        // At the end of time every step saturates at u64::MAX instead of wrapping to a
+        // small id (or panicking in a debug build).
         let mut rng = Rng::new(3);
         let mut g = MsgIdGen::default();
-        for _ in 0..3 {
-            let _ = g.next(Timestamp(u64::MAX), &mut rng);
-        }
+        let ids: Vec<String> = (0..3)
+            .map(|_| g.next(Timestamp(u64::MAX), &mut rng))
+            .collect();
+        assert_eq!(ids, ["18446744073709551615"; 3]);
+        // Just below: ms * 10000 saturates, and later ids never go back.
+        let mut g = MsgIdGen::default();
+        let t = Timestamp(u64::MAX / 10_000);
+        let first: u64 = g.next(t, &mut rng).parse().unwrap();
+        assert_eq!(first / 10_000, 1_844_674_407_370_955);
+        let second: u64 = g.next(t, &mut rng).parse().unwrap();
+        assert!(second > first, "{second} > {first}");
     }
 
     #[test]

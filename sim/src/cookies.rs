@@ -3,45 +3,24 @@
 use crate::hosts;
 use crate::world::session::Session;
 
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// `(year, month 1-12, day)` of a day number since 1970-01-01 (Hinnant's algorithm).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// `Mon, 31-Dec-2018 11:12:21 GMT`, the date form of the captured cookies.
-pub(crate) fn cookie_date(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
-    let secs = unix % 86_400;
-    let (y, m, d) = civil(days);
-    format!(
-        "{}, {:02}-{}-{} {:02}:{:02}:{:02} GMT",
-        DAYS[(days.rem_euclid(7)) as usize],
-        d,
-        MONTHS[(m - 1) as usize],
-        y,
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// `Mon, 31 Dec 2018 11:12:21 GMT` (HTTP date, for Last-Modified).
+/// `Mon, 31 Dec 2018 11:12:21 GMT` (HTTP date, for Last-Modified; the `httpdate` crate's).
 pub(crate) fn http_date(unix: u64) -> String {
-    cookie_date(unix).replacen('-', " ", 2)
+    // httpdate's calendar ends with 9999; a later time is written as its last second.
+    let unix = unix.min(253_402_300_799);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(unix))
+}
+
+/// `Mon, 31-Dec-2018 11:12:21 GMT`, the date form of the captured cookies: the HTTP date
+/// with dashes in the date.
+pub(crate) fn cookie_date(unix: u64) -> String {
+    let http = http_date(unix);
+    // `Mon, ` + `31 Dec 2018` + ` 11:12:21 GMT` (a fixed-width form).
+    format!(
+        "{}{}{}",
+        &http[..5],
+        http[5..16].replace(' ', "-"),
+        &http[16..]
+    )
 }
 
 /// Cookie attributes for a session's answers.
@@ -127,5 +106,6 @@ mod tests {
         assert_eq!(cookie_date(0), "Thu, 01-Jan-1970 00:00:00 GMT");
         assert_eq!(http_date(1_546_254_741), "Mon, 31 Dec 2018 11:12:21 GMT");
         assert_eq!(cookie_date(951_782_400), "Tue, 29-Feb-2000 00:00:00 GMT");
+        assert_eq!(cookie_date(u64::MAX), "Fri, 31-Dec-9999 23:59:59 GMT");
     }
 }

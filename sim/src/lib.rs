@@ -98,6 +98,7 @@ pub use control::{
     AccountInfo, AccountSpec, ContactEvent, ContactInfo, Control, ControlError, FaultKind,
     FaultSpec, InjectMessage, MemberInfo, SentRecord, SimState,
 };
+pub use md5sum::md5_hex;
 
 /// A simulator running inside the current tokio runtime.
 pub struct Sim {

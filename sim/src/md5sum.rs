@@ -3,14 +3,11 @@
 use md5::{Digest, Md5};
 
 /// Lowercase hex MD5 of `bytes`.
-pub(crate) fn md5_hex(bytes: &[u8]) -> String {
-    let digest = Md5::digest(bytes);
-    let mut s = String::with_capacity(32);
-    for b in digest.iter() {
-        s.push(char::from(b"0123456789abcdef"[(b >> 4) as usize]));
-        s.push(char::from(b"0123456789abcdef"[(b & 15) as usize]));
-    }
-    s
+///
+/// The simulator's own, as it shares no code with the client it tests; its tests use it
+/// too (`webwx_sim::md5_hex`).
+pub fn md5_hex(bytes: &[u8]) -> String {
+    hex::encode(Md5::digest(bytes))
 }
 
 #[cfg(test)]

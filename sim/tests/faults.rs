@@ -93,13 +93,15 @@ fn hang_never_answers_and_ends_with_the_simulator() {
             "/jslogin?appid=wx782c26e4c19acffb",
             &[],
             b"",
-            Duration::from_secs(5),
+            Duration::from_secs(30),
         )
     });
     std::thread::sleep(Duration::from_millis(100));
     let t0 = Instant::now();
     sim.shutdown();
-    assert!(t0.elapsed() < Duration::from_secs(2));
+    // A shutdown that waited for the hung request would take the client's 30 s; 10 s
+    // leaves a loaded CI machine plenty of slack and still tells them apart.
+    assert!(t0.elapsed() < Duration::from_secs(10));
     assert!(pending.join().unwrap().is_err());
 }
 

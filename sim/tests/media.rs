@@ -5,12 +5,7 @@ mod common;
 
 use base64::Engine;
 use common::*;
-use md5::{Digest, Md5};
-use webwx_sim::InjectMessage;
-
-fn md5_hex(b: &[u8]) -> String {
-    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
-}
+use webwx_sim::{InjectMessage, md5_hex};
 
 fn inject_media(
     sim: &webwx_sim::RunningSim,

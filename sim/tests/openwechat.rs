@@ -8,13 +8,9 @@ mod common;
 
 use common::openwechat::{JSON_CONTENT_TYPE, Mode, OpenWechat, go_body, go_obj, go_query, go_str};
 use common::{control, post, sim};
-use md5::{Digest, Md5};
 use serde_json::{Value, json};
+use webwx_sim::md5_hex;
 use webwx_sim::{AccountSpec, InjectMessage, RunningSim, SentRecord};
-
-fn md5_hex(b: &[u8]) -> String {
-    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// A PNG header (the simulator reads the size from IHDR) padded to `len` bytes.
 fn png(len: usize) -> Vec<u8> {

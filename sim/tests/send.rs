@@ -3,12 +3,8 @@
 mod common;
 
 use common::*;
-use md5::{Digest, Md5};
 use serde_json::{Value, json};
-
-fn md5_hex(b: &[u8]) -> String {
-    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
-}
+use webwx_sim::md5_hex;
 
 fn friend(sim: &webwx_sim::RunningSim) -> String {
     let uin = sim

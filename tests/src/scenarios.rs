@@ -291,7 +291,7 @@ pub fn home_domains<D: Driver>(d: &D) {
         let rec = rec.iter().find(|r| r.msg_id == ids[0]).expect("recorded");
         assert_eq!(
             rec.media_md5.as_deref(),
-            Some(md5_hex(&data).as_str()),
+            Some(webwx_core::upload::md5_hex(&data).as_str()),
             "{home}"
         );
         use base64::Engine as _;
@@ -320,7 +320,11 @@ pub fn home_domains<D: Driver>(d: &D) {
             }
             _ => None,
         });
-        assert_eq!(md5_hex(&got), md5_hex(&data), "{home}");
+        assert_eq!(
+            webwx_core::upload::md5_hex(&got),
+            webwx_core::upload::md5_hex(&data),
+            "{home}"
+        );
         run.session.with(|c, now| c.logout(now));
         run.until_end(WAIT);
         assert_eq!(run.logouts(), vec![LogoutReason::Requested], "{home}");
@@ -450,12 +454,6 @@ fn bytes(seed: u64, n: usize, head: &[u8]) -> Vec<u8> {
     out
 }
 
-fn md5_hex(b: &[u8]) -> String {
-    use md5::Digest;
-    let d = md5::Md5::digest(b);
-    d.iter().map(|x| format!("{x:02x}")).collect()
-}
-
 /// Waits until every upload in `handles` ended in `Sent` (in any order); their MsgIDs.
 fn wait_all_sent<S: Session>(
     run: &mut Run<S>,
@@ -539,7 +537,7 @@ pub fn send_media_and_download<D: Driver>(d: &D) {
             .unwrap_or_else(|| panic!("{name} not recorded"));
         assert_eq!(
             rec.media_md5.as_deref(),
-            Some(md5_hex(data).as_str()),
+            Some(webwx_core::upload::md5_hex(data).as_str()),
             "{name}"
         );
         assert_eq!(rec.msg_type, ty, "{name}");
@@ -610,7 +608,11 @@ pub fn send_media_and_download<D: Driver>(d: &D) {
             _ => None,
         });
         assert_eq!(media.bytes.len(), data.len(), "{name}");
-        assert_eq!(md5_hex(&media.bytes), md5_hex(data), "{name}");
+        assert_eq!(
+            webwx_core::upload::md5_hex(&media.bytes),
+            webwx_core::upload::md5_hex(data),
+            "{name}"
+        );
         assert!(!media.file_name.is_empty());
     }
     run.session.with(|c, now| c.logout(now));
@@ -1038,10 +1040,27 @@ pub fn dropping_everything_stops_the_session<D: Driver>(d: &D) {
             .copied()
             .unwrap_or(0)
     };
-    // Whatever was in flight finishes within a hold.
-    std::thread::sleep(Duration::from_millis(2 * HOLD_MS));
-    let before = requests();
-    std::thread::sleep(Duration::from_millis(5 * HOLD_MS));
+    // Whatever was in flight finishes, however long a loaded machine takes to stop the
+    // loop: wait (up to WAIT) until no request arrives for 5 holds in a row. A running
+    // session polls at least once a hold, so it never gets there.
+    let deadline = std::time::Instant::now() + WAIT;
+    let mut before = requests();
+    let mut still = 0;
+    while still < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dropped session kept sending requests"
+        );
+        std::thread::sleep(Duration::from_millis(HOLD_MS));
+        let now = requests();
+        if now == before {
+            still += 1;
+        } else {
+            (before, still) = (now, 0);
+        }
+    }
+    // And none comes later: a stopped loop has no timer left to wake it.
+    std::thread::sleep(Duration::from_millis(10 * HOLD_MS));
     assert_eq!(requests(), before, "requests after the session was dropped");
     let state = sim.control.state();
     assert!(
@@ -1291,7 +1310,10 @@ pub fn boundary_transcript<D: Driver>(d: &D) -> Transcript {
         .into_iter()
         .find(|s| s.msg_id == r["msg_id"])
         .unwrap();
-    assert_eq!(rec.media_md5.as_deref(), Some(md5_hex(&data).as_str()));
+    assert_eq!(
+        rec.media_md5.as_deref(),
+        Some(webwx_core::upload::md5_hex(&data).as_str())
+    );
     let dir = std::env::temp_dir().join(format!("webwx-suite-{}-{}", D::NAME, std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -1310,7 +1332,7 @@ pub fn boundary_transcript<D: Driver>(d: &D) -> Transcript {
     assert_eq!(rec.file_name.as_deref(), Some("from-path.txt"));
     assert_eq!(
         rec.media_md5.as_deref(),
-        Some(md5_hex(b"a file on disk").as_str())
+        Some(webwx_core::upload::md5_hex(b"a file on disk").as_str())
     );
     ok(
         &run,

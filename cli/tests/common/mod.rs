@@ -14,12 +14,39 @@ pub fn webwx() -> Command {
     c
 }
 
-/// A fixture of `cli/tests/fixtures/`.
+/// A fixture by its short name: one the core's tests hold (`CORE_FIXTURES`), else one of
+/// `cli/tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match CORE_FIXTURES.iter().find(|(n, _)| *n == name) {
+        // One copy of each capture: the core's tests have it.
+        Some((_, core)) => dir.join("../core/tests/fixtures").join(core),
+        None => dir.join("tests/fixtures").join(name),
+    }
 }
+
+/// The fixtures `webwx decode`'s tests share with the core's tests, by the short name the
+/// CLI's tests use and the core's path under `core/tests/fixtures/`.
+const CORE_FIXTURES: &[(&str, &str)] = &[
+    (
+        "batchcontacts.txt",
+        "captures/11_10_webwxbatchgetcontact_0.demojibaked.txt",
+    ),
+    (
+        "contacts.txt",
+        "captures/10_9_webwxgetcontact_0.demojibaked.txt",
+    ),
+    ("init.txt", "captures/06_5_webwxinit_0.demojibaked.txt"),
+    ("jslogin.txt", "captures/00_1_jslogin_0.txt"),
+    ("login_confirmed.txt", "captures/04_3_login_2.txt"),
+    ("login_scanned.txt", "captures/03_3_login_1.txt"),
+    ("login_waiting.txt", "captures/02_3_login_0.txt"),
+    ("newloginpage.txt", "captures/05_4_webwxnewloginpage_0.txt"),
+    ("sendmsg.txt", "captures/14_12_webwxsendmsg_0.txt"),
+    ("sync_wechat4u.json", "messages/sync_wechat4u.json"),
+    ("synccheck.txt", "captures/13_12_synccheck_0.txt"),
+    ("upload.txt", "captures/19_16_webwxuploadmedia_0.txt"),
+];
 
 /// Runs `cmd` to completion, killing it (and failing) after `limit`.
 pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Output {

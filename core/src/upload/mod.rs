@@ -185,7 +185,7 @@ impl FileHasher {
 
     /// The lowercase hex md5 of everything fed.
     pub fn finish(self) -> String {
-        hex(&self.md5.finalize())
+        hex::encode(self.md5.finalize())
     }
 }
 
@@ -194,16 +194,6 @@ pub fn md5_hex(bytes: &[u8]) -> String {
     let mut h = FileHasher::new();
     h.update(bytes);
     h.finish()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// A `multipart/form-data` body, written the way browsers write it.
@@ -291,40 +281,24 @@ impl Multipart {
 
 /// JavaScript's `Date.prototype.toString()` of `ms` in UTC, as a browser in a UTC time
 /// zone writes `lastModifiedDate`: `Sun Dec 30 2018 23:08:18 GMT+0000 (Coordinated Universal Time)`.
+/// (The calendar is the `time` crate's, which the `cookie` crate brings.)
 pub fn js_date_string(ms: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let secs = ms / 1000;
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days as i64);
+    use cookie::time::OffsetDateTime;
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    // Beyond the calendar's range (year 9999): the epoch, as for any nonsense date.
+    let t = OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    // `Sunday`, `December`: JavaScript writes their first three letters.
+    let short = |name: String| name.chars().take(3).collect::<String>();
     format!(
         "{} {} {:02} {} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
-        DAYS[(days % 7) as usize],
-        MONTHS[(m - 1) as usize],
-        d,
-        y,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
+        short(t.weekday().to_string()),
+        short(t.month().to_string()),
+        t.day(),
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
-}
-
-/// Howard Hinnant's `civil_from_days`: (year, month 1-12, day 1-31) of a day count since
-/// 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

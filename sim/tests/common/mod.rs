@@ -536,6 +536,11 @@ impl Conn {
         }
     }
 
+    /// How long a read waits for the server (TIMEOUT by default).
+    pub fn read_timeout(&self, d: Duration) {
+        self.stream.set_read_timeout(Some(d)).unwrap();
+    }
+
     /// Writes a request without waiting for the answer.
     pub fn send(&mut self, method: &str, target: &str, headers: &[(&str, String)], body: &[u8]) {
         let mut req = format!(

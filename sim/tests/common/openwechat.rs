@@ -14,7 +14,6 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cookie_store::CookieStore;
-use md5::{Digest, Md5};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use url::Url;
@@ -743,10 +742,7 @@ impl<'a> OpenWechat<'a> {
         let ticket = self
             .cookie_for(&url, "webwx_data_ticket")
             .expect("ErrWebWxDataTicketNotFound: no webwx_data_ticket cookie for the file host");
-        let md5: String = Md5::digest(bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let md5 = webwx_sim::md5_hex(bytes);
         let ext = filename
             .rsplit('.')
             .next()
