@@ -70,9 +70,9 @@ mod cli;
 pub mod clients;
 mod config;
 mod control;
+mod control_types;
 mod cookies;
 mod endpoints;
-mod faults;
 mod hosts;
 mod md5sum;
 mod multipart;
@@ -94,9 +94,10 @@ use tokio::sync::watch;
 
 pub use cli::run_cli;
 pub use config::{SimArgs, SimConfig};
-pub use control::{
-    AccountInfo, AccountSpec, ContactEvent, ContactInfo, Control, ControlError, FaultKind,
-    FaultSpec, InjectMessage, MemberInfo, SentRecord, SimState,
+pub use control::Control;
+pub use control_types::{
+    AccountInfo, AccountSpec, ContactEvent, ContactInfo, ControlError, FaultKind, FaultSpec,
+    InjectMessage, MemberInfo, SentRecord, SimState,
 };
 pub use md5sum::md5_hex;
 

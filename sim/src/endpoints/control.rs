@@ -6,7 +6,7 @@ use http::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use crate::control::{
+use crate::control_types::{
     AccountSpec, ContactEvent, ControlError, FaultSpec, InjectMessage, de_opt_u64,
 };
 use crate::request::Req;

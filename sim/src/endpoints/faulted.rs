@@ -5,7 +5,7 @@ use bytes::Bytes;
 use http::StatusCode;
 
 use super::ret_json;
-use crate::control::{FaultKind, FaultSpec};
+use crate::control_types::{FaultKind, FaultSpec};
 use crate::pictures;
 use crate::prng::SplitMix64;
 use crate::response::{Resp, Special};

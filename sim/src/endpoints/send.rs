@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::auth::{JsonRequest, PassTicket, RET_BAD_REQUEST, json_request};
 use super::ret_json;
-use crate::control::SentRecord;
+use crate::control_types::SentRecord;
 use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::routes::Endpoint;

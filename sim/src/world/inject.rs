@@ -13,7 +13,7 @@ use super::message::{
 };
 use super::session::EventKind;
 use super::{World, unix_now};
-use crate::control::{ControlError, InjectMessage};
+use crate::control_types::{ControlError, InjectMessage};
 use crate::md5sum::md5_hex;
 use crate::pictures;
 

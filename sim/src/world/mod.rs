@@ -2,6 +2,7 @@
 //! and what clients sent. One `World` per simulator, behind one mutex.
 
 pub(crate) mod account;
+pub(crate) mod faults;
 pub(crate) mod generate;
 pub(crate) mod inject;
 pub(crate) mod login;
@@ -17,14 +18,14 @@ use base64::Engine;
 use tokio::sync::Notify;
 
 use crate::config::SimConfig;
-use crate::control::{
+use crate::control_types::{
     AccountInfo, AccountSpec, ContactEvent, ContactInfo, ControlError, MemberInfo, SentRecord,
     SimState,
 };
-use crate::faults::ActiveFault;
 use crate::hosts;
 use crate::prng::SplitMix64;
 use account::Account;
+use faults::ActiveFault;
 use login::{Pending, PendingState, Ticket};
 use media::{BlobRef, Upload};
 use session::{EventKind, Session, SyncLog};

@@ -1,7 +1,7 @@
 //! Faults injected through the control API: which requests they hit.
 
-use crate::control::{ControlError, FaultKind, FaultSpec};
-use crate::world::World;
+use super::World;
+use crate::control_types::{ControlError, FaultKind, FaultSpec};
 
 /// A fault in force.
 #[derive(Debug, Clone)]
