@@ -427,3 +427,58 @@ proptest! {
         prop_assert_eq!(safe_file_name(&name), name);
     }
 }
+
+/// A driver streaming a download to a writer: the core says which request belongs to
+/// which download, takes a head-only answer marked `Streamed` as the media (its bytes are
+/// the writer's), and ends the download without a retry when the transfer broke after
+/// bytes reached the writer. Other requests are no download's.
+#[test]
+fn downloads_streamed_by_the_driver() {
+    use webwx_core::media::Streamed;
+    let mut f = Fake::new();
+    let id = f
+        .client
+        .download(f.now, Download::Video { msg_id: "9".into() })
+        .unwrap();
+    let ts = f.pump();
+    assert_eq!(f.client.download_of(ts[0].id), Some(id));
+    let mut head = image_response("video/mp4", b"");
+    head.extensions_mut().insert(Streamed::complete(6_000_000));
+    f.respond(&ts[0], head);
+    let evs = f.take_cmd_events();
+    let [CommandEvent::Downloaded { download, media }] = &evs[..] else {
+        panic!("{evs:?}")
+    };
+    assert_eq!(*download, id);
+    assert!(media.bytes.is_empty(), "the bytes went to the writer");
+    assert_eq!(media.content_type, "video/mp4");
+    assert_eq!(f.client.download_of(ts[0].id), None, "answered");
+
+    let id = f
+        .client
+        .download(f.now, Download::Voice { msg_id: "8".into() })
+        .unwrap();
+    let ts = f.pump();
+    let mut head = image_response("audio/mp3", b"");
+    head.extensions_mut().insert(Streamed::broken(
+        1000,
+        webwx_core::TransportErrorKind::Reset,
+    ));
+    f.respond(&ts[0], head);
+    let evs = f.take_cmd_events();
+    assert!(
+        matches!(
+            &evs[..],
+            [CommandEvent::DownloadFailed { download, error: CommandFailure::Transport { kind: webwx_core::TransportErrorKind::Reset } }] if *download == id
+        ),
+        "{evs:?}"
+    );
+    f.now = f.now.plus(Duration::from_secs(60));
+    f.client.handle_timeout(f.now);
+    assert!(f.pump().is_empty(), "never retried into the writer");
+
+    // A send is no download.
+    f.client.send_text(f.now, ALICE, "hi").unwrap();
+    let ts = f.pump();
+    assert_eq!(f.client.download_of(ts[0].id), None);
+}

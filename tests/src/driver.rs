@@ -24,10 +24,17 @@ pub trait Driver {
     type Session: Session;
     /// Runs `client` (no command issued yet).
     fn start(&self, client: Client) -> Self::Session;
+    /// The same kind of driver with a transport built from `options`.
+    fn with_options(&self, options: webwx_transport::Options) -> Self
+    where
+        Self: Sized;
     /// The same driver with an event channel of `capacity` events.
     fn with_event_capacity(&self, capacity: usize) -> Self
     where
-        Self: Sized;
+        Self: Sized,
+    {
+        self.with_options(options().event_capacity(capacity))
+    }
 }
 
 /// A running session, driven from blocking test code.
@@ -62,6 +69,12 @@ pub trait Session {
     ) -> Result<UploadHandle, CommandError> {
         self.handle().send_bytes(to, name, bytes)
     }
+    /// Downloads `what` into `writer`, streamed (the driver's `download_to`).
+    fn download_to(
+        &self,
+        what: webwx_core::Download,
+        writer: &mut Sink,
+    ) -> Result<webwx_transport::StreamedDownload, webwx_transport::DownloadError>;
     /// Sends the file at `path` through the driver's own upload feeding.
     fn send_path(&self, to: &str, path: &Path) -> Result<UploadHandle, String> {
         self.handle().send_path(to, path).map_err(|e| e.to_string())
@@ -116,13 +129,21 @@ impl Driver for Ureq {
         UreqSession { handle, events }
     }
 
-    fn with_event_capacity(&self, capacity: usize) -> Ureq {
-        Ureq::with_options(options().event_capacity(capacity))
+    fn with_options(&self, options: webwx_transport::Options) -> Ureq {
+        Ureq::with_options(options)
     }
 }
 
 impl Session for UreqSession {
     type Handle = webwx_ureq::Handle;
+
+    fn download_to(
+        &self,
+        what: webwx_core::Download,
+        writer: &mut Sink,
+    ) -> Result<webwx_transport::StreamedDownload, webwx_transport::DownloadError> {
+        self.handle.download_to(what, writer)
+    }
 
     fn handle(&self) -> &webwx_ureq::Handle {
         &self.handle
@@ -197,13 +218,21 @@ impl Driver for Hyper {
         }
     }
 
-    fn with_event_capacity(&self, capacity: usize) -> Hyper {
-        Hyper::with_options(options().event_capacity(capacity))
+    fn with_options(&self, options: webwx_transport::Options) -> Hyper {
+        Hyper::with_options(options)
     }
 }
 
 impl Session for HyperSession {
     type Handle = webwx_hyper::Handle;
+
+    fn download_to(
+        &self,
+        what: webwx_core::Download,
+        writer: &mut Sink,
+    ) -> Result<webwx_transport::StreamedDownload, webwx_transport::DownloadError> {
+        self.rt.block_on(self.handle.download_to(what, writer))
+    }
 
     fn handle(&self) -> &webwx_hyper::Handle {
         &self.handle
@@ -219,5 +248,69 @@ impl Session for HyperSession {
             Ok(None) => Err(NoEvent::Ended),
             Err(_) => Err(NoEvent::Timeout),
         }
+    }
+}
+
+/// A writer that keeps what it gets, its length and the largest single write (blocking
+/// and async alike), and can be made to fail.
+#[derive(Default)]
+pub struct Sink {
+    bytes: Vec<u8>,
+    /// Bytes written.
+    pub len: u64,
+    /// The largest single write.
+    pub max_write: usize,
+    /// Fail every write after this many bytes.
+    pub fail_after: Option<u64>,
+}
+
+impl Sink {
+    /// The md5 of the bytes, in hex.
+    pub fn md5_hex(&self) -> String {
+        webwx_core::upload::md5_hex(&self.bytes)
+    }
+
+    fn take(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.fail_after.is_some_and(|n| self.len >= n) {
+            return Err(std::io::Error::other("the disk is full"));
+        }
+        self.bytes.extend_from_slice(buf);
+        self.len += buf.len() as u64;
+        self.max_write = self.max_write.max(buf.len());
+        Ok(buf.len())
+    }
+}
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.take(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl tokio::io::AsyncWrite for Sink {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::task::Poll::Ready(self.take(buf))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
     }
 }

@@ -40,6 +40,7 @@ macro_rules! conformance_suite {
             desktop_login_where_web_is_refused,
             boundary_commands,
             slow_consumer_loses_nothing,
+            downloads_stream_to_a_writer,
         );
     };
     (@tests $driver:expr; $($name:ident),* $(,)?) => {

@@ -1639,3 +1639,101 @@ pub fn slow_consumer_loses_nothing<D: Driver>(d: &D) {
         .count();
     assert_eq!(extra, 0, "nothing twice");
 }
+
+/// `download_to`: a 6 MiB video streamed to a writer by a driver whose whole-body limit
+/// is 1 MiB (the ordinary download of it fails as too large), in writes of at most
+/// 64 KiB, with the simulator's bytes (md5); a refused download never touches the writer;
+/// a writer that fails mid-way ends the download with its error.
+pub fn downloads_stream_to_a_writer<D: Driver>(d: &D) {
+    use crate::driver::Sink;
+    use webwx_transport::DownloadError;
+    let sim = sim(|_| {});
+    let d = d.with_options(crate::driver::options().max_body(1024 * 1024));
+    let mut run = start(&d, &sim, 31);
+    qr_login(&mut run, &sim);
+    let friend = a_friend(&sim, None);
+    let video = bytes(9, 6 * 1024 * 1024 + 123, b"\0\0\0\x18ftypmp42");
+    sim.control
+        .inject_message(webwx_sim::InjectMessage {
+            from: friend.clone(),
+            msg_type: Some(43),
+            media_b64: Some(base64_encode(&video)),
+            file_name: Some("big.mp4".into()),
+            play_length: Some(30),
+            ..Default::default()
+        })
+        .expect("inject a video");
+    let m = run.messages_from(&friend, 1, WAIT).remove(0);
+    let what = webwx_core::Download::for_message(&m).expect("a video download");
+
+    // The whole-body way cannot hold it.
+    let id = {
+        let what = what.clone();
+        run.session
+            .with(move |c, now| c.download(now, what))
+            .expect("download accepted")
+    };
+    let failed = run.expect("the whole-body download fails", WAIT, |e| match e {
+        Event::Command(CommandEvent::DownloadFailed { download, error }) if *download == id => {
+            Some(error.clone())
+        }
+        Event::Command(CommandEvent::Downloaded { download, .. }) if *download == id => {
+            panic!("6 MiB read whole past a 1 MiB limit")
+        }
+        _ => None,
+    });
+    assert!(
+        matches!(
+            failed,
+            webwx_core::CommandFailure::Transport {
+                kind: webwx_core::TransportErrorKind::TooLarge
+            }
+        ),
+        "{failed}"
+    );
+
+    // Streamed: every byte, in small writes.
+    let mut sink = Sink::default();
+    let done = run
+        .session
+        .download_to(what.clone(), &mut sink)
+        .expect("the video streams");
+    assert_eq!(done.len, video.len() as u64);
+    assert_eq!(sink.len, video.len() as u64);
+    assert_eq!(sink.md5_hex(), webwx_core::upload::md5_hex(&video));
+    assert!(sink.max_write <= 64 * 1024, "a write of {}", sink.max_write);
+    assert!(!done.file_name.is_empty());
+    let downloaded = run
+        .during(settle())
+        .into_iter()
+        .filter(|e| matches!(e, Event::Command(CommandEvent::Downloaded { .. })))
+        .count();
+    assert_eq!(downloaded, 0, "no Downloaded event for a streamed download");
+
+    // A download the server refuses is judged by the core and never reaches the writer.
+    let mut untouched = Sink::default();
+    let e = run
+        .session
+        .download_to(
+            webwx_core::Download::Video {
+                msg_id: "4242424242".into(),
+            },
+            &mut untouched,
+        )
+        .expect_err("no such message");
+    assert!(matches!(e, DownloadError::Failed(_)), "{e}");
+    assert_eq!(untouched.len, 0);
+
+    // A writer that fails mid-way: its error, and the download is not retried into it.
+    let mut full = Sink::default();
+    full.fail_after = Some(1024 * 1024);
+    let e = run
+        .session
+        .download_to(what, &mut full)
+        .expect_err("the writer fails");
+    assert!(matches!(e, DownloadError::Write(_)), "{e}");
+    assert!(full.len >= 1024 * 1024 && full.len < video.len() as u64);
+
+    run.session.with(|c, now| c.logout(now));
+    run.until_end(WAIT);
+}

@@ -20,6 +20,7 @@ pub mod backlog;
 mod files;
 mod options;
 mod session;
+pub mod stream;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -30,6 +31,7 @@ pub use options::{
     DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, Options, Proxy, StartError, http_proxy_uri,
 };
 pub use session::{Outputs, Session, Shared, State, UploadRead};
+pub use stream::{DownloadError, StreamJob, StreamedDownload};
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

@@ -44,6 +44,14 @@ pub trait Outputs {
     /// later, not by calling back into the client).
     fn transmit(&mut self, t: Transmit);
 
+    /// Sends the request of download `download` (the core decided on it: a first attempt
+    /// or a retry). A driver streaming that download to a writer hands it to the writer's
+    /// side; by default it is an ordinary request.
+    fn transmit_download(&mut self, t: Transmit, download: DownloadId) {
+        let _ = download;
+        self.transmit(t);
+    }
+
     /// Passes an event on to the caller.
     fn event(&mut self, e: Event);
 
@@ -196,7 +204,10 @@ impl State {
     pub fn drain(&mut self, out: &mut impl Outputs) -> (Option<Monotonic>, bool) {
         let r = loop {
             match self.client.poll_output() {
-                Output::Transmit(t) => out.transmit(t),
+                Output::Transmit(t) => match self.client.download_of(t.id) {
+                    Some(d) => out.transmit_download(t, d),
+                    None => out.transmit(t),
+                },
                 Output::Event(e) => {
                     if let Some(read) = self.upload_read(&e) {
                         out.upload_read(self, read);

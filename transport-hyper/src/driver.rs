@@ -5,14 +5,16 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use std::collections::HashMap;
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::task::JoinSet;
 use webwx_core::boundary::{Answer, ErrorInfo, ErrorKind, Request};
 use webwx_core::client::Transmit;
-use webwx_core::{Client, Event, Monotonic, RequestId, UploadId};
+
+use webwx_core::{Client, Download, DownloadId, Event, Monotonic, RequestId, UploadId};
 use webwx_transport::{
-    Backlog, FileSource, Offer, Options, Outputs, Session, StartError, State, UploadRead,
-    instant_of, now,
+    Backlog, DownloadError, FileSource, Offer, Options, Outputs, Session, StartError, State,
+    StreamJob, StreamedDownload, UploadRead, instant_of, now,
 };
 
 use crate::transport::{Transport, TransportError};
@@ -22,6 +24,20 @@ struct Shared {
     session: webwx_transport::Shared,
     wake: Notify,
     finished: watch::Sender<bool>,
+    /// The transport, for `download_to` (which streams on the caller's task).
+    transport: Transport,
+    /// Downloads streamed by a `download_to` caller: where their attempts and end go.
+    streams: Streams,
+}
+
+type Streams = std::sync::Mutex<HashMap<DownloadId, mpsc::UnboundedSender<StreamJob>>>;
+
+impl Shared {
+    fn streams(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<DownloadId, mpsc::UnboundedSender<StreamJob>>> {
+        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// Runs `client` as a task on the current tokio runtime with a new [`Transport`].
@@ -67,6 +83,8 @@ pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Event
         session: webwx_transport::Shared::new(client),
         wake: Notify::new(),
         finished,
+        transport: transport.clone(),
+        streams: Streams::default(),
     });
     let driver = Driver {
         shared: shared.clone(),
@@ -158,6 +176,8 @@ impl Driver {
         // Abort the requests still in flight.
         self.requests.abort_all();
         self.reads.abort_all();
+        // Streamed downloads still waiting end with the session.
+        self.shared.streams().clear();
         let _ = self.shared.finished.send(true);
         tracing::debug!("session task ended");
         // The last events still waiting: hand them over, however long the host takes
@@ -224,7 +244,29 @@ impl Outputs for Driver {
         }
     }
 
+    fn transmit_download(&mut self, t: Transmit, download: DownloadId) {
+        let t = match self.shared.streams().get(&download) {
+            // The caller's task sends it and streams the answer.
+            Some(to) => match to.send(StreamJob::Fetch(Box::new(t))) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(StreamJob::Fetch(t))) => *t,
+                Err(_) => return,
+            },
+            None => t,
+        };
+        // The caller is gone: an ordinary download.
+        self.shared.streams().remove(&download);
+        self.spawn(t);
+    }
+
     fn event(&mut self, e: Event) {
+        // The end of a streamed download goes to its caller, not to the events.
+        if let Some((download, result)) = webwx_transport::stream::ended(&e)
+            && let Some(to) = self.shared.streams().remove(&download)
+        {
+            let _ = to.send(StreamJob::Done(result));
+            return;
+        }
         let events = &self.events;
         self.backlog.push(e, |e| offer(events, e));
     }
@@ -313,6 +355,72 @@ impl Handle {
                 id,
                 Err(ErrorInfo::new(ErrorKind::Io, format!("saving failed: {e}"))),
             ),
+        }
+    }
+
+    /// Downloads `what` into `writer`: the core decides each attempt's request and the
+    /// retries, this task sends them and streams the answer's body into `writer` (see
+    /// [`webwx_transport::stream`]), so memory stays small whatever the size of the
+    /// media, and [`Options::max_body`] does not apply. No `Downloaded` event is emitted
+    /// for it. A transfer that breaks after bytes reached `writer` fails (it cannot be
+    /// rewound).
+    ///
+    /// ```no_run
+    /// # async fn f(handle: webwx_hyper::Handle, msg: webwx_core::message::Message) -> Result<(), Box<dyn std::error::Error>> {
+    /// let what = webwx_core::Download::for_message(&msg).expect("a media message");
+    /// let mut file = tokio::fs::File::create("video.mp4").await?;
+    /// let done = handle.download_to(what, &mut file).await?;
+    /// println!("{} bytes of {}", done.len, done.content_type);
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_to<W: tokio::io::AsyncWrite + Unpin + ?Sized>(
+        &self,
+        what: Download,
+        writer: &mut W,
+    ) -> Result<StreamedDownload, DownloadError> {
+        let (to, mut jobs) = mpsc::unbounded_channel();
+        {
+            let mut state = self.shared.session.lock();
+            let download = state
+                .client
+                .download(now(), what)
+                .map_err(DownloadError::Rejected)?;
+            // Registered before the loop can see the first attempt.
+            self.shared.streams().insert(download, to);
+        }
+        self.wake();
+        let mut write_error = None;
+        let mut len = 0;
+        loop {
+            match jobs.recv().await {
+                Some(StreamJob::Fetch(t)) => {
+                    let (id, endpoint) = (t.id, t.endpoint);
+                    let result = self
+                        .shared
+                        .transport
+                        .stream(t.request, t.timeout, endpoint, writer, &mut write_error)
+                        .await;
+                    if let Ok(r) = &result
+                        && let Some(s) = r.extensions().get::<webwx_core::media::Streamed>()
+                    {
+                        len = s.len;
+                    }
+                    self.shared
+                        .session
+                        .lock()
+                        .complete(id, result, TransportError::kind);
+                    self.wake();
+                }
+                Some(StreamJob::Done(done)) => {
+                    return webwx_transport::stream::outcome(done, len, write_error);
+                }
+                Some(_) => {}
+                None => {
+                    return Err(DownloadError::Failed(
+                        webwx_core::CommandFailure::SessionEnded,
+                    ));
+                }
+            }
         }
     }
 

@@ -214,6 +214,113 @@ impl Transport {
         }
     }
 
+    /// Sends a download's `request` and, when the core's checks accept the answer's head
+    /// and first bytes, streams its body into `writer` (see [`webwx_transport::stream`]):
+    /// the core then gets a head-only response marked
+    /// [`Streamed`](webwx_core::media::Streamed). Any other answer comes back whole (up
+    /// to [`Options::max_body`]), for the core to judge. All within `timeout`; a failure
+    /// of `writer` is kept in `write_error`.
+    pub async fn stream<W: tokio::io::AsyncWrite + Unpin + ?Sized>(
+        &self,
+        request: Request<Vec<u8>>,
+        timeout: Duration,
+        endpoint: &str,
+        writer: &mut W,
+        write_error: &mut Option<std::io::Error>,
+    ) -> Result<Response<Vec<u8>>, TransportError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let resp = self.send(request, timeout).await?;
+        let (parts, mut body) = resp.into_parts();
+        let late = |e| TransportError::new(TransportErrorKind::Timeout, e);
+        let limit = self.options.max_body;
+        // The head and the first bytes.
+        let mut prefix = Vec::new();
+        let mut ended = false;
+        while prefix.len() < webwx_transport::stream::PREFIX {
+            match tokio::time::timeout_at(deadline, body.frame()).await {
+                Err(e) => return Err(late(e)),
+                Ok(None) => {
+                    ended = true;
+                    break;
+                }
+                Ok(Some(Err(e))) => return Err(TransportError::new(classify(&e), e)),
+                Ok(Some(Ok(frame))) => {
+                    if let Ok(data) = frame.into_data() {
+                        prefix.extend_from_slice(&data);
+                    }
+                }
+            }
+        }
+        if !webwx_transport::stream::accepts(endpoint, &parts, &prefix) {
+            // Not for the writer: the whole answer, for the core.
+            while !ended {
+                if prefix.len() as u64 > limit {
+                    return Err(TransportError::new(
+                        TransportErrorKind::TooLarge,
+                        format!("body over {limit} bytes"),
+                    ));
+                }
+                match tokio::time::timeout_at(deadline, body.frame()).await {
+                    Err(e) => return Err(late(e)),
+                    Ok(None) => ended = true,
+                    Ok(Some(Err(e))) => return Err(TransportError::new(classify(&e), e)),
+                    Ok(Some(Ok(frame))) => {
+                        if let Ok(data) = frame.into_data() {
+                            prefix.extend_from_slice(&data);
+                        }
+                    }
+                }
+            }
+            return Ok(Response::from_parts(parts, prefix));
+        }
+        use tokio::io::AsyncWriteExt as _;
+        use webwx_core::media::Streamed;
+        let mut len = 0u64;
+        let mut chunk = Bytes::from(prefix);
+        let streamed = loop {
+            // In writes of at most CHUNK bytes, whatever the size of hyper's frames (at
+            // most its read buffer).
+            let mut broke = None;
+            for piece in chunk.chunks(webwx_transport::stream::CHUNK) {
+                let written = tokio::time::timeout_at(deadline, writer.write_all(piece)).await;
+                match written {
+                    Err(_) => {
+                        broke = Some(Streamed::broken(len, TransportErrorKind::Timeout));
+                        break;
+                    }
+                    Ok(Err(e)) => {
+                        *write_error = Some(e);
+                        broke = Some(Streamed::broken(len, TransportErrorKind::Other));
+                        break;
+                    }
+                    Ok(Ok(())) => len += piece.len() as u64,
+                }
+            }
+            if let Some(broken) = broke {
+                break broken;
+            }
+            if ended {
+                match writer.flush().await {
+                    Ok(()) => break Streamed::complete(len),
+                    Err(e) => {
+                        *write_error = Some(e);
+                        break Streamed::broken(len, TransportErrorKind::Other);
+                    }
+                }
+            }
+            match tokio::time::timeout_at(deadline, body.frame()).await {
+                Err(_) => break Streamed::broken(len, TransportErrorKind::Timeout),
+                Ok(None) => {
+                    ended = true;
+                    chunk = Bytes::new();
+                }
+                Ok(Some(Err(e))) => break Streamed::broken(len, classify(&e)),
+                Ok(Some(Ok(frame))) => chunk = frame.into_data().unwrap_or_default(),
+            }
+        };
+        Ok(webwx_transport::stream::streamed_response(&parts, streamed))
+    }
+
     /// Sends `request` and returns the answer's head within `timeout`, its body unread
     /// (the relay streams it on).
     pub(crate) async fn send(

@@ -1,6 +1,7 @@
 //! The blocking driver: a thread that owns the session loop, a worker per request in
 //! flight, an event iterator and a cloneable command handle.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -9,8 +10,11 @@ use std::time::{Duration, Instant};
 
 use webwx_core::boundary::{Answer, Request};
 use webwx_core::client::Transmit;
-use webwx_core::{Client, Event, Monotonic, RequestId};
-use webwx_transport::{Backlog, Offer, Outputs, Session, StartError, instant_of, now};
+use webwx_core::{Client, Download, DownloadId, Event, Monotonic, RequestId};
+use webwx_transport::{
+    Backlog, DownloadError, Offer, Outputs, Session, StartError, StreamJob, StreamedDownload,
+    instant_of, now,
+};
 
 use crate::transport::{Transport, TransportError};
 use webwx_transport::Options;
@@ -30,6 +34,10 @@ struct Shared {
     finished: AtomicBool,
     /// Events wait for room in the channel: the iterator wakes the loop when it takes one.
     backlogged: AtomicBool,
+    /// The transport, for `download_to` (which streams on the caller's thread).
+    transport: Transport,
+    /// Downloads streamed by a `download_to` caller: where their attempts and end go.
+    streams: Mutex<HashMap<DownloadId, Sender<StreamJob>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -68,6 +76,8 @@ pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Event
         session: webwx_transport::Shared::new(client),
         finished: AtomicBool::new(false),
         backlogged: AtomicBool::new(false),
+        transport: transport.clone(),
+        streams: Mutex::new(HashMap::new()),
         thread: Mutex::new(None),
     });
     let driver = Driver {
@@ -143,6 +153,8 @@ impl Driver {
             }
         }
         self.shared.finished.store(true, Ordering::SeqCst);
+        // Streamed downloads still waiting end with the session.
+        self.shared.streams().clear();
         tracing::debug!(in_flight = self.in_flight, "session loop ended");
         // The last events still waiting: hand them over, however long the host takes
         // (the iterator ends after them).
@@ -231,6 +243,12 @@ fn offer(events: &SyncSender<Event>, e: Event) -> Offer<Event> {
     }
 }
 
+impl Shared {
+    fn streams(&self) -> std::sync::MutexGuard<'_, HashMap<DownloadId, Sender<StreamJob>>> {
+        self.streams.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl Outputs for Driver {
     fn transmit(&mut self, t: Transmit) {
         if let Some(t) = self.backlog.hold(t.endpoint, t) {
@@ -238,9 +256,44 @@ impl Outputs for Driver {
         }
     }
 
+    fn transmit_download(&mut self, t: Transmit, download: DownloadId) {
+        let t = match self.shared.streams().get(&download) {
+            // The caller's thread sends it and streams the answer.
+            Some(to) => match to.send(StreamJob::Fetch(Box::new(t))) {
+                Ok(()) => return,
+                Err(mpsc::SendError(StreamJob::Fetch(t))) => *t,
+                Err(_) => return,
+            },
+            None => t,
+        };
+        // The caller is gone: an ordinary download.
+        self.shared.streams().remove(&download);
+        self.spawn(t);
+    }
+
     fn event(&mut self, e: Event) {
-        let events = &self.events;
-        self.backlog.push(e, |e| offer(events, e));
+        if let Some(e) = finish_stream(&self.shared.streams, e) {
+            let events = &self.events;
+            self.backlog.push(e, |e| offer(events, e));
+        }
+    }
+}
+
+/// The end of a streamed download goes to its caller (not to the events).
+fn finish_stream(
+    streams: &Mutex<HashMap<DownloadId, Sender<StreamJob>>>,
+    e: Event,
+) -> Option<Event> {
+    let Some((download, result)) = webwx_transport::stream::ended(&e) else {
+        return Some(e);
+    };
+    let mut streams = streams.lock().unwrap_or_else(|e| e.into_inner());
+    match streams.remove(&download) {
+        Some(to) => {
+            let _ = to.send(StreamJob::Done(result));
+            None
+        }
+        None => Some(e),
     }
 }
 
@@ -306,6 +359,74 @@ impl Handle {
     /// ```
     pub fn command(&self, request: impl Into<Request>) -> Answer {
         self.submit(request).wait()
+    }
+
+    /// Downloads `what` into `writer`, blocking: the core decides each attempt's request
+    /// and the retries, this thread sends them and streams the answer's body into
+    /// `writer` 64 KiB at a time (see [`webwx_transport::stream`]), so memory stays small
+    /// whatever the size of the media, and [`Options::max_body`](crate::Options) does not
+    /// apply. No [`CommandEvent::Downloaded`] event is emitted for it. A transfer that
+    /// breaks after bytes reached `writer` fails (it cannot be rewound).
+    ///
+    /// ```no_run
+    /// # fn f(handle: webwx_ureq::Handle, msg: webwx_core::message::Message) -> Result<(), Box<dyn std::error::Error>> {
+    /// let what = webwx_core::Download::for_message(&msg).expect("a media message");
+    /// let mut file = std::fs::File::create("video.mp4")?;
+    /// let done = handle.download_to(what, &mut file)?;
+    /// println!("{} bytes of {}", done.len, done.content_type);
+    /// # Ok(()) }
+    /// ```
+    pub fn download_to(
+        &self,
+        what: Download,
+        writer: &mut (impl std::io::Write + ?Sized),
+    ) -> Result<StreamedDownload, DownloadError> {
+        let (to, jobs) = mpsc::channel();
+        {
+            let mut state = self.shared.session.lock();
+            let download = state
+                .client
+                .download(now(), what)
+                .map_err(DownloadError::Rejected)?;
+            // Registered before the loop can see the first attempt.
+            self.shared.streams().insert(download, to);
+        }
+        self.wake();
+        let mut write_error = None;
+        let mut len = 0;
+        loop {
+            match jobs.recv() {
+                Ok(StreamJob::Fetch(t)) => {
+                    let (id, endpoint) = (t.id, t.endpoint);
+                    let result = self.shared.transport.stream(
+                        t.request,
+                        t.timeout,
+                        endpoint,
+                        writer,
+                        &mut write_error,
+                    );
+                    if let Ok(r) = &result
+                        && let Some(s) = r.extensions().get::<webwx_core::media::Streamed>()
+                    {
+                        len = s.len;
+                    }
+                    self.shared
+                        .session
+                        .lock()
+                        .complete(id, result, TransportError::kind);
+                    self.wake();
+                }
+                Ok(StreamJob::Done(done)) => {
+                    return webwx_transport::stream::outcome(done, len, write_error);
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(DownloadError::Failed(
+                        webwx_core::CommandFailure::SessionEnded,
+                    ));
+                }
+            }
+        }
     }
 
     /// Waits until the session loop has ended. Requests still in flight are abandoned

@@ -129,6 +129,76 @@ impl Transport {
         request: Request<Vec<u8>>,
         timeout: Duration,
     ) -> Result<Response<Vec<u8>>, TransportError> {
+        let resp = self.run(request, timeout)?;
+        let (parts, mut body) = resp.into_parts();
+        let bytes = body
+            .with_config()
+            .limit(self.options.max_body)
+            .read_to_vec()
+            .map_err(TransportError::from)?;
+        let mut out = Response::from_parts(parts, bytes);
+        // ureq's own bookkeeping is of no use to the core.
+        out.extensions_mut().clear();
+        Ok(out)
+    }
+
+    /// Sends a download's `request` and, when the core's checks accept the answer's head
+    /// and first bytes, streams its body into `writer` (see [`webwx_transport::stream`]):
+    /// the core then gets a head-only response marked
+    /// [`Streamed`](webwx_core::media::Streamed). Any other answer comes back whole (up
+    /// to [`Options::max_body`]), for the core to judge. A failure of `writer` is kept in
+    /// `write_error`.
+    pub fn stream(
+        &self,
+        request: Request<Vec<u8>>,
+        timeout: Duration,
+        endpoint: &str,
+        writer: &mut (impl std::io::Write + ?Sized),
+        write_error: &mut Option<std::io::Error>,
+    ) -> Result<Response<Vec<u8>>, TransportError> {
+        use std::io::Read;
+        use webwx_transport::stream;
+        let resp = self.run(request, timeout)?;
+        let (mut parts, body) = resp.into_parts();
+        parts.extensions.clear();
+        let mut reader = body.into_reader();
+        let mut prefix = Vec::with_capacity(stream::PREFIX);
+        (&mut reader)
+            .take(stream::PREFIX as u64)
+            .read_to_end(&mut prefix)
+            .map_err(io_error)?;
+        if !stream::accepts(endpoint, &parts, &prefix) {
+            // Not for the writer: the whole answer, for the core.
+            let room = self.options.max_body.saturating_sub(prefix.len() as u64);
+            let mut rest = Vec::new();
+            (&mut reader)
+                .take(room.saturating_add(1))
+                .read_to_end(&mut rest)
+                .map_err(io_error)?;
+            if rest.len() as u64 > room {
+                return Err(TransportError::from(ureq::Error::BodyExceedsLimit(
+                    self.options.max_body,
+                )));
+            }
+            prefix.extend_from_slice(&rest);
+            return Ok(Response::from_parts(parts, prefix));
+        }
+        let streamed = stream::copy_blocking(
+            &prefix,
+            |buf| reader.read(buf),
+            writer,
+            webwx_transport::classify_io,
+            write_error,
+        );
+        Ok(stream::streamed_response(&parts, streamed))
+    }
+
+    /// Sends `request`; the answer's body is left unread.
+    fn run(
+        &self,
+        request: Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<Response<ureq::Body>, TransportError> {
         let connect = self.options.connect_timeout.min(timeout);
         let result = if request.body().is_empty() && !has_body_method(request.method()) {
             let (parts, _) = request.into_parts();
@@ -148,17 +218,15 @@ impl Transport {
                 .build();
             self.agent.run(req)
         };
-        let resp = result.map_err(TransportError::from)?;
-        let (parts, mut body) = resp.into_parts();
-        let bytes = body
-            .with_config()
-            .limit(self.options.max_body)
-            .read_to_vec()
-            .map_err(TransportError::from)?;
-        let mut out = Response::from_parts(parts, bytes);
-        // ureq's own bookkeeping is of no use to the core.
-        out.extensions_mut().clear();
-        Ok(out)
+        result.map_err(TransportError::from)
+    }
+}
+
+/// A read of the body failed: ureq's error inside, when it is one.
+fn io_error(e: std::io::Error) -> TransportError {
+    match e.downcast::<ureq::Error>() {
+        Ok(u) => TransportError::from(u),
+        Err(e) => TransportError::from(ureq::Error::Io(e)),
     }
 }
 

@@ -273,6 +273,45 @@ pub fn parse_media(
     })
 }
 
+/// Marks a download's response whose body a driver streamed to the host's writer instead
+/// of handing it to the core (the response's own body is then empty): put it in the
+/// response's extensions. The driver streams only an answer that passed [`check_media`]
+/// on its head and first bytes; anything else reaches the core whole, as usual, for the
+/// core to judge and retry.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Streamed {
+    /// Bytes written to the writer.
+    pub len: u64,
+    /// The transfer broke after bytes had reached the writer (which cannot be rewound):
+    /// the download fails with this, not retried.
+    pub failed: Option<crate::TransportErrorKind>,
+}
+
+impl Streamed {
+    /// `len` bytes streamed, all of them.
+    pub fn complete(len: u64) -> Streamed {
+        Streamed { len, failed: None }
+    }
+
+    /// The transfer broke with `kind` after `len` bytes.
+    pub fn broken(len: u64, kind: crate::TransportErrorKind) -> Streamed {
+        Streamed {
+            len,
+            failed: Some(kind),
+        }
+    }
+}
+
+/// The `Content-Type` of a response, or empty.
+pub(crate) fn content_type<B>(resp: &http::Response<B>) -> String {
+    resp.headers()
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// The checks of [`parse_media`] without copying the body: returns the `Content-Type`.
 pub fn check_media(
     endpoint: &str,

@@ -142,6 +142,17 @@ impl Client {
         id: u64,
         resp: Response<Vec<u8>>,
     ) {
+        // The driver streamed the body to the host's writer: only the head is here.
+        if let Some(streamed) = resp.extensions().get::<crate::media::Streamed>().copied() {
+            let result = match streamed.failed {
+                Some(kind) => Err(CommandFailure::Transport { kind }),
+                None => Ok(MediaBody {
+                    bytes: Vec::new(),
+                    content_type: crate::media::content_type(&resp),
+                }),
+            };
+            return self.finish_download(id, result);
+        }
         match crate::media::check_media(inflight.endpoint, &resp) {
             Ok(content_type) => {
                 let body = MediaBody {
@@ -151,6 +162,17 @@ impl Client {
                 self.finish_download(id, Ok(body))
             }
             Err(e) => self.cmd_error(now, inflight, e),
+        }
+    }
+
+    /// The download a request in flight belongs to, if it is one. A driver that streams
+    /// downloads to a writer asks this of each request it is to send: the core still
+    /// decides which request and when to retry it; the driver only streams the body (and
+    /// answers with a head-only response marked [`Streamed`](crate::media::Streamed)).
+    pub fn download_of(&self, request: crate::RequestId) -> Option<DownloadId> {
+        match self.inflight.get(&request)?.pending {
+            Pending::Cmd(Cmd::Download { download }) => Some(DownloadId(download)),
+            _ => None,
         }
     }
 
