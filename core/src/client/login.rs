@@ -108,7 +108,7 @@ impl Client {
             ..LoginState::default()
         };
         self.may_push = self.cfg.push_login_fallback;
-        self.sync.loop_enabled = sync_loop;
+        self.sync_loop = sync_loop;
         self.phase = Phase::Starting;
         self.contacts = crate::contacts::Contacts::new(self.state.self_user_name().unwrap_or(""));
         if let Some(me) = self.state.me.clone() {
@@ -151,7 +151,7 @@ impl Client {
     /// A resumed session turned out dead: log in again.
     pub(crate) fn resume_failed(&mut self, now: Now, ret: Ret) {
         self.emit(Event::ResumeFailed { ret });
-        if !self.sync.loop_enabled {
+        if !self.sync_loop {
             // One-shot commands on a saved session never log in again on their own.
             self.die(LogoutReason::Remote { ret });
             return;
@@ -159,9 +159,7 @@ impl Client {
         if let Some(c) = self.state.credentials.take() {
             self.state.last_uin = Some(c.uin);
         }
-        self.inflight.clear();
-        self.clear_timers();
-        self.cmds.fail_all_pending(&mut self.out);
+        self.abandon_requests();
         self.phase = Phase::Idle;
         self.emit(Event::SessionChanged);
         // Idle now: neither can be refused.
@@ -177,7 +175,7 @@ impl Client {
         self.login = LoginState::default();
         self.state.hosts = Hosts::for_content_host(&self.cfg.home);
         self.state.desktop = self.cfg.desktop;
-        self.sync.loop_enabled = true;
+        self.sync_loop = true;
     }
 
     fn send_jslogin(&mut self, now: Now) {
@@ -306,6 +304,23 @@ impl Client {
                 Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
             },
             _ => {}
+        }
+    }
+
+    /// A login request out of retries: a push login falls back to a QR; anything else
+    /// ends the session.
+    pub(crate) fn on_login_failure(
+        &mut self,
+        now: Now,
+        pending: Pending,
+        endpoint: &str,
+        failure: Failure,
+    ) {
+        match pending {
+            Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.login.push => {
+                self.push_failed(now, failure.to_string());
+            }
+            _ => self.die(failure.into_reason(endpoint)),
         }
     }
 

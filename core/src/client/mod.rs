@@ -155,6 +155,9 @@ pub struct Client {
     pub(crate) login: login::LoginState,
     pub(crate) sync: sync_loop::SyncState,
     pub(crate) cmds: commands::CommandState,
+    /// Whether this session runs the sync loop (off for one-shot commands on a saved
+    /// session): a property of the session, set by the login commands, read by startup.
+    pub(crate) sync_loop: bool,
     /// Fallbacks still allowed when a login path fails: resume → push → QR.
     pub(crate) may_push: bool,
     /// Group size from which `invitemember` replaces `addmember` (webwxinit's
@@ -229,6 +232,7 @@ impl Client {
             login: login::LoginState::default(),
             sync: sync_loop::SyncState::default(),
             cmds: commands::CommandState::default(),
+            sync_loop: true,
             may_push: false,
             invite_start_count: crate::endpoint::updatechatroom::INVITE_START_COUNT,
         }
@@ -547,9 +551,13 @@ impl Client {
         }
     }
 
-    /// Drops every pending timer (retries, delayed synccheck/webwxsync).
-    pub(crate) fn clear_timers(&mut self) {
+    /// Forgets every request in flight and every timer, and fails every pending
+    /// command ([`CommandFailure::SessionEnded`](commands::CommandFailure)): the session
+    /// ended, or a dead resumed session starts a new login.
+    pub(crate) fn abandon_requests(&mut self) {
+        self.inflight.clear();
         self.timers.clear();
+        self.cmds.fail_all_pending(&mut self.out);
     }
 
     pub(crate) fn set_timer(&mut self, at: Monotonic, timer: Timer) {
@@ -599,23 +607,22 @@ impl Client {
             self.set_timer(now.mono.plus(delay), Timer::Retry(inflight));
             return;
         }
+        // Out of retries: the phase that owns the request decides what its failure means.
         let endpoint = inflight.endpoint;
         match inflight.pending {
-            Pending::StatusNotify => {} // best effort
+            p @ (Pending::JsLogin
+            | Pending::LoginPoll { .. }
+            | Pending::NewLoginPage
+            | Pending::PushLoginUrl) => self.on_login_failure(now, p, endpoint, failure),
+            p @ (Pending::Init
+            | Pending::StatusNotify
+            | Pending::GetContact { .. }
+            | Pending::BatchGetContact { .. }) => {
+                self.on_startup_failure(now, p, endpoint, failure)
+            }
+            Pending::SyncCheck | Pending::Sync => self.die(failure.into_reason(endpoint)),
             Pending::Logout => self.die(LogoutReason::Requested),
             Pending::Cmd(cmd) => self.on_cmd_failure(now, cmd, failure),
-            Pending::BatchGetContact { rest, fetch } => {
-                // Member lists are a nicety: carry on without this batch, as when its
-                // answer is refused or unreadable (the sync loop will notice a dead session).
-                tracing::warn!(%failure, "batchgetcontact failed; members unknown for this batch");
-                if fetch && self.phase == Phase::Starting {
-                    self.send_batch(now, rest, true);
-                }
-            }
-            Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.login.push => {
-                self.push_failed(now, failure.to_string());
-            }
-            _ => self.die(failure.into_reason(endpoint)),
         }
     }
 
@@ -638,8 +645,7 @@ impl Client {
         tracing::info!(%reason, "session ended");
         let was_logged_in = self.state.credentials.is_some();
         self.phase = Phase::LoggedOut;
-        self.inflight.clear();
-        self.timers.clear();
+        self.abandon_requests();
         if matches!(
             reason,
             LogoutReason::Requested | LogoutReason::Remote { .. }
@@ -649,7 +655,6 @@ impl Client {
                 self.state.last_uin = Some(c.uin);
             }
         }
-        self.cmds.fail_all_pending(&mut self.out);
         if was_logged_in {
             self.emit(Event::SessionChanged);
         }
@@ -684,9 +689,7 @@ impl Client {
 
     /// Stops without telling the server (the saved session stays valid for a resume).
     pub fn shutdown(&mut self) {
-        self.inflight.clear();
-        self.timers.clear();
-        self.cmds.fail_all_pending(&mut self.out);
+        self.abandon_requests();
         if self.phase != Phase::LoggedOut {
             self.phase = Phase::LoggedOut;
         }

@@ -65,7 +65,7 @@ impl Client {
 
     fn contacts_loaded(&mut self, now: Now) {
         self.emit(Event::ContactsLoaded(self.contacts.summary()));
-        if self.sync.loop_enabled {
+        if self.sync_loop {
             self.phase = Phase::Running;
             self.emit(Event::Ready);
             self.start_sync_loop(now);
@@ -180,6 +180,28 @@ impl Client {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A startup request out of retries: statusnotify is best effort and member lists
+    /// a nicety (carry on without the batch, as when its answer is refused or unreadable;
+    /// the sync loop will notice a dead session); init and the contacts are needed.
+    pub(crate) fn on_startup_failure(
+        &mut self,
+        now: Now,
+        pending: Pending,
+        endpoint: &str,
+        failure: Failure,
+    ) {
+        match pending {
+            Pending::StatusNotify => {}
+            Pending::BatchGetContact { rest, fetch } => {
+                tracing::warn!(%failure, "batchgetcontact failed; members unknown for this batch");
+                if fetch && self.phase == Phase::Starting {
+                    self.send_batch(now, rest, true);
+                }
+            }
+            _ => self.die(failure.into_reason(endpoint)),
         }
     }
 

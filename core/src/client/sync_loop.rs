@@ -14,8 +14,6 @@ use http::Response;
 /// Sync loop bookkeeping.
 #[derive(Debug, Default)]
 pub(crate) struct SyncState {
-    /// Whether the loop runs in this session (off for one-shot commands).
-    pub(crate) loop_enabled: bool,
     /// jQuery's `_` counter of synccheck.
     pub(crate) cache_buster: u64,
     /// When Ret 1205 started, while it persists.

@@ -1,9 +1,10 @@
-//! Operations: revoke and mark read (in `commands.rs`), friends (`webwxverifyuser`),
+//! Operations: revoke and mark read, friends (`webwxverifyuser`),
 //! groups (`webwxcreatechatroom`, `webwxupdatechatroom`, `webwxbatchgetcontact`), remark
 //! names and pins (`webwxoplog`). Each ends in `OpDone` or `OpFailed`.
 
-use super::{Client, CommandFailure, Inflight, OpId, OpKind, OpOutcome};
-use crate::client::Event;
+use super::{Client, Cmd, CommandEvent, CommandFailure, Inflight, OpId, OpKind, OpOutcome};
+use crate::client::{Event, Pending};
+use crate::endpoint::SessionCtx;
 use crate::endpoint::batchgetcontact::{self, BatchItem};
 use crate::endpoint::oplog::{self, Op};
 use crate::endpoint::updatechatroom::{self, Update};
@@ -11,7 +12,7 @@ use crate::endpoint::{createchatroom, revokemsg, statusnotify, verifyuser};
 use crate::error::{Argument, CommandError, ResponseError};
 use crate::message::{Message, MessageKind};
 use crate::time::Now;
-use http::Response;
+use http::{Request, Response};
 
 impl Client {
     /// Sends a friend request to `user_name` (e.g. a group member) with a greeting
@@ -284,6 +285,60 @@ impl Client {
         match result {
             Ok(outcome) => self.finish_op(op, Ok::<_, CommandFailure>(outcome)),
             Err(e) => self.cmd_error(now, inflight, e),
+        }
+    }
+
+    /// Revokes (recalls) a message we sent: `svr_msg_id` is the `msg_id` of its
+    /// [`CommandEvent::Sent`], `to` the chat. Ends in [`CommandEvent::OpDone`] or
+    /// [`CommandEvent::OpFailed`] with [`OpKind::Revoke`].
+    pub fn revoke(&mut self, now: Now, svr_msg_id: &str, to: &str) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        if svr_msg_id.is_empty() {
+            return Err(CommandError::empty(Argument::MessageId));
+        }
+        let to = self.resolve_user_name(to)?;
+        let client_msg_id = match self.cmds.client_msg_id_of(svr_msg_id) {
+            Some(c) => c.to_owned(),
+            None => self.new_local_id(now),
+        };
+        self.dispatch_op(now, OpKind::Revoke, revokemsg::NAME, |ctx| {
+            revokemsg::build(ctx, svr_msg_id, &to, &client_msg_id)
+        })
+    }
+
+    /// Tells the phone that the chat `chat` was read (`webwxstatusnotify` Code 1).
+    pub fn mark_read(&mut self, now: Now, chat: &str) -> Result<OpId, CommandError> {
+        self.check_ready()?;
+        let chat = self.resolve_user_name(chat)?;
+        self.dispatch_op(now, OpKind::MarkRead, statusnotify::NAME, |ctx| {
+            statusnotify::build(ctx, statusnotify::CODE_READED, &chat)
+        })
+    }
+
+    /// Builds an operation's request with the session's context and queues it.
+    pub(crate) fn dispatch_op(
+        &mut self,
+        now: Now,
+        what: OpKind,
+        endpoint: &'static str,
+        build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
+    ) -> Result<OpId, CommandError> {
+        let req = self.build_with_session(now, build)?;
+        let op = self.cmds.next();
+        self.cmds.ops.insert(op, what);
+        let t = self.cfg.request_timeout;
+        self.dispatch(now, Pending::Cmd(Cmd::Op { op, what }), endpoint, req, t);
+        Ok(OpId(op))
+    }
+
+    pub(crate) fn finish_op(&mut self, op: u64, result: Result<OpOutcome, CommandFailure>) {
+        let Some(what) = self.cmds.ops.remove(&op) else {
+            return;
+        };
+        let op = OpId(op);
+        match result {
+            Ok(outcome) => self.emit_cmd(CommandEvent::OpDone { op, what, outcome }),
+            Err(error) => self.emit_cmd(CommandEvent::OpFailed { op, what, error }),
         }
     }
 }

@@ -1,0 +1,315 @@
+//! Sends: text (with @mentions), emoticons and forwards; each has a [`LocalId`] and ends
+//! in one [`CommandEvent::Sent`] or [`CommandEvent::SendFailed`]. (Files are sent by
+//! `upload`, which ends in a send too.)
+
+use super::{Cmd, CommandEvent, CommandFailure, LocalId, SendParser};
+use crate::client::{Client, Pending};
+use crate::endpoint::sendemoticon::{self, Emoticon};
+use crate::endpoint::sendmsg::{self, OutMsg};
+use crate::endpoint::{SessionCtx, sendappmsg, sendmsgimg, sendvideomsg};
+use crate::error::{Argument, CommandError};
+use crate::message::{Message, MessageKind};
+use crate::time::Now;
+use http::Request;
+
+impl Client {
+    pub(super) fn new_local_id(&mut self, now: Now) -> String {
+        self.state.msg_ids.next(now.wall, &mut self.state.rng)
+    }
+
+    /// Builds a new send's request with the session's context and queues it; returns
+    /// its LocalID.
+    fn queue_send(
+        &mut self,
+        now: Now,
+        local_id: String,
+        endpoint: &'static str,
+        parse: SendParser,
+        build: impl FnOnce(&SessionCtx<'_>, &str) -> Request<Vec<u8>>,
+    ) -> Result<LocalId, CommandError> {
+        let req = self.build_with_session(now, |ctx| build(ctx, &local_id))?;
+        self.dispatch_send(now, &local_id, endpoint, req, parse);
+        Ok(LocalId(local_id))
+    }
+
+    /// Queues a send request for `local_id` (registering the send if needed).
+    pub(crate) fn dispatch_send(
+        &mut self,
+        now: Now,
+        local_id: &str,
+        endpoint: &'static str,
+        req: Request<Vec<u8>>,
+        parse: SendParser,
+    ) {
+        self.cmds.sends.insert(local_id.to_owned(), ());
+        let t = self.cfg.request_timeout;
+        self.dispatch(
+            now,
+            Pending::Cmd(Cmd::Send {
+                local_id: local_id.to_owned(),
+                parse,
+            }),
+            endpoint,
+            req,
+            t,
+        );
+    }
+
+    /// Reports the end of a send, once.
+    pub(crate) fn finish_send(&mut self, local_id: &str, result: Result<String, CommandFailure>) {
+        if self.cmds.sends.remove(local_id).is_none() {
+            return;
+        }
+        let local_id = LocalId(local_id.to_owned());
+        match result {
+            Ok(msg_id) => {
+                self.cmds.remember_sent(&msg_id, local_id.as_str());
+                self.emit_cmd(CommandEvent::Sent { local_id, msg_id });
+            }
+            Err(error) => self.emit_cmd(CommandEvent::SendFailed { local_id, error }),
+        }
+    }
+
+    /// Sends a text message to `to` (a UserName, or a remark or nick name).
+    ///
+    /// Returns its LocalID; the outcome is [`CommandEvent::Sent`] or
+    /// [`CommandEvent::SendFailed`].
+    pub fn send_text(&mut self, now: Now, to: &str, text: &str) -> Result<LocalId, CommandError> {
+        self.send_text_mentioning(now, to, text, &[])
+    }
+
+    /// Sends a text to a group, @mentioning `mentions` (UserNames of members, or their
+    /// display or nick names in the group): the message carries the `MsgSource`
+    /// `<msgsource><atusername>u1,u2</atusername><atchatroomname>ROOM</atchatroomname></msgsource>`.
+    /// The text itself is sent as given (write the `@name\u{2005}` the phone shows).
+    pub fn send_text_mentioning(
+        &mut self,
+        now: Now,
+        to: &str,
+        text: &str,
+        mentions: &[&str],
+    ) -> Result<LocalId, CommandError> {
+        self.check_ready()?;
+        if text.is_empty() {
+            return Err(CommandError::empty(Argument::Text));
+        }
+        let to = self.resolve_user_name(to)?;
+        let source = if mentions.is_empty() {
+            None
+        } else {
+            if !crate::contacts::is_group(&to) {
+                return Err(CommandError::MentionsOutsideGroup);
+            }
+            let users = mentions
+                .iter()
+                .map(|m| self.resolve_member(&to, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            let users: Vec<&str> = users.iter().map(String::as_str).collect();
+            Some(sendmsg::msg_source(&users, &to))
+        };
+        let local_id = self.new_local_id(now);
+        self.queue_send(now, local_id, sendmsg::NAME, sendmsg::parse, |ctx, id| {
+            sendmsg::build(ctx, &to, text, id, source.as_deref())
+        })
+    }
+
+    /// A member of `group` by UserName, display name or nick name.
+    pub(crate) fn resolve_member(&self, group: &str, who: &str) -> Result<String, CommandError> {
+        if let Some(g) = self.contacts.get(group) {
+            if let Some(m) = g.member_list.iter().find(|m| m.user_name == who) {
+                return Ok(m.user_name.clone());
+            }
+            let norm = crate::message::normalize_text;
+            if let Some(m) = g.member_list.iter().find(|m| {
+                (!m.display_name.is_empty()
+                    && (m.display_name == who || norm(&m.display_name) == who))
+                    || m.nick_name == who
+                    || norm(&m.nick_name) == who
+            }) {
+                return Ok(m.user_name.clone());
+            }
+        }
+        if who.starts_with('@') && !who.starts_with("@@") {
+            return Ok(who.to_owned());
+        }
+        Err(CommandError::UnknownMember {
+            group: group.to_owned(),
+            member: who.to_owned(),
+        })
+    }
+
+    /// Sends an emoticon (sticker) by md5 or by the MediaId of an uploaded GIF
+    /// (`webwxsendemoticon?fun=sys`). To send a GIF file, use [`Client::send_file`].
+    pub fn send_emoticon(
+        &mut self,
+        now: Now,
+        to: &str,
+        emoticon: Emoticon,
+    ) -> Result<LocalId, CommandError> {
+        self.check_ready()?;
+        let (Emoticon::Md5(id) | Emoticon::MediaId(id)) = &emoticon;
+        if id.is_empty() {
+            return Err(CommandError::empty(Argument::EmoticonId));
+        }
+        let to = self.resolve_user_name(to)?;
+        let local_id = self.new_local_id(now);
+        self.queue_send(
+            now,
+            local_id,
+            sendemoticon::NAME,
+            sendemoticon::parse,
+            |ctx, id| sendemoticon::build(ctx, &to, &emoticon, id),
+        )
+    }
+
+    /// Forwards a received (or sent) message to `to`, as the official client does: text is
+    /// sent again; images, videos and app messages (files, links) are sent with their
+    /// original content, which references the media on the server (`Scene` 2); emoticons
+    /// by their md5. Voice, store emoticons (no md5) and other kinds cannot be forwarded.
+    pub fn forward(&mut self, now: Now, msg: &Message, to: &str) -> Result<LocalId, CommandError> {
+        self.check_ready()?;
+        let to = self.resolve_user_name(to)?;
+        // The original content, without the group sender prefix, with &lt; &gt; undone.
+        let content = {
+            let c = msg.raw.content.as_str();
+            let c = if msg.is_group && !msg.outgoing {
+                crate::message::split_group_sender(c).map_or(c, |(_, rest)| rest)
+            } else {
+                c
+            };
+            c.replace("&lt;", "<").replace("&gt;", ">")
+        };
+        let local_id = self.new_local_id(now);
+        const SCENE_FORWARD: u32 = 2;
+        type Builder = fn(&SessionCtx<'_>, &OutMsg, u32) -> Request<Vec<u8>>;
+        let (mut out, endpoint, build, parse, scene): (_, &'static str, Builder, SendParser, u32) =
+            match &msg.kind {
+                MessageKind::Text { text } => {
+                    let mut m = OutMsg {
+                        msg_type: sendmsg::TYPE_TEXT,
+                        ..OutMsg::default()
+                    };
+                    m.content = Some(text.clone());
+                    (
+                        m,
+                        sendmsg::NAME,
+                        sendmsg::build_msg,
+                        sendmsg::parse,
+                        SCENE_FORWARD,
+                    )
+                }
+                MessageKind::Image { .. } => (
+                    forwarded_media(sendmsgimg::TYPE_IMAGE, content),
+                    sendmsgimg::NAME,
+                    sendmsgimg::build_msg,
+                    sendmsgimg::parse,
+                    SCENE_FORWARD,
+                ),
+                MessageKind::Video(_) | MessageKind::MicroVideo(_) => (
+                    forwarded_media(sendvideomsg::TYPE_VIDEO, content),
+                    sendvideomsg::NAME,
+                    sendvideomsg::build_msg,
+                    sendvideomsg::parse,
+                    SCENE_FORWARD,
+                ),
+                MessageKind::Emoticon { md5, .. } if !md5.is_empty() => (
+                    OutMsg {
+                        msg_type: sendemoticon::TYPE_EMOTICON,
+                        emoji_flag: Some(sendemoticon::EMOJI_FLAG_GIF),
+                        emoticon_md5: Some(md5.clone()),
+                        ..OutMsg::default()
+                    },
+                    sendemoticon::NAME,
+                    sendemoticon::build_msg,
+                    sendemoticon::parse,
+                    0,
+                ),
+                MessageKind::Emoticon { .. } => {
+                    return Err(CommandError::NotForwardable {
+                        kind: "store emoticon".into(),
+                    });
+                }
+                MessageKind::App(app) => {
+                    let content = match &app.detail {
+                        crate::message::AppDetail::File { media_id, .. }
+                            if !media_id.is_empty() =>
+                        {
+                            replace_attach_id(&content, media_id)
+                        }
+                        _ => content,
+                    };
+                    let msg_type = if app.app_type == 0 {
+                        sendappmsg::TYPE_ATTACH
+                    } else {
+                        app.app_type
+                    };
+                    (
+                        forwarded_media(msg_type, content),
+                        sendappmsg::NAME,
+                        sendappmsg::build_msg,
+                        sendappmsg::parse,
+                        SCENE_FORWARD,
+                    )
+                }
+                _ => {
+                    return Err(CommandError::NotForwardable {
+                        kind: kind_name(&msg.kind),
+                    });
+                }
+            };
+        self.queue_send(now, local_id, endpoint, parse, |ctx, id| {
+            out.from_user_name = ctx.me.to_owned();
+            out.to_user_name = to;
+            out.local_id = id.to_owned();
+            out.client_msg_id = id.to_owned();
+            build(ctx, &out, scene)
+        })
+    }
+}
+
+/// The `Msg` that forwards a media message: its original content, which references the
+/// media already on the server, and an empty `MediaId`.
+fn forwarded_media(msg_type: u32, content: String) -> OutMsg {
+    OutMsg {
+        msg_type,
+        media_id: Some(String::new()),
+        content: Some(content),
+        ..OutMsg::default()
+    }
+}
+
+/// The name of a message's kind (its serde tag: `voice`, `sys`, …).
+fn kind_name(kind: &MessageKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.get("kind")?.as_str().map(|k| k.replace('_', " ")))
+        .unwrap_or_else(|| "such".to_owned())
+}
+
+/// Puts `media_id` in the `<attachid>` of an appmsg XML (wechat4u's forward).
+fn replace_attach_id(xml: &str, media_id: &str) -> String {
+    const OPEN: &str = "<attachid>";
+    const CLOSE: &str = "</attachid>";
+    let Some(start) = xml.find(OPEN).map(|i| i + OPEN.len()) else {
+        return xml.to_owned();
+    };
+    let Some(len) = xml[start..].find(CLOSE) else {
+        return xml.to_owned();
+    };
+    format!("{}{}{}", &xml[..start], media_id, &xml[start + len..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attach_id_replacement() {
+        assert_eq!(
+            replace_attach_id("<appmsg><attachid>old</attachid></appmsg>", "@new"),
+            "<appmsg><attachid>@new</attachid></appmsg>"
+        );
+        assert_eq!(replace_attach_id("<a>", "@x"), "<a>");
+        assert_eq!(replace_attach_id("<attachid>x", "@x"), "<attachid>x");
+    }
+}

@@ -1,0 +1,114 @@
+//! Command bookkeeping: every command accepted and not finished yet, and which request
+//! serves which.
+
+use super::{CommandEvent, CommandFailure, DownloadId, LocalId, OpId, OpKind};
+use crate::client::{Event, Output};
+use crate::endpoint::sendmsg::SendResponse;
+use crate::error::ResponseError;
+use http::Response;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Parses the answer of one of the send endpoints.
+pub(crate) type SendParser = fn(&Response<Vec<u8>>) -> Result<SendResponse, ResponseError>;
+
+/// An in-flight command request.
+#[derive(Debug, Clone)]
+pub(crate) enum Cmd {
+    /// A send endpoint.
+    Send { local_id: String, parse: SendParser },
+    /// `webwxcheckupload` of an upload.
+    CheckUpload { upload: u64 },
+    /// One chunk of an upload.
+    UploadChunk { upload: u64, chunk: u64 },
+    /// A media download.
+    Download { download: u64 },
+    /// An operation.
+    Op { op: u64, what: OpKind },
+}
+
+/// How many (MsgID → ClientMsgId) pairs of sent messages are remembered for revoking.
+const RECENT_SENDS: usize = 256;
+
+/// Per-session command bookkeeping: everything accepted and not finished yet.
+#[derive(Debug, Default)]
+pub(crate) struct CommandState {
+    pub(super) next_id: u64,
+    /// Sends not finished (by LocalID), including those still uploading.
+    pub(super) sends: BTreeMap<String, ()>,
+    /// Uploads in progress.
+    pub(super) uploads: BTreeMap<u64, super::upload::Upload>,
+    /// Downloads in progress.
+    pub(super) downloads: BTreeMap<u64, super::download::PendingDownload>,
+    /// Operations in progress.
+    pub(super) ops: BTreeMap<u64, OpKind>,
+    /// Recently sent messages: (MsgID, ClientMsgId).
+    pub(super) recent: VecDeque<(String, String)>,
+    /// WebUploader's file counter (`WU_FILE_n`).
+    pub(super) wu_files: u64,
+}
+
+impl CommandState {
+    /// Whether `cmd` still belongs to an unfinished command (a cancelled upload's chunk,
+    /// or a request of a command that already ended, is not sent again).
+    pub(crate) fn is_live(&self, cmd: &Cmd) -> bool {
+        match cmd {
+            Cmd::Send { local_id, .. } => self.sends.contains_key(local_id),
+            Cmd::CheckUpload { upload } | Cmd::UploadChunk { upload, .. } => {
+                self.uploads.contains_key(upload)
+            }
+            Cmd::Download { download } => self.downloads.contains_key(download),
+            Cmd::Op { op, .. } => self.ops.contains_key(op),
+        }
+    }
+
+    pub(super) fn next(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Number of commands not finished yet.
+    pub(crate) fn pending(&self) -> usize {
+        self.sends.len() + self.downloads.len() + self.ops.len()
+    }
+
+    /// Fails every pending command when the session ends.
+    pub(crate) fn fail_all_pending(&mut self, out: &mut VecDeque<Output>) {
+        let ev = |e| Output::Event(Event::Command(e));
+        for (local_id, ()) in std::mem::take(&mut self.sends) {
+            out.push_back(ev(CommandEvent::SendFailed {
+                local_id: LocalId(local_id),
+                error: CommandFailure::SessionEnded,
+            }));
+        }
+        self.uploads.clear();
+        for (id, _) in std::mem::take(&mut self.downloads) {
+            out.push_back(ev(CommandEvent::DownloadFailed {
+                download: DownloadId(id),
+                error: CommandFailure::SessionEnded,
+            }));
+        }
+        for (id, what) in std::mem::take(&mut self.ops) {
+            out.push_back(ev(CommandEvent::OpFailed {
+                op: OpId(id),
+                what,
+                error: CommandFailure::SessionEnded,
+            }));
+        }
+    }
+
+    pub(super) fn remember_sent(&mut self, msg_id: &str, client_msg_id: &str) {
+        if self.recent.len() == RECENT_SENDS {
+            self.recent.pop_front();
+        }
+        self.recent
+            .push_back((msg_id.to_owned(), client_msg_id.to_owned()));
+    }
+
+    pub(super) fn client_msg_id_of(&self, msg_id: &str) -> Option<&str> {
+        self.recent
+            .iter()
+            .rev()
+            .find(|(m, _)| m == msg_id)
+            .map(|(_, c)| c.as_str())
+    }
+}
