@@ -1,11 +1,25 @@
 //! State shared by the server's tasks and every [`crate::Control`] handle.
 
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::watch;
 
 use crate::config::SimConfig;
-use crate::world::World;
+use crate::world::{SimTime, World};
+
+/// The system's clocks as the world takes them: `SystemTime` seconds for the wire and
+/// `Instant` since this process's first call for lifetimes.
+pub(crate) fn system_time() -> SimTime {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let origin = *ORIGIN.get_or_init(Instant::now);
+    SimTime {
+        unix: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        mono: origin.elapsed(),
+    }
+}
 
 /// Everything a request handler needs.
 pub(crate) struct Shared {
@@ -35,8 +49,11 @@ impl Shared {
         }
     }
 
-    /// Locks the state. Never held across an `.await`.
+    /// Locks the state, handing it the system's time first (the world reads no clock of
+    /// its own). Never held across an `.await`.
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|p| p.into_inner())
+        let mut w = self.world.lock().unwrap_or_else(|p| p.into_inner());
+        w.advance(system_time());
+        w
     }
 }

@@ -9,7 +9,7 @@ use crate::pictures;
 use crate::request::{Req, decode_fixpoint};
 use crate::response::Resp;
 use crate::routes::Endpoint;
-use crate::world::{World, unix_now};
+use crate::world::World;
 
 /// A single `bytes=a-b` range against a length.
 fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
@@ -36,12 +36,12 @@ fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
     (start <= end && end < len).then_some((start, end))
 }
 
-/// Serves bytes, honouring a Range header (206 / 416).
-fn serve(req: &Req, mime: &str, bytes: &[u8]) -> Resp {
+/// Serves bytes, honouring a Range header (206 / 416); `unix` is the world's time.
+fn serve(req: &Req, unix: u64, mime: &str, bytes: &[u8]) -> Resp {
     let len = bytes.len() as u64;
     let base = |r: Resp| {
         r.with_header("accept-ranges", "bytes")
-            .with_header("last-modified", http_date(unix_now().saturating_sub(3600)))
+            .with_header("last-modified", http_date(unix.saturating_sub(3600)))
             .with_header("cache-control", "max-age=604800")
     };
     match req.header("range") {
@@ -65,6 +65,7 @@ fn not_found() -> Resp {
 
 /// `webwxgetmsgimg`, `webwxgetvoice`, `webwxgetvideo`, `webwxgeticon`, `webwxgetheadimg`.
 pub(crate) fn content_media(w: &mut World, req: &Req) -> Resp {
+    let unix = w.unix_now();
     let sid = match get_session(w, req, false, true) {
         Ok(s) => s,
         Err(_) => return not_found(),
@@ -77,7 +78,7 @@ pub(crate) fn content_media(w: &mut World, req: &Req) -> Resp {
             if un.is_empty() || !(acc.knows(un) || un.starts_with('@')) {
                 return not_found();
             }
-            serve(req, "image/png", &pictures::avatar(un))
+            serve(req, unix, "image/png", &pictures::avatar(un))
         }
         _ => {
             let id = req
@@ -94,12 +95,13 @@ pub(crate) fn content_media(w: &mut World, req: &Req) -> Resp {
             match req.endpoint {
                 Endpoint::GetMsgImg if want_thumb && blob.mime != "image/gif" => serve(
                     req,
+                    unix,
                     "image/png",
                     &pictures::placeholder(75, 100, blob.bytes.len() as u64),
                 ),
-                Endpoint::GetMsgImg => serve(req, blob.mime, &blob.bytes),
-                Endpoint::GetVoice => serve(req, "audio/mp3", &blob.bytes),
-                _ => serve(req, "video/mp4", &blob.bytes),
+                Endpoint::GetMsgImg => serve(req, unix, blob.mime, &blob.bytes),
+                Endpoint::GetVoice => serve(req, unix, "audio/mp3", &blob.bytes),
+                _ => serve(req, unix, "video/mp4", &blob.bytes),
             }
         }
     }
@@ -107,6 +109,7 @@ pub(crate) fn content_media(w: &mut World, req: &Req) -> Resp {
 
 /// `webwxgetmedia` (file host): attachments by MediaId, authorised by the data ticket.
 pub(crate) fn getmedia(w: &mut World, req: &Req) -> Resp {
+    let unix = w.unix_now();
     let ticket = req
         .q("webwx_data_ticket")
         .or_else(|| req.cookie("webwx_data_ticket"))
@@ -137,7 +140,7 @@ pub(crate) fn getmedia(w: &mut World, req: &Req) -> Resp {
         return not_found();
     };
     let name = blob.file_name.replace(['"', '\r', '\n'], "_");
-    serve(req, "application/octet-stream", &blob.bytes).with_header(
+    serve(req, unix, "application/octet-stream", &blob.bytes).with_header(
         "content-disposition",
         format!("attachment; filename=\"{name}\""),
     )

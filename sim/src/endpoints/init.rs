@@ -7,8 +7,8 @@ use super::ret_json;
 use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::wire::{self, BaseResponse, ContactJson, Members, SyncKeyJson, UserJson};
+use crate::world::World;
 use crate::world::account::ContactKind;
-use crate::world::{World, unix_now};
 
 #[derive(Serialize)]
 struct MpArticle {
@@ -118,7 +118,7 @@ pub(crate) fn init(w: &mut World, req: &Req) -> Resp {
                 cover: "http://mmbiz.qpic.cn/mmbiz_jpg/webwx-sim/300?wxtype=jpeg&wxfrom=0".into(),
                 url: "http://mp.weixin.qq.com/s?__biz=webwx-sim&mid=1&idx=1#rd".into(),
             }],
-            time: unix_now(),
+            time: w.unix_now(),
             nick_name: o.nick_name.clone(),
         })
         .into_iter()
@@ -132,7 +132,7 @@ pub(crate) fn init(w: &mut World, req: &Req) -> Resp {
         chat_set,
         skey: skey.clone(),
         client_version: 385_876_258,
-        system_time: unix_now(),
+        system_time: w.unix_now(),
         gray_scale: 1,
         invite_start_count: 40,
         mp_count: mp_list.len(),

@@ -13,8 +13,8 @@ use crate::pictures;
 use crate::request::{Form, Req};
 use crate::response::Resp;
 use crate::shared::Shared;
+use crate::world::RedeemError;
 use crate::world::login::PendingState;
-use crate::world::{RedeemError, unix_now};
 
 /// The official client's login appid.
 pub(crate) const APPID: &str = "wx782c26e4c19acffb";
@@ -229,7 +229,7 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
             );
             let scope = CookieScope::new(req.relay_host().is_some(), s.home);
             let mut r = xml_resp(req, body);
-            r.cookies = scope.login(s, unix_now());
+            r.cookies = scope.login(s, w.unix_now());
             r
         }
         Err(RedeemError::Refused) => xml_resp(

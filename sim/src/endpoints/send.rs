@@ -10,8 +10,8 @@ use crate::request::{Req, str_field};
 use crate::response::Resp;
 use crate::routes::Endpoint;
 use crate::wire::{self, BaseResponse};
+use crate::world::World;
 use crate::world::message::{Message, escape_xml_content};
-use crate::world::{World, unix_now};
 
 /// Sending to oneself or to a stranger.
 const RET_BAD_TARGET: i64 = 1204;
@@ -150,7 +150,7 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
         _ => return send_resp(1, "", ""),
     };
     let msg_id = w.new_msg_id();
-    let now = unix_now();
+    let now = w.unix_now();
     let acc = w.accounts.get_mut(&uin).expect("session account");
     if !client_msg_id.is_empty() {
         acc.sent_ids.insert(sent_key, msg_id);
@@ -192,7 +192,7 @@ pub(crate) fn revoke(w: &mut World, req: &Req) -> Resp {
     let svr = id_text(body.get("SvrMsgId")).and_then(|s| s.parse::<u64>().ok());
     let to = str_field(&body, "ToUserName");
     let acc = &w.accounts[&uin];
-    let now = unix_now();
+    let now = w.unix_now();
     let Some(svr) = svr else {
         return ret_json(1);
     };

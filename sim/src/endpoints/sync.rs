@@ -16,8 +16,8 @@ use crate::request::{Req, decode_fixpoint};
 use crate::response::Resp;
 use crate::shared::Shared;
 use crate::wire::{self, DelContactJson, Members, SyncJson};
+use crate::world::World;
 use crate::world::session::EventKind;
-use crate::world::{World, unix_now};
 
 fn synccheck_js(retcode: i64, selector: u32) -> Resp {
     Resp::js(format!(
@@ -122,6 +122,7 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
                 .find_map(|kv| (kv.get("Key")?.as_u64()? == 1).then(|| kv.get("Val")?.as_u64())?)
         });
     let batch = w.sync_batch;
+    let now = w.unix_now();
     let s = w.sessions.get_mut(&sid).expect("checked");
     let Some(seq) = key1.and_then(|k| s.sync.decode(k)) else {
         return Resp::json_pretty(&wire::sync_error(1));
@@ -132,7 +133,6 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
     let more = s.sync.after(new_seq).next().is_some();
     let uin = s.uin;
     let skey = s.skey.clone();
-    let now = unix_now();
     let sync_key = wire::sync_key(&s.sync, new_seq, s.login_time);
     let sync_check_key = wire::sync_check_key(&s.sync, new_seq, s.login_time, now);
     let scope = CookieScope::new(req.relay_host().is_some(), s.home);

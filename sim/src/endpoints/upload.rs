@@ -1,7 +1,7 @@
 //! Chunked uploads (webwxuploadmedia) and the big-file check (webwxcheckupload).
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -140,8 +140,9 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     let id = fields.get("id").cloned().unwrap_or_default();
     let key = (uin, format!("{client_media_id}/{id}/{name}"));
     // Forget uploads abandoned for an hour.
+    let now = w.mono_now();
     w.uploads
-        .retain(|_, u| u.created.elapsed() < Duration::from_secs(3600));
+        .retain(|_, u| now.saturating_sub(u.created) < Duration::from_secs(3600));
     let held = w.upload_memory();
     let cap = w.max_upload_memory;
     let up = w.uploads.entry(key.clone()).or_insert_with(|| Upload {
@@ -153,7 +154,7 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
             .and_then(Value::as_str)
             .filter(|m| !m.is_empty())
             .map(str::to_ascii_lowercase),
-        created: Instant::now(),
+        created: now,
     });
     // More bytes than the upload can hold: refused now rather than kept until the
     // last chunk (a resent chunk replaces its earlier copy).

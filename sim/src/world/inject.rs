@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 
+use super::World;
 use super::account::FriendRequest;
 use super::generate;
 use super::media::{Blob, BlobRef, image_size, sniff_mime};
@@ -12,7 +13,6 @@ use super::message::{
     Message, Recommend, encry_file_name, escape_text, escape_xml_content, xml_text,
 };
 use super::session::EventKind;
-use super::{World, unix_now};
 use crate::control_types::{ControlError, InjectMessage};
 use crate::md5sum::md5_hex;
 use crate::pictures;
@@ -69,7 +69,7 @@ impl World {
         };
         let me = acc.me.user_name.clone();
         let id = self.new_msg_id();
-        let mut m = Message::new(id, peer, &me, 10000, unix_now());
+        let mut m = Message::new(id, peer, &me, 10000, self.unix_now());
         m.content = text.to_string();
         m.status = 4;
         self.deliver(uin, m);
@@ -92,7 +92,7 @@ impl World {
             ids.join(",")
         );
         let id = self.new_msg_id();
-        let mut m = Message::new(id, &me, &me, 51, unix_now());
+        let mut m = Message::new(id, &me, &me, 51, self.unix_now());
         m.content = escape_xml_content(&xml);
         m.status_notify_code = 4;
         m.status_notify_user_name = names.join(",");
@@ -245,7 +245,7 @@ impl World {
             None => None,
         };
         let id = self.new_msg_id();
-        let now = unix_now();
+        let now = self.unix_now();
         let mut msg = Message::new(id, &route.from, &route.to, msg_type, now);
         let sender_wxid = {
             let acc = &self.accounts[&uin];

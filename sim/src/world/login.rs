@@ -1,7 +1,7 @@
 //! QR logins in progress (one per jslogin uuid) and the tickets of confirmed ones.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
 use tokio::sync::Notify;
 
@@ -23,7 +23,7 @@ pub(crate) enum PendingState {
 /// One uuid handed out by jslogin or webwxpushloginurl.
 #[derive(Debug)]
 pub(crate) struct Pending {
-    pub created: Instant,
+    pub created: Duration,
     pub state: PendingState,
     pub notify: Arc<Notify>,
     /// Whether a poll already answered 201.
@@ -40,9 +40,10 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    pub(crate) fn new() -> Self {
+    /// A new pending login, created at `now` (the world's monotonic time).
+    pub(crate) fn new(now: Duration) -> Self {
         Pending {
-            created: Instant::now(),
+            created: now,
             state: PendingState::Waiting,
             notify: Arc::new(Notify::new()),
             scan_reported: false,
@@ -64,7 +65,7 @@ impl Pending {
 pub(crate) struct Ticket {
     pub uuid: String,
     pub uin: u64,
-    pub created: Instant,
+    pub created: Duration,
     /// The session it was redeemed for (redeeming again answers the same credentials).
     pub sid: Option<String>,
 }

@@ -21,7 +21,8 @@ pub(crate) struct Upload {
     pub chunks: Vec<Option<Vec<u8>>>,
     pub file_name: String,
     pub file_md5: Option<String>,
-    pub created: std::time::Instant,
+    /// When the first chunk arrived (the world's monotonic time).
+    pub created: std::time::Duration,
 }
 
 impl Upload {

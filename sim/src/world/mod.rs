@@ -12,7 +12,7 @@ pub(crate) mod session;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use base64::Engine;
 use tokio::sync::Notify;
@@ -30,11 +30,16 @@ use login::{Pending, PendingState, Ticket};
 use media::{BlobRef, Upload};
 use session::{EventKind, Session, SyncLog};
 
-/// Seconds since the epoch.
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+/// The time as the world sees it. The world never reads a clock: whoever takes its lock
+/// hands it the time first ([`World::advance`]), the server the system's
+/// (`shared::system_time`), an in-process test a virtual one.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SimTime {
+    /// Wall-clock seconds since the epoch (what goes on the wire: `CreateTime`,
+    /// cookie dates, `wxloadtime`).
+    pub unix: u64,
+    /// Monotonic time since an arbitrary origin (uuid and ticket lifetimes, sweeps).
+    pub mono: Duration,
 }
 
 /// Why a ticket could not be redeemed.
@@ -68,7 +73,9 @@ pub(crate) struct World {
     pending_order: VecDeque<String>,
     pub tickets: HashMap<String, Ticket>,
     prepared: VecDeque<u64>,
-    last_sweep: std::time::Instant,
+    last_sweep: Duration,
+    /// The time handed in last ([`World::advance`]).
+    now: SimTime,
     pub faults: Vec<ActiveFault>,
     pub sent: Vec<SentRecord>,
     pub media: HashMap<String, BlobRef>,
@@ -100,7 +107,8 @@ impl World {
             pending_order: VecDeque::new(),
             tickets: HashMap::new(),
             prepared: VecDeque::new(),
-            last_sweep: std::time::Instant::now(),
+            last_sweep: Duration::ZERO,
+            now: SimTime::default(),
             faults: Vec::new(),
             sent: Vec::new(),
             media: HashMap::new(),
@@ -109,6 +117,25 @@ impl World {
             max_upload_memory: cfg.max_upload_memory,
             counters: BTreeMap::new(),
         }
+    }
+
+    /// Moves the world's time to `now` (its monotonic part never goes back). Call before
+    /// anything else under the lock.
+    pub(crate) fn advance(&mut self, now: SimTime) {
+        self.now = SimTime {
+            unix: now.unix,
+            mono: now.mono.max(self.now.mono),
+        };
+    }
+
+    /// Wall-clock seconds since the epoch, as last handed in.
+    pub(crate) fn unix_now(&self) -> u64 {
+        self.now.unix
+    }
+
+    /// Monotonic time, as last handed in.
+    pub(crate) fn mono_now(&self) -> Duration {
+        self.now.mono
     }
 
     /// Bytes of uploads held: chunks of uploads in progress and the files stored.
@@ -151,7 +178,7 @@ impl World {
                 break u;
             }
         };
-        let mut p = Pending::new();
+        let mut p = Pending::new(self.now.mono);
         p.account = account;
         p.desktop = desktop;
         self.pending.insert(uuid.clone(), p);
@@ -162,16 +189,17 @@ impl World {
 
     /// Forgets uuids long expired or used (at most every few seconds).
     fn sweep_pending(&mut self) {
-        if self.last_sweep.elapsed() < Duration::from_secs(5) {
+        let now = self.now.mono;
+        if now.saturating_sub(self.last_sweep) < Duration::from_secs(5) {
             return;
         }
-        self.last_sweep = std::time::Instant::now();
+        self.last_sweep = now;
         let keep = self.uuid_ttl * 2 + Duration::from_secs(60);
         while let Some(front) = self.pending_order.front() {
             let old = self
                 .pending
                 .get(front)
-                .is_none_or(|p| p.created.elapsed() > keep);
+                .is_none_or(|p| now.saturating_sub(p.created) > keep);
             if !old {
                 break;
             }
@@ -179,14 +207,15 @@ impl World {
             self.pending.remove(&u);
         }
         let ticket_ttl = Duration::from_secs(600);
-        self.tickets.retain(|_, t| t.created.elapsed() < ticket_ttl);
+        self.tickets
+            .retain(|_, t| now.saturating_sub(t.created) < ticket_ttl);
     }
 
     /// The pending login of `uuid`, marked expired if its time is up.
     pub(crate) fn pending_mut(&mut self, uuid: &str) -> Option<&mut Pending> {
-        let ttl = self.uuid_ttl;
+        let (ttl, now) = (self.uuid_ttl, self.now.mono);
         let p = self.pending.get_mut(uuid)?;
-        if p.is_open() && p.created.elapsed() > ttl {
+        if p.is_open() && now.saturating_sub(p.created) > ttl {
             p.state = PendingState::Expired;
             p.notify.notify_waiters();
         }
@@ -236,7 +265,7 @@ impl World {
             return Err(ControlError::UnknownAccount(u));
         }
         let uuid = self.resolve_uuid(uuid)?;
-        let now = unix_now();
+        let now = self.unix_now();
         {
             let p = self.pending_mut(&uuid).expect("resolved");
             if p.state == PendingState::Waiting {
@@ -271,16 +300,17 @@ impl World {
             Ticket {
                 uuid: uuid.to_string(),
                 uin,
-                created: std::time::Instant::now(),
+                created: self.now.mono,
                 sid: None,
             },
         );
+        let unix = self.unix_now();
         let p = self.pending_mut(uuid).expect("exists");
         p.state = PendingState::Confirmed;
         p.account = Some(uin);
         p.ticket = Some(ticket);
         if p.scan_time == 0 {
-            p.scan_time = unix_now();
+            p.scan_time = unix;
         }
         p.notify.notify_waiters();
         self.bump("confirms");
@@ -439,7 +469,7 @@ impl World {
             data_ticket,
             auth_ticket,
             uvid,
-            login_time: unix_now(),
+            login_time: self.unix_now(),
             ended: None,
             sync: SyncLog::new(base),
             notify: Arc::new(Notify::new()),
@@ -682,5 +712,42 @@ impl World {
                 "\"op\" must be add, mod, del, join, leave or profile, not {other:?}"
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    fn at(unix: u64, mono_ms: u64) -> SimTime {
+        SimTime {
+            unix,
+            mono: Duration::from_millis(mono_ms),
+        }
+    }
+
+    #[test]
+    fn uuids_expire_on_the_worlds_monotonic_time_not_the_wall_clock() {
+        let cfg = SimConfig {
+            uuid_ttl_ms: 1_000,
+            ..SimConfig::default()
+        };
+        let mut w = World::new(&cfg);
+        w.advance(at(1_700_000_000, 0));
+        let uuid = w.new_uuid(None, false);
+        // The wall clock jumps a day ahead, the monotonic clock 999 ms: still open.
+        w.advance(at(1_700_086_400, 999));
+        assert!(w.pending_mut(&uuid).unwrap().is_open());
+        // The wall clock steps back an hour, the monotonic clock past the ttl: expired.
+        w.advance(at(1_699_996_400, 1_001));
+        assert!(!w.pending_mut(&uuid).unwrap().is_open());
+        assert_eq!(
+            w.unix_now(),
+            1_699_996_400,
+            "wire times follow the wall clock"
+        );
+        // The monotonic clock never goes back, whatever is handed in.
+        w.advance(at(1_700_000_000, 5));
+        assert_eq!(w.mono_now(), Duration::from_millis(1_001));
     }
 }
