@@ -433,6 +433,11 @@ impl Handle {
 
 /// The session's events, in order: a [`Stream`](futures_core::Stream) that ends when the
 /// session task does (after [`Event::LoggedOut`], or a shutdown).
+///
+/// A bounded channel of [`Options::event_capacity`] events: when it is full the session
+/// stops fetching messages (the server keeps them) until events are taken again; no
+/// event is ever dropped, and commands go on meanwhile (see
+/// [`webwx_transport::backlog`]).
 pub struct Events {
     rx: mpsc::Receiver<Event>,
     shared: Arc<Shared>,

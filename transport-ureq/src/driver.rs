@@ -365,7 +365,7 @@ impl Handle {
     /// and the retries, this thread sends them and streams the answer's body into
     /// `writer` 64 KiB at a time (see [`webwx_transport::stream`]), so memory stays small
     /// whatever the size of the media, and [`Options::max_body`](crate::Options) does not
-    /// apply. No [`CommandEvent::Downloaded`] event is emitted for it. A transfer that
+    /// apply. No [`CommandEvent::Downloaded`](webwx_core::CommandEvent::Downloaded) event is emitted for it. A transfer that
     /// breaks after bytes reached `writer` fails (it cannot be rewound).
     ///
     /// ```no_run
@@ -450,6 +450,11 @@ impl Handle {
 
 /// The session's events, in order. A blocking [`Iterator`] that ends when the session
 /// loop ends (after [`Event::LoggedOut`], or a shutdown).
+///
+/// A bounded channel of [`Options::event_capacity`] events: when it is full the session
+/// stops fetching messages (the server keeps them) until events are taken again; no
+/// event is ever dropped, and commands go on meanwhile (see
+/// [`webwx_transport::backlog`]).
 pub struct Events {
     rx: Receiver<Event>,
     shared: Arc<Shared>,
