@@ -55,6 +55,15 @@ pub trait Outputs {
     /// Passes an event on to the caller.
     fn event(&mut self, e: Event);
 
+    /// Passes an event on with the client as it stands when the event is output, before
+    /// any later input reaches it: a host that saves the session beside the events it
+    /// produced (the gateway's store) snapshots it here, in step with the events. By
+    /// default, [`Outputs::event`].
+    fn event_at(&mut self, client: &Client, e: Event) {
+        let _ = client;
+        self.event(e);
+    }
+
     /// Reads the bytes an upload the driver owns needs and hands them to [`State::feed`],
     /// now or later. By default, now (blocking when the source is on disk).
     fn upload_read(&mut self, state: &mut State, read: UploadRead) {
@@ -223,7 +232,7 @@ impl State {
                         continue; // the tracker fed its own upload
                     }
                     self.track(&e);
-                    out.event(e);
+                    out.event_at(&self.client, e);
                 }
                 Output::Timeout(_) | Output::Idle => break (self.poll_timeout(), false),
                 Output::Done => {

@@ -11,7 +11,9 @@ use tokio::task::JoinSet;
 use webwx_core::boundary::{Answer, ErrorInfo, ErrorKind, Request};
 use webwx_core::client::Transmit;
 
-use webwx_core::{Client, Download, DownloadId, Event, Monotonic, RequestId, UploadId};
+use webwx_core::{
+    Client, Download, DownloadId, Event, Monotonic, RequestId, SessionState, UploadId,
+};
 use webwx_transport::{
     Backlog, DownloadError, FileSource, Offer, Options, Outputs, Session, StartError, State,
     StreamJob, StreamedDownload, UploadRead, instant_of, now,
@@ -77,6 +79,24 @@ pub fn start(client: Client, options: Options) -> Result<(Handle, Events), Start
 ///
 /// Outside a tokio runtime.
 pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Events), StartError> {
+    Ok(spawn(client, transport, false))
+}
+
+/// Like [`start_with`], and every [`Event::SessionChanged`] carries the session state as
+/// it stood when the event was output ([`Events::next_with_state`]), before any later
+/// response reached the client. A host that saves the session in the same transaction
+/// as the events it produced (the gateway's store) needs exactly that state: one taken
+/// later through [`Session::snapshot`] may already hold the SyncKey and the seen ids of
+/// messages still on their way to it, and saving it would lose them in a crash.
+///
+/// # Panics
+///
+/// Outside a tokio runtime.
+pub fn start_saving(client: Client, transport: Transport) -> Result<(Handle, Events), StartError> {
+    Ok(spawn(client, transport, true))
+}
+
+fn spawn(client: Client, transport: Transport, states: bool) -> (Handle, Events) {
     let (event_tx, event_rx) = mpsc::channel(transport.options().event_capacity.max(1));
     let (finished, finished_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
@@ -90,6 +110,7 @@ pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Event
         shared: shared.clone(),
         transport,
         events: event_tx,
+        states,
         backlog: Backlog::default(),
         requests: JoinSet::new(),
         reads: JoinSet::new(),
@@ -103,17 +124,22 @@ pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Event
         rx: event_rx,
         shared,
     };
-    Ok((handle, events))
+    (handle, events)
 }
 
 type Outcome = (RequestId, Result<http::Response<Vec<u8>>, TransportError>);
 
+/// An event, with the session state when it is a `SessionChanged` of [`start_saving`].
+type Item = (Event, Option<Box<SessionState>>);
+
 struct Driver {
     shared: Arc<Shared>,
     transport: Transport,
-    events: mpsc::Sender<Event>,
+    events: mpsc::Sender<Item>,
+    /// Attach the state to each `SessionChanged` ([`start_saving`]).
+    states: bool,
     /// Events the channel had no room for, and the sync loop held back meanwhile.
-    backlog: Backlog<Event>,
+    backlog: Backlog<Item>,
     requests: JoinSet<Outcome>,
     /// File reads for uploads, off the runtime's worker threads.
     reads: JoinSet<(UploadId, u64, std::io::Result<Vec<u8>>)>,
@@ -228,7 +254,7 @@ impl Driver {
 }
 
 /// Offers `e` to the bounded channel without waiting.
-fn offer(events: &mpsc::Sender<Event>, e: Event) -> Offer<Event> {
+fn offer(events: &mpsc::Sender<Item>, e: Item) -> Offer<Item> {
     match events.try_send(e) {
         Ok(()) => Offer::Sent,
         Err(mpsc::error::TrySendError::Full(e)) => Offer::Full(e),
@@ -268,7 +294,16 @@ impl Outputs for Driver {
             return;
         }
         let events = &self.events;
-        self.backlog.push(e, |e| offer(events, e));
+        self.backlog.push((e, None), |e| offer(events, e));
+    }
+
+    fn event_at(&mut self, client: &Client, e: Event) {
+        if !(self.states && matches!(e, Event::SessionChanged)) {
+            return self.event(e);
+        }
+        let state = Some(Box::new(client.snapshot()));
+        let events = &self.events;
+        self.backlog.push((e, state), |e| offer(events, e));
     }
 
     fn upload_read(&mut self, state: &mut State, job: UploadRead) {
@@ -439,7 +474,7 @@ impl Handle {
 /// event is ever dropped, and commands go on meanwhile (see
 /// [`webwx_transport::backlog`]).
 pub struct Events {
-    rx: mpsc::Receiver<Event>,
+    rx: mpsc::Receiver<Item>,
     shared: Arc<Shared>,
 }
 
@@ -452,17 +487,28 @@ impl std::fmt::Debug for Events {
 impl Events {
     /// The next event; `None` once the session has ended and every event was taken.
     pub async fn next_event(&mut self) -> Option<Event> {
-        self.rx.recv().await
+        self.rx.recv().await.map(|(e, _)| e)
     }
 
     /// The next event if one is waiting.
     pub fn try_next_event(&mut self) -> Option<Event> {
-        self.rx.try_recv().ok()
+        self.rx.try_recv().ok().map(|(e, _)| e)
     }
 
     /// The next event, blocking the thread (not for use inside the runtime).
     pub fn blocking_next_event(&mut self) -> Option<Event> {
-        self.rx.blocking_recv()
+        self.rx.blocking_recv().map(|(e, _)| e)
+    }
+
+    /// The next event with, for a `SessionChanged` of a session started with
+    /// [`start_saving`], the session state as it stood at that event.
+    pub async fn next_with_state(&mut self) -> Option<(Event, Option<SessionState>)> {
+        self.rx.recv().await.map(|(e, s)| (e, s.map(|s| *s)))
+    }
+
+    /// Like [`Events::next_with_state`], if an event is waiting.
+    pub fn try_next_with_state(&mut self) -> Option<(Event, Option<SessionState>)> {
+        self.rx.try_recv().ok().map(|(e, s)| (e, s.map(|s| *s)))
     }
 }
 
@@ -470,7 +516,7 @@ impl futures_core::Stream for Events {
     type Item = Event;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.rx.poll_recv(cx)
+        self.rx.poll_recv(cx).map(|o| o.map(|(e, _)| e))
     }
 }
 

@@ -39,7 +39,7 @@ mod driver;
 pub mod relay;
 mod transport;
 
-pub use driver::{Events, Handle, start, start_with};
+pub use driver::{Events, Handle, start, start_saving, start_with};
 pub use transport::{BuildError, Transport, TransportError, classify};
 pub use webwx_core;
 pub use webwx_transport::{

@@ -10,8 +10,16 @@ const LOOPBACK_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
 /// Whether `host` (a `Host` header) names the relay whose connection came in on `local`:
 /// a loopback name, the address itself or one of `extra` (`name` or `name:port`), with
-/// the relay's port (no port means 80). Names compare case-insensitively.
-pub(crate) fn host_ok(host: &str, local: SocketAddr, extra: &[String]) -> bool {
+/// the relay's port (no port means 80). Names compare case-insensitively. (The gateway
+/// checks its own `Host` with it too.)
+///
+/// ```
+/// use webwx_hyper::relay::host_ok;
+/// let local = "127.0.0.1:8788".parse().unwrap();
+/// assert!(host_ok("localhost:8788", local, &[]));
+/// assert!(!host_ok("evil.example:8788", local, &[]));
+/// ```
+pub fn host_ok(host: &str, local: SocketAddr, extra: &[String]) -> bool {
     let Some((name, port)) = split_host(&host.to_ascii_lowercase()) else {
         return false;
     };

@@ -75,9 +75,10 @@ use webwx_core::TransportErrorKind;
 use webwx_core::relay::{decode_path, decode_request, encode_response, is_relay_mode};
 
 use crate::transport::{BuildError, Transport};
-use access::{OriginCheck, add_cors, check_origin, host_ok};
+use access::{OriginCheck, add_cors, check_origin};
 use webwx_transport::{Options, Proxy};
 
+pub use access::host_ok;
 pub use allow::{default_allow, is_allowed};
 pub use body::RelayBody;
 pub use options::{
