@@ -37,6 +37,9 @@ pub enum Command {
     Sim(webwx_sim::SimArgs),
     /// Run the browser relay (the hosts of the domain table only; loopback by default).
     Relay(RelayArgs),
+    /// Run the gateway: many accounts over HTTP (REST, SSE, WebSocket, webhooks), durable
+    /// in an embedded SQLite file.
+    Serve(ServeArgs),
 }
 
 /// `webwx demo`.
@@ -249,4 +252,55 @@ pub struct RelayArgs {
     /// between two pieces of its body.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub timeout: u64,
+}
+
+/// `webwx serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free one). The first
+    /// stdout line says where it listens. Beyond loopback only with a token given by
+    /// --token or $WEBWX_TOKEN.
+    #[arg(long, value_name = "ADDR", default_value = webwx_gateway::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// The store: `sqlite:PATH` (one file, created when missing).
+    #[arg(long, value_name = "URL", default_value = "sqlite:webwx.db")]
+    pub db: String,
+    /// The bearer token of every /v1 call (else $WEBWX_TOKEN, else a new one printed
+    /// as the second stdout line `token: T`).
+    #[arg(long, value_name = "T")]
+    pub token: Option<String>,
+    /// POST every event (JSON, with `X-Webwx-Seq`) to this URL, in order per account,
+    /// retried until a 2xx; repeatable.
+    #[arg(long = "webhook", value_name = "URL")]
+    pub webhooks: Vec<String>,
+    /// Post only these events to the webhooks (comma-separated names: message,
+    /// logged_out, ...; default every event).
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub webhook_events: Vec<String>,
+    /// First delay before a failed webhook POST is retried, in milliseconds (doubling).
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub webhook_retry_ms: u64,
+    /// Longest delay between two webhook attempts, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 60_000)]
+    pub webhook_retry_max_ms: u64,
+    /// Send every account's requests to this origin in the relay form (a simulator or
+    /// `webwx relay`) instead of the real hosts.
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// Let `POST /v1/accounts` name an account's own "origin" (else refused: a token
+    /// holder could send an account's credentials elsewhere).
+    #[arg(long)]
+    pub allow_origin_override: bool,
+    /// This node's name (shown as each account's "node").
+    #[arg(long, value_name = "NAME")]
+    pub node: Option<String>,
+    /// Also accept requests whose `Host` is this name (`name` or `name:port`);
+    /// repeatable. Loopback names and the listen address are always accepted; anything
+    /// else gets 421 (DNS rebinding).
+    #[arg(long, value_name = "HOST")]
+    pub accept_host: Vec<String>,
+    /// Client-side timeout of the long-polls in milliseconds (for simulators with short
+    /// holds).
+    #[arg(long, value_name = "MS")]
+    pub long_poll_ms: Option<u64>,
 }

@@ -7,6 +7,7 @@
 //! webwx decode KIND FILE             parse a captured response, print typed JSON
 //! webwx sim ...                      the simulator
 //! webwx relay --listen ADDR [--static DIR] [--cors-origin O] [--upstream URL]   the browser relay
+//! webwx serve [--listen ADDR] [--db sqlite:PATH] [--token T] [--webhook URL]...  the gateway
 //! ```
 //!
 //! Exit codes: 0 success, 1 failure, 2 bad usage.
@@ -28,6 +29,7 @@ mod progress;
 mod qr;
 mod relay;
 mod send;
+mod serve;
 mod session_file;
 mod terminal;
 
@@ -51,6 +53,7 @@ fn main() {
         Command::Login(a) => login::run(&a),
         Command::Send(a) => send::run(&a),
         Command::Relay(a) => relay::run(&a),
+        Command::Serve(a) => serve::run(&a),
     };
     std::process::exit(code);
 }

@@ -3,13 +3,8 @@
 
 use std::path::Path;
 
+use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
-use qrcode::{Color, QrCode};
-
-/// Pixels per module in the PNG.
-const PNG_SCALE: usize = 8;
-/// Quiet zone around the code, in modules (the standard asks for 4).
-const QUIET: usize = 4;
 
 /// The code of `content`.
 fn code(content: &str) -> std::io::Result<QrCode> {
@@ -27,37 +22,10 @@ pub fn terminal(content: &str) -> std::io::Result<String> {
         .build())
 }
 
-/// The PNG bytes of `content`: black on white, 8 pixels per module, 4-module quiet zone.
+/// The PNG bytes of `content`: black on white, 8 pixels per module, 4-module quiet zone
+/// (the gateway's renderer, shared).
 pub fn png(content: &str) -> std::io::Result<Vec<u8>> {
-    let code = code(content)?;
-    let modules = code.width();
-    let colors = code.to_colors();
-    let side = (modules + 2 * QUIET) * PNG_SCALE;
-    let mut pixels = vec![0xffu8; side * side];
-    for (i, color) in colors.iter().enumerate() {
-        if *color != Color::Dark {
-            continue;
-        }
-        let (mx, my) = (i % modules + QUIET, i / modules + QUIET);
-        for dy in 0..PNG_SCALE {
-            let row = (my * PNG_SCALE + dy) * side;
-            let start = row + mx * PNG_SCALE;
-            pixels[start..start + PNG_SCALE].fill(0);
-        }
-    }
-    let mut out = Vec::new();
-    {
-        let side = u32::try_from(side).map_err(std::io::Error::other)?;
-        let mut enc = png::Encoder::new(&mut out, side, side);
-        enc.set_color(png::ColorType::Grayscale);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
-        writer
-            .write_image_data(&pixels)
-            .map_err(std::io::Error::other)?;
-        writer.finish().map_err(std::io::Error::other)?;
-    }
-    Ok(out)
+    webwx_gateway::qr::png(content)
 }
 
 /// Writes the PNG of `content` to `path` as the session files are written: mode 0600

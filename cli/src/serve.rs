@@ -1,0 +1,134 @@
+//! `webwx serve`: the gateway of `webwx_gateway` — many accounts over HTTP, durable in
+//! one SQLite file. Prints `webwx serve listening on http://ADDR` as its first stdout
+//! line and, when it made the token up, `token: T` as the second.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use webwx_gateway::store::Sqlite;
+use webwx_gateway::{Gateway, Options};
+
+use crate::args::ServeArgs;
+
+/// The SQLite path of `--db`: `sqlite:PATH` or `sqlite://PATH`.
+fn sqlite_path(db: &str) -> Result<&str, String> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Err(
+            "PostgreSQL is not supported yet (several nodes sharing one store come \
+                    later); use --db sqlite:PATH"
+                .into(),
+        );
+    }
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .ok_or_else(|| format!("--db {db:?}: expected sqlite:PATH"))?;
+    if path.is_empty() {
+        return Err("--db sqlite:PATH needs a path".into());
+    }
+    Ok(path)
+}
+
+/// The gateway's options from the flags (and $WEBWX_TOKEN).
+fn options(args: &ServeArgs) -> Result<Options, String> {
+    let env_token = std::env::var("WEBWX_TOKEN").ok().filter(|t| !t.is_empty());
+    let (token, given) = match args.token.clone().or(env_token) {
+        Some(t) => (t, true),
+        None => (webwx_gateway::generate_token(), false),
+    };
+    let mut o = Options::new(token);
+    o.token_given = given;
+    o.listen = args.listen;
+    o.webhooks = args.webhooks.clone();
+    o.webhook_events = args
+        .webhook_events
+        .iter()
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect();
+    o.webhook_retry = Duration::from_millis(args.webhook_retry_ms.max(1));
+    o.webhook_retry_max =
+        Duration::from_millis(args.webhook_retry_max_ms.max(args.webhook_retry_ms).max(1));
+    o.origin = args.origin.clone();
+    o.allow_origin_override = args.allow_origin_override;
+    o.node = args.node.clone();
+    o.accept_hosts = args.accept_host.clone();
+    o.long_poll = args.long_poll_ms.map(Duration::from_millis);
+    o.check()?;
+    Ok(o)
+}
+
+/// Runs `webwx serve` until stopped; returns the exit code.
+pub fn run(args: &ServeArgs) -> i32 {
+    let (options, path) = match options(args).and_then(|o| Ok((o, sqlite_path(&args.db)?))) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("webwx serve: {e}");
+            return 2;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("webwx serve: cannot start the runtime: {e}");
+            return 1;
+        }
+    };
+    let show_token = !options.token_given;
+    let token = options.token.clone();
+    let result: Result<(), String> = rt.block_on(async move {
+        let store = Sqlite::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+        let listener = tokio::net::TcpListener::bind(options.listen)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let gw = Gateway::new(options, Arc::new(store))?;
+        let resumed = gw.restore().await.map_err(|e| format!("store: {e}"))?;
+        {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "webwx serve listening on http://{addr}");
+            if show_token {
+                let _ = writeln!(out, "token: {token}");
+            }
+            let _ = out.flush();
+        }
+        if !addr.ip().is_loopback() {
+            eprintln!("webwx serve: listening on {addr}, beyond the loopback interface");
+        }
+        if resumed > 0 {
+            eprintln!("webwx serve: resuming {resumed} account(s) from the store");
+        }
+        webwx_gateway::serve(listener, gw)
+            .await
+            .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("webwx serve: {e}");
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_urls() {
+        assert_eq!(sqlite_path("sqlite:webwx.db").unwrap(), "webwx.db");
+        assert_eq!(sqlite_path("sqlite:///tmp/x.db").unwrap(), "/tmp/x.db");
+        assert!(
+            sqlite_path("postgres://h/db")
+                .unwrap_err()
+                .contains("PostgreSQL")
+        );
+        assert!(sqlite_path("webwx.db").is_err());
+        assert!(sqlite_path("sqlite:").is_err());
+    }
+}

@@ -1,0 +1,86 @@
+//! # webwx-gateway
+//!
+//! The gateway behind `webwx serve`: many WeChat Web accounts in one long-running
+//! process, reachable from any language over HTTP (DESIGN.md "The gateway"). Each
+//! account is a `webwx-hyper` session (one tokio task, no thread per account) speaking
+//! the core's JSON boundary; everything durable lives in a [`Store`](store::Store)
+//! ([`Sqlite`](store::Sqlite), one file, by default):
+//!
+//! - **Accounts**: create (a QR login), list with state, one, delete (log out and
+//!   forget), log in again by name (resume or push login). After a restart, a `kill -9`
+//!   included, every account that was logged in resumes from its saved session.
+//! - **Commands**: every boundary command on `POST /v1/accounts/{id}/commands`, answered
+//!   on completion, at most once per `Idempotency-Key`; a `messages` shorthand (JSON or
+//!   multipart). Over HTTP no command names a local file.
+//! - **Events**: one log with a durable, strictly increasing `seq`; Server-Sent Events
+//!   and a WebSocket resumable with `?after=SEQ`, and webhooks with a durable outbox.
+//! - **History** of every message in and out; contacts with their kinds.
+//! - A small **web page** at `/`, `/healthz`, `/metrics`.
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use webwx_gateway::{Gateway, Options, store::Sqlite};
+//! let store = Arc::new(Sqlite::open("webwx.db")?);
+//! let gw = Gateway::new(Options::new("a-long-secret-token"), store)?;
+//! gw.restore().await?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8788").await?;
+//! webwx_gateway::serve(listener, gw).await?;
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod accounts;
+pub mod commands;
+pub mod feed;
+mod gateway;
+pub mod http;
+pub mod options;
+pub mod qr;
+pub mod store;
+pub mod webhooks;
+
+pub use gateway::{CreateAccount, CreateError, Gateway, Metrics};
+pub use options::{DEFAULT_LISTEN, Options, generate_token};
+
+use std::sync::Arc;
+
+/// Serves the API on `listener` until the process ends (or `SIGINT`/`SIGTERM`, when
+/// every session is stopped without logging out, so that each resumes at the next
+/// start).
+pub async fn serve(listener: tokio::net::TcpListener, gw: Arc<Gateway>) -> std::io::Result<()> {
+    let local = listener.local_addr()?;
+    let app = http::router(gw.clone(), local);
+    let stop = gw.clone();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: every session stays valid for the next start");
+            stop.shutdown();
+        })
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
