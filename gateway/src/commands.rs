@@ -124,7 +124,7 @@ pub async fn execute(
         let fp = fingerprint(&request.command);
         let mut waited = Duration::ZERO;
         loop {
-            let now = webwx_hyper::now().0 as i64;
+            let now = crate::now_ms();
             match gw
                 .store
                 .idempotency_begin(&account.fence, key, &fp, now)

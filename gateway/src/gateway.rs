@@ -102,7 +102,7 @@ impl Gateway {
     /// that was logged in from its saved session (no QR code); interrupted idempotency
     /// keys are marked so. Returns how many sessions resume.
     pub async fn restore(self: &Arc<Self>) -> Result<usize, StoreError> {
-        let now = webwx_hyper::now().0 as i64;
+        let now = crate::now_ms();
         self.store
             .recover(now, self.options.idempotency_keep.as_millis() as i64)
             .await?;
@@ -154,7 +154,7 @@ impl Gateway {
             ..Default::default()
         };
         self.store
-            .commit(&account.fence, batch, webwx_hyper::now().0 as i64)
+            .commit(&account.fence, batch, crate::now_ms())
             .await
             .map(|_| ())
     }
@@ -230,7 +230,7 @@ impl Gateway {
                     state: AccountState::WaitingScan.as_str().into(),
                     node: self.options.node.clone(),
                 },
-                webwx_hyper::now().0 as i64,
+                crate::now_ms(),
             )
             .await
             .map_err(|e| match e {

@@ -84,3 +84,8 @@ async fn shutdown_signal() {
         let _ = ctrl_c.await;
     }
 }
+
+/// The wall clock in milliseconds since the epoch (what the store records).
+pub(crate) fn now_ms() -> i64 {
+    webwx_hyper::now().wall.0 as i64
+}

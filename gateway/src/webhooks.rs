@@ -37,7 +37,7 @@ fn fatal(e: &StoreError) -> bool {
 async fn deliver(gw: Arc<Gateway>, account: Arc<Account>, index: usize, hook: String, start: u64) {
     let mut gone = account.gone.subscribe();
     let mut head = gw.head();
-    let now = || webwx_hyper::now().0 as i64;
+    let now = || crate::now_ms();
     let mut cursor = loop {
         match gw
             .store
@@ -132,7 +132,7 @@ async fn post_until_delivered(
         };
         gw.metrics.webhook_retries.fetch_add(1, Ordering::Relaxed);
         tracing::info!(account = %account.id, seq = event.seq, %error, ?delay, "webhook failed; retrying");
-        let now = webwx_hyper::now().0 as i64;
+        let now = crate::now_ms();
         if let Err(e) = gw
             .store
             .outbox_failed(&account.fence, hook, &error, now)

@@ -238,7 +238,7 @@ fn history_of_note(note: &Note) -> Option<HistoryRecord> {
         kind: kind.clone(),
         text: text.clone(),
         file_name: file_name.clone(),
-        time: webwx_hyper::now().0 / 1000,
+        time: crate::now_ms() as u64 / 1000,
         revoked: false,
         message: None,
     })
@@ -407,7 +407,7 @@ impl Recorder {
         let n = step.batch.events.len();
         let mut delay = Duration::from_millis(200);
         let seqs = loop {
-            let now = webwx_hyper::now().0 as i64;
+            let now = crate::now_ms();
             match self
                 .gw
                 .store

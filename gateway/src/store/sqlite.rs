@@ -151,7 +151,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 fn now_ms() -> i64 {
-    webwx_hyper::now().0 as i64
+    crate::now_ms()
 }
 
 /// Checks the writer's generation against the account's, inside the transaction.
