@@ -50,14 +50,22 @@ use std::sync::Arc;
 /// every session is stopped without logging out, so that each resumes at the next
 /// start).
 pub async fn serve(listener: tokio::net::TcpListener, gw: Arc<Gateway>) -> std::io::Result<()> {
+    serve_until(listener, gw, shutdown_signal()).await
+}
+
+/// Like [`serve`], stopping when `stop` completes instead of on a signal.
+pub async fn serve_until(
+    listener: tokio::net::TcpListener,
+    gw: Arc<Gateway>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let local = listener.local_addr()?;
     let app = http::router(gw.clone(), local);
-    let stop = gw.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            stop.await;
             tracing::info!("stopping: every session stays valid for the next start");
-            stop.shutdown();
+            gw.shutdown();
         })
         .await
 }

@@ -98,7 +98,13 @@ async fn seqs_are_contiguous_and_batches_are_all_or_nothing() {
     let seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4, 5]);
     assert_eq!(store.events_after(3, Some("a"), 1).await.unwrap()[0].seq, 4);
-    assert!(store.events_after(0, Some("other"), 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .events_after(0, Some("other"), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,7 +125,9 @@ async fn several_writers_on_one_file_never_show_a_seq_before_a_smaller_one() {
         writers.push(tokio::spawn(async move {
             for n in 0..COMMITS {
                 let batch = Batch {
-                    events: (0..(n % 3 + 1)).map(|k| event("message", n * 10 + k)).collect(),
+                    events: (0..(n % 3 + 1))
+                        .map(|k| event("message", n * 10 + k))
+                        .collect(),
                     ..Batch::default()
                 };
                 store.commit(&fence, batch, n as i64).await.unwrap();
@@ -156,7 +164,10 @@ async fn several_writers_on_one_file_never_show_a_seq_before_a_smaller_one() {
     assert_eq!(two.head().await.unwrap(), last);
     // Per account, the events are in the order each writer wrote them.
     for i in 0..4 {
-        let evs = one.events_after(0, Some(&format!("w{i}")), 1000).await.unwrap();
+        let evs = one
+            .events_after(0, Some(&format!("w{i}")), 1000)
+            .await
+            .unwrap();
         let ns: Vec<u64> = evs
             .iter()
             .map(|e| {
@@ -176,7 +187,14 @@ async fn a_stale_owner_generation_is_fenced_out() {
     let store = open(&dir);
     let a = account(&store, "a").await;
     store
-        .commit(&a, Batch { events: vec![event("ready", 0)], ..Batch::default() }, 1)
+        .commit(
+            &a,
+            Batch {
+                events: vec![event("ready", 0)],
+                ..Batch::default()
+            },
+            1,
+        )
         .await
         .unwrap();
     // Another owner takes the account (the several-nodes store does this with a lease).
@@ -207,7 +225,14 @@ async fn a_stale_owner_generation_is_fenced_out() {
     };
     assert_eq!(
         store
-            .commit(&fresh, Batch { events: vec![event("message", 2)], ..Batch::default() }, 4)
+            .commit(
+                &fresh,
+                Batch {
+                    events: vec![event("message", 2)],
+                    ..Batch::default()
+                },
+                4
+            )
             .await
             .unwrap(),
         vec![2]
@@ -227,10 +252,22 @@ async fn idempotency_keys_run_once_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
     let a = account(&store, "a").await;
-    assert_eq!(store.idempotency_begin(&a, "k1", "f1", 10).await.unwrap(), Idempotency::Run);
-    assert_eq!(store.idempotency_begin(&a, "k1", "f1", 11).await.unwrap(), Idempotency::Running);
-    assert_eq!(store.idempotency_begin(&a, "k1", "f2", 11).await.unwrap(), Idempotency::Mismatch);
-    store.idempotency_finish(&a, "k1", 200, r#"{"ok":1}"#).await.unwrap();
+    assert_eq!(
+        store.idempotency_begin(&a, "k1", "f1", 10).await.unwrap(),
+        Idempotency::Run
+    );
+    assert_eq!(
+        store.idempotency_begin(&a, "k1", "f1", 11).await.unwrap(),
+        Idempotency::Running
+    );
+    assert_eq!(
+        store.idempotency_begin(&a, "k1", "f2", 11).await.unwrap(),
+        Idempotency::Mismatch
+    );
+    store
+        .idempotency_finish(&a, "k1", 200, r#"{"ok":1}"#)
+        .await
+        .unwrap();
     assert_eq!(
         store.idempotency_begin(&a, "k1", "f1", 12).await.unwrap(),
         Idempotency::Done {
@@ -239,22 +276,40 @@ async fn idempotency_keys_run_once_and_survive_a_restart() {
         }
     );
     // A key whose run never finished (the process died) is interrupted after a restart.
-    assert_eq!(store.idempotency_begin(&a, "k2", "f", 13).await.unwrap(), Idempotency::Run);
-    assert_eq!(store.idempotency_begin(&a, "k3", "f", 13).await.unwrap(), Idempotency::Run);
+    assert_eq!(
+        store.idempotency_begin(&a, "k2", "f", 13).await.unwrap(),
+        Idempotency::Run
+    );
+    assert_eq!(
+        store.idempotency_begin(&a, "k3", "f", 13).await.unwrap(),
+        Idempotency::Run
+    );
     store.idempotency_release(&a, "k3").await.unwrap();
     drop(store);
     let store = open(&dir);
     store.recover(20, 1_000).await.unwrap();
-    assert_eq!(store.idempotency_begin(&a, "k2", "f", 21).await.unwrap(), Idempotency::Interrupted);
+    assert_eq!(
+        store.idempotency_begin(&a, "k2", "f", 21).await.unwrap(),
+        Idempotency::Interrupted
+    );
     assert!(matches!(
         store.idempotency_begin(&a, "k1", "f1", 21).await.unwrap(),
         Idempotency::Done { .. }
     ));
     // A released key runs again.
-    assert_eq!(store.idempotency_begin(&a, "k3", "f", 21).await.unwrap(), Idempotency::Run);
+    assert_eq!(
+        store.idempotency_begin(&a, "k3", "f", 21).await.unwrap(),
+        Idempotency::Run
+    );
     // Old keys are forgotten.
     store.recover(5_000, 1_000).await.unwrap();
-    assert_eq!(store.idempotency_begin(&a, "k1", "f9", 5_001).await.unwrap(), Idempotency::Run);
+    assert_eq!(
+        store
+            .idempotency_begin(&a, "k1", "f9", 5_001)
+            .await
+            .unwrap(),
+        Idempotency::Run
+    );
 }
 
 fn history(msg_id: &str, chat: &str, text: &str) -> HistoryRecord {
@@ -275,7 +330,10 @@ async fn history_contacts_and_outbox() {
     let store = open(&dir);
     let a = account(&store, "a").await;
     let mut batch = Batch::default();
-    for (i, (chat, text)) in [("@x", "one"), ("@y", "two"), ("@x", "three")].iter().enumerate() {
+    for (i, (chat, text)) in [("@x", "one"), ("@y", "two"), ("@x", "three")]
+        .iter()
+        .enumerate()
+    {
         batch.events.push(event("message", i));
         batch.history.push(NewHistory {
             event: Some(i),
@@ -336,10 +394,19 @@ async fn history_contacts_and_outbox() {
     assert_eq!(one[0].text.as_deref(), Some("one"));
     let friends = store.contacts("a", Some("friend"), None).await.unwrap();
     assert_eq!(friends.len(), 2);
-    assert!(store.contacts("a", Some("group"), None).await.unwrap().is_empty());
+    assert!(
+        store
+            .contacts("a", Some("group"), None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let found = store.contacts("a", None, Some("ärg")).await.unwrap();
     assert_eq!(found.len(), 1, "case-insensitive beyond ASCII");
-    assert_eq!(store.contacts("a", None, Some("BOSS")).await.unwrap()[0].user_name, "@z");
+    assert_eq!(
+        store.contacts("a", None, Some("BOSS")).await.unwrap()[0].user_name,
+        "@z"
+    );
 
     // The outbox: created at the start given, moved forward only by deliveries.
     assert_eq!(store.outbox_cursor(&a, "h", 2, 3).await.unwrap(), 2);
@@ -354,7 +421,13 @@ async fn history_contacts_and_outbox() {
     // Deleting forgets everything but the log.
     store.delete_account(&a).await.unwrap();
     assert!(store.account("a").await.unwrap().is_none());
-    assert!(store.messages("a", None, None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .messages("a", None, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(store.contacts("a", None, None).await.unwrap().is_empty());
     assert!(store.outbox().await.unwrap().is_empty());
     assert_eq!(store.events_after(0, Some("a"), 10).await.unwrap().len(), 3);
@@ -392,7 +465,10 @@ async fn names_are_unique_and_migrations_run_once() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let m = std::fs::metadata(dir.path().join("gw.db")).unwrap().permissions().mode();
+        let m = std::fs::metadata(dir.path().join("gw.db"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(m & 0o777, 0o600);
     }
 }

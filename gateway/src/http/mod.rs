@@ -143,14 +143,10 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
             "the body is empty: expected a JSON object",
         ));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                "the body is not valid JSON"
-            }
-            _ => "the JSON does not have the expected shape",
-        };
-        ApiError::bad_request(format!("{what}: {e}"))
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::bad_request(format!("the JSON does not have the expected shape: {e}"))
     })
 }
 
