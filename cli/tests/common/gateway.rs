@@ -130,6 +130,11 @@ pub fn call(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body
     Reply { status, head, body }
 }
 
+/// Decodes a chunked body given as text.
+pub fn dechunk_text(s: &str) -> String {
+    String::from_utf8_lossy(&dechunk(s.as_bytes())).into_owned()
+}
+
 fn dechunk(mut s: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(i) = s.windows(2).position(|w| w == b"\r\n") {

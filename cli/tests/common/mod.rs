@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod gateway;
+pub mod webdriver;
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
