@@ -21,26 +21,32 @@ struct Cursor {
     after: u64,
     account: Option<String>,
     head: watch::Receiver<u64>,
+    stopping: watch::Receiver<bool>,
     buffered: VecDeque<StoredEvent>,
 }
 
 /// Every event after seq `after` (of `account` only, when given), then each new one as
-/// it is committed. Never ends by itself.
+/// it is committed. Ends when the gateway stops.
 pub fn events(
     gw: Arc<Gateway>,
     after: u64,
     account: Option<String>,
 ) -> impl Stream<Item = StoredEvent> + Send + 'static {
     let head = gw.head();
+    let stopping = gw.stopping();
     let cursor = Cursor {
         gw,
         after,
         account,
         head,
+        stopping,
         buffered: VecDeque::new(),
     };
     futures_util::stream::unfold(cursor, |mut c| async move {
         loop {
+            if *c.stopping.borrow() {
+                return None;
+            }
             if let Some(e) = c.buffered.pop_front() {
                 c.after = e.seq;
                 return Some((e, c));
@@ -55,8 +61,9 @@ pub fn events(
             {
                 Ok(page) if !page.is_empty() => c.buffered.extend(page),
                 Ok(_) => {
-                    if c.head.changed().await.is_err() {
-                        return None;
+                    tokio::select! {
+                        r = c.head.changed() => if r.is_err() { return None },
+                        _ = c.stopping.changed() => return None,
                     }
                 }
                 Err(e) => {

@@ -39,6 +39,10 @@ pub struct Gateway {
     pub transport: Transport,
     accounts: RwLock<BTreeMap<String, Arc<Account>>>,
     head: watch::Sender<u64>,
+    /// Set when the gateway stops: event streams end, sessions stop.
+    stopping: watch::Sender<bool>,
+    /// Recorders still running.
+    pub(crate) recorders: AtomicU64,
     /// Counters.
     pub metrics: Metrics,
 }
@@ -94,6 +98,8 @@ impl Gateway {
             transport,
             accounts: RwLock::new(BTreeMap::new()),
             head: watch::channel(0).0,
+            stopping: watch::channel(false).0,
+            recorders: AtomicU64::new(0),
             metrics: Metrics::default(),
         }))
     }
@@ -301,10 +307,28 @@ impl Gateway {
         self.head.subscribe()
     }
 
-    /// Stops every session without logging out (a graceful stop: each resumes later).
+    /// Stops every session without logging out (a graceful stop: each resumes later)
+    /// and ends the event streams.
     pub fn shutdown(&self) {
+        let _ = self.stopping.send(true);
         for a in self.accounts() {
             self.stop_session(&a);
+        }
+    }
+
+    /// Whether [`Gateway::shutdown`] was called, watchable.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.subscribe()
+    }
+
+    /// Waits (at most `limit`) until every session's recorder has written its last
+    /// events, after [`Gateway::shutdown`].
+    pub async fn drained(&self, limit: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.recorders.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
 }

@@ -61,13 +61,17 @@ pub async fn serve_until(
 ) -> std::io::Result<()> {
     let local = listener.local_addr()?;
     let app = http::router(gw.clone(), local);
+    let stopper = gw.clone();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             stop.await;
             tracing::info!("stopping: every session stays valid for the next start");
-            gw.shutdown();
+            stopper.shutdown();
         })
-        .await
+        .await?;
+    // The sessions' last events reach the store before the process ends.
+    gw.drained(std::time::Duration::from_secs(5)).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {

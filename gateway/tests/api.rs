@@ -133,8 +133,17 @@ async fn refusals_change_nothing() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let id = created.json()["id"].as_str().unwrap().to_owned();
     api.wait_state(&id, "logged_in").await;
+    // Let the session settle (its first sync) before taking the picture.
+    let mut before_head = *api.gw.head().borrow();
+    loop {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let now = *api.gw.head().borrow();
+        if now == before_head {
+            break;
+        }
+        before_head = now;
+    }
     let before_accounts = api.get("/v1/accounts").await.json();
-    let before_head = *api.gw.head().borrow();
     let before_sent = sim.control().sent().len();
 
     // 401: no token, a wrong one, on reads and writes alike.
@@ -576,4 +585,83 @@ fn percent(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_stop_ends_the_streams_and_a_restart_resumes() {
+    let sim = sim(true);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gw.db");
+    let start = |db: std::path::PathBuf, origin: String| async move {
+        let store = Arc::new(Sqlite::open(db).unwrap());
+        let mut options = Options::new(TOKEN);
+        options.origin = Some(origin);
+        options.long_poll = Some(Duration::from_secs(2));
+        let gw = Gateway::new(options, store).unwrap();
+        let resumed = gw.restore().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(webwx_gateway::serve_until(
+            listener,
+            gw.clone(),
+            async move {
+                let _ = stop_rx.await;
+            },
+        ));
+        (gw, base, stop_tx, server, resumed)
+    };
+    let (gw, base, stop, server, resumed) = start(db.clone(), sim.base_url()).await;
+    assert_eq!(resumed, 0);
+    let http = webwx_hyper::Transport::new(&webwx_hyper::Options::default()).unwrap();
+    let auth = format!("Bearer {TOKEN}");
+    let req = |method: &str, path: &str, body: &str| {
+        http::Request::builder()
+            .method(method)
+            .uri(format!("{base}{path}"))
+            .header("authorization", &auth)
+            .body(body.as_bytes().to_vec())
+            .unwrap()
+    };
+    let created = http
+        .execute(req("POST", "/v1/accounts", "{}"), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let id = serde_json::from_slice::<Value>(created.body()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while gw.account(&id).unwrap().live().state != webwx_gateway::accounts::AccountState::LoggedIn {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // An open SSE stream (read to its end by the client) ends when the gateway stops.
+    let sse = {
+        let http = http.clone();
+        let r = req("GET", "/v1/events?after=0", "");
+        tokio::spawn(async move { http.execute(r, Duration::from_secs(60)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(20), server)
+        .await
+        .expect("serve ends")
+        .unwrap()
+        .unwrap();
+    let body = sse.await.unwrap().unwrap().into_body();
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("\"event\":\"ready\""), "{text}");
+    drop(gw);
+
+    // The next start on the same file resumes the account without a QR code.
+    let (gw, _base, _stop, _server, resumed) = start(db, sim.base_url()).await;
+    assert_eq!(resumed, 1);
+    let account = gw.account(&id).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while account.live().state != webwx_gateway::accounts::AccountState::LoggedIn {
+        assert!(Instant::now() < deadline, "{:?}", account.live());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(sim.control().state().pending_uuids.is_empty(), "no QR code");
 }

@@ -94,6 +94,9 @@ pub async fn run(
     mut notes: mpsc::UnboundedReceiver<Note>,
     state: AccountState,
 ) {
+    gw.recorders
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let _count = Counted(gw.clone());
     let mut r = Recorder {
         gw,
         account,
@@ -139,6 +142,17 @@ pub async fn run(
         }
     }
     tracing::debug!(account = %r.account.id, "session recorder ended");
+}
+
+/// Counts a running recorder down when it ends, however it ends.
+struct Counted(Arc<Gateway>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0
+            .recorders
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// The `"event"` name of a boundary JSON object.

@@ -60,9 +60,9 @@ impl AccountState {
         let s = match event {
             Event::QrCode { .. } | Event::PushLoginSent => AccountState::WaitingScan,
             Event::Scanned { .. } => AccountState::Scanned,
-            // A resumed session is confirmed by its first contacts and `Ready`.
-            Event::LoggedIn { .. } if current == AccountState::Resuming => return None,
-            Event::LoggedIn { .. } | Event::Ready => AccountState::LoggedIn,
+            // Logged in means ready for commands: after the contacts (a resumed session
+            // is confirmed by them too).
+            Event::Ready => AccountState::LoggedIn,
             Event::LoggedOut { reason } => {
                 let state = match reason {
                     LogoutReason::Requested | LogoutReason::Remote { .. } => {
@@ -109,6 +109,7 @@ mod tests {
             nick_name: "me".into(),
         };
         assert_eq!(AccountState::after(AccountState::Resuming, &login), None);
+        assert_eq!(AccountState::after(AccountState::Scanned, &login), None);
         assert_eq!(
             AccountState::after(AccountState::Resuming, &Event::Ready),
             Some((AccountState::LoggedIn, None))
