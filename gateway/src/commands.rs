@@ -213,6 +213,10 @@ async fn run(gw: &Gateway, account: &Account, request: Request) -> Reply {
         };
     };
     let command = request.command.clone();
+    let wait = gw.pacer.wait(&account.id, &command);
+    if !wait.is_zero() {
+        tokio::time::sleep(wait).await;
+    }
     let answer = running.handle.command(request).await;
     if let Outcome::Result(result) = &answer.outcome {
         note(gw, &running, &command, result);

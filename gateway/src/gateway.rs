@@ -45,6 +45,8 @@ pub struct Gateway {
     pub(crate) recorders: AtomicU64,
     /// Counters.
     pub metrics: Metrics,
+    /// How commands are paced (none yet).
+    pub pacer: Box<dyn crate::pacing::Pacer>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -101,6 +103,7 @@ impl Gateway {
             stopping: watch::channel(false).0,
             recorders: AtomicU64::new(0),
             metrics: Metrics::default(),
+            pacer: Box::new(crate::pacing::NoPacing),
         }))
     }
 

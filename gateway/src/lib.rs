@@ -37,6 +37,7 @@ pub mod feed;
 mod gateway;
 pub mod http;
 pub mod options;
+pub mod pacing;
 pub mod qr;
 pub mod store;
 pub mod webhooks;
