@@ -9,15 +9,9 @@ cd "$(dirname "$0")/../.."
 [ -f wasm/pkg/webwx_wasm.js ] || { echo "wasm/pkg is missing: run wasm/build.sh" >&2; exit 1; }
 command -v node >/dev/null || { echo "node (>= 20) is needed" >&2; exit 1; }
 
-missing=()
-command -v chromium >/dev/null || missing+=(chromium)
-command -v chromedriver >/dev/null || missing+=(chromium-driver)
-fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || missing+=(fonts-wqy-zenhei)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing ${missing[*]} (apt-get)"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# Debian's chromium + chromium-driver and a CJK font, when missing (shared with the
+# gateway's page test).
+scripts/install-chromium
 
 cargo build -q -p webwx-cli
 export WEBWX_BIN="$PWD/target/debug/webwx"
