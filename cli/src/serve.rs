@@ -2,7 +2,6 @@
 //! one SQLite file. Prints `webwx serve listening on http://ADDR` as its first stdout
 //! line and, when it made the token up, `token: T` as the second.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,7 +63,7 @@ pub fn run(args: &ServeArgs) -> i32 {
     let (options, path) = match options(args).and_then(|o| Ok((o, sqlite_path(&args.db)?))) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("webwx serve: {e}");
+            crate::terminal::err(&format!("webwx serve: {e}"));
             return 2;
         }
     };
@@ -74,7 +73,7 @@ pub fn run(args: &ServeArgs) -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("webwx serve: cannot start the runtime: {e}");
+            crate::terminal::err(&format!("webwx serve: cannot start the runtime: {e}"));
             return 1;
         }
     };
@@ -88,19 +87,19 @@ pub fn run(args: &ServeArgs) -> i32 {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let gw = Gateway::new(options, Arc::new(store))?;
         let resumed = gw.restore().await.map_err(|e| format!("store: {e}"))?;
-        {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "webwx serve listening on http://{addr}");
-            if show_token {
-                let _ = writeln!(out, "token: {token}");
-            }
-            let _ = out.flush();
+        crate::terminal::out(&format!("webwx serve listening on http://{addr}"));
+        if show_token {
+            crate::terminal::out(&format!("token: {token}"));
         }
         if !addr.ip().is_loopback() {
-            eprintln!("webwx serve: listening on {addr}, beyond the loopback interface");
+            crate::terminal::err(&format!(
+                "webwx serve: listening on {addr}, beyond the loopback interface"
+            ));
         }
         if resumed > 0 {
-            eprintln!("webwx serve: resuming {resumed} account(s) from the store");
+            crate::terminal::err(&format!(
+                "webwx serve: resuming {resumed} account(s) from the store"
+            ));
         }
         webwx_gateway::serve(listener, gw)
             .await
@@ -109,7 +108,7 @@ pub fn run(args: &ServeArgs) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("webwx serve: {e}");
+            crate::terminal::err(&format!("webwx serve: {e}"));
             1
         }
     }

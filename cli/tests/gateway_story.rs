@@ -57,12 +57,13 @@ fn inject(sim: &str, acc: &Acc, content: &str) {
 fn texts(events: &[Value]) -> BTreeMap<String, Vec<String>> {
     let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for e in events {
-        if e["event"] == "message" && e["outgoing"] == false {
-            if let Some(t) = e["kind"]["text"].as_str() {
-                m.entry(e["account"].as_str().unwrap().to_owned())
-                    .or_default()
-                    .push(t.to_owned());
-            }
+        if e["event"] == "message"
+            && e["outgoing"] == false
+            && let Some(t) = e["kind"]["text"].as_str()
+        {
+            m.entry(e["account"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(t.to_owned());
         }
     }
     m
