@@ -352,15 +352,25 @@ async fn history_contacts_and_outbox() {
             user_name: "@x".into(),
             nick_name: "Ärger".into(),
             remark_name: String::new(),
+            alias: String::new(),
             kind: "friend".into(),
-            members: None,
+            body: serde_json::json!({"user_name": "@x"}),
         },
         ContactRecord {
             user_name: "@@g".into(),
             nick_name: "Team".into(),
             remark_name: String::new(),
+            alias: String::new(),
             kind: "group".into(),
-            members: Some(serde_json::json!([{"user_name": "@x"}])),
+            body: serde_json::json!({"user_name": "@@g", "members": [{"user_name": "@x"}]}),
+        },
+        ContactRecord {
+            user_name: "filehelper".into(),
+            nick_name: "File Transfer".into(),
+            remark_name: String::new(),
+            alias: "fh".into(),
+            kind: "file_helper".into(),
+            body: serde_json::json!({"user_name": "filehelper"}),
         },
     ]));
     store.commit(&a, batch, 1).await.unwrap();
@@ -382,8 +392,9 @@ async fn history_contacts_and_outbox() {
                 user_name: "@z".into(),
                 nick_name: "Zed".into(),
                 remark_name: "boss".into(),
+                alias: String::new(),
                 kind: "friend".into(),
-                members: None,
+                body: serde_json::json!({"user_name": "@z"}),
             }),
         ],
         ..Batch::default()
@@ -394,6 +405,22 @@ async fn history_contacts_and_outbox() {
     assert_eq!(one[0].text.as_deref(), Some("one"));
     let friends = store.contacts("a", Some("friend"), None).await.unwrap();
     assert_eq!(friends.len(), 2);
+    // Sorted by the name shown (the remark name "boss" before "Ärger").
+    assert_eq!(friends[0].user_name, "@z");
+    assert_eq!(friends[0].body["user_name"], "@z");
+    // `special` takes the file helper, as the boundary's query does; aliases are searched.
+    assert_eq!(
+        store
+            .contacts("a", Some("special"), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        store.contacts("a", None, Some("FH")).await.unwrap()[0].user_name,
+        "filehelper"
+    );
     assert!(
         store
             .contacts("a", Some("group"), None)

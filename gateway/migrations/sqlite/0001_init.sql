@@ -40,13 +40,16 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_account ON events (account, seq);
 
+-- Each contact as the boundary's `contacts` query shows it (`body`), with the columns
+-- the filters use.
 CREATE TABLE contacts (
     account     TEXT NOT NULL,
     user_name   TEXT NOT NULL,
     nick_name   TEXT NOT NULL,
     remark_name TEXT NOT NULL,
+    alias       TEXT NOT NULL,
     kind        TEXT NOT NULL,
-    members     TEXT,
+    body        TEXT NOT NULL,
     generation  INTEGER NOT NULL,
     PRIMARY KEY (account, user_name)
 );

@@ -207,7 +207,8 @@ impl Gateway {
             l.reason = None;
             l.qr_url = None;
         });
-        let (handle, events) = webwx_hyper::start_saving(client, self.transport.clone());
+        let (handle, events) = webwx_hyper::start_saving(client, self.transport.clone())
+            .map_err(|e| format!("cannot start the session: {e}"))?;
         let (notes_tx, notes_rx) = mpsc::unbounded_channel();
         account.set_running(Some(Running {
             handle: handle.clone(),

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use webwx_core::boundary::event_json;
-use webwx_core::contacts::{ContactChange, ContactKind};
+use webwx_core::boundary::{Contact, event_json};
+use webwx_core::contacts::{ContactChange, Contacts};
 use webwx_core::message::{Message, MessageKind, normalize_text};
 use webwx_core::wire::RawContact;
 use webwx_core::{CommandEvent, Event, SessionState};
@@ -166,32 +166,17 @@ fn event_name(body: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The stored form of a contact.
-pub fn contact_record(c: &RawContact, kind: ContactKind) -> ContactRecord {
-    let kind = serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    let members = (!c.member_list.is_empty()).then(|| {
-        serde_json::Value::Array(
-            c.member_list
-                .iter()
-                .map(|m| {
-                    serde_json::json!({
-                        "user_name": m.user_name,
-                        "nick_name": normalize_text(&m.nick_name),
-                        "display_name": normalize_text(&m.display_name),
-                    })
-                })
-                .collect(),
-        )
-    });
+/// The stored form of a contact: the boundary's contact object (members included).
+pub fn contact_record(contacts: &Contacts, c: &RawContact) -> ContactRecord {
+    let contact = Contact::from_raw(contacts, c, true);
+    let body = serde_json::to_value(&contact).unwrap_or_default();
     ContactRecord {
-        user_name: c.user_name.clone(),
-        nick_name: normalize_text(&c.nick_name),
-        remark_name: normalize_text(&c.remark_name),
-        kind,
-        members,
+        kind: body["kind"].as_str().unwrap_or_default().to_owned(),
+        user_name: contact.user_name,
+        nick_name: contact.nick_name,
+        remark_name: contact.remark_name,
+        alias: contact.alias,
+        body,
     }
 }
 
@@ -318,7 +303,7 @@ impl Recorder {
                     contacts
                         .all()
                         .into_iter()
-                        .map(|rc| contact_record(rc, contacts.kind_of(&rc.user_name)))
+                        .map(|rc| contact_record(contacts, rc))
                         .collect()
                 });
                 step.batch.contacts.push(ContactOp::Replace(all));
@@ -326,12 +311,13 @@ impl Recorder {
             Event::Contact(change) => {
                 let op = match change {
                     ContactChange::Removed { user_name } => ContactOp::Remove(user_name.clone()),
-                    ContactChange::Added { user_name, kind }
-                    | ContactChange::Updated { user_name, kind } => {
+                    ContactChange::Added { user_name, .. }
+                    | ContactChange::Updated { user_name, .. } => {
                         match self.handle.inspect(|c| {
-                            c.contacts()
+                            let contacts = c.contacts();
+                            contacts
                                 .get(user_name)
-                                .map(|rc| contact_record(rc, *kind))
+                                .map(|rc| contact_record(contacts, rc))
                         }) {
                             Some(r) => ContactOp::Upsert(r),
                             None => ContactOp::Remove(user_name.clone()),

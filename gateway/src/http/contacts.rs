@@ -1,11 +1,16 @@
 //! `GET /v1/accounts/{id}/contacts?kind=friend|group|official|special&q=TEXT`: the
-//! stored address book, each contact with the kind the core classified.
+//! address book, each contact as the boundary's `contacts` query shows it (the kind the
+//! core classified, names normalized, groups with their members). While the session is
+//! ready the query itself answers (the live address book); otherwise the store does,
+//! with the same filters, from what the session last wrote.
 
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use http::StatusCode;
+use webwx_core::boundary::{Command, CommandResult, Outcome};
 
 use super::{ApiError, AppState, account, json_of};
+use crate::accounts::AccountState;
 
 /// The kinds a contact can have.
 const KINDS: [&str; 6] = [
@@ -39,11 +44,27 @@ pub async fn list(
             KINDS.join(", ")
         )));
     }
-    let q = f.q.as_deref().filter(|q| !q.is_empty());
-    let contacts =
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if let Some(running) = a.running()
+        && a.live().state == AccountState::LoggedIn
+    {
+        let query: Command = serde_json::from_value(serde_json::json!({
+            "cmd": "contacts", "kind": f.kind, "search": q, "members": true,
+        }))
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+        if let Outcome::Result(CommandResult::Contacts { contacts }) =
+            running.handle.command(query).await.outcome
+        {
+            return Ok(json_of(StatusCode::OK, &contacts));
+        }
+    }
+    let contacts: Vec<serde_json::Value> =
         s.gw.store
             .contacts(&a.id, f.kind.as_deref(), q)
             .await
-            .map_err(ApiError::store)?;
+            .map_err(ApiError::store)?
+            .into_iter()
+            .map(|c| c.body)
+            .collect();
     Ok(json_of(StatusCode::OK, &contacts))
 }

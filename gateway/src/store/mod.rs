@@ -155,8 +155,9 @@ impl StoredEvent {
     }
 }
 
-/// A contact as stored.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// A contact as stored: the boundary's [`Contact`](webwx_core::boundary::Contact) object
+/// (`body`) and the fields the filters read.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContactRecord {
     /// UserName.
     pub user_name: String,
@@ -164,11 +165,12 @@ pub struct ContactRecord {
     pub nick_name: String,
     /// Remark name, or empty.
     pub remark_name: String,
+    /// WeChat id, or empty.
+    pub alias: String,
     /// `friend`, `group`, `official`, `special`, `file_helper` or `myself`.
     pub kind: String,
-    /// A group's members (`[{"user_name", "nick_name", "display_name"}]`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub members: Option<serde_json::Value>,
+    /// The boundary's contact object, as the API answers it.
+    pub body: serde_json::Value,
 }
 
 /// A change of the stored contacts.
@@ -330,8 +332,9 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> StoreFuture<'_, Vec<StoredEvent>>;
 
-    /// An account's contacts, of one kind and/or whose names contain `q`
-    /// (case-insensitively).
+    /// An account's contacts, as the boundary's `contacts` query filters them: of one
+    /// kind (`special` takes the file helper too) and/or whose UserName is `q` or whose
+    /// nick name, remark name or alias contains it (case-insensitively).
     fn contacts(
         &self,
         account: &str,

@@ -219,11 +219,12 @@ fn write_contact(
     c: &ContactRecord,
 ) -> Result<(), StoreError> {
     tx.prepare_cached(
-        "INSERT INTO contacts (account, user_name, nick_name, remark_name, kind, members, generation)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        "INSERT INTO contacts (account, user_name, nick_name, remark_name, alias, kind, body,
+             generation)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (account, user_name) DO UPDATE SET nick_name = excluded.nick_name,
-             remark_name = excluded.remark_name, kind = excluded.kind,
-             members = excluded.members, generation = excluded.generation",
+             remark_name = excluded.remark_name, alias = excluded.alias, kind = excluded.kind,
+             body = excluded.body, generation = excluded.generation",
     )
     .map_err(db)?
     .execute(params![
@@ -231,8 +232,9 @@ fn write_contact(
         c.user_name,
         c.nick_name,
         c.remark_name,
+        c.alias,
         c.kind,
-        c.members.as_ref().map(|m| m.to_string()),
+        c.body.to_string(),
         fence.generation
     ])
     .map_err(db)?;
@@ -532,42 +534,52 @@ impl Store for Sqlite {
         let (account, kind, q) = (
             account.to_owned(),
             kind.map(str::to_owned),
-            q.map(|q| q.to_lowercase()),
+            q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
         );
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT user_name, nick_name, remark_name, kind, members FROM contacts
-                     WHERE account = ?1 AND (?2 IS NULL OR kind = ?2)
-                     ORDER BY kind, nick_name, user_name",
+                    "SELECT user_name, nick_name, remark_name, alias, kind, body FROM contacts
+                     WHERE account = ?1
+                       AND (?2 IS NULL OR kind = ?2 OR (?2 = 'special' AND kind = 'file_helper'))",
                 )
                 .map_err(db)?;
-            let rows = stmt
+            let mut rows = stmt
                 .query_map(params![account, kind], |r| {
-                    let members: Option<String> = r.get(4)?;
+                    let body: String = r.get(5)?;
                     Ok(ContactRecord {
                         user_name: r.get(0)?,
                         nick_name: r.get(1)?,
                         remark_name: r.get(2)?,
-                        kind: r.get(3)?,
-                        members: members.and_then(|m| serde_json::from_str(&m).ok()),
+                        alias: r.get(3)?,
+                        kind: r.get(4)?,
+                        body: serde_json::from_str(&body).unwrap_or_default(),
                     })
                 })
                 .map_err(db)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(db)?;
-            // Unicode-aware, case-insensitive: SQLite's LIKE folds ASCII only.
-            Ok(match q {
-                Some(q) => rows
-                    .into_iter()
-                    .filter(|c| {
-                        c.nick_name.to_lowercase().contains(&q)
-                            || c.remark_name.to_lowercase().contains(&q)
-                            || c.user_name.to_lowercase().contains(&q)
-                    })
-                    .collect(),
-                None => rows,
-            })
+            // Unicode-aware, case-insensitive (SQLite's LIKE folds ASCII only), as the
+            // boundary's query matches.
+            if let Some(q) = q {
+                let needle = webwx_core::message::normalize_text(&q).to_lowercase();
+                rows.retain(|c| {
+                    c.user_name == q
+                        || [&c.nick_name, &c.remark_name, &c.alias]
+                            .iter()
+                            .any(|f| f.to_lowercase().contains(&needle))
+                });
+            }
+            // Sorted by the name shown, as the query sorts.
+            rows.sort_by_cached_key(|c| {
+                let shown = if c.remark_name.is_empty() {
+                    &c.nick_name
+                } else {
+                    &c.remark_name
+                };
+                (shown.to_lowercase(), c.user_name.clone())
+            });
+            Ok(rows)
         })
     }
 
