@@ -15,7 +15,7 @@ async fn states_come_in_step_with_the_events() {
     let sim = webwx_tests::harness::sim(|c| c.auto_scan = true);
     let client = Client::new(webwx_tests::harness::config(&sim.base, 11));
     let transport = webwx_hyper::Transport::new(&webwx_hyper::Options::default()).unwrap();
-    let (handle, mut events) = webwx_hyper::start_saving(client, transport);
+    let (handle, mut events) = webwx_hyper::start_saving(client, transport).unwrap();
     handle.login().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let friend = loop {
