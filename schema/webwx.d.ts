@@ -1763,7 +1763,7 @@ export type SystemEvent = { "type": "group_invite",
 export type TransportErrorKind = "Connect" | "Timeout" | "Reset" | "TooLarge" | "Other";
 
 /**
- * Identifies an upload (answer its [`CommandEvent::UploadNeedsData`] with it).
+ * Identifies an upload (answer its `CommandEvent::UploadNeedsData` with it).
  */
 export type UploadId = number;
 

@@ -276,19 +276,19 @@ pub enum CommandError {
     #[error("unknown upload {upload}")]
     UnknownUpload {
         /// The upload.
-        upload: crate::client::commands::UploadId,
+        upload: crate::ids::UploadId,
     },
     /// Bytes for an upload that did not ask for any.
     #[error("upload {upload} is not waiting for data")]
     UploadNotWaiting {
         /// The upload.
-        upload: crate::client::commands::UploadId,
+        upload: crate::ids::UploadId,
     },
     /// Bytes for an upload other than those it asked for.
     #[error("upload {upload} wants bytes {offset}..{} (got {got_offset}..{})", offset + len, got_offset.saturating_add(*got_len))]
     WrongUploadRange {
         /// The upload.
-        upload: crate::client::commands::UploadId,
+        upload: crate::ids::UploadId,
         /// The first byte asked for.
         offset: u64,
         /// The number of bytes asked for.

@@ -25,6 +25,7 @@ pub mod error;
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod hosts;
+pub mod ids;
 pub mod media;
 pub mod message;
 pub mod names;
