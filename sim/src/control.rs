@@ -64,7 +64,7 @@ impl Control {
 
     /// Every message sent by clients, in order.
     pub fn sent(&self) -> Vec<SentRecord> {
-        self.shared.world().sent.clone()
+        self.shared.world().sent().to_vec()
     }
 
     /// The contacts of an account (default: the only logged-in one).
@@ -84,7 +84,7 @@ impl Control {
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.shared.world().faults.clear();
+        self.shared.world().clear_faults();
     }
 
     /// The phone ends the session of `uin` (default: the only logged-in account):

@@ -153,7 +153,7 @@ pub(crate) fn get_session(
         Some(sid) => sid,
         None => {
             let k = req.q("skey").map(decode_fixpoint);
-            match k.and_then(|k| world.by_skey.get(&k).cloned()) {
+            match k.and_then(|k| world.sid_of_skey(&k)) {
                 Some(sid) => sid,
                 None => return Err(RET_NO_SESSION),
             }

@@ -36,7 +36,9 @@ pub(crate) fn getcontact(w: &mut World, req: &Req) -> Resp {
         .and_then(|v| v.trim().parse::<usize>().ok())
         .unwrap_or(0)
         .min(acc.contacts.len());
-    let end = start.saturating_add(w.contact_page).min(acc.contacts.len());
+    let end = start
+        .saturating_add(w.contact_page())
+        .min(acc.contacts.len());
     let list: Vec<ContactJson> = acc.contacts[start..end]
         .iter()
         .map(|c| wire::contact_json(c, &s.skey, Members::Deferred))

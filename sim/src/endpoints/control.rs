@@ -80,34 +80,27 @@ pub(crate) fn handle(shared: &Arc<Shared>, req: &Req) -> Resp {
         (&Method::GET, "/_sim/sent") => query_uin(req).map(|uin| {
             let w = shared.world();
             let list: Vec<_> = w
-                .sent
+                .sent()
                 .iter()
                 .filter(|r| uin.is_none_or(|u| r.uin == u))
                 .collect();
             Resp::control(&list)
         }),
-        (&Method::GET, "/_sim/faults") => Ok(Resp::control(
-            &shared
-                .world()
-                .faults
-                .iter()
-                .map(|f| f.spec.clone())
-                .collect::<Vec<_>>(),
-        )),
+        (&Method::GET, "/_sim/faults") => Ok(Resp::control(&shared.world().fault_specs())),
         (&Method::DELETE, "/_sim/faults") => {
-            shared.world().faults.clear();
+            shared.world().clear_faults();
             Ok(Resp::control(&serde_json::json!({ "ok": true })))
         }
         (&Method::POST, "/_sim/faults") => {
             if body::<ClearBody>(req).is_ok_and(|c| c.clear) {
-                shared.world().faults.clear();
+                shared.world().clear_faults();
                 return Resp::control(&serde_json::json!({ "ok": true }));
             }
             body::<FaultSpec>(req).map(|f| {
                 let mut w = shared.world();
                 match w.add_fault(f) {
                     Ok(()) => {
-                        Resp::control(&serde_json::json!({ "ok": true, "faults": w.faults.len() }))
+                        Resp::control(&serde_json::json!({ "ok": true, "faults": w.fault_count() }))
                     }
                     Err(e) => bad(&e),
                 }

@@ -85,10 +85,7 @@ pub(crate) fn content_media(w: &mut World, req: &Req) -> Resp {
                 .q("MsgID")
                 .or_else(|| req.q("msgid"))
                 .and_then(|v| v.trim().parse::<u64>().ok());
-            let Some(blob) = id
-                .and_then(|i| w.msg_media.get(&i))
-                .filter(|b| b.uin == uin)
-            else {
+            let Some(blob) = id.and_then(|i| w.msg_media(i)).filter(|b| b.uin == uin) else {
                 return not_found();
             };
             let want_thumb = req.q("type") == Some("slave");
@@ -136,7 +133,7 @@ pub(crate) fn getmedia(w: &mut World, req: &Req) -> Resp {
     }
     let uin = s.uin;
     let media_id = req.q("mediaid").unwrap_or("");
-    let Some(blob) = w.media.get(media_id).filter(|b| b.uin == uin) else {
+    let Some(blob) = w.media(media_id).filter(|b| b.uin == uin) else {
         return not_found();
     };
     let name = blob.file_name.replace(['"', '\r', '\n'], "_");

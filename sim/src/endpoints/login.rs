@@ -203,7 +203,7 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
         )
     };
     // In relay form the ticket is only known on the account's home host.
-    if let (Some(host), Some(t)) = (req.relay_host(), w.tickets.get(&ticket)) {
+    if let (Some(host), Some(t)) = (req.relay_host(), w.ticket(&ticket)) {
         let home = w.accounts.get(&t.uin).map_or("", |a| a.home);
         if host != home {
             return bad();
@@ -213,7 +213,7 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
     // or when the uuid was asked for, which is all openwechat, ItChat-UOS and wechat4u
     // send: they GET the poll's redirect_uri as it is) and the UOS headers present.
     let declared =
-        req.q("mod") == Some("desktop") || w.pending.get(&uuid).is_some_and(|p| p.desktop);
+        req.q("mod") == Some("desktop") || w.pending_login(&uuid).is_some_and(|p| p.desktop);
     let desktop = declared
         && req.header("client-version").is_some()
         && req.header("extspam").is_some_and(|v| !v.is_empty());

@@ -14,7 +14,7 @@ pub(crate) fn logout(w: &mut World, req: &Req) -> Resp {
         .or_else(|| field("sid"))
         .or_else(|| {
             let k = decode_fixpoint(req.q("skey")?);
-            w.by_skey.get(&k).cloned()
+            w.sid_of_skey(&k)
         });
     let skey = req.q("skey").map(decode_fixpoint);
     if let Some(sid) = sid

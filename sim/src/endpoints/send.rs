@@ -94,7 +94,7 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
     }
     let content = str_field(msg, "Content").to_string();
     let media_id = str_field(msg, "MediaId");
-    let lookup = |id: &str| w.media.get(id).filter(|b| b.uin == uin).cloned();
+    let lookup = |id: &str| w.media(id).filter(|b| b.uin == uin).cloned();
     let (file_name, media_md5) = match req.endpoint {
         Endpoint::SendMsg => {
             if !matches!(msg_type, 1 | 42 | 48) {
@@ -156,7 +156,7 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
         acc.sent_ids.insert(sent_key, msg_id);
     }
     acc.sent_msgs.insert(msg_id, (to.to_string(), now));
-    w.sent.push(SentRecord {
+    w.record_sent(SentRecord {
         uin,
         client_msg_id,
         msg_id: msg_id.to_string(),
@@ -209,13 +209,7 @@ pub(crate) fn revoke(w: &mut World, req: &Req) -> Resp {
     }
     let me = acc.me.user_name.clone();
     let session = acc.contact(to).map(|c| c.wxid.clone()).unwrap_or_default();
-    for r in w
-        .sent
-        .iter_mut()
-        .filter(|r| r.uin == uin && r.msg_id == svr.to_string())
-    {
-        r.revoked = true;
-    }
+    w.mark_revoked(uin, &svr.to_string());
     let id = w.new_msg_id();
     let mut m = Message::new(id, &me, to, 10002, now);
     m.content = escape_xml_content(&format!(

@@ -121,7 +121,7 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
             l.iter()
                 .find_map(|kv| (kv.get("Key")?.as_u64()? == 1).then(|| kv.get("Val")?.as_u64())?)
         });
-    let batch = w.sync_batch;
+    let batch = w.sync_batch();
     let now = w.unix_now();
     let s = w.sessions.get_mut(&sid).expect("checked");
     let Some(seq) = key1.and_then(|k| s.sync.decode(k)) else {

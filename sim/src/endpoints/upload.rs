@@ -144,7 +144,7 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
     w.uploads
         .retain(|_, u| now.saturating_sub(u.created) < Duration::from_secs(3600));
     let held = w.upload_memory();
-    let cap = w.max_upload_memory;
+    let cap = w.max_upload_memory();
     let up = w.uploads.entry(key.clone()).or_insert_with(|| Upload {
         total_len: total,
         chunks: vec![None; chunks],
@@ -218,9 +218,7 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
             )
         })
         .unwrap_or((0, 0));
-    let blob = w.store_blob(uin, bytes, &up.file_name);
-    let media_id = w.new_media_id();
-    w.media.insert(media_id.clone(), blob);
+    let media_id = w.add_media(uin, bytes, &up.file_name);
     w.bump("uploads");
     let origin = format!("https://{home}");
     upload_resp(0, media_id, len, thumb, &name)
@@ -254,12 +252,7 @@ pub(crate) fn checkupload(w: &mut World, req: &Req) -> Resp {
     if size == 0 || md5.len() != 32 || size > MAX_FILE {
         return ret_json(1);
     }
-    let existing = w
-        .media
-        .iter()
-        .find(|(_, b)| b.uin == uin && b.md5 == md5 && b.bytes.len() as u64 == size)
-        .map(|(id, _)| id.clone())
-        .unwrap_or_default();
+    let existing = w.uploaded_media(uin, &md5, size).unwrap_or_default();
     let signature = w.rng.hex(64);
     let aes_key = w.rng.hex(32);
     w.accounts

@@ -53,36 +53,36 @@ pub(crate) enum RedeemError {
 
 /// Everything the simulator knows.
 pub(crate) struct World {
-    pub seed: u64,
+    seed: u64,
     default_contacts: usize,
     default_groups: usize,
     default_home: &'static str,
     uuid_ttl: Duration,
-    pub sync_batch: usize,
-    pub contact_page: usize,
+    sync_batch: usize,
+    contact_page: usize,
     pub rng: SplitMix64,
     /// Rolls of fault rates and garbage bodies, apart from `rng` so that a fault
     /// changes nothing the server hands out later.
     pub fault_rng: SplitMix64,
     pub accounts: HashMap<u64, Account>,
-    pub account_order: Vec<u64>,
+    account_order: Vec<u64>,
     next_index: u64,
     pub sessions: HashMap<String, Session>,
-    pub by_skey: HashMap<String, String>,
-    pub pending: HashMap<String, Pending>,
+    by_skey: HashMap<String, String>,
+    pending: HashMap<String, Pending>,
     pending_order: VecDeque<String>,
-    pub tickets: HashMap<String, Ticket>,
+    tickets: HashMap<String, Ticket>,
     prepared: VecDeque<u64>,
     last_sweep: Duration,
     /// The time handed in last ([`World::advance`]).
     now: SimTime,
-    pub faults: Vec<ActiveFault>,
-    pub sent: Vec<SentRecord>,
-    pub media: HashMap<String, BlobRef>,
-    pub msg_media: HashMap<u64, BlobRef>,
+    faults: Vec<ActiveFault>,
+    sent: Vec<SentRecord>,
+    media: HashMap<String, BlobRef>,
+    msg_media: HashMap<u64, BlobRef>,
     pub uploads: HashMap<(u64, String), Upload>,
     /// [`SimConfig::max_upload_memory`].
-    pub max_upload_memory: u64,
+    max_upload_memory: u64,
     counters: BTreeMap<&'static str, u64>,
 }
 
@@ -126,6 +126,98 @@ impl World {
             unix: now.unix,
             mono: now.mono.max(self.now.mono),
         };
+    }
+
+    /// Messages per webwxsync answer ([`SimConfig::sync_batch`]).
+    pub(crate) fn sync_batch(&self) -> usize {
+        self.sync_batch
+    }
+
+    /// Contacts per webwxgetcontact page ([`SimConfig::contact_page`]).
+    pub(crate) fn contact_page(&self) -> usize {
+        self.contact_page
+    }
+
+    /// [`SimConfig::max_upload_memory`].
+    pub(crate) fn max_upload_memory(&self) -> u64 {
+        self.max_upload_memory
+    }
+
+    /// The session id of a session's skey.
+    pub(crate) fn sid_of_skey(&self, skey: &str) -> Option<String> {
+        self.by_skey.get(skey).cloned()
+    }
+
+    /// A QR login in progress (or done) by its uuid, as it stands.
+    pub(crate) fn pending_login(&self, uuid: &str) -> Option<&Pending> {
+        self.pending.get(uuid)
+    }
+
+    /// A confirmed login's ticket.
+    pub(crate) fn ticket(&self, ticket: &str) -> Option<&Ticket> {
+        self.tickets.get(ticket)
+    }
+
+    /// Every message a client sent, in order.
+    pub(crate) fn sent(&self) -> &[SentRecord] {
+        &self.sent
+    }
+
+    /// Records a message a client sent.
+    pub(crate) fn record_sent(&mut self, record: SentRecord) {
+        self.sent.push(record);
+    }
+
+    /// The faults in force, as they were added.
+    pub(crate) fn fault_specs(&self) -> Vec<crate::control_types::FaultSpec> {
+        self.faults.iter().map(|f| f.spec.clone()).collect()
+    }
+
+    /// Marks the messages `uin` sent with MsgID `msg_id` revoked.
+    pub(crate) fn mark_revoked(&mut self, uin: u64, msg_id: &str) {
+        for r in self
+            .sent
+            .iter_mut()
+            .filter(|r| r.uin == uin && r.msg_id == msg_id)
+        {
+            r.revoked = true;
+        }
+    }
+
+    /// The MediaId of a file `uin` already uploaded with this md5 and size (webwxcheckupload).
+    pub(crate) fn uploaded_media(&self, uin: u64, md5: &str, size: u64) -> Option<String> {
+        self.media
+            .iter()
+            .find(|(_, b)| b.uin == uin && b.md5 == md5 && b.bytes.len() as u64 == size)
+            .map(|(id, _)| id.clone())
+    }
+
+    /// Removes every fault.
+    pub(crate) fn clear_faults(&mut self) {
+        self.faults.clear();
+    }
+
+    /// Number of faults in force.
+    pub(crate) fn fault_count(&self) -> usize {
+        self.faults.len()
+    }
+
+    /// An uploaded file by MediaId.
+    pub(crate) fn media(&self, media_id: &str) -> Option<&BlobRef> {
+        self.media.get(media_id)
+    }
+
+    /// Stores an uploaded file of `uin` and returns its new MediaId.
+    pub(crate) fn add_media(&mut self, uin: u64, bytes: Vec<u8>, file_name: &str) -> String {
+        let blob = self.store_blob(uin, bytes, file_name);
+        let media_id = self.new_media_id();
+        self.media.insert(media_id.clone(), blob);
+        media_id
+    }
+
+    /// The media of a message (image, voice, video) by its MsgId.
+    pub(crate) fn msg_media(&self, msg_id: u64) -> Option<&BlobRef> {
+        self.msg_media.get(&msg_id)
     }
 
     /// Wall-clock seconds since the epoch, as last handed in.
