@@ -221,6 +221,22 @@ pub enum FaultKind {
     Garbage,
     /// A well-formed answer with a non-zero Ret / retcode (`ret`).
     Ret,
+    /// webwxsync only: the request is handled, but the answer's SyncKey and SyncCheckKey
+    /// go back up to three positions behind the key the client sent, and the messages
+    /// between (which the client already has) come again before the new ones. A client
+    /// that takes the older key gets the new ones again on its next webwxsync.
+    Rewind,
+    /// webwxsync only: the request is handled, and every message of the answer is listed
+    /// twice in its AddMsgList.
+    Duplicate,
+}
+
+impl FaultKind {
+    /// Whether the fault changes the server's own answer (the request is handled) rather
+    /// than replacing it; such kinds apply to webwxsync only.
+    pub(crate) fn alters_answer(self) -> bool {
+        matches!(self, FaultKind::Rewind | FaultKind::Duplicate)
+    }
 }
 
 /// A fault to inject, as `POST /_sim/faults` takes it.

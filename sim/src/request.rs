@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use percent_encoding::percent_decode_str;
 
+use crate::control_types::FaultKind;
 use crate::hosts;
 use crate::routes::Endpoint;
 
@@ -30,6 +31,8 @@ pub(crate) struct Req {
     pub body: Bytes,
     /// `http://HOST:PORT` of the simulator as the client reached it.
     pub base_url: String,
+    /// A fault that alters the answer to this request (`rewind`, `duplicate`).
+    pub twist: Option<FaultKind>,
 }
 
 /// Percent-decodes once (`+` stays `+`).

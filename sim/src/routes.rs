@@ -133,6 +133,18 @@ impl Endpoint {
         }
     }
 
+    /// Whether it sends a message (`webwxsendmsg`, `webwxsendmsgimg`, ...).
+    pub(crate) fn is_send(self) -> bool {
+        matches!(
+            self,
+            Endpoint::SendMsg
+                | Endpoint::SendMsgImg
+                | Endpoint::SendVideoMsg
+                | Endpoint::SendAppMsg
+                | Endpoint::SendEmoticon
+        )
+    }
+
     /// Whether faults may hit it (the protocol, not the control API).
     pub(crate) fn faultable(self) -> bool {
         !matches!(self, Endpoint::Control | Endpoint::Unknown)

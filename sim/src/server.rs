@@ -201,7 +201,7 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .map_or(local, str::to_string);
     let endpoint = Endpoint::from_path(&path);
-    let req = Req {
+    let mut req = Req {
         method: parts.method.clone(),
         cookies: parse_cookies(&parts.headers),
         query: parse_query(parts.uri.query().unwrap_or("")),
@@ -211,6 +211,7 @@ async fn answer(
         path,
         body,
         base_url: format!("http://{host}"),
+        twist: None,
     };
 
     let fault = if endpoint.faultable() {
@@ -219,10 +220,21 @@ async fn answer(
             .or_else(|| req.q("uin"))
             .and_then(|u| u.trim().parse::<u64>().ok());
         let mut w = shared.world();
-        w.pick_fault(endpoint.name(), uin).map(|f| {
-            let ans = faulted::answer(endpoint, &f, &mut w.fault_rng);
-            (f, ans)
-        })
+        if endpoint.is_send() {
+            w.bump("send_requests");
+        }
+        match w.pick_fault(endpoint.name(), uin) {
+            Some(f) if f.kind.alters_answer() => {
+                tracing::info!(endpoint = endpoint.name(), kind = ?f.kind, "fault injected");
+                req.twist = Some(f.kind);
+                None
+            }
+            Some(f) => {
+                let ans = faulted::answer(endpoint, &f, &mut w.fault_rng);
+                Some((f, ans))
+            }
+            None => None,
+        }
     } else {
         None
     };

@@ -471,3 +471,121 @@ fn a_fault_for_an_unknown_account_is_refused() {
     );
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+fn key1(v: &serde_json::Value) -> u64 {
+    v["List"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|kv| kv["Key"] == 1)
+        .and_then(|kv| kv["Val"].as_u64())
+        .unwrap()
+}
+
+fn contents(v: &serde_json::Value) -> Vec<String> {
+    v["AddMsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Content"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn rewind_sends_older_keys_and_delivers_again_what_lies_between() {
+    let sim = sim();
+    let mut s = login(&sim, Form::Plain);
+    s.drain(&sim);
+    let friend = sim.control().contacts(None).unwrap();
+    let friend = friend.iter().find(|c| c.kind == "friend").unwrap();
+    let inject = |text: &str| {
+        sim.control()
+            .inject_message(InjectMessage {
+                from: friend.user_name.clone(),
+                content: text.into(),
+                ..InjectMessage::default()
+            })
+            .unwrap();
+    };
+    for t in ["a", "b", "c", "d"] {
+        inject(t);
+    }
+    assert_eq!(contents(&s.sync(&sim)), ["a", "b", "c", "d"]);
+    let held = key1(&s.sync_key);
+    inject("e");
+    sim.control()
+        .add_fault(fault("webwxsync", FaultKind::Rewind, 1))
+        .unwrap();
+    // Handled (the new message is there), but the keys go three positions back and the
+    // three acknowledged messages come again first.
+    let v = s.sync(&sim);
+    assert_eq!(v["BaseResponse"]["Ret"], 0);
+    assert_eq!(contents(&v), ["b", "c", "d", "e"]);
+    assert_eq!(key1(&v["SyncKey"]), held - 3);
+    assert_eq!(key1(&v["SyncCheckKey"]), held - 3);
+    // A client that takes the older key gets the new message again.
+    assert_eq!(contents(&s.sync(&sim)), ["e"]);
+    assert_eq!(sim.control().state().counters["faults_fired"], 1);
+}
+
+#[test]
+fn duplicate_lists_every_message_twice() {
+    let sim = sim();
+    let mut s = login(&sim, Form::Plain);
+    s.drain(&sim);
+    let friend = sim.control().contacts(None).unwrap();
+    let friend = friend.iter().find(|c| c.kind == "friend").unwrap();
+    for t in ["x", "y"] {
+        sim.control()
+            .inject_message(InjectMessage {
+                from: friend.user_name.clone(),
+                content: t.into(),
+                ..InjectMessage::default()
+            })
+            .unwrap();
+    }
+    sim.control()
+        .add_fault(fault("webwxsync", FaultKind::Duplicate, 1))
+        .unwrap();
+    let v = s.sync(&sim);
+    assert_eq!(contents(&v), ["x", "x", "y", "y"]);
+    assert_eq!(v["AddMsgCount"], 4);
+    let ids: Vec<_> = v["AddMsgList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["MsgId"].clone())
+        .collect();
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[2], ids[3]);
+    // The keys moved on as usual: nothing comes again.
+    assert!(contents(&s.sync(&sim)).is_empty());
+}
+
+#[test]
+fn answer_altering_faults_apply_to_webwxsync_only() {
+    let sim = sim();
+    for kind in ["rewind", "duplicate"] {
+        let r = control(
+            &sim,
+            "/_sim/faults",
+            json!({"endpoint": "synccheck", "kind": kind}),
+        );
+        assert_eq!(r.status, 400, "{kind}");
+        assert!(r.text().contains("webwxsync only"), "{}", r.text());
+        for endpoint in ["webwxsync", "sync", "*"] {
+            let r = control(
+                &sim,
+                "/_sim/faults",
+                json!({"endpoint": endpoint, "kind": kind, "rate": 1.0}),
+            );
+            assert_eq!(r.status, 200, "{kind} on {endpoint}: {}", r.text());
+        }
+    }
+    // On `*`, they leave every other endpoint alone.
+    assert_eq!(jslogin_raw(&sim, TIMEOUT).unwrap().status, 200);
+    assert_eq!(
+        sim.control().state().counters.get("faults_fired").copied(),
+        Some(0)
+    );
+}

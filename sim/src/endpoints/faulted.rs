@@ -76,7 +76,7 @@ fn plausible(ep: Endpoint) -> Resp {
     }
 }
 
-/// The answer for a faulted request (`None`: hang).
+/// The answer for a faulted request (`None`: hang) of a kind that replaces the answer.
 pub(crate) fn answer(ep: Endpoint, f: &FaultSpec, rng: &mut SplitMix64) -> Option<Resp> {
     Some(match f.kind {
         FaultKind::Reset => {
@@ -108,5 +108,8 @@ pub(crate) fn answer(ep: Endpoint, f: &FaultSpec, rng: &mut SplitMix64) -> Optio
             Resp::bytes(&ct, body)
         }
         FaultKind::Ret => ret_answer(ep, f.ret.unwrap_or(1100)),
+        // These alter the handler's own answer (the server applies them while handling
+        // webwxsync); given here, the request gets a plausible answer.
+        FaultKind::Rewind | FaultKind::Duplicate => plausible(ep),
     })
 }

@@ -82,7 +82,9 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
         .filter(|_| !client_msg_id.is_empty())
     {
         // A retry: same answer, recorded once.
-        return send_resp(0, &id.to_string(), &local_id);
+        let resp = send_resp(0, &id.to_string(), &local_id);
+        w.bump("send_repeats");
+        return resp;
     }
     let msg_type = msg.get("Type").and_then(Value::as_u64).unwrap_or(0) as u32;
     let from = str_field(msg, "FromUserName");

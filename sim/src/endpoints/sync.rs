@@ -10,6 +10,7 @@ use super::auth::{
     PassTicket, RET_BAD_REQUEST, RET_COOKIE, RET_INVALID, RET_NO_SESSION, json_session,
 };
 use super::ret_json;
+use crate::control_types::FaultKind;
 use crate::cookies::CookieScope;
 use crate::hosts;
 use crate::request::{Req, decode_fixpoint};
@@ -128,13 +129,24 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
         return Resp::json_pretty(&wire::sync_error(1));
     };
     s.sync.acknowledge(seq);
-    let events: Vec<_> = s.sync.after(seq).take(batch).cloned().collect();
+    let mut events: Vec<_> = s.sync.after(seq).take(batch).cloned().collect();
     let new_seq = events.last().map_or(s.sync.issued, |e| e.seq);
     let more = s.sync.after(new_seq).next().is_some();
+    // The `rewind` fault: the keys go back up to three positions behind the client's, and
+    // what lies between comes again.
+    let key_seq = match req.twist {
+        Some(FaultKind::Rewind) => {
+            let back = seq.saturating_sub(3);
+            let again: Vec<_> = s.sync.recent_after(back).cloned().collect();
+            events.splice(0..0, again);
+            back
+        }
+        _ => new_seq,
+    };
     let uin = s.uin;
     let skey = s.skey.clone();
-    let sync_key = wire::sync_key(&s.sync, new_seq, s.login_time);
-    let sync_check_key = wire::sync_check_key(&s.sync, new_seq, s.login_time, now);
+    let sync_key = wire::sync_key(&s.sync, key_seq, s.login_time);
+    let sync_check_key = wire::sync_check_key(&s.sync, key_seq, s.login_time, now);
     let scope = CookieScope::new(req.relay_host().is_some(), s.home);
     let cookies = scope.sync(s, now, s.login_time);
     let acc = &w.accounts[&uin];
@@ -145,6 +157,9 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
             EventKind::Msg(m) => {
                 out.add_msg_list.push(wire::msg_json(m));
                 delivered += 1;
+                if req.twist == Some(FaultKind::Duplicate) {
+                    out.add_msg_list.push(wire::msg_json(m));
+                }
             }
             EventKind::ModContact(un) | EventKind::AddContact(un) => {
                 if let Some(c) = acc.contact(un) {

@@ -3,6 +3,9 @@
 use super::World;
 use crate::control_types::{ControlError, FaultKind, FaultSpec};
 
+/// The canonical name of webwxsync, the one endpoint whose answer a fault can alter.
+const SYNC: &str = "sync";
+
 /// A fault in force.
 #[derive(Debug, Clone)]
 pub(crate) struct ActiveFault {
@@ -56,6 +59,16 @@ impl World {
         } else {
             normalize(&spec.endpoint)
         };
+        if spec.kind.alters_answer() && endpoint != "*" && endpoint != SYNC {
+            let kind = if spec.kind == FaultKind::Rewind {
+                "rewind"
+            } else {
+                "duplicate"
+            };
+            return Err(ControlError::Invalid(format!(
+                "a \"{kind}\" fault applies to webwxsync only"
+            )));
+        }
         self.faults.push(ActiveFault {
             remaining: spec.count,
             endpoint,
@@ -74,6 +87,9 @@ impl World {
                 continue;
             }
             if f.spec.uin.is_some() && f.spec.uin != uin {
+                continue;
+            }
+            if f.spec.kind.alters_answer() && name != SYNC {
                 continue;
             }
             if let Some(rate) = f.spec.rate

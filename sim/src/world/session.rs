@@ -46,6 +46,9 @@ pub(crate) struct Event {
 /// Most events kept for a session that never syncs.
 const MAX_RETAINED: usize = 20_000;
 
+/// Acknowledged events kept to deliver again (the `rewind` fault).
+const RECENT: usize = 16;
+
 /// The SyncKey machinery: every event gets a sequence number; Key 1 of the
 /// SyncKey is `base1 + seq` of the last event the client was given. Events are
 /// dropped once a request proves the client has them (sent a key at or past them),
@@ -58,6 +61,8 @@ pub(crate) struct SyncLog {
     pub issued: u64,
     pub ack: u64,
     pub events: VecDeque<Event>,
+    /// The last acknowledged events (at most [`RECENT`]), oldest first.
+    pub recent: VecDeque<Event>,
 }
 
 impl SyncLog {
@@ -69,6 +74,7 @@ impl SyncLog {
             issued: 0,
             ack: 0,
             events: VecDeque::new(),
+            recent: VecDeque::new(),
         }
     }
 
@@ -91,8 +97,18 @@ impl SyncLog {
             self.ack = seq;
         }
         while self.events.front().is_some_and(|e| e.seq <= self.ack) {
-            self.events.pop_front();
+            if let Some(e) = self.events.pop_front() {
+                self.recent.push_back(e);
+                if self.recent.len() > RECENT {
+                    self.recent.pop_front();
+                }
+            }
         }
+    }
+
+    /// Acknowledged events after `seq` (as many as are kept), to deliver again.
+    pub(crate) fn recent_after(&self, seq: u64) -> impl Iterator<Item = &Event> {
+        self.recent.iter().filter(move |e| e.seq > seq)
     }
 
     /// Decodes Key 1 of a key into a sequence number; `None` if it is not ours.
@@ -151,6 +167,7 @@ impl Session {
         if self.ended.is_none() {
             self.ended = Some(code);
             self.sync.events.clear();
+            self.sync.recent.clear();
             tracing::info!(code, "session ended");
         }
         self.notify.notify_waiters();
@@ -177,5 +194,23 @@ mod tests {
         assert_eq!(log.decode(700_000_002), Some(2));
         assert_eq!(log.decode(700_000_003), None);
         assert_eq!(log.decode(5), None);
+    }
+
+    #[test]
+    fn log_keeps_the_last_acknowledged_events() {
+        let mut log = SyncLog::new(700_000_000);
+        for _ in 0..(RECENT + 4) {
+            log.push(EventKind::Profile);
+        }
+        log.acknowledge(3);
+        assert_eq!(
+            log.recent_after(0).map(|e| e.seq).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(log.recent_after(2).count(), 1);
+        log.acknowledge(RECENT as u64 + 4);
+        assert_eq!(log.recent.len(), RECENT);
+        assert_eq!(log.recent.front().map(|e| e.seq), Some(5));
+        assert_eq!(log.events.len(), 0);
     }
 }
