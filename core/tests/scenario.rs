@@ -212,6 +212,51 @@ fn refusal_1203_is_reported_with_the_server_message() {
     assert!(h.done);
 }
 
+/// Found by the soak: a newloginpage answered with 1205 (or -1) ended the login at once.
+/// It is retried like any request, and refused only when it persists.
+#[test]
+fn newloginpage_too_frequent_is_retried_then_refused() {
+    let mut fake = Fake::new("wx.qq.com");
+    fake.faults
+        .push(("webwxnewloginpage".into(), Fault::Ret(1205)));
+    fake.faults
+        .push(("webwxnewloginpage".into(), Fault::Ret(-1)));
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now).expect("the login starts");
+    h.run_until_event(|e| matches!(e, Event::Ready));
+    assert_eq!(h.count(is_logged_out), 0);
+    let pages = |h: &Harness| {
+        h.fake
+            .seen
+            .iter()
+            .filter(|(_, e)| e == "webwxnewloginpage")
+            .count()
+    };
+    assert_eq!(pages(&h), 3);
+
+    // Persistent: refused once the retries are spent, with the code, exactly once.
+    let mut fake = Fake::new("wx.qq.com");
+    for _ in 0..20 {
+        fake.faults
+            .push(("webwxnewloginpage".into(), Fault::Ret(1205)));
+    }
+    let mut h = Harness::new(Client::new(config()), fake);
+    let now = h.now;
+    h.client.login(now).expect("the login starts");
+    h.run_until(Duration::from_secs(120), |_| false);
+    assert_eq!(h.count(is_logged_out), 1);
+    match h.events.last().unwrap() {
+        Event::LoggedOut {
+            reason: LogoutReason::LoginRefused { ret, .. },
+        } => assert_eq!(*ret, Ret::TOO_FREQUENT),
+        other => panic!("{other:?}"),
+    }
+    let attempts = config().retry.max_attempts as usize;
+    assert_eq!(pages(&h), attempts);
+    assert!(!h.fake.seen.iter().any(|(_, e)| e == "webwxinit"));
+}
+
 #[test]
 fn newloginpage_301_with_xml_logs_in() {
     let mut fake = Fake::new("wx.qq.com");

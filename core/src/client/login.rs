@@ -297,10 +297,15 @@ impl Client {
                     ret: Ret(0),
                     message: format!("the server redirects to {url}"),
                 }),
-                Err(ResponseError::Wx(e)) => self.die(LogoutReason::LoginRefused {
-                    ret: e.ret,
-                    message: e.message,
-                }),
+                // 1205 (too frequent) and -1 are passing: retried with a growing delay
+                // like any other request (the ticket is not spent by a refusal); after
+                // the retries, or at once for any other code (1203), the login is refused.
+                Err(ResponseError::Wx(e)) if !super::retryable_ret(e.ret) => {
+                    self.die(LogoutReason::LoginRefused {
+                        ret: e.ret,
+                        message: e.message,
+                    })
+                }
                 Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
             },
             _ => {}
@@ -320,6 +325,14 @@ impl Client {
             Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.login.push => {
                 self.push_failed(now, failure.to_string());
             }
+            // A refusal that outlived its retries (1205, -1) refuses the login.
+            Pending::NewLoginPage => match failure {
+                Failure::Response(ResponseError::Wx(e)) => self.die(LogoutReason::LoginRefused {
+                    ret: e.ret,
+                    message: e.message,
+                }),
+                other => self.die(other.into_reason(endpoint)),
+            },
             _ => self.die(failure.into_reason(endpoint)),
         }
     }

@@ -719,6 +719,12 @@ impl Pending {
     }
 }
 
+/// Whether a request refused with `ret` may be sent again: -1 (a passing server error) and
+/// 1205 (too frequent, after a growing delay).
+pub(crate) fn retryable_ret(ret: crate::Ret) -> bool {
+    matches!(ret, crate::Ret::SYS_ERROR | crate::Ret::TOO_FREQUENT)
+}
+
 impl Failure {
     /// Whether the request certainly never reached the server (the connection failed).
     fn surely_not_delivered(&self) -> bool {
@@ -729,9 +735,7 @@ impl Failure {
         match self {
             Failure::Transport(_) => true,
             Failure::Response(ResponseError::Parse(_)) => true,
-            Failure::Response(ResponseError::Wx(e)) => {
-                matches!(e.ret, crate::Ret::SYS_ERROR | crate::Ret::TOO_FREQUENT)
-            }
+            Failure::Response(ResponseError::Wx(e)) => retryable_ret(e.ret),
         }
     }
 

@@ -153,6 +153,12 @@ impl Fake {
                         r#"window.synccheck={{retcode:"{code}",selector:"0"}}"#
                     ))));
                 }
+                Fault::Ret(code) if endpoint == "webwxnewloginpage" => {
+                    return Some(Ok(text(
+                        200,
+                        &format!("<error><ret>{code}</ret><message></message></error>"),
+                    )));
+                }
                 Fault::Ret(code) => {
                     return Some(Ok(json(
                         serde_json::json!({"BaseResponse": {"Ret": code, "ErrMsg": ""}}),
