@@ -229,12 +229,23 @@ pub enum FaultKind {
     /// webwxsync only: the request is handled, and every message of the answer is listed
     /// twice in its AddMsgList.
     Duplicate,
+    /// The request is handled (a send is recorded, a sync acknowledged), then the
+    /// connection is reset instead of the answer: the client cannot tell it from `reset`,
+    /// and its retry meets what the first attempt did.
+    Lose,
 }
 
 impl FaultKind {
-    /// Whether the fault changes the server's own answer (the request is handled) rather
-    /// than replacing it; such kinds apply to webwxsync only.
-    pub(crate) fn alters_answer(self) -> bool {
+    /// Whether the request is handled before the fault acts (on the answer).
+    pub(crate) fn handled(self) -> bool {
+        matches!(
+            self,
+            FaultKind::Rewind | FaultKind::Duplicate | FaultKind::Lose
+        )
+    }
+
+    /// Whether the fault applies to webwxsync only.
+    pub(crate) fn sync_only(self) -> bool {
         matches!(self, FaultKind::Rewind | FaultKind::Duplicate)
     }
 }

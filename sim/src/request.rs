@@ -31,7 +31,7 @@ pub(crate) struct Req {
     pub body: Bytes,
     /// `http://HOST:PORT` of the simulator as the client reached it.
     pub base_url: String,
-    /// A fault that alters the answer to this request (`rewind`, `duplicate`).
+    /// A fault that acts once this request is handled (`rewind`, `duplicate`, `lose`).
     pub twist: Option<FaultKind>,
 }
 

@@ -18,6 +18,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::control_types::FaultKind;
 use crate::endpoints;
 use crate::endpoints::faulted;
 use crate::request::{Form, Req, parse_cookies, parse_query, split_form};
@@ -224,7 +225,7 @@ async fn answer(
             w.bump("send_requests");
         }
         match w.pick_fault(endpoint.name(), uin) {
-            Some(f) if f.kind.alters_answer() => {
+            Some(f) if f.kind.handled() => {
                 tracing::info!(endpoint = endpoint.name(), kind = ?f.kind, "fault injected");
                 req.twist = Some(f.kind);
                 None
@@ -249,7 +250,13 @@ async fn answer(
             tracing::info!(endpoint = endpoint.name(), kind = ?f.kind, "fault injected");
             r
         }
-        None => endpoints::handle(&shared, &req).await,
+        None => {
+            let mut r = endpoints::handle(&shared, &req).await;
+            if req.twist == Some(FaultKind::Lose) {
+                r.special = Special::Reset;
+            }
+            r
+        }
     };
     tracing::debug!(
         endpoint = endpoint.name(),

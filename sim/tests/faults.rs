@@ -589,3 +589,35 @@ fn answer_altering_faults_apply_to_webwxsync_only() {
         Some(0)
     );
 }
+
+#[test]
+fn lose_handles_the_request_then_resets_the_connection() {
+    let sim = sim();
+    let s = login(&sim, Form::Plain);
+    let friend = sim.control().contacts(None).unwrap();
+    let friend = friend.iter().find(|c| c.kind == "friend").unwrap();
+    sim.control()
+        .add_fault(fault("webwxsendmsg", FaultKind::Lose, 1))
+        .unwrap();
+    let body = json!({"BaseRequest": s.base_request(), "Msg": {"Type": 1, "Content": "once", "FromUserName": s.user_name, "ToUserName": friend.user_name, "LocalID": "7", "ClientMsgId": "7"}, "Scene": 0});
+    let r = raw(
+        addr_of(&sim),
+        "POST",
+        "/cgi-bin/mmwebwx-bin/webwxsendmsg",
+        &[("Cookie", s.cookie_header())],
+        body.to_string().as_bytes(),
+        TIMEOUT,
+    );
+    assert!(r.is_err(), "no answer: {r:?}");
+    // The send was handled: recorded, and the retry with the same ClientMsgId gets its
+    // MsgID without a second record.
+    let sent = sim.control().sent();
+    assert_eq!(sent.len(), 1);
+    let again = s.post(&sim, "webwxsendmsg", "", &body);
+    assert_eq!(again.ret(), 0);
+    assert_eq!(again.json()["MsgID"], sent[0].msg_id.as_str());
+    assert_eq!(sim.control().sent().len(), 1);
+    let counters = sim.control().state().counters;
+    assert_eq!(counters["send_repeats"], 1);
+    assert_eq!(counters["send_requests"], 2);
+}

@@ -108,8 +108,8 @@ pub(crate) fn answer(ep: Endpoint, f: &FaultSpec, rng: &mut SplitMix64) -> Optio
             Resp::bytes(&ct, body)
         }
         FaultKind::Ret => ret_answer(ep, f.ret.unwrap_or(1100)),
-        // These alter the handler's own answer (the server applies them while handling
-        // webwxsync); given here, the request gets a plausible answer.
-        FaultKind::Rewind | FaultKind::Duplicate => plausible(ep),
+        // These act on the handled request's own answer (server.rs); given here, the
+        // request gets a plausible answer.
+        FaultKind::Rewind | FaultKind::Duplicate | FaultKind::Lose => plausible(ep),
     })
 }

@@ -59,7 +59,7 @@ impl World {
         } else {
             normalize(&spec.endpoint)
         };
-        if spec.kind.alters_answer() && endpoint != "*" && endpoint != SYNC {
+        if spec.kind.sync_only() && endpoint != "*" && endpoint != SYNC {
             let kind = if spec.kind == FaultKind::Rewind {
                 "rewind"
             } else {
@@ -89,7 +89,7 @@ impl World {
             if f.spec.uin.is_some() && f.spec.uin != uin {
                 continue;
             }
-            if f.spec.kind.alters_answer() && name != SYNC {
+            if f.spec.kind.sync_only() && name != SYNC {
                 continue;
             }
             if let Some(rate) = f.spec.rate
