@@ -11,6 +11,7 @@
 pub mod driver;
 pub mod harness;
 pub mod scenarios;
+pub mod soak;
 
 pub use driver::{Driver, Hyper, HyperSession, NoEvent, Session, Ureq, UreqSession};
 
