@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use webwx_core::boundary::RECENT_MESSAGES;
 use webwx_core::client::{CommandEvent, RetryPolicy};
 use webwx_core::{Client, Config, Event, LogoutReason, Ret};
 
@@ -36,6 +37,10 @@ pub struct Params {
     pub messages: usize,
     /// Chats per session that messages come from: friends, and every third a group.
     pub chats: usize,
+    /// Messages injected (and delivered) before the memory is measured the first time:
+    /// past [`RECENT_MESSAGES`] per session, the bounded caches are full, and what grows
+    /// after is what the run leaks.
+    pub warm_up: usize,
     /// Texts each session sends.
     pub sends_per_session: usize,
     /// The share of requests of every endpoint that a fault hits.
@@ -59,6 +64,7 @@ impl Params {
         Params {
             sessions: 50,
             messages: 5_000,
+            warm_up: 500,
             chats: 4,
             sends_per_session: 20,
             fault_rate: 0.2,
@@ -70,14 +76,34 @@ impl Params {
         }
     }
 
-    /// The version `cargo test` runs: 10 sessions, 500 messages each.
+    /// The version `cargo test` runs: 10 sessions, 1,000 messages each (600 of them
+    /// before the memory is first measured).
     pub fn ci() -> Params {
         Params {
             sessions: 10,
-            messages: 5_000,
+            messages: 10_000,
+            warm_up: 6_000,
             sends_per_session: 10,
             ..Params::full()
         }
+    }
+
+    /// A long run for the memory: 10 sessions, 2,000 messages each, the first 600 of each
+    /// before the memory is first measured.
+    pub fn memory() -> Params {
+        Params {
+            messages: 20_000,
+            ..Params::ci()
+        }
+    }
+
+    /// How much the bounded caches may still grow after the warm-up, KiB: the recent
+    /// messages the boundary keeps per session (for forward, download and
+    /// accept_friend by id), at 4 KiB a message (a typed message with its raw fields is
+    /// about 2 KiB).
+    pub fn cache_growth_kib(&self) -> u64 {
+        let per_session = self.warm_up / self.sessions.max(1);
+        (self.sessions * RECENT_MESSAGES.saturating_sub(per_session)) as u64 * 4
     }
 }
 
@@ -88,6 +114,8 @@ pub struct Figures {
     pub driver: &'static str,
     /// Sessions started.
     pub sessions: usize,
+    /// Messages injected before `rss_start_kib`.
+    pub warm_up: usize,
     /// Messages injected into the simulator.
     pub injected: usize,
     /// Distinct injected messages the sessions surfaced.
@@ -118,6 +146,8 @@ pub struct Figures {
     /// Sessions that logged out on request.
     pub logouts: usize,
     /// Resident memory of this process (the clients) once every session was ready, KiB.
+    pub rss_login_kib: u64,
+    /// The same after the warm-up messages, KiB.
     pub rss_start_kib: u64,
     /// The same at the end, before the sessions end, KiB.
     pub rss_end_kib: u64,
@@ -134,7 +164,8 @@ impl std::fmt::Display for Figures {
             "soak {}: {} sessions, injected {}, delivered {}, duplicates {}, lost {}, \
              out of order {}, sends {} (sent {}, failed {}, recorded {}), retries {} \
              (repeats of a recorded send {}), \
-             faults {}, endings {} fatal + {} logout, RSS start {} KiB end {} KiB, \
+             faults {}, endings {} fatal + {} logout, RSS after login {} KiB, \
+             start (after {} warm-up messages) {} KiB, end {} KiB, \
              simulator RSS start {} KiB end {} KiB, {:.1} s",
             self.driver,
             self.sessions,
@@ -152,6 +183,8 @@ impl std::fmt::Display for Figures {
             self.faults_fired,
             self.fatal_endings,
             self.logouts,
+            self.rss_login_kib,
+            self.warm_up,
             self.rss_start_kib,
             self.rss_end_kib,
             self.sim_rss_kib.0,
@@ -418,8 +451,9 @@ where
     let mut accepted: Vec<Vec<String>> = vec![Vec::new(); p.sessions];
     let mut rss_start_kib = 0;
     let mut sim_rss_start = 0;
-    let warm_msgs = p.messages / 10;
-    let warm_sends = p.sends_per_session / 10;
+    let rss_login_kib = own_rss_kib();
+    let warm_msgs = p.warm_up.min(p.messages);
+    let warm_sends = p.sends_per_session * warm_msgs / p.messages.max(1);
     for (msgs, sends) in [
         (0..warm_msgs, 0..warm_sends),
         (warm_msgs..p.messages, warm_sends..p.sends_per_session),
@@ -508,10 +542,12 @@ where
     let mut f = Figures {
         driver: D::NAME,
         sessions: p.sessions,
+        warm_up: p.warm_up.min(p.messages),
         injected: total_injected,
         faults_fired: counter("faults_fired"),
         fatal_endings,
         logouts: live.len() - fatal_endings,
+        rss_login_kib,
         rss_start_kib,
         rss_end_kib,
         sim_rss_kib: (sim_rss_start, sim_rss_end),
