@@ -4,6 +4,9 @@
 
 use crate::endpoint;
 
+mod client_sequence;
+pub use client_sequence::client_sequence;
+
 fn response(data: &[u8]) -> http::Response<Vec<u8>> {
     let (status, body) = match data.split_first() {
         Some((b, rest)) if b % 4 == 0 => (301, rest),
@@ -26,6 +29,8 @@ macro_rules! fuzz_parsers {
         )*
         /// The names of the per-endpoint targets above.
         pub const TARGETS: &[&str] = &[$(stringify!($name)),*];
+        /// The per-endpoint targets by name.
+        const PARSERS: &[Entry] = &[$((stringify!($name), $name as fn(&[u8]))),*];
     };
 }
 
@@ -76,6 +81,26 @@ fuzz_parsers! {
     updatechatroom => endpoint::updatechatroom::parse;
     /// `webwxoplog` answers.
     oplog => endpoint::oplog::parse;
+}
+
+/// A fuzz target's name and its body.
+pub type Entry = (&'static str, fn(&[u8]));
+
+/// Every entry point of this module with the name of its fuzz target (`fuzz/fuzz_targets/
+/// NAME.rs`): what the corpus replay runs without cargo-fuzz.
+pub fn entries() -> Vec<Entry> {
+    let mut all: Vec<Entry> = PARSERS.to_vec();
+    all.extend([
+        ("message", message as fn(&[u8])),
+        ("message_content", message_content),
+        ("sync_messages", sync_messages),
+        ("text_inputs", text_inputs),
+        ("cookies", cookies),
+        ("relay_decode", relay_decode),
+        ("session_file", session_file),
+        ("client_sequence", client_sequence),
+    ]);
+    all
 }
 
 fn media_parsers(r: &http::Response<Vec<u8>>) {
