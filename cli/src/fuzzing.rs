@@ -12,6 +12,14 @@ pub fn capture(data: &[u8]) {
     }
 }
 
+/// A fuzz target's name and its body.
+pub type Entry = (&'static str, fn(&[u8]));
+
+/// Every entry point of this module with the name of its fuzz target.
+pub fn entries() -> Vec<Entry> {
+    vec![("capture", capture as fn(&[u8]))]
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
