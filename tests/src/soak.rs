@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use webwx_core::boundary::RECENT_MESSAGES;
 use webwx_core::client::{CommandEvent, RetryPolicy};
+use webwx_core::session::SeenIds;
 use webwx_core::{Client, Config, Event, LogoutReason, Ret};
 
 use crate::driver::{Driver, NoEvent, Session};
@@ -88,11 +89,13 @@ impl Params {
         }
     }
 
-    /// A long run for the memory: 10 sessions, 2,000 messages each, the first 600 of each
-    /// before the memory is first measured.
+    /// A long run for the memory: 10 sessions, 8,000 messages each, the first 4,500 of
+    /// each before the memory is first measured (past [`SeenIds::CAPACITY`], so every
+    /// bounded cache is full and the bound below leaves them nothing to grow).
     pub fn memory() -> Params {
         Params {
-            messages: 20_000,
+            messages: 80_000,
+            warm_up: 45_000,
             ..Params::ci()
         }
     }
@@ -100,10 +103,13 @@ impl Params {
     /// How much the bounded caches may still grow after the warm-up, KiB: the recent
     /// messages the boundary keeps per session (for forward, download and
     /// accept_friend by id), at 4 KiB a message (a typed message with its raw fields is
-    /// about 2 KiB).
+    /// about 2 KiB), and the message ids a session remembers to drop a re-delivery
+    /// ([`SeenIds`]), at 64 bytes an id.
     pub fn cache_growth_kib(&self) -> u64 {
         let per_session = self.warm_up / self.sessions.max(1);
-        (self.sessions * RECENT_MESSAGES.saturating_sub(per_session)) as u64 * 4
+        let recent = RECENT_MESSAGES.saturating_sub(per_session) as u64 * 4;
+        let seen = (SeenIds::CAPACITY.saturating_sub(per_session) as u64 * 64).div_ceil(1024);
+        self.sessions as u64 * (recent + seen)
     }
 }
 
@@ -165,8 +171,8 @@ impl std::fmt::Display for Figures {
              out of order {}, sends {} (sent {}, failed {}, recorded {}), retries {} \
              (repeats of a recorded send {}), \
              faults {}, endings {} fatal + {} logout, RSS after login {} KiB, \
-             start (after {} warm-up messages) {} KiB, end {} KiB, \
-             simulator RSS start {} KiB end {} KiB, {:.1} s",
+             start (after {} warm-up messages) {} KiB, end {} KiB ({:+} B a message after \
+             the warm-up), simulator RSS start {} KiB end {} KiB, {:.1} s",
             self.driver,
             self.sessions,
             self.injected,
@@ -187,10 +193,20 @@ impl std::fmt::Display for Figures {
             self.warm_up,
             self.rss_start_kib,
             self.rss_end_kib,
+            self.growth_per_message(),
             self.sim_rss_kib.0,
             self.sim_rss_kib.1,
             self.duration.as_secs_f64()
         )
+    }
+}
+
+impl Figures {
+    /// Resident memory gained after the warm-up per message injected after it, bytes
+    /// (negative when it shrank).
+    pub fn growth_per_message(&self) -> i64 {
+        let after = self.injected.saturating_sub(self.warm_up).max(1) as i64;
+        (self.rss_end_kib as i64 - self.rss_start_kib as i64) * 1024 / after
     }
 }
 
