@@ -56,6 +56,13 @@
 //! gzip-compressed; JSON is laid out pretty-printed (large answers) or compact with
 //! `": "` (small ones) rather than byte for byte like the real server.
 //!
+//! # In virtual time
+//!
+//! [`VirtualSim`] is the same server without HTTP and without a clock: it routes one
+//! `http::Request` at a time through the same handlers, faults and state at the time it is
+//! handed, and reports a long-poll with nothing to say as held. The core's scenario tests
+//! drive their client against it.
+//!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
 //! let sim = webwx_sim::Sim::start(webwx_sim::SimConfig::default()).await?;
@@ -83,6 +90,7 @@ mod response;
 mod routes;
 mod server;
 mod shared;
+mod virtual_sim;
 mod wire;
 mod world;
 
@@ -100,6 +108,8 @@ pub use control_types::{
     InjectMessage, MemberInfo, SentRecord, SimState,
 };
 pub use md5sum::md5_hex;
+pub use virtual_sim::{Answer, VirtualSim};
+pub use world::SimTime;
 
 /// A simulator running inside the current tokio runtime.
 pub struct Sim {

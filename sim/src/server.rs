@@ -215,30 +215,7 @@ async fn answer(
         twist: None,
     };
 
-    let fault = if endpoint.faultable() {
-        let uin = req
-            .cookie("wxuin")
-            .or_else(|| req.q("uin"))
-            .and_then(|u| u.trim().parse::<u64>().ok());
-        let mut w = shared.world();
-        if endpoint.is_send() {
-            w.bump("send_requests");
-        }
-        match w.pick_fault(endpoint.name(), uin) {
-            Some(f) if f.kind.handled() => {
-                tracing::info!(endpoint = endpoint.name(), kind = ?f.kind, "fault injected");
-                req.twist = Some(f.kind);
-                None
-            }
-            Some(f) => {
-                let ans = faulted::answer(endpoint, &f, &mut w.fault_rng);
-                Some((f, ans))
-            }
-            None => None,
-        }
-    } else {
-        None
-    };
+    let fault = faulted::pick(&mut shared.world(), &mut req);
     let resp = match fault {
         Some((f, None)) => {
             tracing::debug!(endpoint = endpoint.name(), kind = ?f.kind, "fault: hang");

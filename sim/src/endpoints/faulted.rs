@@ -8,9 +8,11 @@ use super::ret_json;
 use crate::control_types::{FaultKind, FaultSpec};
 use crate::pictures;
 use crate::prng::SplitMix64;
+use crate::request::Req;
 use crate::response::{Resp, Special};
 use crate::routes::Endpoint;
 use crate::wire;
+use crate::world::World;
 
 /// A well-formed answer carrying `ret`.
 fn ret_answer(ep: Endpoint, ret: i64) -> Resp {
@@ -74,6 +76,31 @@ fn plausible(ep: Endpoint) -> Resp {
             "{\"BaseResponse\": {\"Ret\": 0,\"ErrMsg\": \"\"},\"MsgID\": \"1234567890123456789\",\"LocalID\": \"1234567890123456789\"}",
         ),
     }
+}
+
+/// The fault that hits `req`, if any (consumes one of its count). A kind that alters the
+/// handled answer (rewind, duplicate, lose) is set on `req.twist` and gives `None`;
+/// any other gives what the request gets instead of its answer (`None`: hang). Counts
+/// every send request, faulted or not.
+pub(crate) fn pick(w: &mut World, req: &mut Req) -> Option<(FaultSpec, Option<Resp>)> {
+    if !req.endpoint.faultable() {
+        return None;
+    }
+    let uin = req
+        .cookie("wxuin")
+        .or_else(|| req.q("uin"))
+        .and_then(|u| u.trim().parse::<u64>().ok());
+    if req.endpoint.is_send() {
+        w.bump("send_requests");
+    }
+    let f = w.pick_fault(req.endpoint.name(), uin)?;
+    if f.kind.handled() {
+        tracing::info!(endpoint = req.endpoint.name(), kind = ?f.kind, "fault injected");
+        req.twist = Some(f.kind);
+        return None;
+    }
+    let ans = answer(req.endpoint, &f, &mut w.fault_rng);
+    Some((f, ans))
 }
 
 /// The answer for a faulted request (`None`: hang) of a kind that replaces the answer.

@@ -13,8 +13,8 @@ use crate::pictures;
 use crate::request::{Form, Req};
 use crate::response::Resp;
 use crate::shared::Shared;
-use crate::world::RedeemError;
 use crate::world::login::PendingState;
+use crate::world::{RedeemError, World};
 
 /// The official client's login appid.
 pub(crate) const APPID: &str = "wx782c26e4c19acffb";
@@ -76,16 +76,28 @@ fn asks_desktop(redirect_uri: &str) -> bool {
 /// `GET|POST /jslogin?appid=..&fun=new[&redirect_uri=..]`. A `redirect_uri` whose query
 /// has `mod=desktop` marks the uuid as a desktop (UOS) login.
 pub(crate) fn jslogin(shared: &Arc<Shared>, req: &Req) -> Resp {
+    let (resp, uuid) = jslogin_in(&mut shared.world(), req);
+    if let Some(uuid) = uuid {
+        schedule_auto_scan(shared, uuid);
+    }
+    resp
+}
+
+/// jslogin against `w`: the answer and the uuid handed out, if any (for the auto-scan).
+pub(crate) fn jslogin_in(w: &mut World, req: &Req) -> (Resp, Option<String>) {
     if req.q("appid") != Some(APPID) {
-        return Resp::js("window.QRLogin.code = 400; window.QRLogin.uuid = \"\";".into());
+        return (
+            Resp::js("window.QRLogin.code = 400; window.QRLogin.uuid = \"\";".into()),
+            None,
+        );
     }
     let desktop = req.q("redirect_uri").is_some_and(asks_desktop);
-    let uuid = shared.world().new_uuid(None, desktop);
-    schedule_auto_scan(shared, uuid.clone());
-    Resp::js(format!(
+    let uuid = w.new_uuid(None, desktop);
+    let resp = Resp::js(format!(
         "window.QRLogin.code = 200; window.QRLogin.uuid = \"{uuid}\";"
     ))
-    .with_header("cache-control", "no-cache, must-revalidate")
+    .with_header("cache-control", "no-cache, must-revalidate");
+    (resp, Some(uuid))
 }
 
 /// `GET /qrcode/<uuid>`: a PNG of `https://login.weixin.qq.com/l/<uuid>`.
@@ -112,8 +124,7 @@ fn avatar_b64(uuid: &str) -> String {
 }
 
 /// What a poll answers now, if anything.
-fn poll_answer(shared: &Arc<Shared>, req: &Req, uuid: &str, timed_out: bool) -> Option<String> {
-    let mut w = shared.world();
+fn poll_answer(w: &mut World, req: &Req, uuid: &str, timed_out: bool) -> Option<String> {
     let Some(p) = w.pending_mut(uuid) else {
         return Some("window.code=400;".into());
     };
@@ -151,6 +162,15 @@ fn poll_answer(shared: &Arc<Shared>, req: &Req, uuid: &str, timed_out: bool) -> 
     }
 }
 
+/// The login poll against `w`: its answer now, or `None` while it holds. `timed_out`: the
+/// hold ran out, so it answers what the end of a hold answers (201 again, or 408).
+pub(crate) fn poll_in(w: &mut World, req: &Req, timed_out: bool) -> Option<Resp> {
+    let Some(uuid) = req.q("uuid") else {
+        return Some(Resp::js("window.code=400;".into()));
+    };
+    poll_answer(w, req, uuid, timed_out).map(Resp::js)
+}
+
 /// `GET /cgi-bin/mmwebwx-bin/login?loginicon=true&uuid=..&tip=..`: the long-poll.
 pub(crate) async fn poll(shared: &Arc<Shared>, req: &Req) -> Resp {
     let Some(uuid) = req.q("uuid").map(str::to_string) else {
@@ -166,15 +186,14 @@ pub(crate) async fn poll(shared: &Arc<Shared>, req: &Req) -> Resp {
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        if let Some(a) = poll_answer(shared, req, &uuid, false) {
-            return Resp::js(a);
+        if let Some(a) = poll_in(&mut shared.world(), req, false) {
+            return a;
         }
         tokio::select! {
             _ = &mut notified => continue,
             _ = tokio::time::sleep_until(deadline) => {
-                let a = poll_answer(shared, req, &uuid, true)
-                    .unwrap_or_else(|| "window.code=408;".into());
-                return Resp::js(a);
+                return poll_in(&mut shared.world(), req, true)
+                    .unwrap_or_else(|| Resp::js("window.code=408;".into()));
             }
             _ = stop.changed() => return Resp::js("window.code=408;".into()),
         }
@@ -193,7 +212,7 @@ fn xml_resp(req: &Req, body: String) -> Resp {
 }
 
 /// `GET /cgi-bin/mmwebwx-bin/webwxnewloginpage?ticket=..&uuid=..`: the credentials.
-pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::world::World) -> Resp {
+pub(crate) fn newloginpage(req: &Req, w: &mut World) -> Resp {
     let ticket = req.q("ticket").unwrap_or("").to_string();
     let uuid = req.q("uuid").unwrap_or("").to_string();
     let bad = || {
@@ -244,43 +263,52 @@ pub(crate) fn newloginpage(_shared: &Arc<Shared>, req: &Req, w: &mut crate::worl
 /// confirms. Served on login hosts (itchat) and on the account's content host (the
 /// official client, openwechat). `mod=desktop` marks the uuid as a desktop (UOS) login.
 pub(crate) fn pushloginurl(shared: &Arc<Shared>, req: &Req) -> Resp {
+    let (resp, uuid) = pushloginurl_in(&mut shared.world(), req);
+    if let Some(uuid) = uuid {
+        schedule_auto_scan(shared, uuid);
+    }
+    resp
+}
+
+/// webwxpushloginurl against `w`: the answer and the uuid handed out, if any.
+pub(crate) fn pushloginurl_in(w: &mut World, req: &Req) -> (Resp, Option<String>) {
     let uin = req.q("uin").and_then(|u| u.trim().parse::<u64>().ok());
     let desktop = req.q("mod") == Some("desktop");
-    let uuid = {
-        let mut w = shared.world();
-        let ok = uin.is_some_and(|u| {
-            w.accounts.get(&u).is_some_and(|a| {
-                // On a content host (the official client), only the account's home knows it.
-                if let Some(host) = req.relay_host()
-                    && crate::hosts::classify(host) == Some(crate::hosts::HostClass::Content)
-                    && host != a.home
-                {
-                    return false;
-                }
-                // The long-lived auth ticket, when sent, must be the account's.
-                match (req.cookie("webwx_auth_ticket"), &a.session) {
-                    (Some(t), Some(sid)) => w.sessions.get(sid).is_none_or(|s| s.auth_ticket == t),
-                    _ => true,
-                }
-            })
-        });
-        if !ok {
-            return Resp::json(&serde_json::json!({"ret": "1", "msg": "param error"}));
-        }
-        w.new_uuid(uin, desktop)
-    };
-    schedule_auto_scan(shared, uuid.clone());
+    let ok = uin.is_some_and(|u| {
+        w.accounts.get(&u).is_some_and(|a| {
+            // On a content host (the official client), only the account's home knows it.
+            if let Some(host) = req.relay_host()
+                && crate::hosts::classify(host) == Some(crate::hosts::HostClass::Content)
+                && host != a.home
+            {
+                return false;
+            }
+            // The long-lived auth ticket, when sent, must be the account's.
+            match (req.cookie("webwx_auth_ticket"), &a.session) {
+                (Some(t), Some(sid)) => w.sessions.get(sid).is_none_or(|s| s.auth_ticket == t),
+                _ => true,
+            }
+        })
+    });
+    if !ok {
+        return (
+            Resp::json(&serde_json::json!({"ret": "1", "msg": "param error"})),
+            None,
+        );
+    }
+    let uuid = w.new_uuid(uin, desktop);
     #[derive(serde::Serialize)]
-    struct Push {
+    struct Push<'a> {
         ret: &'static str,
         msg: &'static str,
-        uuid: String,
+        uuid: &'a str,
     }
-    Resp::json(&Push {
+    let resp = Resp::json(&Push {
         ret: "0",
         msg: "all ok",
-        uuid,
-    })
+        uuid: &uuid,
+    });
+    (resp, Some(uuid))
 }
 
 #[cfg(test)]

@@ -65,37 +65,52 @@ fn synccheck_state(w: &World, req: &Req) -> Result<(Arc<Notify>, u32), i64> {
     Ok((s.notify.clone(), s.sync.selector_after(seq)))
 }
 
+/// The synccheck against `w`: its answer now, or `None` while it holds. `timed_out`: the
+/// hold ran out (answers `retcode 0, selector 0`).
+pub(crate) fn synccheck_in(w: &World, req: &Req, timed_out: bool) -> Option<Resp> {
+    let r = match synccheck_state(w, req) {
+        Ok((_, 0)) if !timed_out => return None,
+        Ok((_, sel)) => synccheck_js(0, sel),
+        Err(code) => synccheck_js(code, 0),
+    };
+    Some(allow_plain(req, r))
+}
+
+/// Plain-form synccheck answers carry `access-control-allow-origin: *`, as the real ones.
+fn allow_plain(req: &Req, r: Resp) -> Resp {
+    if req.relay_host().is_none() {
+        r.with_header("access-control-allow-origin", "*")
+    } else {
+        r
+    }
+}
+
 /// `GET synccheck?r=..&skey=..&sid=..&uin=..&deviceid=..&synckey=..`: holds until
 /// something is pending or the hold runs out.
 pub(crate) async fn synccheck(shared: &Arc<Shared>, req: &Req) -> Resp {
     let deadline = tokio::time::Instant::now() + Duration::from_millis(shared.cfg.hold_ms);
     let mut stop = shared.shutdown.clone();
-    let plain = req.relay_host().is_none();
-    let finish = |r: Resp| {
-        if plain {
-            r.with_header("access-control-allow-origin", "*")
-        } else {
-            r
-        }
-    };
     loop {
-        let notify = match synccheck_state(&shared.world(), req) {
-            Ok((n, 0)) => n,
-            Ok((_, sel)) => return finish(synccheck_js(0, sel)),
-            Err(code) => return finish(synccheck_js(code, 0)),
+        let notify = {
+            let w = shared.world();
+            match synccheck_state(&w, req) {
+                Ok((n, 0)) => n,
+                _ => match synccheck_in(&w, req, false) {
+                    Some(r) => return r,
+                    None => continue,
+                },
+            }
         };
         let notified = notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        match synccheck_state(&shared.world(), req) {
-            Ok((_, 0)) => {}
-            Ok((_, sel)) => return finish(synccheck_js(0, sel)),
-            Err(code) => return finish(synccheck_js(code, 0)),
+        if let Some(r) = synccheck_in(&shared.world(), req, false) {
+            return r;
         }
         tokio::select! {
             _ = &mut notified => continue,
-            _ = tokio::time::sleep_until(deadline) => return finish(synccheck_js(0, 0)),
-            _ = stop.changed() => return finish(synccheck_js(0, 0)),
+            _ = tokio::time::sleep_until(deadline) => return allow_plain(req, synccheck_js(0, 0)),
+            _ = stop.changed() => return allow_plain(req, synccheck_js(0, 0)),
         }
     }
 }
