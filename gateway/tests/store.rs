@@ -1,10 +1,15 @@
-//! The SQLite store on a real file in a temporary folder: seq allocation (strictly
-//! increasing, contiguous, visible in commit order with several writers on the same file),
-//! all-or-nothing batches (events with the session they leave behind), fencing by owner
-//! generation, idempotency keys across a restart, history, contacts, the outbox and
-//! migrations applied once.
+//! Both stores, each scenario against each: SQLite on a real file in a temporary
+//! folder, PostgreSQL in a throwaway cluster (`scripts/pg-throwaway`, a fresh database
+//! per scenario). Seq allocation (strictly increasing, contiguous, visible in commit
+//! order with two writers at once: two stores on one file, two pools on one database as
+//! two nodes), all-or-nothing batches (events with the session they leave behind),
+//! fencing by owner generation, idempotency keys across a restart, history, contacts,
+//! the outbox and migrations applied once.
+
+mod pg;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use webwx_gateway::store::{
     Batch, ContactOp, ContactRecord, Fence, HistoryRecord, Idempotency, NewAccount, NewEvent,
@@ -38,15 +43,119 @@ async fn account(store: &dyn Store, id: &str) -> Fence {
     }
 }
 
-fn open(dir: &tempfile::TempDir) -> Sqlite {
-    Sqlite::open(dir.path().join("gw.db")).unwrap()
+/// Where a scenario's store lives.
+enum Backend {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
 }
 
+impl Backend {
+    fn sqlite() -> Backend {
+        Backend::Sqlite(tempfile::tempdir().unwrap())
+    }
+
+    /// A fresh database `name` in `cluster`.
+    async fn postgres(cluster: &pg::PgCluster, name: &str) -> Backend {
+        let (client, conn) = tokio_postgres::connect(&cluster.url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        Backend::Postgres(cluster.url_of(name))
+    }
+
+    /// A store on it (a second one stands for a second writer: another node).
+    async fn open(&self) -> Arc<dyn Store> {
+        match self {
+            Backend::Sqlite(dir) => Arc::new(Sqlite::open(dir.path().join("gw.db")).unwrap()),
+            Backend::Postgres(url) => Arc::new(
+                webwx_gateway::store::Postgres::open(
+                    url,
+                    Some("n1".into()),
+                    Duration::from_secs(10),
+                )
+                .await
+                .unwrap(),
+            ),
+        }
+    }
+
+    /// Runs one statement behind the store's back.
+    async fn raw(&self, sql: &str) -> i64 {
+        match self {
+            Backend::Sqlite(dir) => {
+                let raw = rusqlite::Connection::open(dir.path().join("gw.db")).unwrap();
+                if sql.starts_with("SELECT") {
+                    raw.query_row(sql, [], |r| r.get(0)).unwrap()
+                } else {
+                    raw.execute(sql, []).unwrap() as i64
+                }
+            }
+            Backend::Postgres(url) => {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .unwrap();
+                tokio::spawn(conn);
+                if sql.starts_with("SELECT") {
+                    client.query_one(sql, &[]).await.unwrap().get(0)
+                } else {
+                    client.execute(sql, &[]).await.unwrap() as i64
+                }
+            }
+        }
+    }
+}
+
+/// Every scenario on SQLite, each its own test.
+macro_rules! on_sqlite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(&super::Backend::sqlite()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_sqlite!(
+    seqs_are_contiguous_and_batches_are_all_or_nothing,
+    two_writers_at_once_never_show_a_seq_before_a_smaller_one,
+    a_stale_owner_generation_is_fenced_out,
+    idempotency_keys_run_once_and_survive_a_restart,
+    history_contacts_and_outbox,
+    names_are_unique_and_migrations_run_once,
+);
+
+/// Every scenario on PostgreSQL: one throwaway cluster, a fresh database each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seqs_are_contiguous_and_batches_are_all_or_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
-    let a = account(&store, "a").await;
+async fn postgres_keeps_the_same_promises() {
+    let cluster = pg::PgCluster::start();
+    seqs_are_contiguous_and_batches_are_all_or_nothing(
+        &Backend::postgres(&cluster, "contiguous").await,
+    )
+    .await;
+    two_writers_at_once_never_show_a_seq_before_a_smaller_one(
+        &Backend::postgres(&cluster, "writers").await,
+    )
+    .await;
+    a_stale_owner_generation_is_fenced_out(&Backend::postgres(&cluster, "fencing").await).await;
+    idempotency_keys_run_once_and_survive_a_restart(
+        &Backend::postgres(&cluster, "idempotency").await,
+    )
+    .await;
+    history_contacts_and_outbox(&Backend::postgres(&cluster, "history").await).await;
+    names_are_unique_and_migrations_run_once(&Backend::postgres(&cluster, "names").await).await;
+}
+
+async fn seqs_are_contiguous_and_batches_are_all_or_nothing(b: &Backend) {
+    let store = b.open().await;
+    let a = account(store.as_ref(), "a").await;
     assert_eq!(store.head().await.unwrap(), 0);
     let batch = Batch {
         events: (0..3).map(|i| event("message", i)).collect(),
@@ -107,12 +216,10 @@ async fn seqs_are_contiguous_and_batches_are_all_or_nothing() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn several_writers_on_one_file_never_show_a_seq_before_a_smaller_one() {
-    let dir = tempfile::tempdir().unwrap();
-    // Two stores on the same file stand for two writers (two nodes) sharing it.
-    let one: Arc<dyn Store> = Arc::new(open(&dir));
-    let two: Arc<dyn Store> = Arc::new(open(&dir));
+async fn two_writers_at_once_never_show_a_seq_before_a_smaller_one(b: &Backend) {
+    // Two stores on the same file (database) stand for two writers (two nodes).
+    let one: Arc<dyn Store> = b.open().await;
+    let two: Arc<dyn Store> = b.open().await;
     let mut fences = Vec::new();
     for i in 0..4 {
         let store = if i % 2 == 0 { &one } else { &two };
@@ -181,11 +288,9 @@ async fn several_writers_on_one_file_never_show_a_seq_before_a_smaller_one() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stale_owner_generation_is_fenced_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
-    let a = account(&store, "a").await;
+async fn a_stale_owner_generation_is_fenced_out(b: &Backend) {
+    let store = b.open().await;
+    let a = account(store.as_ref(), "a").await;
     store
         .commit(
             &a,
@@ -198,9 +303,8 @@ async fn a_stale_owner_generation_is_fenced_out() {
         .await
         .unwrap();
     // Another owner takes the account (the several-nodes store does this with a lease).
-    let raw = rusqlite::Connection::open(dir.path().join("gw.db")).unwrap();
-    raw.execute("UPDATE accounts SET generation = 2 WHERE id = 'a'", [])
-        .unwrap();
+    b.raw("UPDATE accounts SET generation = 2 WHERE id = 'a'")
+        .await;
     let stale = Batch {
         events: vec![event("message", 1)],
         session: Some("{}".into()),
@@ -247,11 +351,9 @@ async fn a_stale_owner_generation_is_fenced_out() {
     ));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idempotency_keys_run_once_and_survive_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
-    let a = account(&store, "a").await;
+async fn idempotency_keys_run_once_and_survive_a_restart(b: &Backend) {
+    let store = b.open().await;
+    let a = account(store.as_ref(), "a").await;
     assert_eq!(
         store.idempotency_begin(&a, "k1", "f1", 10).await.unwrap(),
         Idempotency::Run
@@ -286,7 +388,7 @@ async fn idempotency_keys_run_once_and_survive_a_restart() {
     );
     store.idempotency_release(&a, "k3").await.unwrap();
     drop(store);
-    let store = open(&dir);
+    let store = b.open().await;
     store.recover(20, 1_000).await.unwrap();
     assert_eq!(
         store.idempotency_begin(&a, "k2", "f", 21).await.unwrap(),
@@ -324,11 +426,9 @@ fn history(msg_id: &str, chat: &str, text: &str) -> HistoryRecord {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn history_contacts_and_outbox() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
-    let a = account(&store, "a").await;
+async fn history_contacts_and_outbox(b: &Backend) {
+    let store = b.open().await;
+    let a = account(store.as_ref(), "a").await;
     let mut batch = Batch::default();
     for (i, (chat, text)) in [("@x", "one"), ("@y", "two"), ("@x", "three")]
         .iter()
@@ -460,11 +560,9 @@ async fn history_contacts_and_outbox() {
     assert_eq!(store.events_after(0, Some("a"), 10).await.unwrap().len(), 3);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn names_are_unique_and_migrations_run_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir);
-    account(&store, "a").await;
+async fn names_are_unique_and_migrations_run_once(b: &Backend) {
+    let store = b.open().await;
+    account(store.as_ref(), "a").await;
     let dup = store
         .create_account(
             NewAccount {
@@ -478,24 +576,151 @@ async fn names_are_unique_and_migrations_run_once() {
         .await;
     assert!(matches!(dup, Err(StoreError::NameTaken(_))));
     drop(store);
-    let store = open(&dir);
+    let store = b.open().await;
     assert_eq!(store.accounts().await.unwrap().len(), 1);
-    let raw = rusqlite::Connection::open(dir.path().join("gw.db")).unwrap();
-    let versions: i64 = raw
-        .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(versions, 1);
-    let mode: String = raw
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(mode, "wal");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let m = std::fs::metadata(dir.path().join("gw.db"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(m & 0o777, 0o600);
+    let versions = b.raw("SELECT COUNT(*) FROM schema_migrations").await;
+    assert_eq!(versions, 2);
+    if let Backend::Sqlite(dir) = b {
+        let raw = rusqlite::Connection::open(dir.path().join("gw.db")).unwrap();
+        let mode: String = raw
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let m = std::fs::metadata(dir.path().join("gw.db"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(m & 0o777, 0o600);
+        }
     }
+}
+
+/// The cluster of the PostgreSQL store: a lease is taken only once it expired (with a
+/// new generation that fences the old owner out), renewals tell a node what it lost, a
+/// handed-back lease is free at once, the least loaded live node gets new accounts, and
+/// the command table carries a call to the account's owner and its answer back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_leases_fence_and_carry_calls() {
+    use webwx_gateway::store::{Cluster, Lease, Postgres, RemoteKind};
+    let cluster = pg::PgCluster::start();
+    let Backend::Postgres(url) = Backend::postgres(&cluster, "leases").await else {
+        unreachable!()
+    };
+    let ttl = Duration::from_millis(600);
+    let n1 = Postgres::open(&url, Some("n1".into()), ttl).await.unwrap();
+    let n2 = Postgres::open(&url, Some("n2".into()), ttl).await.unwrap();
+    n1.join("n1", "http://127.0.0.1:1", None, ttl)
+        .await
+        .unwrap();
+    n2.join("n2", "http://127.0.0.1:2", Some(5), ttl)
+        .await
+        .unwrap();
+    let rec = n1
+        .create_account(
+            NewAccount {
+                id: "a".into(),
+                state: "logged_in".into(),
+                node: Some("n1".into()),
+                ..NewAccount::default()
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!((rec.generation, rec.node.as_deref()), (1, Some("n1")));
+    let held = n1.renew("n1", ttl).await.unwrap();
+    assert_eq!(
+        held,
+        vec![Lease {
+            account: "a".into(),
+            generation: 1
+        }]
+    );
+    // n2 holds nothing, so it is the least loaded; a live lease cannot be taken.
+    assert_eq!(n1.least_loaded(ttl).await.unwrap().as_deref(), Some("n2"));
+    assert!(n2.take("n2", ttl, 10).await.unwrap().is_empty());
+    // n1 stops renewing (paused): once the lease expired, n2 takes it, generation 2.
+    tokio::time::sleep(ttl + Duration::from_millis(200)).await;
+    n2.renew("n2", ttl).await.unwrap();
+    let taken = n2.take("n2", ttl, 10).await.unwrap();
+    assert_eq!(taken.len(), 1);
+    assert_eq!(
+        (taken[0].generation, taken[0].node.as_deref()),
+        (2, Some("n2"))
+    );
+    // Its writes are refused now, and its renewal says it lost the account.
+    let stale = Fence {
+        account: "a".into(),
+        generation: 1,
+    };
+    let write = Batch {
+        events: vec![event("message", 1)],
+        ..Batch::default()
+    };
+    assert!(matches!(
+        n1.commit(&stale, write.clone(), 2).await,
+        Err(StoreError::Fenced {
+            given: 1,
+            current: 2,
+            ..
+        })
+    ));
+    assert!(matches!(
+        n1.outbox_cursor(&stale, "h", 0, 2).await,
+        Err(StoreError::Fenced { .. })
+    ));
+    assert!(n1.renew("n1", ttl).await.unwrap().is_empty());
+    let fresh = Fence {
+        account: "a".into(),
+        generation: 2,
+    };
+    assert_eq!(n2.commit(&fresh, write, 3).await.unwrap(), vec![1]);
+    // A call for the account reaches its owner (n2), not n1, and its answer comes back.
+    let id = n1
+        .submit(
+            RemoteKind::Command,
+            Some("a"),
+            None,
+            r#"{"cmd":"ping"}"#,
+            Some("k"),
+        )
+        .await
+        .unwrap();
+    assert!(n1.claim_calls("n1", &[]).await.unwrap().is_empty());
+    let calls = n2.claim_calls("n2", &["a".into()]).await.unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].key.as_deref(), Some("k"));
+    assert!(
+        n2.claim_calls("n2", &["a".into()])
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    assert_eq!(n1.answer(id).await.unwrap(), None);
+    n2.finish_call(id, 200, "{}").await.unwrap();
+    assert_eq!(n1.answer(id).await.unwrap(), Some((200, "{}".into())));
+    // A call nobody took can be cancelled (it never runs).
+    let id = n1
+        .submit(RemoteKind::Create, None, Some("n3"), "{}", None)
+        .await
+        .unwrap();
+    assert!(n1.cancel(id).await.unwrap());
+    // A graceful stop hands the lease back: free at once, generation 3.
+    assert_eq!(n2.release("n2").await.unwrap(), 1);
+    let nodes = n1.nodes(ttl).await.unwrap();
+    assert_eq!(nodes.len(), 2);
+    assert!(!nodes.iter().find(|n| n.name == "n2").unwrap().live);
+    n1.renew("n1", ttl).await.unwrap();
+    let back = n1.take("n1", ttl, 10).await.unwrap();
+    assert_eq!(back.len(), 1);
+    assert_eq!(back[0].generation, 3);
+    let nodes = n1.nodes(ttl).await.unwrap();
+    let one = nodes.iter().find(|n| n.name == "n1").unwrap();
+    assert!(one.live);
+    assert_eq!(one.accounts.len(), 1);
+    assert!(one.accounts[0].lease_left_ms > 0);
 }

@@ -1,7 +1,9 @@
 //! The gateway's durable state behind one async [`Store`] trait: accounts and their saved
 //! sessions, contacts, the event log with its `seq`, message history, the webhook outbox
 //! and idempotency keys. [`Sqlite`] is the embedded default (one file, WAL, migrations
-//! in `gateway/migrations/sqlite/`); a PostgreSQL backend implements the same trait.
+//! in `gateway/migrations/sqlite/`); [`Postgres`] implements the same trait (migrations
+//! in `gateway/migrations/postgres/`) and the [`Cluster`] of several nodes sharing it:
+//! leases, live nodes and the command table.
 //!
 //! Two promises every backend keeps:
 //!
@@ -13,8 +15,12 @@
 //!   generation, always 1 on one node); a write whose generation is not the account's
 //!   current one is refused ([`StoreError::Fenced`]) and changes nothing.
 
+mod cluster;
+mod postgres;
 mod sqlite;
 
+pub use cluster::{Cluster, Lease, NodeAccount, NodeRecord, RemoteCall, RemoteKind};
+pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 
 use std::future::Future;
@@ -86,6 +92,8 @@ pub struct AccountRecord {
     pub node: Option<String>,
     /// Created (ms since the epoch).
     pub created_ms: i64,
+    /// The QR code's content while the account waits for a scan.
+    pub qr_url: Option<String>,
 }
 
 /// A new account.
@@ -116,6 +124,8 @@ pub struct Status {
     pub user_name: Option<String>,
     /// Nick name.
     pub nick_name: Option<String>,
+    /// The QR code's content while one waits for a scan (cleared otherwise).
+    pub qr_url: Option<String>,
 }
 
 /// An event to append.
@@ -406,6 +416,36 @@ pub trait Store: Send + Sync + 'static {
 
     /// Events of `account` after `after` (for outbox lag).
     fn count_after(&self, account: &str, after: u64) -> StoreFuture<'_, u64>;
+
+    /// The leases and nodes of a store several nodes share (`None`: one node owns
+    /// everything, as with SQLite).
+    fn cluster(&self) -> Option<&dyn Cluster> {
+        None
+    }
+}
+
+/// The contacts that match `q` (UserName exactly, or nick name, remark name or alias
+/// containing it, case-insensitively beyond ASCII, as the boundary's query matches),
+/// sorted by the name shown, as the query sorts. Every backend filters through this.
+pub(crate) fn search_contacts(mut rows: Vec<ContactRecord>, q: Option<&str>) -> Vec<ContactRecord> {
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        let needle = webwx_core::message::normalize_text(q).to_lowercase();
+        rows.retain(|c| {
+            c.user_name == q
+                || [&c.nick_name, &c.remark_name, &c.alias]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&needle))
+        });
+    }
+    rows.sort_by_cached_key(|c| {
+        let shown = if c.remark_name.is_empty() {
+            &c.nick_name
+        } else {
+            &c.remark_name
+        };
+        (shown.to_lowercase(), c.user_name.clone())
+    });
+    rows
 }
 
 #[cfg(test)]

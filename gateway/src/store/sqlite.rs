@@ -19,7 +19,10 @@ use super::{
 
 /// The migrations, in order: (version, SQL). Applied once each, recorded in
 /// `schema_migrations`.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_qr_url.sql")),
+];
 
 /// Readers kept open.
 const READERS: usize = 4;
@@ -176,7 +179,7 @@ fn check_fence(tx: &rusqlite::Transaction<'_>, fence: &Fence) -> Result<(), Stor
 }
 
 const ACCOUNT_COLUMNS: &str = "id, name, desktop, origin, state, reason, user_name, nick_name, \
-                               session, generation, node, created_ms";
+                               session, generation, node, created_ms, qr_url";
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRecord> {
     Ok(AccountRecord {
@@ -192,6 +195,7 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRecord> {
         generation: r.get(9)?,
         node: r.get(10)?,
         created_ms: r.get(11)?,
+        qr_url: r.get(12)?,
     })
 }
 
@@ -293,14 +297,15 @@ fn commit_batch(
         tx.execute(
             "UPDATE accounts SET state = ?2, reason = ?3,
                  user_name = COALESCE(?4, user_name), nick_name = COALESCE(?5, nick_name),
-                 updated_ms = ?6 WHERE id = ?1",
+                 updated_ms = ?6, qr_url = ?7 WHERE id = ?1",
             params![
                 fence.account,
                 s.state,
                 s.reason,
                 s.user_name,
                 s.nick_name,
-                now
+                now,
+                s.qr_url
             ],
         )
         .map_err(db)?;
@@ -544,7 +549,7 @@ impl Store for Sqlite {
                        AND (?2 IS NULL OR kind = ?2 OR (?2 = 'special' AND kind = 'file_helper'))",
                 )
                 .map_err(db)?;
-            let mut rows = stmt
+            let rows = stmt
                 .query_map(params![account, kind], |r| {
                     let body: String = r.get(5)?;
                     Ok(ContactRecord {
@@ -559,26 +564,8 @@ impl Store for Sqlite {
                 .map_err(db)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(db)?;
-            // Unicode-aware, case-insensitive (SQLite's LIKE folds ASCII only), as the
-            // boundary's query matches.
-            if let Some(q) = q {
-                let needle = webwx_core::message::normalize_text(&q).to_lowercase();
-                rows.retain(|c| {
-                    c.user_name == q
-                        || [&c.nick_name, &c.remark_name, &c.alias]
-                            .iter()
-                            .any(|f| f.to_lowercase().contains(&needle))
-                });
-            }
-            // Sorted by the name shown, as the query sorts.
-            rows.sort_by_cached_key(|c| {
-                let shown = if c.remark_name.is_empty() {
-                    &c.nick_name
-                } else {
-                    &c.remark_name
-                };
-                (shown.to_lowercase(), c.user_name.clone())
-            });
+            // Unicode-aware, case-insensitive (SQLite's LIKE folds ASCII only).
+            let rows = super::search_contacts(rows, q.as_deref());
             Ok(rows)
         })
     }
