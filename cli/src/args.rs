@@ -262,7 +262,9 @@ pub struct ServeArgs {
     /// --token or $WEBWX_TOKEN.
     #[arg(long, value_name = "ADDR", default_value = webwx_gateway::DEFAULT_LISTEN)]
     pub listen: SocketAddr,
-    /// The store: `sqlite:PATH` (one file, created when missing).
+    /// The store: `sqlite:PATH` (one file, created when missing; one node), or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB` (several `webwx serve --node NAME`
+    /// sharing it, with leases and failover).
     #[arg(long, value_name = "URL", default_value = "sqlite:webwx.db")]
     pub db: String,
     /// The bearer token of every /v1 call (else $WEBWX_TOKEN, else a new one printed
@@ -291,9 +293,18 @@ pub struct ServeArgs {
     /// holder could send an account's credentials elsewhere).
     #[arg(long)]
     pub allow_origin_override: bool,
-    /// This node's name (shown as each account's "node").
+    /// This node's name (shown as each account's "node"); with a postgres:// store,
+    /// unique per node (a node restarted under its name takes its leases back).
     #[arg(long, value_name = "NAME")]
     pub node: Option<String>,
+    /// With a postgres:// store: the most accounts this node holds.
+    #[arg(long, value_name = "N")]
+    pub max_accounts: Option<usize>,
+    /// With a postgres:// store: how long a node's leases last without renewal, in
+    /// milliseconds (renewed every third of it). A dead node's accounts move to live
+    /// nodes after about this long.
+    #[arg(long, value_name = "MS", default_value_t = 15_000)]
+    pub lease_ms: u64,
     /// Also accept requests whose `Host` is this name (`name` or `name:port`);
     /// repeatable. Loopback names and the listen address are always accepted; anything
     /// else gets 421 (DNS rebinding).

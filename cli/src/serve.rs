@@ -1,32 +1,36 @@
 //! `webwx serve`: the gateway of `webwx_gateway` — many accounts over HTTP, durable in
-//! one SQLite file. Prints `webwx serve listening on http://ADDR` as its first stdout
+//! one SQLite file, or in PostgreSQL shared by several nodes (`--node NAME`). Prints `webwx serve listening on http://ADDR` as its first stdout
 //! line and, when it made the token up, `token: T` as the second.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use webwx_gateway::store::Sqlite;
+use webwx_gateway::store::{Postgres, Sqlite, Store};
 use webwx_gateway::{Gateway, Options};
 
 use crate::args::ServeArgs;
 
-/// The SQLite path of `--db`: `sqlite:PATH` or `sqlite://PATH`.
-fn sqlite_path(db: &str) -> Result<&str, String> {
+/// Where `--db` points.
+#[derive(Debug, PartialEq, Eq)]
+enum Db<'a> {
+    /// `sqlite:PATH` or `sqlite://PATH`.
+    Sqlite(&'a str),
+    /// `postgres://..` or `postgresql://..`.
+    Postgres(&'a str),
+}
+
+fn db_of(db: &str) -> Result<Db<'_>, String> {
     if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(
-            "PostgreSQL is not supported yet (several nodes sharing one store come \
-                    later); use --db sqlite:PATH"
-                .into(),
-        );
+        return Ok(Db::Postgres(db));
     }
     let path = db
         .strip_prefix("sqlite://")
         .or_else(|| db.strip_prefix("sqlite:"))
-        .ok_or_else(|| format!("--db {db:?}: expected sqlite:PATH"))?;
+        .ok_or_else(|| format!("--db {db:?}: expected sqlite:PATH or postgres://.."))?;
     if path.is_empty() {
         return Err("--db sqlite:PATH needs a path".into());
     }
-    Ok(path)
+    Ok(Db::Sqlite(path))
 }
 
 /// The gateway's options from the flags (and $WEBWX_TOKEN).
@@ -54,13 +58,15 @@ fn options(args: &ServeArgs) -> Result<Options, String> {
     o.node = args.node.clone();
     o.accept_hosts = args.accept_host.clone();
     o.long_poll = args.long_poll_ms.map(Duration::from_millis);
+    o.max_accounts = args.max_accounts;
+    o.lease = Duration::from_millis(args.lease_ms);
     o.check()?;
     Ok(o)
 }
 
 /// Runs `webwx serve` until stopped; returns the exit code.
 pub fn run(args: &ServeArgs) -> i32 {
-    let (options, path) = match options(args).and_then(|o| Ok((o, sqlite_path(&args.db)?))) {
+    let (mut options, db) = match options(args).and_then(|o| Ok((o, db_of(&args.db)?))) {
         Ok(x) => x,
         Err(e) => {
             crate::terminal::err(&format!("webwx serve: {e}"));
@@ -80,12 +86,30 @@ pub fn run(args: &ServeArgs) -> i32 {
     let show_token = !options.token_given;
     let token = options.token.clone();
     let result: Result<(), String> = rt.block_on(async move {
-        let store = Sqlite::open(path).map_err(|e| format!("cannot open {path}: {e}"))?;
+        let store: Arc<dyn Store> = match db {
+            Db::Sqlite(path) => {
+                Arc::new(Sqlite::open(path).map_err(|e| format!("cannot open {path}: {e}"))?)
+            }
+            Db::Postgres(url) => {
+                if options.node.is_none() {
+                    return Err("a postgres:// store is shared by several nodes: name this \
+                                one with --node NAME"
+                        .into());
+                }
+                Arc::new(
+                    Postgres::open(url, options.node.clone(), options.lease)
+                        .await
+                        .map_err(|e| format!("cannot open the PostgreSQL store: {e}"))?,
+                )
+            }
+        };
         let listener = tokio::net::TcpListener::bind(options.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", options.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        let gw = Gateway::new(options, Arc::new(store))?;
+        // The address other nodes and `GET /v1/nodes` show (port 0 resolved).
+        options.listen = addr;
+        let gw = Gateway::new(options, store)?;
         let resumed = gw.restore().await.map_err(|e| format!("store: {e}"))?;
         crate::terminal::out(&format!("webwx serve listening on http://{addr}"));
         if show_token {
@@ -120,14 +144,20 @@ mod tests {
 
     #[test]
     fn db_urls() {
-        assert_eq!(sqlite_path("sqlite:webwx.db").unwrap(), "webwx.db");
-        assert_eq!(sqlite_path("sqlite:///tmp/x.db").unwrap(), "/tmp/x.db");
-        assert!(
-            sqlite_path("postgres://h/db")
-                .unwrap_err()
-                .contains("PostgreSQL")
+        assert_eq!(db_of("sqlite:webwx.db").unwrap(), Db::Sqlite("webwx.db"));
+        assert_eq!(
+            db_of("sqlite:///tmp/x.db").unwrap(),
+            Db::Sqlite("/tmp/x.db")
         );
-        assert!(sqlite_path("webwx.db").is_err());
-        assert!(sqlite_path("sqlite:").is_err());
+        assert_eq!(
+            db_of("postgres://u@h/db").unwrap(),
+            Db::Postgres("postgres://u@h/db")
+        );
+        assert_eq!(
+            db_of("postgresql://h/db").unwrap(),
+            Db::Postgres("postgresql://h/db")
+        );
+        assert!(db_of("webwx.db").is_err());
+        assert!(db_of("sqlite:").is_err());
     }
 }

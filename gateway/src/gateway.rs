@@ -27,6 +27,12 @@ pub struct Metrics {
     pub webhook_deliveries: AtomicU64,
     /// Webhook quick replies sent.
     pub webhook_replies: AtomicU64,
+    /// Writes the store refused because another node holds the account now (fencing).
+    pub fenced: AtomicU64,
+    /// Leases this node lost to another (its sessions stopped).
+    pub leases_lost: AtomicU64,
+    /// Leases this node took (accounts it resumed).
+    pub leases_taken: AtomicU64,
 }
 
 /// One gateway: many accounts, one store, one event log.
@@ -47,6 +53,8 @@ pub struct Gateway {
     pub metrics: Metrics,
     /// How commands are paced (none yet).
     pub pacer: Box<dyn crate::pacing::Pacer>,
+    /// With a shared store: until when this node's leases hold.
+    pub(crate) lease_clock: crate::cluster::LeaseClock,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -74,7 +82,7 @@ pub enum CreateError {
 }
 
 /// What `POST /v1/accounts` asks for.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccount {
     /// A unique name: a second create with it logs the same account in again (push
@@ -104,6 +112,7 @@ impl Gateway {
             recorders: AtomicU64::new(0),
             metrics: Metrics::default(),
             pacer: Box::new(crate::pacing::NoPacing),
+            lease_clock: Default::default(),
         }))
     }
 
@@ -117,6 +126,16 @@ impl Gateway {
             .await?;
         let head = self.store.head().await?;
         self.published(head);
+        if let Some(cluster) = self.store.cluster() {
+            // Several nodes: this one runs the accounts whose leases it takes.
+            let url = format!("http://{}", self.options.listen);
+            let max = self.options.max_accounts.map(|m| m as i64);
+            cluster
+                .join(self.node_name(), &url, max, self.options.lease)
+                .await?;
+            crate::cluster::spawn(self);
+            return Ok(0);
+        }
         let mut resumed = 0;
         for record in self.store.accounts().await? {
             let account = Arc::new(Account::from_record(&record));
@@ -153,7 +172,11 @@ impl Gateway {
     }
 
     /// Writes an account's state outside of its session's steps.
-    async fn set_status(&self, account: &Account, status: Status) -> Result<(), StoreError> {
+    pub(crate) async fn set_status(
+        &self,
+        account: &Account,
+        status: Status,
+    ) -> Result<(), StoreError> {
         account.update_live(|l| {
             l.state = AccountState::parse(&status.state);
             l.reason = status.reason.clone();
@@ -168,7 +191,18 @@ impl Gateway {
             .map(|_| ())
     }
 
-    fn insert(&self, account: Arc<Account>) {
+    /// Stops running `account` here (another node holds it now): its session and
+    /// webhook deliveries stop, the API reads it from the store.
+    pub(crate) fn forget_local(&self, account: &Arc<Account>) {
+        self.stop_session(account);
+        let _ = account.gone.send(true);
+        self.accounts
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&account.id);
+    }
+
+    pub(crate) fn insert(&self, account: Arc<Account>) {
         self.accounts
             .write()
             .unwrap_or_else(|e| e.into_inner())

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod cluster;
 pub mod commands;
 pub mod feed;
 mod gateway;
@@ -70,8 +71,10 @@ pub async fn serve_until(
             stopper.shutdown();
         })
         .await?;
-    // The sessions' last events reach the store before the process ends.
+    // The sessions' last events reach the store before the process ends; then the
+    // leases go back (several nodes), so that live nodes resume the accounts at once.
     gw.drained(std::time::Duration::from_secs(5)).await;
+    cluster::hand_back(&gw).await;
     Ok(())
 }
 

@@ -43,6 +43,13 @@ pub struct Options {
     pub idempotency_keep: Duration,
     /// Largest request body (file uploads come as base64 or multipart).
     pub max_body: usize,
+    /// With a shared store: how long a lease lasts without renewal (renewed every
+    /// third of it). A dead node's accounts move after about this long.
+    pub lease: Duration,
+    /// With a shared store: the most accounts this node holds (`--max-accounts`).
+    pub max_accounts: Option<usize>,
+    /// With a shared store: how often the command table and the log's head are polled.
+    pub poll: Duration,
 }
 
 impl Options {
@@ -64,6 +71,9 @@ impl Options {
             long_poll: None,
             idempotency_keep: Duration::from_secs(24 * 3600),
             max_body: 80 * 1024 * 1024,
+            lease: Duration::from_secs(15),
+            max_accounts: None,
+            poll: Duration::from_millis(100),
         }
     }
 
@@ -86,6 +96,12 @@ impl Options {
             if !ok {
                 return Err(format!("--webhook {hook:?}: expected an http(s) URL"));
             }
+        }
+        if self.lease < Duration::from_millis(300) {
+            return Err("the lease must last at least 300 ms".into());
+        }
+        if self.max_accounts == Some(0) {
+            return Err("--max-accounts must be at least 1".into());
         }
         if let Some(o) = &self.origin {
             webwx_core::relay::Origin::parse(o).map_err(|e| format!("--origin: {e}"))?;

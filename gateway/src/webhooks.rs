@@ -29,8 +29,11 @@ pub fn spawn(gw: Arc<Gateway>, account: Arc<Account>) {
     }
 }
 
-/// `Err` when the account is gone or fenced: stop.
-fn fatal(e: &StoreError) -> bool {
+/// `true` when the account is gone or fenced (another node holds it now): stop.
+fn fatal(gw: &Gateway, e: &StoreError) -> bool {
+    if matches!(e, StoreError::Fenced { .. }) {
+        gw.metrics.fenced.fetch_add(1, Ordering::Relaxed);
+    }
     matches!(e, StoreError::NoAccount(_) | StoreError::Fenced { .. })
 }
 
@@ -45,7 +48,7 @@ async fn deliver(gw: Arc<Gateway>, account: Arc<Account>, index: usize, hook: St
             .await
         {
             Ok(c) => break c,
-            Err(e) if fatal(&e) => return,
+            Err(e) if fatal(&gw, &e) => return,
             Err(e) => {
                 tracing::error!(error = %e, "webhook outbox unreadable; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -88,7 +91,7 @@ async fn deliver(gw: Arc<Gateway>, account: Arc<Account>, index: usize, hook: St
                 .store
                 .outbox_delivered(&account.fence, &hook, cursor, now())
                 .await
-                && fatal(&e)
+                && fatal(gw.as_ref(), &e)
             {
                 return;
             }
@@ -98,7 +101,7 @@ async fn deliver(gw: Arc<Gateway>, account: Arc<Account>, index: usize, hook: St
                 .store
                 .outbox_delivered(&account.fence, &hook, cursor, now())
                 .await
-            && fatal(&e)
+            && fatal(gw.as_ref(), &e)
         {
             return;
         }
@@ -116,6 +119,14 @@ async fn post_until_delivered(
 ) -> bool {
     let mut delay = gw.options.webhook_retry;
     loop {
+        // With several nodes: never POST while this node's leases may have moved on
+        // (e.g. it was paused): the account's new owner delivers.
+        while !gw.may_act() {
+            if account.is_gone() {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         if account.is_gone() {
             return false;
         }
@@ -137,7 +148,7 @@ async fn post_until_delivered(
             .store
             .outbox_failed(&account.fence, hook, &error, now)
             .await
-            && fatal(&e)
+            && fatal(gw.as_ref(), &e)
         {
             return false;
         }

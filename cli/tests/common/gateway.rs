@@ -30,11 +30,16 @@ impl Serve {
     /// Starts `webwx serve --listen LISTEN --db sqlite:DB --token TOKEN ARGS` and reads
     /// its first stdout line.
     pub fn start(listen: &str, db: &std::path::Path, args: &[String]) -> Serve {
+        Serve::start_db(listen, &format!("sqlite:{}", db.display()), args)
+    }
+
+    /// Starts `webwx serve --listen LISTEN --db DB --token TOKEN ARGS` (any `--db` URL).
+    pub fn start_db(listen: &str, db: &str, args: &[String]) -> Serve {
         let mut child = webwx()
             .arg("serve")
             .args(["--listen", listen, "--token", TOKEN])
             .arg("--db")
-            .arg(format!("sqlite:{}", db.display()))
+            .arg(db)
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -56,6 +61,28 @@ impl Serve {
     pub fn kill9(mut self) {
         let _ = self.child.0.kill();
         let _ = self.child.0.wait();
+    }
+
+    /// Sends it a signal (`TERM`, `STOP`, `CONT`, ...).
+    pub fn signal(&self, name: &str) {
+        let ok = std::process::Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.child.0.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(ok.success(), "kill -{name}");
+    }
+
+    /// Waits (at most `limit`) for it to exit; its exit code.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.0.try_wait() {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "the gateway did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The port it listens on.

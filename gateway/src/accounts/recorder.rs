@@ -53,8 +53,8 @@ impl Step {
         if other.batch.session.is_some() {
             self.batch.session = other.batch.session.take();
         }
-        if other.batch.status.is_some() {
-            self.batch.status = other.batch.status.take();
+        if let Some(s) = other.batch.status.take() {
+            merge_status(&mut self.batch.status, s);
         }
         self.batch.contacts.append(&mut other.batch.contacts);
         for mut h in other.batch.history {
@@ -66,6 +66,16 @@ impl Step {
         self.sent
             .extend(other.sent.into_iter().map(|(l, i)| (l, i + offset)));
     }
+}
+
+/// A later status of the same step replaces an earlier one, keeping the user it named
+/// (the `logged_in` event names it, the `ready` after it in the same step does not).
+fn merge_status(into: &mut Option<Status>, mut s: Status) {
+    if let Some(old) = into.take() {
+        s.user_name = s.user_name.or(old.user_name);
+        s.nick_name = s.nick_name.or(old.nick_name);
+    }
+    *into = Some(s);
 }
 
 struct Recorder {
@@ -278,7 +288,16 @@ impl Recorder {
             });
         }
         match &e {
-            Event::QrCode { url, .. } => self.account.update_live(|l| l.qr_url = Some(url.clone())),
+            Event::QrCode { url, .. } => {
+                self.account.update_live(|l| l.qr_url = Some(url.clone()));
+                // Stored too: any node shows the QR code this one waits on.
+                status
+                    .get_or_insert_with(|| Status {
+                        state: self.state.as_str().into(),
+                        ..Status::default()
+                    })
+                    .qr_url = Some(url.clone());
+            }
             Event::Scanned { .. } | Event::Ready => self.account.update_live(|l| l.qr_url = None),
             Event::LoggedIn {
                 user_name,
@@ -356,7 +375,7 @@ impl Recorder {
             _ => {}
         }
         if let Some(s) = status {
-            step.batch.status = Some(s);
+            merge_status(&mut step.batch.status, s);
         }
     }
 
@@ -416,6 +435,12 @@ impl Recorder {
             {
                 Ok(seqs) => break seqs,
                 Err(e @ (StoreError::Fenced { .. } | StoreError::NoAccount(_))) => {
+                    if matches!(e, StoreError::Fenced { .. }) {
+                        self.gw
+                            .metrics
+                            .fenced
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                     tracing::warn!(account = %self.account.id, error = %e, "stopping the session");
                     return Err(());
                 }

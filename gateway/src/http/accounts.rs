@@ -7,9 +7,15 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
-use super::{ApiError, AppState, account, json_of, parse_json};
+use super::{ApiError, AppState, json_of, json_response, parse_json};
+use crate::Gateway;
 use crate::accounts::{Account, AccountState};
+use crate::commands::Reply;
 use crate::gateway::{CreateAccount, CreateError};
+use crate::store::{AccountRecord, RemoteKind};
+
+/// How long a call waits for another node's answer.
+const REMOTE_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// `{"user_name", "nick_name"}` of a logged-in account.
 #[derive(Serialize)]
@@ -38,6 +44,11 @@ struct View {
 }
 
 fn view(s: &AppState, a: &Account) -> View {
+    view_local(&s.gw, a)
+}
+
+/// The view of an account this node runs.
+fn view_local(gw: &Gateway, a: &Account) -> View {
     let live = a.live();
     View {
         id: a.id.clone(),
@@ -49,46 +60,163 @@ fn view(s: &AppState, a: &Account) -> View {
             nick_name: live.nick_name.unwrap_or_default(),
         }),
         qr_url: live.qr_url,
-        node: s.gw.options.node.clone(),
+        node: gw.options.node.clone(),
         desktop: a.desktop,
         running: a.running().is_some(),
         created_ms: a.created_ms,
     }
 }
 
-/// `GET /v1/accounts`.
-pub async fn list(State(s): State<AppState>) -> Response {
-    let all: Vec<View> = s.gw.accounts().iter().map(|a| view(&s, a)).collect();
-    json_of(StatusCode::OK, &all)
+/// The view of an account another node runs (or none does), from the store.
+fn view_record(r: &AccountRecord) -> View {
+    View {
+        id: r.id.clone(),
+        name: r.name.clone(),
+        state: AccountState::parse(&r.state),
+        reason: r.reason.clone(),
+        user: r.user_name.clone().map(|user_name| User {
+            user_name,
+            nick_name: r.nick_name.clone().unwrap_or_default(),
+        }),
+        qr_url: r.qr_url.clone(),
+        node: r.node.clone(),
+        desktop: r.desktop,
+        running: false,
+        created_ms: r.created_ms,
+    }
 }
 
-/// `GET /v1/accounts/{id}`.
-pub async fn one(State(s): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
-    Ok(json_of(StatusCode::OK, &view(&s, &a)))
+/// An account by id: run here, or (several nodes) in the store.
+async fn find(s: &AppState, id: &str) -> Result<View, ApiError> {
+    if let Some(a) = s.gw.account(id) {
+        return Ok(view(s, &a));
+    }
+    if s.gw.cluster().is_some()
+        && let Some(r) = s.gw.store.account(id).await.map_err(ApiError::store)?
+    {
+        return Ok(view_record(&r));
+    }
+    Err(ApiError::not_found(format!("no account {id:?}")))
 }
 
-/// `POST /v1/accounts {"name"?, "desktop"?, "origin"?}`: 201 with the new account, or
-/// 200 with the known account of that name, logging in again.
-pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
-    let req: CreateAccount = if body.iter().all(u8::is_ascii_whitespace) {
-        CreateAccount::default()
-    } else {
-        parse_json(&body)?
-    };
-    match s.gw.create_account(req).await {
+/// Creates (or logs in again) an account on this node: the answer of `POST
+/// /v1/accounts` (also run for another node's caller through the command table).
+pub(crate) async fn create_reply(gw: &std::sync::Arc<Gateway>, req: CreateAccount) -> Reply {
+    match gw.create_account(req).await {
         Ok((a, new)) => {
             let status = if new {
                 StatusCode::CREATED
             } else {
                 StatusCode::OK
             };
-            Ok(json_of(status, &view(&s, &a)))
+            Reply {
+                status,
+                body: serde_json::to_string(&view_local(gw, &a)).expect("views serialize"),
+            }
         }
-        Err(CreateError::Invalid(m)) => Err(ApiError::bad_request(m)),
-        Err(CreateError::Conflict(m)) => Err(ApiError::new(StatusCode::CONFLICT, "conflict", m)),
-        Err(CreateError::Store(e)) => Err(ApiError::store(e)),
+        Err(CreateError::Invalid(m)) => {
+            Reply::error(StatusCode::BAD_REQUEST, None, "bad_request", &m)
+        }
+        Err(CreateError::Conflict(m)) => Reply::error(StatusCode::CONFLICT, None, "conflict", &m),
+        Err(CreateError::Store(e)) => Reply::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            "store",
+            &format!("the store failed: {e}"),
+        ),
     }
+}
+
+/// `GET /v1/accounts`.
+pub async fn list(State(s): State<AppState>) -> Result<Response, ApiError> {
+    if s.gw.cluster().is_some() {
+        // Every account of every node: those run here as they are now, the others as
+        // their owners last stored them.
+        let all: Vec<View> =
+            s.gw.store
+                .accounts()
+                .await
+                .map_err(ApiError::store)?
+                .iter()
+                .map(|r| match s.gw.account(&r.id) {
+                    Some(a) => view(&s, &a),
+                    None => view_record(r),
+                })
+                .collect();
+        return Ok(json_of(StatusCode::OK, &all));
+    }
+    let all: Vec<View> = s.gw.accounts().iter().map(|a| view(&s, a)).collect();
+    Ok(json_of(StatusCode::OK, &all))
+}
+
+/// `GET /v1/accounts/{id}`.
+pub async fn one(State(s): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    Ok(json_of(StatusCode::OK, &find(&s, &id).await?))
+}
+
+/// `POST /v1/accounts {"name"?, "desktop"?, "origin"?}`: 201 with the new account, or
+/// 200 with the known account of that name, logging in again. With several nodes a new
+/// account goes to the least loaded live node (with room under its `--max-accounts`),
+/// a known one to the node that holds it; the caller gets that node's answer.
+pub async fn create(State(s): State<AppState>, body: Bytes) -> Result<Response, ApiError> {
+    let req: CreateAccount = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateAccount::default()
+    } else {
+        parse_json(&body)?
+    };
+    if let Some(cluster) = s.gw.cluster() {
+        let me = s.gw.node_name().to_owned();
+        let known = match &req.name {
+            Some(name) => {
+                s.gw.store
+                    .accounts()
+                    .await
+                    .map_err(ApiError::store)?
+                    .into_iter()
+                    .find(|r| r.name.as_ref() == Some(name))
+            }
+            None => None,
+        };
+        let target = match known {
+            Some(r) if s.gw.account(&r.id).is_none() => match r.node {
+                Some(n) if n != me => Some(n),
+                _ => None,
+            },
+            Some(_) => None,
+            None => cluster
+                .least_loaded(s.gw.options.lease)
+                .await
+                .map_err(ApiError::store)?
+                .filter(|n| *n != me),
+        };
+        if let Some(node) = target {
+            let request = serde_json::to_string(&req).expect("requests serialize");
+            let reply = crate::cluster::remote(
+                &s.gw,
+                RemoteKind::Create,
+                None,
+                Some(&node),
+                &request,
+                None,
+                REMOTE_WAIT,
+            )
+            .await;
+            return Ok(json_response(reply.status, reply.body));
+        }
+        if s.gw
+            .options
+            .max_accounts
+            .is_some_and(|m| s.gw.accounts().len() >= m)
+        {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "full",
+                "every live node holds its --max-accounts",
+            ));
+        }
+    }
+    let reply = create_reply(&s.gw, req).await;
+    Ok(json_response(reply.status, reply.body))
 }
 
 /// `DELETE /v1/accounts/{id}`: logs out and forgets (204).
@@ -96,7 +224,24 @@ pub async fn delete(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
+    let Some(a) = s.gw.account(&id) else {
+        find(&s, &id).await?;
+        let reply = crate::cluster::remote(
+            &s.gw,
+            RemoteKind::Delete,
+            Some(&id),
+            None,
+            "{}",
+            None,
+            REMOTE_WAIT,
+        )
+        .await;
+        return Ok(if reply.status == StatusCode::NO_CONTENT {
+            StatusCode::NO_CONTENT.into_response()
+        } else {
+            json_response(reply.status, reply.body)
+        });
+    };
     s.gw.delete_account(&a).await.map_err(ApiError::store)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -106,8 +251,7 @@ pub async fn qr_png(
     State(s): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
-    let Some(url) = a.live().qr_url else {
+    let Some(url) = find(&s, &id).await?.qr_url else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "no_qr_code",

@@ -7,7 +7,7 @@ use axum::response::Response;
 use http::{HeaderMap, StatusCode};
 use webwx_core::boundary::{Answer, Request};
 
-use super::{ApiError, AppState, account, json_response, parse_json};
+use super::{ApiError, AppState, Place, forward, json_response, parse_json, place};
 use crate::commands::{check_remote, execute};
 
 /// The `Idempotency-Key` header.
@@ -28,10 +28,10 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
+    let here = place(&s, &id).await?;
     let key = idempotency_key(&headers)?;
     let value: serde_json::Value = parse_json(&body)?;
-    let request = match Request::from_value(value) {
+    let request = match Request::from_value(value.clone()) {
         Ok(r) => r,
         Err((id, error)) => {
             let answer = Answer::new(id, Err(error));
@@ -41,6 +41,10 @@ pub async fn post(
     if let Err(m) = check_remote(&request.command) {
         return Err(ApiError::bad_request(m));
     }
+    let a = match here {
+        Place::Here(a) => a,
+        Place::Elsewhere => return Ok(forward(&s, &id, value.to_string(), key.as_deref()).await),
+    };
     let reply = execute(&s.gw, &a, request, key.as_deref()).await;
     Ok(json_response(reply.status, reply.body))
 }

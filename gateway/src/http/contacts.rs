@@ -9,7 +9,7 @@ use axum::response::Response;
 use http::StatusCode;
 use webwx_core::boundary::{Command, CommandResult, Outcome};
 
-use super::{ApiError, AppState, account, json_of};
+use super::{ApiError, AppState, Place, json_of, place};
 use crate::accounts::AccountState;
 
 /// The kinds a contact can have.
@@ -35,7 +35,7 @@ pub async fn list(
     Path(id): Path<String>,
     Query(f): Query<Filter>,
 ) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
+    let here = place(&s, &id).await?;
     if let Some(k) = &f.kind
         && !KINDS.contains(&k.as_str())
     {
@@ -45,7 +45,8 @@ pub async fn list(
         )));
     }
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
-    if let Some(running) = a.running()
+    if let Place::Here(a) = &here
+        && let Some(running) = a.running()
         && a.live().state == AccountState::LoggedIn
     {
         let query: Command = serde_json::from_value(serde_json::json!({
@@ -60,7 +61,7 @@ pub async fn list(
     }
     let contacts: Vec<serde_json::Value> =
         s.gw.store
-            .contacts(&a.id, f.kind.as_deref(), q)
+            .contacts(&id, f.kind.as_deref(), q)
             .await
             .map_err(ApiError::store)?
             .into_iter()

@@ -10,7 +10,7 @@ use http::{StatusCode, header};
 use webwx_core::boundary::Command;
 
 use super::commands::idempotency_key;
-use super::{ApiError, AppState, account, json_of, json_response, parse_json};
+use super::{ApiError, AppState, Place, forward, json_of, json_response, parse_json, place};
 use crate::commands::execute;
 
 /// Largest page of history.
@@ -30,7 +30,7 @@ pub async fn history(
     Path(id): Path<String>,
     Query(p): Query<Page>,
 ) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
+    place(&s, &id).await?;
     let limit = p.limit.unwrap_or(50);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(ApiError::bad_request(format!(
@@ -40,7 +40,7 @@ pub async fn history(
     let rows =
         s.gw.store
             .messages(
-                &a.id,
+                &id,
                 p.chat.as_deref().filter(|c| !c.is_empty()),
                 p.before,
                 limit,
@@ -127,7 +127,7 @@ pub async fn send(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let a = account(&s, &id)?;
+    let here = place(&s, &id).await?;
     let key = idempotency_key(req.headers())?;
     let multipart = req
         .headers()
@@ -144,6 +144,13 @@ pub async fn send(
             .await
             .map_err(|e| ApiError::bad_request(format!("unreadable body: {e}")))?;
         from_json(&body).await?
+    };
+    let a = match here {
+        Place::Here(a) => a,
+        Place::Elsewhere => {
+            let request = serde_json::to_string(&command).expect("commands serialize");
+            return Ok(forward(&s, &id, request, key.as_deref()).await);
+        }
     };
     let reply = execute(&s.gw, &a, command.into(), key.as_deref()).await;
     Ok(json_response(reply.status, reply.body))

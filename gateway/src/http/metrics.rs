@@ -60,6 +60,21 @@ pub async fn get(State(s): State<AppState>) -> Response {
             "Quick replies sent from webhook answers.",
             &m.webhook_replies,
         ),
+        (
+            "webwx_fenced_writes_total",
+            "Writes the store refused: another node holds the account now.",
+            &m.fenced,
+        ),
+        (
+            "webwx_leases_lost_total",
+            "Leases another node took from this one (sessions stopped).",
+            &m.leases_lost,
+        ),
+        (
+            "webwx_leases_taken_total",
+            "Leases this node took (accounts resumed here).",
+            &m.leases_taken,
+        ),
     ] {
         family(&mut out, name, "counter", help);
         let _ = writeln!(out, "{name} {}", v.load(Ordering::Relaxed));

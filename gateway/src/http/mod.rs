@@ -11,7 +11,10 @@ mod health;
 mod login;
 mod messages;
 mod metrics;
+mod nodes;
 mod page;
+
+pub(crate) use accounts::create_reply;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,6 +56,7 @@ pub fn router(gw: Arc<Gateway>, local: SocketAddr) -> Router {
         )
         .route("/events", get(events::sse))
         .route("/events/ws", get(events_ws::upgrade))
+        .route("/nodes", get(nodes::list))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::require_token,
@@ -156,6 +160,49 @@ pub fn account(state: &AppState, id: &str) -> Result<Arc<Account>, ApiError> {
         .gw
         .account(id)
         .ok_or_else(|| ApiError::not_found(format!("no account {id:?}")))
+}
+
+/// Where an account runs.
+pub enum Place {
+    /// On this node.
+    Here(Arc<Account>),
+    /// On another node (or none yet): calls go through the command table.
+    Elsewhere,
+}
+
+/// Where the account `id` runs, or 404.
+pub async fn place(state: &AppState, id: &str) -> Result<Place, ApiError> {
+    if let Some(a) = state.gw.account(id) {
+        return Ok(Place::Here(a));
+    }
+    if state.gw.cluster().is_some()
+        && state
+            .gw
+            .store
+            .account(id)
+            .await
+            .map_err(ApiError::store)?
+            .is_some()
+    {
+        return Ok(Place::Elsewhere);
+    }
+    Err(ApiError::not_found(format!("no account {id:?}")))
+}
+
+/// Runs a command (its request JSON) for an account another node holds, through the
+/// command table; answers that node's answer.
+pub async fn forward(state: &AppState, id: &str, request: String, key: Option<&str>) -> Response {
+    let reply = crate::cluster::remote(
+        &state.gw,
+        crate::store::RemoteKind::Command,
+        Some(id),
+        None,
+        &request,
+        key,
+        std::time::Duration::from_secs(300),
+    )
+    .await;
+    json_response(reply.status, reply.body)
 }
 
 async fn not_found() -> ApiError {
