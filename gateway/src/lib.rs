@@ -16,6 +16,10 @@
 //!   and a WebSocket resumable with `?after=SEQ`, and webhooks with a durable outbox.
 //! - **History** of every message in and out; contacts with their kinds.
 //! - A small **web page** at `/`, `/healthz`, `/metrics`.
+//! - **Several nodes** on one [`Postgres`](store::Postgres) store (`webwx serve --node
+//!   NAME --db postgres://..`): each account run by the holder of its lease, moved to a
+//!   live node (resumed, no QR code) when its node dies or stops, every write fenced by
+//!   the lease's generation, any call answered by any node ([`cluster`]).
 //!
 //! ```no_run
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
