@@ -29,6 +29,7 @@ pub mod ids;
 pub mod media;
 pub mod message;
 pub mod names;
+pub mod pacing;
 pub mod redact;
 pub mod relay;
 pub mod rng;

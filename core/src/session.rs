@@ -107,6 +107,72 @@ impl SeenIds {
     }
 }
 
+/// The ClientMsgIds of this account's last sends, by the MsgID the server answered:
+/// revoking a message sends its ClientMsgId beside its MsgID, also from another process
+/// that shares the saved session (`webwx revoke`). Keeps the newest
+/// [`SentIds::CAPACITY`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SentIds {
+    /// `(MsgID, ClientMsgId)`, oldest first.
+    #[serde(deserialize_with = "newest_sent")]
+    ids: VecDeque<(String, String)>,
+}
+
+/// The last [`SentIds::CAPACITY`] pairs of a saved list.
+fn newest_sent<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<VecDeque<(String, String)>, D::Error> {
+    let mut ids = VecDeque::<(String, String)>::deserialize(d)?;
+    let excess = ids.len().saturating_sub(SentIds::CAPACITY);
+    ids.drain(..excess);
+    Ok(ids)
+}
+
+impl SentIds {
+    /// How many sends are remembered.
+    pub const CAPACITY: usize = 256;
+
+    /// Records that the send `client_msg_id` got the MsgID `msg_id`.
+    pub fn insert(&mut self, msg_id: &str, client_msg_id: &str) {
+        if msg_id.is_empty() || self.client_msg_id_of(msg_id).is_some() {
+            return;
+        }
+        while self.ids.len() >= Self::CAPACITY {
+            self.ids.pop_front();
+        }
+        self.ids
+            .push_back((msg_id.to_owned(), client_msg_id.to_owned()));
+    }
+
+    /// The ClientMsgId of the send that got `msg_id`, if remembered.
+    pub fn client_msg_id_of(&self, msg_id: &str) -> Option<&str> {
+        self.ids
+            .iter()
+            .rev()
+            .find(|(m, _)| m == msg_id)
+            .map(|(_, c)| c.as_str())
+    }
+
+    /// Adds the sends `other` knows and this does not (another process's, sharing the
+    /// saved session), keeping the newest [`SentIds::CAPACITY`].
+    pub fn merge(&mut self, other: &SentIds) {
+        for (m, c) in &other.ids {
+            self.insert(m, c);
+        }
+    }
+
+    /// Number remembered.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether none are remembered.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
 /// Everything needed to resume a session. `Debug` redacts every secret.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -136,6 +202,12 @@ pub struct SessionState {
     /// The uin of the last session, kept after logout for a push login.
     #[serde(default)]
     pub last_uin: Option<u64>,
+    /// The ClientMsgIds of the last sends, for revoking them.
+    #[serde(default)]
+    pub sent: SentIds,
+    /// How fast this account sent lately ([`crate::pacing`]).
+    #[serde(default)]
+    pub pacing: crate::pacing::PacingState,
 }
 
 impl SessionState {
@@ -154,6 +226,8 @@ impl SessionState {
             seen: SeenIds::default(),
             desktop: false,
             last_uin: None,
+            sent: SentIds::default(),
+            pacing: crate::pacing::PacingState::default(),
         }
     }
 

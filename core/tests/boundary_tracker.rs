@@ -610,7 +610,8 @@ fn me_answers_in_any_phase_and_contacts_wait_for_ready() {
     assert_eq!(
         v,
         serde_json::json!({"answer": 1, "result": {"kind": "me", "phase": "idle",
-            "contacts": {"total": 0, "friends": 0, "groups": 0, "official": 0, "special": 0}}})
+            "contacts": {"total": 0, "friends": 0, "groups": 0, "official": 0, "special": 0},
+            "send_queue": {"queued": 0}}})
     );
     submit(&mut tracker, &mut client, r#"{"id": 2, "cmd": "contacts"}"#);
     assert_eq!(tracker.pending(), 1, "held until Ready");

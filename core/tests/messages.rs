@@ -1128,6 +1128,7 @@ fn revoke_of(m: &Message) -> (&str, &str, &str, &str, &Option<Party>) {
             session,
             replace_text,
             revoker,
+            ..
         } => (revoked_msg_id, old_msg_id, session, replace_text, revoker),
         other => panic!("not a revoke: {other:?}"),
     }

@@ -152,15 +152,19 @@ pub struct Me {
     pub nick_name: Option<String>,
     /// The address book, by kind.
     pub contacts: ContactSummary,
+    /// What waits in the send queue ([`crate::pacing`]).
+    #[serde(default)]
+    pub send_queue: crate::pacing::SendQueue,
 }
 
-/// The `me` query of `client`.
-pub fn me(client: &crate::Client) -> Me {
+/// The `me` query of `client` at `now`.
+pub fn me(client: &crate::Client, now: crate::Now) -> Me {
     let me = client.state().me.as_ref();
     Me {
         phase: client.session_phase(),
         user_name: me.map(|m| m.user_name.clone()),
         nick_name: me.map(|m| normalize_text(&m.nick_name)),
         contacts: client.contacts().summary(),
+        send_queue: client.send_queue(now),
     }
 }

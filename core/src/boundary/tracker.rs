@@ -35,9 +35,9 @@ use crate::{LocalId, UploadHandle, UploadId};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
-/// How many received messages the tracker keeps for `forward`, `download` and
-/// `accept_friend` by `msg_id`.
-pub const RECENT_MESSAGES: usize = 512;
+/// How many received messages the client keeps for `forward`, `download` and
+/// `accept_friend` by `msg_id` (the tracker looks them up there).
+pub use crate::client::RECENT_MESSAGES;
 
 /// How long each kind of command may take before it answers `timeout`, unless its
 /// request says (`"timeout_ms"`).
@@ -236,7 +236,6 @@ pub struct Tracker {
     held: VecDeque<Held>,
     /// The bytes of uploads the tracker feeds itself (`data_b64`).
     uploads: HashMap<UploadId, (String, Vec<u8>)>,
-    recent: VecDeque<Box<Message>>,
     out: VecDeque<Completion>,
 }
 
@@ -327,18 +326,13 @@ impl Tracker {
         ticket
     }
 
-    fn recent(&self, msg_id: &str) -> Result<Message, ErrorInfo> {
-        self.recent
-            .iter()
-            .rev()
-            .find(|m| m.id == msg_id)
-            .map(|m| (**m).clone())
-            .ok_or_else(|| {
-                ErrorInfo::new(
-                    ErrorKind::Unknown,
-                    format!("no message {msg_id:?} seen in this session (the last {RECENT_MESSAGES} are kept)"),
-                )
-            })
+    fn recent(client: &Client, msg_id: &str) -> Result<Message, ErrorInfo> {
+        client.recent_message(msg_id).cloned().ok_or_else(|| {
+            ErrorInfo::new(
+                ErrorKind::Unknown,
+                format!("no message {msg_id:?} seen in this session (the last {RECENT_MESSAGES} are kept)"),
+            )
+        })
     }
 
     fn apply(
@@ -452,7 +446,7 @@ impl Tracker {
                 message,
             } => {
                 let msg = match (msg_id, message) {
-                    (Some(id), None) => self.recent(id)?,
+                    (Some(id), None) => Self::recent(client, id)?,
                     (None, Some(m)) => (**m).clone(),
                     _ => return Err(invalid("forward takes exactly one of msg_id and message")),
                 };
@@ -468,7 +462,7 @@ impl Tracker {
             } => {
                 let what = match (msg_id, media) {
                     (Some(id), None) => {
-                        let m = self.recent(id)?;
+                        let m = Self::recent(client, id)?;
                         Download::for_message(&m)
                             .ok_or_else(|| invalid(&format!("message {id} has no media")))?
                     }
@@ -494,7 +488,7 @@ impl Tracker {
                 ticket,
             } => match (msg_id, user_name, ticket) {
                 (Some(id), None, None) => {
-                    let m = self.recent(id)?;
+                    let m = Self::recent(client, id)?;
                     op(client.accept_friend_request(now, &m))
                 }
                 (None, Some(u), Some(t)) => op(client.accept_friend(now, u, t)),
@@ -573,7 +567,9 @@ impl Tracker {
                     *members,
                 ),
             })),
-            Command::Me {} => Ok(Started::Now(CommandResult::Me(super::query::me(client)))),
+            Command::Me {} => Ok(Started::Now(CommandResult::Me(super::query::me(
+                client, now,
+            )))),
             Command::Logout {} => {
                 if client.is_logged_out() {
                     return Ok(Started::Now(CommandResult::LoggedOut {}));
@@ -594,12 +590,6 @@ impl Tracker {
         host: &mut dyn Host,
     ) -> bool {
         match event {
-            Event::Message(m) => {
-                if self.recent.len() == RECENT_MESSAGES {
-                    self.recent.pop_front();
-                }
-                self.recent.push_back(m.clone());
-            }
             Event::Ready => {
                 self.ready = true;
                 while let Some(h) = self.held.pop_front() {

@@ -1,6 +1,7 @@
 //! Client configuration.
 
 use crate::hosts::DEFAULT_CONTENT_HOST;
+use crate::pacing::PacingPolicy;
 use crate::relay::{Origin, RelayError};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -92,6 +93,52 @@ pub struct Config {
     pub push_login_fallback: bool,
     /// Send `webwxstatusnotify` Code 3 after init, as the official client does.
     pub notify_inited: bool,
+    /// How sends are paced against Ret 1205 ([`crate::pacing`]); on by default.
+    pub pacing: PacingPolicy,
+    /// A keep-alive message sent now and then while the sync loop runs; off by default.
+    pub heartbeat: Option<Heartbeat>,
+}
+
+/// A keep-alive: a text sent to `target` every `interval` (± `jitter`, drawn each time)
+/// while the sync loop runs, as users of the other clients do to keep a session from
+/// dying quietly (wechat4u sends one to the file helper). Off unless set
+/// ([`Config::heartbeat`]). It is paced and reported like any send (`Sent`,
+/// `SendFailed`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Heartbeat {
+    /// Who gets it (a UserName or a name; `filehelper` by default).
+    pub target: String,
+    /// The text.
+    pub text: String,
+    /// How often.
+    pub interval: Duration,
+    /// Each interval is drawn in `interval ± jitter`.
+    pub jitter: Duration,
+}
+
+impl Heartbeat {
+    /// A text `text` to the file helper every `interval` ± a tenth of it.
+    pub fn new(interval: Duration, text: &str) -> Heartbeat {
+        Heartbeat {
+            target: crate::contacts::FILE_HELPER.to_owned(),
+            text: text.to_owned(),
+            interval,
+            jitter: interval / 10,
+        }
+    }
+
+    /// Sent to `target` instead.
+    pub fn target(mut self, target: &str) -> Heartbeat {
+        self.target = target.to_owned();
+        self
+    }
+
+    /// With this jitter.
+    pub fn jitter(mut self, jitter: Duration) -> Heartbeat {
+        self.jitter = jitter;
+        self
+    }
 }
 
 impl Config {
@@ -113,6 +160,8 @@ impl Config {
             limits: UploadLimits::default(),
             push_login_fallback: true,
             notify_inited: true,
+            pacing: PacingPolicy::default(),
+            heartbeat: None,
         }
     }
 
@@ -161,6 +210,18 @@ impl Config {
     /// Upload limits.
     pub fn limits(mut self, l: UploadLimits) -> Self {
         self.limits = l;
+        self
+    }
+
+    /// How sends are paced ([`PacingPolicy::off`] sends everything at once).
+    pub fn pacing(mut self, p: PacingPolicy) -> Self {
+        self.pacing = p;
+        self
+    }
+
+    /// Sends a keep-alive while the sync loop runs.
+    pub fn heartbeat(mut self, h: Heartbeat) -> Self {
+        self.heartbeat = Some(h);
         self
     }
 

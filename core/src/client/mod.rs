@@ -36,14 +36,17 @@ pub mod commands;
 mod config;
 mod event;
 mod login;
+mod queue;
+mod recent;
 mod startup;
 mod sync_loop;
 
 pub use command_view::CommandView;
 pub use commands::CommandEvent;
-pub use config::{Config, DEFAULT_USER_AGENT, RetryPolicy, UploadLimits};
+pub use config::{Config, DEFAULT_USER_AGENT, Heartbeat, RetryPolicy, UploadLimits};
 pub use event::{Event, LogoutReason, Output, RequestId, Transmit};
 pub use login::Refusal;
+pub use recent::RECENT_MESSAGES;
 
 use crate::contacts::Contacts;
 use crate::endpoint::{LoginCtx, SessionCtx};
@@ -128,6 +131,8 @@ pub(crate) struct Inflight {
     pub(crate) attempts: u32,
     pub(crate) timeout: Duration,
     pub(crate) first_failure: Option<Monotonic>,
+    /// Paced: its chat and class ([`crate::pacing`]).
+    pub(crate) paced: Option<(String, crate::pacing::PaceClass)>,
 }
 
 /// What a timer does when it fires.
@@ -140,6 +145,10 @@ pub(crate) enum Timer {
     SyncCheck,
     /// Call webwxsync.
     Sync,
+    /// Send this paced request: its slot has come.
+    Paced(Inflight),
+    /// Send the keep-alive.
+    Heartbeat,
 }
 
 /// The sans-IO WeChat Web session. See the module docs for how to drive it.
@@ -155,6 +164,8 @@ pub struct Client {
     pub(crate) login: login::LoginState,
     pub(crate) sync: sync_loop::SyncState,
     pub(crate) cmds: commands::CommandState,
+    /// The last messages seen.
+    pub(crate) recent: recent::RecentMessages,
     /// Whether this session runs the sync loop (off for one-shot commands on a saved
     /// session): a property of the session, set by the login commands, read by startup.
     pub(crate) sync_loop: bool,
@@ -232,6 +243,7 @@ impl Client {
             login: login::LoginState::default(),
             sync: sync_loop::SyncState::default(),
             cmds: commands::CommandState::default(),
+            recent: recent::RecentMessages::default(),
             sync_loop: true,
             may_push: false,
             invite_start_count: crate::endpoint::updatechatroom::INVITE_START_COUNT,
@@ -284,6 +296,12 @@ impl Client {
         self.phase == Phase::LoggedOut
     }
 
+    /// A message this session saw, by its `MsgId` (or `NewMsgId`): the last
+    /// [`RECENT_MESSAGES`] are kept.
+    pub fn recent_message(&self, id: &str) -> Option<&crate::message::Message> {
+        self.recent.find(id)
+    }
+
     /// Number of requests in flight.
     pub fn in_flight(&self) -> usize {
         self.inflight.len()
@@ -328,10 +346,11 @@ impl Client {
                 continue;
             }
             match timer {
-                Timer::Retry(inflight) if self.still_wanted(&inflight) => {
+                Timer::Retry(inflight) | Timer::Paced(inflight) if self.still_wanted(&inflight) => {
                     self.transmit(now, inflight)
                 }
-                Timer::Retry(_) => {}
+                Timer::Retry(_) | Timer::Paced(_) => {}
+                Timer::Heartbeat => self.heartbeat(now),
                 Timer::SyncCheck => self.send_synccheck(now),
                 Timer::Sync => self.send_sync(now),
             }
@@ -458,11 +477,39 @@ impl Client {
                 attempts: 0,
                 timeout,
                 first_failure: None,
+                paced: None,
             },
         );
     }
 
-    fn transmit(&mut self, now: Now, mut inflight: Inflight) {
+    /// Queues a logical request through the send queue ([`crate::pacing`]): sent when its
+    /// slot comes.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn dispatch_paced(
+        &mut self,
+        now: Now,
+        pending: Pending,
+        endpoint: &'static str,
+        logical: Request<Vec<u8>>,
+        timeout: Duration,
+        chat: &str,
+        class: crate::pacing::PaceClass,
+    ) {
+        self.pace(
+            now,
+            Inflight {
+                pending,
+                endpoint,
+                logical,
+                attempts: 0,
+                timeout,
+                first_failure: None,
+                paced: Some((chat.to_owned(), class)),
+            },
+        );
+    }
+
+    pub(crate) fn transmit(&mut self, now: Now, mut inflight: Inflight) {
         inflight.attempts += 1;
         let id = RequestId(self.next_id);
         self.next_id += 1;
@@ -560,6 +607,16 @@ impl Client {
         self.cmds.fail_all_pending(&mut self.out);
     }
 
+    /// The timers, for the send queue.
+    pub(crate) fn timers_mut(&mut self) -> &mut BTreeMap<(Monotonic, u64), Timer> {
+        &mut self.timers
+    }
+
+    /// The timers.
+    pub(crate) fn timers(&self) -> &BTreeMap<(Monotonic, u64), Timer> {
+        &self.timers
+    }
+
     pub(crate) fn set_timer(&mut self, at: Monotonic, timer: Timer) {
         let seq = self.next_id;
         self.next_id += 1;
@@ -586,6 +643,15 @@ impl Client {
     /// to the phase that owns it.
     pub(crate) fn retry_or_fail(&mut self, now: Now, mut inflight: Inflight, failure: Failure) {
         if self.phase == Phase::LoggedOut || !self.still_wanted(&inflight) {
+            return;
+        }
+        if self.cfg.pacing.enabled
+            && inflight.paced.is_some()
+            && failure.is_too_frequent()
+            && inflight.attempts < self.cfg.retry.max_attempts
+        {
+            // The send queue pauses and sends it again first (same ClientMsgId).
+            self.too_frequent_send(now, inflight);
             return;
         }
         let first = *inflight.first_failure.get_or_insert(now.mono);
@@ -729,6 +795,11 @@ impl Failure {
     /// Whether the request certainly never reached the server (the connection failed).
     fn surely_not_delivered(&self) -> bool {
         matches!(self, Failure::Transport(TransportErrorKind::Connect))
+    }
+
+    /// Whether the server answered 1205 (too frequent).
+    fn is_too_frequent(&self) -> bool {
+        matches!(self, Failure::Response(ResponseError::Wx(e)) if e.ret == crate::Ret::TOO_FREQUENT)
     }
 
     fn is_retryable(&self) -> bool {

@@ -69,6 +69,7 @@ impl Client {
             self.phase = Phase::Running;
             self.emit(Event::Ready);
             self.start_sync_loop(now);
+            self.schedule_heartbeat(now);
         } else {
             self.phase = Phase::CommandsOnly;
             self.emit(Event::Ready);

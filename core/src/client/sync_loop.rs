@@ -172,7 +172,7 @@ impl Client {
                 tracing::debug!("duplicate message ignored");
                 continue;
             }
-            let msg = Message::from_raw(
+            let mut msg = Message::from_raw(
                 raw,
                 &SelfInfo {
                     user_name: &me.user_name,
@@ -180,13 +180,16 @@ impl Client {
                 },
                 &self.contacts,
             );
+            self.recent.complete_revoke(&mut msg);
             if msg.is_group
                 && self.contacts.get(&msg.chat).is_none()
                 && !unknown_groups.contains(&msg.chat)
             {
                 unknown_groups.push(msg.chat.clone());
             }
-            self.emit(Event::Message(Box::new(msg)));
+            let msg = Box::new(msg);
+            self.recent.push(msg.clone());
+            self.emit(Event::Message(msg));
         }
         for c in r.mod_contact_list {
             if let Some(change) = self.contacts.upsert(c) {

@@ -150,6 +150,12 @@ pub enum MessageKind {
         replace_text: String,
         /// Who revoked, read from the replace text.
         revoker: Option<Party>,
+        /// What was revoked, when this session saw it (the client keeps its last
+        /// [`RECENT_MESSAGES`](crate::client::RECENT_MESSAGES) messages): set by the
+        /// [`Client`](crate::Client), never by [`Message::from_raw`](super::Message::from_raw).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "schema", ts(optional))]
+        original: Option<RevokedMessage>,
     },
     /// Any other `MsgType`: kept as it came.
     Unknown {
@@ -158,6 +164,67 @@ pub enum MessageKind {
         /// The raw `Content`.
         raw: String,
     },
+}
+
+impl MessageKind {
+    /// Its `"kind"` tag as serialized: `"text"`, `"image"`, `"micro_video"`, `"app"`…
+    pub fn tag(&self) -> &'static str {
+        match self {
+            MessageKind::Text { .. } => "text",
+            MessageKind::Image { .. } => "image",
+            MessageKind::Voice { .. } => "voice",
+            MessageKind::FriendRequest { .. } => "friend_request",
+            MessageKind::PossibleFriend { .. } => "possible_friend",
+            MessageKind::Card { .. } => "card",
+            MessageKind::Video(_) => "video",
+            MessageKind::MicroVideo(_) => "micro_video",
+            MessageKind::Emoticon { .. } => "emoticon",
+            MessageKind::Location(_) => "location",
+            MessageKind::App(_) => "app",
+            MessageKind::Voip { .. } => "voip",
+            MessageKind::StatusNotify { .. } => "status_notify",
+            MessageKind::SysNotice { .. } => "sys_notice",
+            MessageKind::System { .. } => "system",
+            MessageKind::Revoke { .. } => "revoke",
+            MessageKind::Unknown { .. } => "unknown",
+        }
+    }
+}
+
+/// The message a revoke took back, as this session saw it before.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
+#[non_exhaustive]
+pub struct RevokedMessage {
+    /// Its kind: the `"kind"` tag of its [`MessageKind`] (`text`, `image`, `app`…).
+    pub kind: String,
+    /// Its text: a text's text, an app message's title (a link, a file name), a
+    /// location's label; `None` for media without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", ts(optional))]
+    pub text: Option<String>,
+    /// Who had sent it (the member in a group).
+    pub sender: String,
+    /// When it was sent (`CreateTime`, seconds since the Unix epoch).
+    pub time: u64,
+}
+
+impl RevokedMessage {
+    /// What a revoke of `m` carries.
+    pub fn of(m: &super::Message) -> RevokedMessage {
+        let text = match &m.kind {
+            MessageKind::Text { text } => Some(text.clone()),
+            MessageKind::App(app) if !app.title.is_empty() => Some(app.title.clone()),
+            MessageKind::Location(l) if !l.label.is_empty() => Some(l.label.clone()),
+            _ => None,
+        };
+        RevokedMessage {
+            kind: m.kind.tag().to_owned(),
+            text,
+            sender: m.sender.clone(),
+            time: m.time,
+        }
+    }
 }
 
 /// The contact carried by friend requests, possible friends and cards

@@ -37,8 +37,8 @@ use serde::{Deserialize, Serialize};
 
 pub use group::{is_group_user_name, split_group_sender};
 pub use kind::{
-    AppDetail, AppMessage, Location, MessageKind, Party, RecommendContact, StatusNotifyOp,
-    SystemEvent, VideoInfo,
+    AppDetail, AppMessage, Location, MessageKind, Party, RecommendContact, RevokedMessage,
+    StatusNotifyOp, SystemEvent, VideoInfo,
 };
 pub use mention::{at_user_list, mentioned_names, mentions_name};
 pub use raw::{RawAppInfo, RawMessage, RawRecommendInfo};

@@ -254,6 +254,7 @@ pub(crate) fn revoke(body: &str) -> MessageKind {
         session: r.child_text("session"),
         revoker: revoker(&replace_text),
         replace_text,
+        original: None,
     }
 }
 

@@ -10,7 +10,7 @@ use webwx_core::contacts::{ContactChange, ContactKind, ContactSummary};
 use webwx_core::media::MediaBody;
 use webwx_core::message::{
     AppDetail, AppMessage, Location, Message, MessageKind, Party, RawMessage, RecommendContact,
-    StatusNotifyOp, SystemEvent, VideoInfo,
+    RevokedMessage, StatusNotifyOp, SystemEvent, VideoInfo,
 };
 use webwx_core::{
     CommandFailure, DataPurpose, Download, DownloadId, DownloadedMedia, Event, LocalId,
@@ -118,6 +118,17 @@ pub fn video() -> impl Strategy<Value = VideoInfo> {
         v.size = size;
         v.md5 = md5;
         v
+    })
+}
+
+pub fn revoked() -> impl Strategy<Value = RevokedMessage> {
+    (s(), prop::option::of(s()), s(), any::<u64>()).prop_map(|(kind, text, sender, time)| {
+        let mut r = RevokedMessage::default();
+        r.kind = kind;
+        r.text = text;
+        r.sender = sender;
+        r.time = time;
+        r
     })
 }
 
@@ -304,14 +315,23 @@ pub fn message_kind() -> BoxedStrategy<MessageKind> {
         (s(), system_event())
             .prop_map(|(text, event)| MessageKind::System { text, event })
             .boxed(),
-        (s(), s(), s(), prop::option::of(party()))
+        (
+            s(),
+            s(),
+            s(),
+            prop::option::of(party()),
+            prop::option::of(revoked()),
+        )
             .prop_map(
-                |(revoked_msg_id, old_msg_id, replace_text, revoker)| MessageKind::Revoke {
-                    revoked_msg_id,
-                    old_msg_id,
-                    session: String::new(),
-                    replace_text,
-                    revoker,
+                |(revoked_msg_id, old_msg_id, replace_text, revoker, original)| {
+                    MessageKind::Revoke {
+                        revoked_msg_id,
+                        old_msg_id,
+                        session: String::new(),
+                        replace_text,
+                        revoker,
+                        original,
+                    }
                 },
             )
             .boxed(),

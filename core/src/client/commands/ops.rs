@@ -297,7 +297,7 @@ impl Client {
             return Err(CommandError::empty(Argument::MessageId));
         }
         let to = self.resolve_user_name(to)?;
-        let client_msg_id = match self.cmds.client_msg_id_of(svr_msg_id) {
+        let client_msg_id = match self.state.sent.client_msg_id_of(svr_msg_id) {
             Some(c) => c.to_owned(),
             None => self.new_local_id(now),
         };
@@ -323,11 +323,40 @@ impl Client {
         endpoint: &'static str,
         build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
     ) -> Result<OpId, CommandError> {
+        self.dispatch_op_to(now, what, "", endpoint, build)
+    }
+
+    /// Like [`Client::dispatch_op`], about `chat`: friend and group operations go through
+    /// the send queue ([`crate::pacing`]), the others at once.
+    pub(crate) fn dispatch_op_to(
+        &mut self,
+        now: Now,
+        what: OpKind,
+        chat: &str,
+        endpoint: &'static str,
+        build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
+    ) -> Result<OpId, CommandError> {
         let req = self.build_with_session(now, build)?;
         let op = self.cmds.next();
         self.cmds.ops.insert(op, what);
         let t = self.cfg.request_timeout;
-        self.dispatch(now, Pending::Cmd(Cmd::Op { op, what }), endpoint, req, t);
+        let pending = Pending::Cmd(Cmd::Op { op, what });
+        match what {
+            OpKind::AddFriend
+            | OpKind::AcceptFriend
+            | OpKind::CreateGroup
+            | OpKind::AddMembers
+            | OpKind::InviteMembers => self.dispatch_paced(
+                now,
+                pending,
+                endpoint,
+                req,
+                t,
+                chat,
+                crate::pacing::PaceClass::Social,
+            ),
+            _ => self.dispatch(now, pending, endpoint, req, t),
+        }
         Ok(OpId(op))
     }
 
@@ -337,7 +366,10 @@ impl Client {
         };
         let op = OpId(op);
         match result {
-            Ok(outcome) => self.emit_cmd(CommandEvent::OpDone { op, what, outcome }),
+            Ok(outcome) => {
+                self.state.pacing.succeeded();
+                self.emit_cmd(CommandEvent::OpDone { op, what, outcome })
+            }
             Err(error) => self.emit_cmd(CommandEvent::OpFailed { op, what, error }),
         }
     }

@@ -9,6 +9,7 @@ use crate::endpoint::sendmsg::{self, OutMsg};
 use crate::endpoint::{SessionCtx, sendappmsg, sendmsgimg, sendvideomsg};
 use crate::error::{Argument, CommandError};
 use crate::message::{Message, MessageKind};
+use crate::pacing::PaceClass;
 use crate::time::Now;
 use http::Request;
 
@@ -19,31 +20,38 @@ impl Client {
 
     /// Builds a new send's request with the session's context and queues it; returns
     /// its LocalID.
+    #[allow(clippy::too_many_arguments)]
     fn queue_send(
         &mut self,
         now: Now,
         local_id: String,
+        to: &str,
+        class: PaceClass,
         endpoint: &'static str,
         parse: SendParser,
         build: impl FnOnce(&SessionCtx<'_>, &str) -> Request<Vec<u8>>,
     ) -> Result<LocalId, CommandError> {
         let req = self.build_with_session(now, |ctx| build(ctx, &local_id))?;
-        self.dispatch_send(now, &local_id, endpoint, req, parse);
+        self.dispatch_send(now, &local_id, to, class, endpoint, req, parse);
         Ok(LocalId(local_id))
     }
 
-    /// Queues a send request for `local_id` (registering the send if needed).
+    /// Queues a send request for `local_id` (registering the send if needed) to `to`
+    /// through the send queue ([`crate::pacing`]).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn dispatch_send(
         &mut self,
         now: Now,
         local_id: &str,
+        to: &str,
+        class: PaceClass,
         endpoint: &'static str,
         req: Request<Vec<u8>>,
         parse: SendParser,
     ) {
         self.cmds.sends.insert(local_id.to_owned(), ());
         let t = self.cfg.request_timeout;
-        self.dispatch(
+        self.dispatch_paced(
             now,
             Pending::Cmd(Cmd::Send {
                 local_id: local_id.to_owned(),
@@ -52,6 +60,8 @@ impl Client {
             endpoint,
             req,
             t,
+            to,
+            class,
         );
     }
 
@@ -63,8 +73,12 @@ impl Client {
         let local_id = LocalId(local_id.to_owned());
         match result {
             Ok(msg_id) => {
-                self.cmds.remember_sent(&msg_id, local_id.as_str());
+                self.state.pacing.succeeded();
+                self.state.sent.insert(&msg_id, local_id.as_str());
                 self.emit_cmd(CommandEvent::Sent { local_id, msg_id });
+                // Saved sessions keep the ClientMsgId (a later `revoke` needs it) and the
+                // pacing state.
+                self.emit(crate::Event::SessionChanged);
             }
             Err(error) => self.emit_cmd(CommandEvent::SendFailed { local_id, error }),
         }
@@ -108,9 +122,16 @@ impl Client {
             Some(sendmsg::msg_source(&users, &to))
         };
         let local_id = self.new_local_id(now);
-        self.queue_send(now, local_id, sendmsg::NAME, sendmsg::parse, |ctx, id| {
-            sendmsg::build(ctx, &to, text, id, source.as_deref())
-        })
+        let chat = to.clone();
+        self.queue_send(
+            now,
+            local_id,
+            &chat,
+            PaceClass::Message,
+            sendmsg::NAME,
+            sendmsg::parse,
+            |ctx, id| sendmsg::build(ctx, &to, text, id, source.as_deref()),
+        )
     }
 
     /// A member of `group` by UserName, display name or nick name.
@@ -153,9 +174,12 @@ impl Client {
         }
         let to = self.resolve_user_name(to)?;
         let local_id = self.new_local_id(now);
+        let chat = to.clone();
         self.queue_send(
             now,
             local_id,
+            &chat,
+            PaceClass::Message,
             sendemoticon::NAME,
             sendemoticon::parse,
             |ctx, id| sendemoticon::build(ctx, &to, &emoticon, id),
@@ -257,7 +281,12 @@ impl Client {
                     });
                 }
             };
-        self.queue_send(now, local_id, endpoint, parse, |ctx, id| {
+        let class = match &msg.kind {
+            MessageKind::Text { .. } | MessageKind::Emoticon { .. } => PaceClass::Message,
+            _ => PaceClass::Media,
+        };
+        let chat = to.clone();
+        self.queue_send(now, local_id, &chat, class, endpoint, parse, |ctx, id| {
             out.from_user_name = ctx.me.to_owned();
             out.to_user_name = to;
             out.local_id = id.to_owned();

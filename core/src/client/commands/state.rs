@@ -26,9 +26,6 @@ pub(crate) enum Cmd {
     Op { op: u64, what: OpKind },
 }
 
-/// How many (MsgID → ClientMsgId) pairs of sent messages are remembered for revoking.
-const RECENT_SENDS: usize = 256;
-
 /// Per-session command bookkeeping: everything accepted and not finished yet.
 #[derive(Debug, Default)]
 pub(crate) struct CommandState {
@@ -41,8 +38,6 @@ pub(crate) struct CommandState {
     pub(super) downloads: BTreeMap<u64, super::download::PendingDownload>,
     /// Operations in progress.
     pub(super) ops: BTreeMap<u64, OpKind>,
-    /// Recently sent messages: (MsgID, ClientMsgId).
-    pub(super) recent: VecDeque<(String, String)>,
     /// WebUploader's file counter (`WU_FILE_n`).
     pub(super) wu_files: u64,
 }
@@ -94,21 +89,5 @@ impl CommandState {
                 error: CommandFailure::SessionEnded,
             }));
         }
-    }
-
-    pub(super) fn remember_sent(&mut self, msg_id: &str, client_msg_id: &str) {
-        if self.recent.len() == RECENT_SENDS {
-            self.recent.pop_front();
-        }
-        self.recent
-            .push_back((msg_id.to_owned(), client_msg_id.to_owned()));
-    }
-
-    pub(super) fn client_msg_id_of(&self, msg_id: &str) -> Option<&str> {
-        self.recent
-            .iter()
-            .rev()
-            .find(|(m, _)| m == msg_id)
-            .map(|(_, c)| c.as_str())
     }
 }

@@ -518,7 +518,11 @@ impl Client {
             }
         });
         if let Some((endpoint, req, parse)) = built {
-            self.dispatch_send(now, &local_id, endpoint, req, parse);
+            let class = match u.kind {
+                MediaKind::Emoticon => crate::pacing::PaceClass::Message,
+                _ => crate::pacing::PaceClass::Media,
+            };
+            self.dispatch_send(now, &local_id, &u.to, class, endpoint, req, parse);
         }
     }
 
