@@ -915,7 +915,11 @@ export type Me = {
   /**
    * The address book, by kind.
    */
-  contacts: ContactSummary, };
+  contacts: ContactSummary,
+  /**
+   * What waits in the send queue ([`crate::pacing`]).
+   */
+  send_queue: SendQueue, };
 
 /**
  * How a file is sent once uploaded.
@@ -1182,7 +1186,13 @@ export type MessageKind = { "kind": "text",
   /**
    * Who revoked, read from the replace text.
    */
-  revoker: Party | null, } | { "kind": "unknown",
+  revoker: Party | null,
+  /**
+   * What was revoked, when this session saw it (the client keeps its last
+   * [`RECENT_MESSAGES`](crate::client::RECENT_MESSAGES) messages): set by the
+   * [`Client`](crate::Client), never by [`Message::from_raw`](super::Message::from_raw).
+   */
+  original?: RevokedMessage, } | { "kind": "unknown",
   /**
    * The `MsgType`.
    */
@@ -1701,6 +1711,46 @@ export type Request = {
  * does not name yet still equals the constant a later version adds.
  */
 export type Ret = number;
+
+/**
+ * The message a revoke took back, as this session saw it before.
+ */
+export type RevokedMessage = {
+  /**
+   * Its kind: the `"kind"` tag of its [`MessageKind`] (`text`, `image`, `app`…).
+   */
+  kind: string,
+  /**
+   * Its text: a text's text, an app message's title (a link, a file name), a
+   * location's label; `None` for media without one.
+   */
+  text?: string,
+  /**
+   * Who had sent it (the member in a group).
+   */
+  sender: string,
+  /**
+   * When it was sent (`CreateTime`, seconds since the Unix epoch).
+   */
+  time: number, };
+
+/**
+ * What is waiting in a session's send queue ([`Client::send_queue`](crate::Client::send_queue),
+ * and the `me` query's `send_queue`).
+ */
+export type SendQueue = {
+  /**
+   * Requests waiting for their slot.
+   */
+  queued: number,
+  /**
+   * When the next of them goes (wall-clock ms since the epoch), if any waits.
+   */
+  next_at_ms?: number,
+  /**
+   * Paused after a 1205 until then (wall-clock ms since the epoch).
+   */
+  cooldown_until_ms?: number, };
 
 /**
  * Where a session is, as [`Client::session_phase`] tells a host.

@@ -111,6 +111,29 @@ pub struct LoginArgs {
     /// Client-side timeout of the long-polls in milliseconds (for simulators with short holds).
     #[arg(long, value_name = "MS")]
     pub long_poll_ms: Option<u64>,
+    /// Pacing.
+    #[command(flatten)]
+    pub pacing: PacingArgs,
+}
+
+/// How sends are paced against Ret 1205 (`login`, `send` and the one-shot commands).
+/// The defaults (8 at once, then one every 2 s; media 3, then one every 10 s; friend and
+/// group operations 2, then one a minute; a second between two sends to one chat) keep
+/// an account well clear of the ~60 fast texts or ~20 fast images that trigger 1205.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PacingArgs {
+    /// Send at once, without pacing (a 1205 is then retried like any failure).
+    #[arg(long)]
+    pub no_pacing: bool,
+    /// Sends that may go at once (the session's burst).
+    #[arg(long, value_name = "N")]
+    pub pace_burst: Option<u32>,
+    /// Then one every this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub pace_every_ms: Option<u64>,
+    /// The least time between two sends to one chat, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub pace_chat_gap_ms: Option<u64>,
 }
 
 /// `webwx send`.
@@ -142,6 +165,9 @@ pub struct SendArgs {
     /// Give up after this many seconds (exit 1).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
+    /// Pacing.
+    #[command(flatten)]
+    pub pacing: PacingArgs,
 }
 
 /// `webwx decode`.

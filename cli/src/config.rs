@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use webwx_core::pacing::{PacingPolicy, Rate};
 use webwx_core::{Client, Config, SessionState};
 
 /// What the flags say about the client.
@@ -19,6 +20,8 @@ pub struct ClientFlags<'a> {
     pub seed: Option<u64>,
     /// `--long-poll-ms`.
     pub long_poll_ms: Option<u64>,
+    /// `--no-pacing`, `--pace-*`.
+    pub pacing: Option<&'a crate::args::PacingArgs>,
 }
 
 /// The client configuration, or a usage error.
@@ -50,7 +53,30 @@ pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
     if let Some(ms) = flags.long_poll_ms {
         cfg = cfg.long_poll_timeout(Duration::from_millis(ms.max(1)));
     }
+    if let Some(p) = flags.pacing {
+        cfg = cfg.pacing(pacing(p));
+    }
     Ok(cfg)
+}
+
+/// The pacing the flags ask for: the defaults, with what the flags change.
+pub fn pacing(p: &crate::args::PacingArgs) -> PacingPolicy {
+    if p.no_pacing {
+        return PacingPolicy::off();
+    }
+    let mut policy = PacingPolicy::default();
+    if p.pace_burst.is_some() || p.pace_every_ms.is_some() {
+        let burst = p.pace_burst.unwrap_or(policy.session.burst).max(1);
+        let every = p
+            .pace_every_ms
+            .map(Duration::from_millis)
+            .unwrap_or(policy.session.every);
+        policy = policy.session(Rate::new(burst, every));
+    }
+    if let Some(ms) = p.pace_chat_gap_ms {
+        policy = policy.per_chat_gap(Duration::from_millis(ms));
+    }
+    policy
 }
 
 /// Whether the `host[:port]` of an origin is on the loopback interface (`localhost`,

@@ -29,6 +29,7 @@ pub fn run(args: &LoginArgs) -> i32 {
         home: args.home.as_deref(),
         seed: args.seed,
         long_poll_ms: args.long_poll_ms,
+        pacing: Some(&args.pacing),
     };
     let mut cfg = match config::build(&flags) {
         Ok(c) => c,
@@ -47,6 +48,10 @@ pub fn run(args: &LoginArgs) -> i32 {
         },
         None => None,
     };
+    let mut shared = args
+        .session
+        .as_deref()
+        .map(|p| session_file::Shared::new(p, saved.clone()));
     let client = match saved {
         Some(state) => {
             cfg.desktop |= state.desktop;
@@ -94,6 +99,7 @@ pub fn run(args: &LoginArgs) -> i32 {
         exit: 0,
         logout_requested: commands.as_ref().map(|c| c.logout_requested.clone()),
         qr_png: args.qr_png.clone(),
+        shared: shared.take(),
     };
     let mut deadline = args
         .timeout
@@ -127,8 +133,8 @@ pub fn run(args: &LoginArgs) -> i32 {
         c.finish();
     }
     // Whatever the session looks like now (a shutdown keeps it valid for next time).
-    if let Some(path) = &args.session
-        && let Err(e) = session_file::save(path, &handle.snapshot())
+    if let Some(shared) = &mut run.shared
+        && let Err(e) = shared.save(&handle.snapshot())
     {
         crate::terminal::err(&format!("webwx login: cannot save the session: {e}"));
         return 1;
@@ -181,6 +187,8 @@ struct Run<'a> {
     /// Where the QR PNG goes (`--qr-png`, else a fresh private directory made for the
     /// first QR code and reused for its renewals).
     qr_png: Option<PathBuf>,
+    /// `--session`: saved under its lock, merged with what one-shot commands wrote there.
+    shared: Option<session_file::Shared>,
 }
 
 impl Run<'_> {
@@ -189,9 +197,15 @@ impl Run<'_> {
         match event {
             Event::QrCode { url, .. } => self.show_qr(url),
             Event::SessionChanged => {
-                if let Some(path) = &self.args.session {
-                    match session_file::save(path, &handle.snapshot()) {
-                        Ok(()) => tracing::debug!(path = %path.display(), "session saved"),
+                if let Some(shared) = &mut self.shared {
+                    match shared.save(&handle.snapshot()) {
+                        // What one-shot commands recorded meanwhile (their sends and
+                        // pacing) counts here too.
+                        Ok(Some(written)) => {
+                            handle.with(|c, _| c.absorb_shared(&written));
+                            tracing::debug!("session saved");
+                        }
+                        Ok(None) => {}
                         Err(e) => crate::terminal::err(&format!(
                             "webwx login: cannot save the session: {e}"
                         )),

@@ -6,16 +6,18 @@
 //! The session is resumed for commands only ([`Client::resume_for_commands`]): contacts
 //! are loaded to resolve `--to`, synccheck and webwxsync are never called and the SyncKey
 //! never moves — a `webwx login` running on the same session file owns the sync loop.
-//! When done, what the send changed (cookies, the PRNG and ClientMsgId state) is merged
-//! into the session file as it is *then*, so a running `login`'s newer keys are kept.
+//! The send waits for its slot in the send queue (the pacing state comes with the saved
+//! session, so the sends of other processes count). When done, the session is saved under
+//! the session file's lock, merged field by field with the file as it is *then*
+//! ([`session_file::Shared`]): a running `login`'s newer keys are kept, and this send's
+//! pacing, ClientMsgId (for `webwx revoke`) and cookies are added.
 //!
 //! Exit codes: 0 sent, 1 send failed, 2 bad usage.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
+use webwx_core::Event;
 use webwx_core::client::CommandEvent;
-use webwx_core::{Event, SessionState};
 use webwx_ureq::prelude::*;
 use webwx_ureq::{Handle, RecvError};
 
@@ -82,6 +84,7 @@ pub fn run(args: &SendArgs) -> i32 {
         origin: args.origin.as_deref(),
         insecure_origin: args.insecure_origin,
         desktop: state.desktop,
+        pacing: Some(&args.pacing),
         ..ClientFlags::default()
     };
     let cfg = match config::build(&flags) {
@@ -91,6 +94,10 @@ pub fn run(args: &SendArgs) -> i32 {
             return USAGE;
         }
     };
+    let mut shared = session_file::Shared::new(&args.session, Some(state.clone()));
+    let mut state = state;
+    // Its own random sequence: other processes restore the same saved state.
+    state.rng.mix(config::clock_seed());
     let mut client = match config::restore(cfg, state) {
         Ok(c) => c,
         Err(e) => {
@@ -138,7 +145,7 @@ pub fn run(args: &SendArgs) -> i32 {
             }
         }
     }
-    if let Err(e) = merge_and_save(&args.session, &handle.snapshot()) {
+    if let Err(e) = shared.save(&handle.snapshot()) {
         crate::terminal::err(&format!("webwx send: cannot save the session: {e}"));
     }
     job.outcome.unwrap_or(FAILED)
@@ -266,29 +273,4 @@ impl Job<'_> {
             crate::terminal::err(&format!("webwx send: to {}: {e}", self.args.to));
         }
     }
-}
-
-/// Writes what a commands-only session changes (cookies, PRNG, ClientMsgId generator)
-/// into the session file as it is now; everything a running `login` owns (keys, seen
-/// messages, credentials) stays as that file has it. Nothing is written when the file
-/// now holds another account or a logged-out session.
-fn merge_and_save(path: &Path, ours: &SessionState) -> Result<(), String> {
-    let merged = match session_file::load(path).map_err(|e| e.to_string())? {
-        Some(mut on_disk) => {
-            let same = match (&on_disk.credentials, &ours.credentials) {
-                (Some(a), Some(b)) => a.uin == b.uin && a.sid == b.sid,
-                _ => false,
-            };
-            if !same {
-                tracing::info!("session file changed account or logged out meanwhile; not saved");
-                return Ok(());
-            }
-            on_disk.cookies = ours.cookies.clone();
-            on_disk.rng = ours.rng.clone();
-            on_disk.msg_ids = ours.msg_ids.clone();
-            on_disk
-        }
-        None => ours.clone(),
-    };
-    session_file::save(path, &merged).map_err(|e| e.to_string())
 }

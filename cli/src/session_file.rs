@@ -127,6 +127,99 @@ pub fn load(path: &Path) -> Result<Option<SessionState>, SessionFileError> {
         .map_err(|e| SessionFileError::Invalid(path.to_owned(), e.to_string()))
 }
 
+/// Holds the lock of the session file at `path`: an exclusive `flock` on a sidecar file
+/// beside it (`.NAME.lock`, mode 0600; the session file itself is replaced by a rename at
+/// every save, so it cannot carry the lock). Released when dropped.
+pub struct SessionLock {
+    _file: std::fs::File,
+}
+
+/// Takes the lock of the session file at `path`, waiting for another process holding it.
+pub fn lock(path: &Path) -> Result<SessionLock, SessionFileError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "session".into());
+    let lock_path = dir.join(format!(".{name}.lock"));
+    let io = |e| SessionFileError::Io(lock_path.clone(), e);
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = open.open(&lock_path).map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(SessionLock { _file: file })
+}
+
+/// Saves `mine` to the session file at `path` under its lock, merged field by field
+/// ([`SessionState::merge_shared`]) with what the file holds now: `base` is this
+/// process's state as it last read or saved it (so the next `base` is `mine`). Returns
+/// what was written, which holds what the other processes added (their sends, pacing,
+/// cookies). Nothing is written, and `Ok(None)` returned, when the file now holds another
+/// account or a logged-out session (its uin differs from `base`'s) and this process did
+/// not log in anew.
+pub fn save_shared(
+    path: &Path,
+    base: &SessionState,
+    mine: &SessionState,
+) -> Result<Option<SessionState>, SessionFileError> {
+    let _lock = lock(path)?;
+    let merged = match load(path)? {
+        Some(theirs) => {
+            let same = |a: &SessionState, b: &SessionState| match (&a.credentials, &b.credentials) {
+                (Some(a), Some(b)) => a.uin == b.uin,
+                (None, None) => true,
+                _ => false,
+            };
+            if !same(&theirs, base) && mine.credentials == base.credentials {
+                tracing::info!("the session file holds another account now; not saved");
+                return Ok(None);
+            }
+            SessionState::merge_shared(base, mine, &theirs)
+        }
+        None => mine.clone(),
+    };
+    save(path, &merged)?;
+    Ok(Some(merged))
+}
+
+/// A session file shared with other processes: remembers this process's state as last
+/// read or saved, the `base` of every [`save_shared`].
+#[derive(Debug)]
+pub struct Shared {
+    path: PathBuf,
+    base: Option<SessionState>,
+}
+
+impl Shared {
+    /// The session file at `path`, as this process read it (`None`: it read nothing).
+    pub fn new(path: &Path, read: Option<SessionState>) -> Shared {
+        Shared {
+            path: path.to_owned(),
+            base: read,
+        }
+    }
+
+    /// Saves `mine` merged with what the file holds now ([`save_shared`]); a process that
+    /// read nothing writes `mine` as it is. Returns what was written.
+    pub fn save(&mut self, mine: &SessionState) -> Result<Option<SessionState>, SessionFileError> {
+        let written = match &self.base {
+            Some(base) => save_shared(&self.path, base, mine)?,
+            None => {
+                let _lock = lock(&self.path)?;
+                save(&self.path, mine)?;
+                Some(mine.clone())
+            }
+        };
+        self.base = Some(mine.clone());
+        Ok(written)
+    }
+}
+
 /// Saves `state` to `path` atomically, mode 0600.
 pub fn save(path: &Path, state: &SessionState) -> Result<(), SessionFileError> {
     write_private(path, state.to_json().as_bytes()).map_err(|e| match e {

@@ -75,6 +75,38 @@ impl CookieJar {
         Self::default()
     }
 
+    /// Three-way merge of jars that share an ancestor: `theirs` (the jar as another
+    /// process saved it), with every cookie `mine` set, changed or dropped since `base`
+    /// (the jar as this process read it) applied over it. A cookie both changed goes as
+    /// `mine` has it.
+    pub fn merge3(base: &CookieJar, mine: &CookieJar, theirs: &CookieJar) -> CookieJar {
+        fn key(c: &StoredCookie) -> (&str, &str, &str) {
+            (&c.domain, &c.path, &c.name)
+        }
+        let find = |jar: &'_ CookieJar, k: (&str, &str, &str)| -> Option<StoredCookie> {
+            jar.cookies.iter().find(|c| key(c) == k).cloned()
+        };
+        let mut out = theirs.clone();
+        let keys: Vec<(String, String, String)> = base
+            .cookies
+            .iter()
+            .chain(&mine.cookies)
+            .map(|c| (c.domain.clone(), c.path.clone(), c.name.clone()))
+            .collect();
+        for (d, p, n) in &keys {
+            let k = (d.as_str(), p.as_str(), n.as_str());
+            let (was, now) = (find(base, k), find(mine, k));
+            if was == now {
+                continue;
+            }
+            out.cookies.retain(|c| key(c) != k);
+            if let Some(c) = now {
+                out.push_bounded(c);
+            }
+        }
+        out
+    }
+
     /// Stores one `Set-Cookie` header value received from `request_host` (the logical
     /// host, e.g. `wx2.qq.com`) for a request to `request_path`. Returns `false` when the
     /// header could not be parsed or its domain does not cover the host (such cookies are

@@ -51,7 +51,6 @@ use std::time::Duration;
 
 /// A token bucket: `burst` at once, then one every `every`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 pub struct Rate {
     /// How many may go at once (at least 1).
     pub burst: u32,

@@ -26,6 +26,14 @@ impl Rng {
         Rng { state: seed }
     }
 
+    /// Mixes `seed` into the state: a process that restores a saved session beside
+    /// another one (a one-shot command beside a running login) draws its own sequence, so
+    /// two of them never make the same ClientMsgId in the same millisecond.
+    pub fn mix(&mut self, seed: u64) {
+        self.state ^= seed.rotate_left(17);
+        self.next_u64();
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -77,6 +85,12 @@ pub struct MsgIdGen {
 }
 
 impl MsgIdGen {
+    /// Takes the later of both generators (another process sharing the saved session
+    /// made ids too): the next id is above every id either made.
+    pub fn merge(&mut self, other: &MsgIdGen) {
+        self.last = self.last.max(other.last);
+    }
+
     /// The next id for a message created at `now`.
     pub fn next(&mut self, now: Timestamp, rng: &mut Rng) -> String {
         let candidate = now

@@ -231,6 +231,60 @@ impl SessionState {
         }
     }
 
+    /// Three-way merge of a saved session shared by processes (a running `webwx login`
+    /// and one-shot commands): `theirs` is the state on disk now, `mine` this process's
+    /// state, `base` what this process last read or wrote. Field by field:
+    ///
+    /// - the ids made and remembered, and the pacing, are merged from both: the ClientMsgId
+    ///   generator takes the later ([`MsgIdGen::merge`]), the sent ids are united
+    ///   ([`SentIds::merge`]), the pacing keeps the later of every time
+    ///   ([`PacingState::merge`](crate::pacing::PacingState::merge));
+    /// - cookies merge one by one ([`CookieJar::merge3`]);
+    /// - every other field (credentials, sync keys, seen ids, our own contact, the PRNG…)
+    ///   is `mine` when this process changed it since `base`, else `theirs`.
+    ///
+    /// So a one-shot command, which never moves the sync keys, keeps the login's newer
+    /// keys, and a login keeps the one-shot's sends, pacing and cookies.
+    pub fn merge_shared(
+        base: &SessionState,
+        mine: &SessionState,
+        theirs: &SessionState,
+    ) -> SessionState {
+        fn pick<T: Clone + PartialEq>(base: &T, mine: &T, theirs: &T) -> T {
+            if mine == base {
+                theirs.clone()
+            } else {
+                mine.clone()
+            }
+        }
+        let mut msg_ids = theirs.msg_ids.clone();
+        msg_ids.merge(&mine.msg_ids);
+        let mut sent = theirs.sent.clone();
+        sent.merge(&mine.sent);
+        let mut pacing = theirs.pacing.clone();
+        pacing.merge(&mine.pacing);
+        SessionState {
+            version: SESSION_VERSION,
+            credentials: pick(&base.credentials, &mine.credentials, &theirs.credentials),
+            hosts: pick(&base.hosts, &mine.hosts, &theirs.hosts),
+            sync_key: pick(&base.sync_key, &mine.sync_key, &theirs.sync_key),
+            sync_check_key: pick(
+                &base.sync_check_key,
+                &mine.sync_check_key,
+                &theirs.sync_check_key,
+            ),
+            cookies: CookieJar::merge3(&base.cookies, &mine.cookies, &theirs.cookies),
+            me: pick(&base.me, &mine.me, &theirs.me),
+            rng: pick(&base.rng, &mine.rng, &theirs.rng),
+            msg_ids,
+            seen: pick(&base.seen, &mine.seen, &theirs.seen),
+            desktop: pick(&base.desktop, &mine.desktop, &theirs.desktop),
+            last_uin: pick(&base.last_uin, &mine.last_uin, &theirs.last_uin),
+            sent,
+            pacing,
+        }
+    }
+
     /// The logged-in user's UserName, if known.
     pub fn self_user_name(&self) -> Option<&str> {
         self.me.as_ref().map(|m| m.user_name.as_str())

@@ -1,8 +1,13 @@
-//! Where the pacing of sends plugs in. The bot authors' pacing (waiting between sends so
-//! the server does not answer Ret 1205, "too frequent") is not written yet; every
-//! command of the API goes through [`Pacer::wait`] before it reaches the session, so it
-//! can be added here without touching the API. Today: [`NoPacing`] (the core's own
-//! backoff on 1205 still applies).
+//! Where extra pacing of commands plugs in. The pacing against Ret 1205 ("too
+//! frequent") itself is the core's send queue ([`webwx_core::pacing`]): every account's
+//! client paces its sends and its friend and group operations with the default
+//! [`PacingPolicy`](webwx_core::pacing::PacingPolicy) (on by default), backs off after a
+//! 1205 and keeps its pacing state in the saved session, so a restart does not forget
+//! what was just sent. The `me` command reports the queue's depth (`send_queue`).
+//!
+//! Every command of the API also goes through [`Pacer::wait`] before it reaches the
+//! session, for a policy across accounts (say, one machine's outbound rate); the default,
+//! [`NoPacing`], adds nothing to the core's pacing.
 
 use std::time::Duration;
 
@@ -14,7 +19,7 @@ pub trait Pacer: Send + Sync + 'static {
     fn wait(&self, account: &str, command: &Command) -> Duration;
 }
 
-/// No pacing: every command runs at once.
+/// Nothing beyond the core's own pacing: every command reaches its session at once.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct NoPacing;
 

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use webwx_core::client::{CommandEvent, RetryPolicy};
 use webwx_core::message::{Message, MessageKind};
+use webwx_core::pacing::{PacingPolicy, Rate};
 use webwx_core::{Client, Config, Event, LogoutReason};
 use webwx_sim::{Control, SimConfig};
 
@@ -64,6 +65,19 @@ pub fn config(base: &str, seed: u64) -> Config {
             sync_give_up_after: Duration::from_secs(15),
             too_frequent_give_up_after: Duration::from_secs(15),
         })
+        .pacing(fast_pacing())
+}
+
+/// The default pacing's shape (a burst per session, fewer media, fewer friend and group
+/// operations, a gap per chat) at milliseconds instead of seconds: the scenarios go
+/// through the send queue without waiting out its real intervals.
+pub fn fast_pacing() -> PacingPolicy {
+    PacingPolicy::default()
+        .session(Rate::new(8, Duration::from_millis(20)))
+        .media(Rate::new(3, Duration::from_millis(50)))
+        .social(Rate::new(2, Duration::from_millis(50)))
+        .per_chat_gap(Duration::from_millis(5))
+        .cooldown(Duration::from_millis(100), Duration::from_secs(1))
 }
 
 /// A one-line description of an event for failure messages (no message bodies).

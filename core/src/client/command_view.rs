@@ -83,4 +83,5 @@ delegate! {
     fn pin(&mut self, now: Now, chat: &str) -> Result<OpId, CommandError>;
     fn unpin(&mut self, now: Now, chat: &str) -> Result<OpId, CommandError>;
     fn fetch_group_members(&mut self, now: Now, group: &str) -> Result<OpId, CommandError>;
+    fn absorb_shared(&mut self, theirs: &crate::SessionState) -> ();
 }

@@ -70,6 +70,16 @@ impl Client {
         self.emit(super::Event::SessionChanged);
     }
 
+    /// Takes in what another process sharing the saved session recorded (a one-shot `webwx
+    /// send` beside a running login): its pacing (its sends count against this session's
+    /// buckets), the ClientMsgIds of its sends (so they can be revoked from here) and its
+    /// ClientMsgId generator (ids stay unique). Nothing else of `theirs` is taken.
+    pub fn absorb_shared(&mut self, theirs: &crate::SessionState) {
+        self.state.pacing.merge(&theirs.pacing);
+        self.state.sent.merge(&theirs.sent);
+        self.state.msg_ids.merge(&theirs.msg_ids);
+    }
+
     /// Requests waiting in the send queue.
     fn queued_requests(&self) -> usize {
         self.timers()
