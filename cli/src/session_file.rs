@@ -127,7 +127,8 @@ pub fn load(path: &Path) -> Result<Option<SessionState>, SessionFileError> {
         .map_err(|e| SessionFileError::Invalid(path.to_owned(), e.to_string()))
 }
 
-/// Holds the lock of the session file at `path`: an exclusive `flock` on a sidecar file
+/// Holds the lock of the session file at `path`: an exclusive lock (`flock`, through
+/// `fs4`) on a sidecar file
 /// beside it (`.NAME.lock`, mode 0600; the session file itself is replaced by a rename at
 /// every save, so it cannot carry the lock). Released when dropped.
 pub struct SessionLock {
@@ -151,7 +152,7 @@ pub fn lock(path: &Path) -> Result<SessionLock, SessionFileError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
     let file = open.open(&lock_path).map_err(io)?;
-    file.lock().map_err(io)?;
+    fs4::fs_std::FileExt::lock_exclusive(&file).map_err(io)?;
     Ok(SessionLock { _file: file })
 }
 
