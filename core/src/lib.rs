@@ -24,6 +24,7 @@ pub mod error;
 /// this crate's own tests), never in the default public API.
 #[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
+pub mod handlers;
 pub mod hosts;
 pub mod ids;
 pub mod media;

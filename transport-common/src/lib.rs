@@ -17,6 +17,7 @@
 
 mod answers;
 pub mod backlog;
+pub mod bot;
 mod files;
 mod options;
 mod session;

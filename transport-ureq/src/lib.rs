@@ -50,6 +50,7 @@ pub use webwx_transport::{
 /// The [`Session`] commands of a [`Handle`]: `use webwx_ureq::prelude::*;`.
 pub mod prelude {
     pub use webwx_transport::Session;
+    pub use webwx_transport::bot::{Bot, Reply};
 }
 
 #[cfg(test)]
