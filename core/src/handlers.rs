@@ -315,11 +315,12 @@ fn text_of(m: &Message) -> Option<&str> {
 }
 
 type Handler<C> = Box<dyn FnMut(&C, &Message) -> Flow + Send>;
+type Fallback<C> = Box<dyn FnMut(&C, &Message) + Send>;
 
 /// Routes messages to handlers. See the [module docs](self).
 pub struct Dispatcher<C> {
     routes: Vec<(Matcher, Handler<C>)>,
-    fallback: Option<Box<dyn FnMut(&C, &Message) + Send>>,
+    fallback: Option<Fallback<C>>,
 }
 
 impl<C> Default for Dispatcher<C> {

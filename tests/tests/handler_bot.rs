@@ -43,11 +43,13 @@ fn the_readme_handler_bot_answers_against_the_simulator() {
         .unwrap();
 
     let inject = |from: &str, content: &str, group: Option<&str>, mentions: Vec<String>| {
-        let mut m = InjectMessage::default();
-        m.from = from.to_owned();
-        m.content = content.to_owned();
-        m.group = group.map(str::to_owned);
-        m.mentions = mentions;
+        let m = InjectMessage {
+            from: from.to_owned(),
+            content: content.to_owned(),
+            group: group.map(str::to_owned),
+            mentions,
+            ..Default::default()
+        };
         // The bot may not be ready yet: retry until the simulator takes it.
         wait_for("injection", || {
             sim.control.inject_message(m.clone()).is_ok()
