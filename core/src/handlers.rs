@@ -9,19 +9,20 @@
 //! alike.
 //!
 //! ```
+//! use std::cell::RefCell;
 //! use webwx_core::handlers::{Dispatcher, Facts, Flow, Kind, Matcher};
-//! use webwx_core::message::Message;
 //!
-//! let mut bot: Dispatcher<Vec<String>> = Dispatcher::new();
+//! // The handlers' context: here a log; with a driver, its handle.
+//! let mut bot: Dispatcher<RefCell<Vec<String>>> = Dispatcher::new();
 //! bot.on(Matcher::kind(Kind::Text).private().text_starts_with("/ping"), |out, _m| {
-//!     out.push("pong".into());
+//!     out.borrow_mut().push("pong".into());
 //!     Flow::Stop
 //! });
 //! bot.on(Matcher::any().group().mentions_me(), |out, m| {
-//!     out.push(format!("mentioned by {}", m.sender));
+//!     out.borrow_mut().push(format!("mentioned by {}", m.sender));
 //!     Flow::Continue
 //! });
-//! bot.fallback(|out, _m| out.push("?".into()));
+//! bot.fallback(|out, _m| out.borrow_mut().push("?".into()));
 //! # let _ = Facts::default();
 //! ```
 
