@@ -31,6 +31,14 @@ pub enum Command {
     Login(LoginArgs),
     /// Send one text or file from a saved session (never touches the sync loop).
     Send(SendArgs),
+    /// List the saved session's contacts (by kind, by a search).
+    Contacts(ContactsArgs),
+    /// Create a group, add or remove members, rename it (on a saved session).
+    Group(GroupArgs),
+    /// Accept a friend request, ask someone to be a friend, set a remark name.
+    Friend(FriendArgs),
+    /// Revoke a message this account sent (within 2 minutes of sending).
+    Revoke(RevokeArgs),
     /// Parse a captured response and print the typed result as one JSON document.
     Decode(DecodeArgs),
     /// Run the WeChat Web simulator.
@@ -134,6 +142,174 @@ pub struct PacingArgs {
     /// The least time between two sends to one chat, in milliseconds.
     #[arg(long, value_name = "MS")]
     pub pace_chat_gap_ms: Option<u64>,
+}
+
+/// What every one-shot command on a saved session takes.
+#[derive(Debug, Args, Clone)]
+pub struct OneShotArgs {
+    /// The saved session (written by `webwx login --session`).
+    #[arg(long, value_name = "FILE")]
+    pub session: PathBuf,
+    /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
+    #[arg(long, value_name = "URL")]
+    pub origin: Option<String>,
+    /// Allow an `http://` --origin beyond the loopback interface.
+    #[arg(long)]
+    pub insecure_origin: bool,
+    /// Print the answer as one JSON object (`{"answer": null, "result": ..}` or
+    /// `{"answer": null, "error": ..}`).
+    #[arg(long)]
+    pub json: bool,
+    /// Give up after this many seconds (exit 1).
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
+    /// Pacing.
+    #[command(flatten)]
+    pub pacing: PacingArgs,
+}
+
+/// `webwx contacts`.
+#[derive(Debug, Args)]
+pub struct ContactsArgs {
+    /// The session and output.
+    #[command(flatten)]
+    pub common: OneShotArgs,
+    /// Only this kind: friend, group, official, special (the file helper too), myself.
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only contacts whose UserName is TEXT, or whose nick name, remark name or alias
+    /// contains it (case-insensitively).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// List each group's members too.
+    #[arg(long)]
+    pub members: bool,
+}
+
+/// `webwx group`.
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: GroupAction,
+}
+
+/// `webwx group ACTION`.
+#[derive(Debug, Subcommand)]
+pub enum GroupAction {
+    /// Create a group named --topic with the friends --member (two at least).
+    Create {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// The group's name.
+        #[arg(long, value_name = "NAME")]
+        topic: String,
+        /// A friend to put in it (UserName, remark or nick name); repeat.
+        #[arg(long = "member", value_name = "NAME", required = true)]
+        members: Vec<String>,
+    },
+    /// Add --member (or, in big groups, invite) to --group.
+    Add {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// The group (UserName or name).
+        #[arg(long, value_name = "NAME")]
+        group: String,
+        /// Who (repeat).
+        #[arg(long = "member", value_name = "NAME", required = true)]
+        members: Vec<String>,
+    },
+    /// Remove --member from --group (the owner only).
+    Remove {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// The group (UserName or name).
+        #[arg(long, value_name = "NAME")]
+        group: String,
+        /// Who (repeat).
+        #[arg(long = "member", value_name = "NAME", required = true)]
+        members: Vec<String>,
+    },
+    /// Rename --group to --topic.
+    Rename {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// The group (UserName or name).
+        #[arg(long, value_name = "NAME")]
+        group: String,
+        /// The new name.
+        #[arg(long, value_name = "NAME")]
+        topic: String,
+    },
+}
+
+/// `webwx friend`.
+#[derive(Debug, Args)]
+pub struct FriendArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: FriendAction,
+}
+
+/// `webwx friend ACTION`.
+#[derive(Debug, Subcommand)]
+pub enum FriendAction {
+    /// Accept the friend request of --user with its --ticket (both in the request's
+    /// message: `kind.contact.user_name` and `kind.contact.ticket` in `login --json`).
+    Accept {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// The requester's UserName.
+        #[arg(long, value_name = "USERNAME")]
+        user: String,
+        /// The request's ticket.
+        #[arg(long, value_name = "TICKET")]
+        ticket: String,
+    },
+    /// Ask --user (a group member, say) to be a friend.
+    Add {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// Their UserName.
+        #[arg(long, value_name = "USERNAME")]
+        user: String,
+        /// The greeting.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        greeting: String,
+    },
+    /// Set the remark name of --user (empty clears it).
+    Remark {
+        /// The session and output.
+        #[command(flatten)]
+        common: OneShotArgs,
+        /// The contact (UserName, remark or nick name).
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// The remark name.
+        #[arg(long, value_name = "NAME")]
+        remark: String,
+    },
+}
+
+/// `webwx revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The session and output.
+    #[command(flatten)]
+    pub common: OneShotArgs,
+    /// The chat the message went to (UserName, remark or nick name).
+    #[arg(long, value_name = "NAME")]
+    pub to: String,
+    /// Its MsgID (what `webwx send` printed). Its ClientMsgId comes from the saved
+    /// session, which remembers this account's last 256 sends.
+    #[arg(long, value_name = "ID")]
+    pub msg_id: String,
 }
 
 /// `webwx send`.

@@ -24,6 +24,7 @@ mod demo;
 mod files;
 mod logging;
 mod login;
+mod oneshot;
 mod print;
 mod progress;
 mod qr;
@@ -52,6 +53,10 @@ fn main() {
         Command::Demo(a) => demo::run(&a),
         Command::Login(a) => login::run(&a),
         Command::Send(a) => send::run(&a),
+        Command::Contacts(a) => oneshot::contacts(&a),
+        Command::Group(a) => oneshot::group(&a),
+        Command::Friend(a) => oneshot::friend(&a),
+        Command::Revoke(a) => oneshot::revoke(&a),
         Command::Relay(a) => relay::run(&a),
         Command::Serve(a) => serve::run(&a),
     };

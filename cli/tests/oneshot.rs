@@ -1,0 +1,191 @@
+//! The one-shot commands on a saved session against `webwx sim` (a child process):
+//! `contacts` lists by kind and search, `group create|add|remove|rename` and `friend
+//! remark|add` change what `/_sim/contacts` shows, `revoke` marks a `send`'s message
+//! revoked in `/_sim/sent` (its ClientMsgId comes from the saved session), and the exit
+//! codes are 0 done, 1 refused, 2 bad usage.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{http, run_bounded, start_sim, texts, webwx};
+use serde_json::Value;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn sim_contacts(url: &str) -> Vec<Value> {
+    let (status, _, body) = http("GET", url, "/_sim/contacts", "");
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+/// Runs `webwx ARGS --session S --origin URL` (fast pacing); returns (code, stdout).
+fn oneshot(session: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
+    let out = run_bounded(
+        webwx()
+            .args(args)
+            .arg("--session")
+            .arg(session)
+            .args(["--origin", url, "--timeout", "30"])
+            .args(["--pace-burst", "50", "--pace-every-ms", "10"]),
+        LIMIT,
+    );
+    let (stdout, stderr) = texts(&out);
+    (out.status.code().unwrap_or(-1), stdout, stderr)
+}
+
+#[test]
+fn one_shot_commands_change_the_simulator() {
+    let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let out = run_bounded(
+        webwx().arg("login").arg("--session").arg(&session).args([
+            "--origin",
+            &url,
+            "--exit-after-login",
+            "--timeout",
+            "30",
+        ]),
+        LIMIT,
+    );
+    assert!(out.status.success(), "{:?}", texts(&out));
+    let contacts = sim_contacts(&url);
+    let friends: Vec<&Value> = contacts.iter().filter(|c| c["kind"] == "friend").collect();
+    assert!(friends.len() >= 3);
+    let nick = |c: &Value| c["nick_name"].as_str().unwrap().to_owned();
+
+    // contacts: every friend by kind, JSON; a search; the human form.
+    let (code, stdout, stderr) =
+        oneshot(&session, &url, &["contacts", "--kind", "friend", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let listed = v["result"]["contacts"].as_array().unwrap();
+    assert_eq!(listed.len(), friends.len(), "{v}");
+    assert!(listed.iter().all(|c| c["kind"] == "friend"));
+    let (code, stdout, _) = oneshot(&session, &url, &["contacts", "--search", &nick(friends[0])]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains(friends[0]["user_name"].as_str().unwrap()),
+        "{stdout}"
+    );
+    assert!(stdout.starts_with("friend "), "{stdout}");
+
+    // group create, rename, add, remove.
+    let (code, stdout, stderr) = oneshot(
+        &session,
+        &url,
+        &[
+            "group",
+            "create",
+            "--topic",
+            "cli group",
+            "--member",
+            &nick(friends[0]),
+            "--member",
+            &nick(friends[1]),
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let created: Value = serde_json::from_str(stdout.trim()).unwrap();
+    let group = created["result"]["group"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    let find = |user_name: &str| {
+        sim_contacts(&url)
+            .into_iter()
+            .find(|c| c["user_name"] == user_name)
+            .unwrap_or_else(|| panic!("{user_name} in /_sim/contacts"))
+    };
+    assert_eq!(find(&group)["nick_name"], "cli group");
+    let (code, _, stderr) = oneshot(
+        &session,
+        &url,
+        &["group", "rename", "--group", &group, "--topic", "renamed"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(find(&group)["nick_name"], "renamed");
+    let member_names = |g: &Value| -> Vec<String> {
+        g["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["user_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let third = friends[2]["user_name"].as_str().unwrap();
+    let (code, _, stderr) = oneshot(
+        &session,
+        &url,
+        &["group", "add", "--group", &group, "--member", third],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(member_names(&find(&group)).iter().any(|m| m == third));
+    let (code, _, stderr) = oneshot(
+        &session,
+        &url,
+        &["group", "remove", "--group", &group, "--member", third],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!member_names(&find(&group)).iter().any(|m| m == third));
+
+    // friend remark.
+    let f0 = friends[0]["user_name"].as_str().unwrap();
+    let (code, stdout, stderr) = oneshot(
+        &session,
+        &url,
+        &["friend", "remark", "--user", f0, "--remark", "Best friend"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.trim(), "done");
+    assert_eq!(find(f0)["remark_name"], "Best friend");
+
+    // revoke: a send, then its revoke by MsgID alone.
+    let out = run_bounded(
+        webwx()
+            .arg("send")
+            .arg("--session")
+            .arg(&session)
+            .args(["--origin", &url, "--to", f0, "--text", "oops", "--json"]),
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", texts(&out));
+    let sent: Value = serde_json::from_str(texts(&out).0.trim()).unwrap();
+    let msg_id = sent["msg_id"].as_str().unwrap();
+    let (code, _, stderr) = oneshot(
+        &session,
+        &url,
+        &["revoke", "--to", "Best friend", "--msg-id", msg_id],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (_, _, body) = http("GET", &url, "/_sim/sent", "");
+    let records: Vec<Value> = serde_json::from_str(&body).unwrap();
+    let record = records.iter().find(|r| r["msg_id"] == msg_id).unwrap();
+    assert_eq!(record["revoked"], true, "{record}");
+
+    // Refused: an unknown contact (1), with the error in JSON too.
+    let (code, stdout, stderr) = oneshot(
+        &session,
+        &url,
+        &[
+            "friend",
+            "remark",
+            "--user",
+            "nobody at all",
+            "--remark",
+            "x",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(v["error"]["kind"].is_string(), "{v}");
+    // Bad usage: no session file (2), a missing flag (2).
+    let (code, _, stderr) = oneshot(&dir.path().join("none.json"), &url, &["contacts"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, _) = oneshot(&session, &url, &["group", "rename", "--group", &group]);
+    assert_eq!(code, 2);
+}
