@@ -134,12 +134,44 @@ pub fn decode(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Result<Value
         }
         DecodeKind::Upload => to_value(uploadmedia::parse(resp))?,
     };
+    if matches!(
+        args.kind,
+        DecodeKind::Init | DecodeKind::Contacts | DecodeKind::Batchcontacts
+    ) {
+        add_kinds(&mut value, args.me.as_deref().unwrap_or(""));
+    }
     // Not only newloginpage: webwxinit answers the skey and our uin too, and avatar URLs
     // carry `skey=`.
     if !args.show_secrets {
         redact(&mut value);
     }
     Ok(value)
+}
+
+/// Adds `"kind"` (friend, group, official, file_helper, special, myself: as the core
+/// classifies it) to every contact of the answer's `ContactList` / `MemberList` (the
+/// contacts themselves, not a group's members). Our own UserName is the init answer's
+/// `User`, else `--me`.
+fn add_kinds(value: &mut Value, me: &str) {
+    let me = value
+        .pointer("/User/UserName")
+        .and_then(Value::as_str)
+        .unwrap_or(me)
+        .to_owned();
+    for list in ["ContactList", "MemberList"] {
+        let Some(Value::Array(contacts)) = value.get_mut(list) else {
+            continue;
+        };
+        for c in contacts {
+            let Ok(raw) = serde_json::from_value::<webwx_core::wire::RawContact>(c.clone()) else {
+                continue;
+            };
+            let kind = webwx_core::contacts::classify(&raw, &me);
+            if let (Value::Object(map), Ok(k)) = (c, serde_json::to_value(kind)) {
+                map.insert("kind".into(), k);
+            }
+        }
+    }
 }
 
 /// A typed message as JSON; without `keep_raw` the wire entry is left out.

@@ -142,6 +142,30 @@ fn init() {
     // The capture's author kept 2 of the 9 entries the server counted.
     assert_eq!(v["Count"], 9);
     assert_eq!(v["ContactList"].as_array().unwrap().len(), 2);
+    // Each contact's kind as the core classifies it, beside the wire fields.
+    let kinds: Vec<&str> = v["ContactList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    let groups = v["ContactList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["UserName"].as_str().unwrap().starts_with("@@"))
+        .count();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "group").count(),
+        groups,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds
+            .iter()
+            .all(|k| ["friend", "group", "official", "special", "file_helper"].contains(k)),
+        "{kinds:?}"
+    );
 }
 
 #[test]
@@ -150,6 +174,7 @@ fn contacts() {
     assert_eq!(v["BaseResponse"]["Ret"], 0);
     assert!(!v["MemberList"].as_array().unwrap().is_empty());
     assert_eq!(v["Seq"], 0);
+    assert_eq!(v["MemberList"][0]["kind"], "friend");
 }
 
 #[test]
@@ -158,6 +183,11 @@ fn batchcontacts() {
     let list = v["ContactList"].as_array().unwrap();
     assert!(!list.is_empty());
     assert!(list[0]["UserName"].as_str().unwrap().starts_with("@@"));
+    assert_eq!(list[0]["kind"], "group");
+    // A group's members are not contacts: no kind on them.
+    for m in list[0]["MemberList"].as_array().unwrap() {
+        assert!(m.get("kind").is_none(), "{m}");
+    }
 }
 
 #[test]
