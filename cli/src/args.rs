@@ -119,6 +119,10 @@ pub struct LoginArgs {
     /// Client-side timeout of the long-polls in milliseconds (for simulators with short holds).
     #[arg(long, value_name = "MS")]
     pub long_poll_ms: Option<u64>,
+    /// Save every incoming image, voice, video and file in DIR (created if missing), under
+    /// a safe name, never overwriting (`name (1).ext`...); each saved path is printed.
+    #[arg(long, value_name = "DIR")]
+    pub download: Option<PathBuf>,
     /// Pacing.
     #[command(flatten)]
     pub pacing: PacingArgs,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use webwx_core::client::CommandEvent;
 use webwx_core::contacts::ContactKind;
 use webwx_core::message::{Message, MessageKind};
 use webwx_core::{Client, Event, LogoutReason, Ret};
@@ -48,6 +49,12 @@ pub fn run(args: &LoginArgs) -> i32 {
         },
         None => None,
     };
+    if let Some(dir) = &args.download
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        crate::terminal::err(&format!("webwx login: --download {}: {e}", dir.display()));
+        return 2;
+    }
     let mut shared = args
         .session
         .as_deref()
@@ -194,6 +201,9 @@ struct Run<'a> {
 impl Run<'_> {
     fn on_event(&mut self, handle: &Handle, event: &Event) {
         self.print(handle, event);
+        if let Some(dir) = &self.args.download {
+            self.download(handle, dir, event);
+        }
         match event {
             Event::QrCode { url, .. } => self.show_qr(url),
             Event::SessionChanged => {
@@ -310,6 +320,46 @@ impl Run<'_> {
         });
         if let Some(Err(e)) = result {
             crate::terminal::err(&format!("webwx login: cannot echo: {e}"));
+        }
+    }
+
+    /// `--download DIR`: starts the download of an incoming message's media, saves what
+    /// came (a new file, never an existing one) and prints where.
+    fn download(&self, handle: &Handle, dir: &std::path::Path, event: &Event) {
+        match event {
+            Event::Message(m) if !m.outgoing => {
+                if let Some(what) = webwx_core::Download::for_message(m)
+                    && let Err(e) = handle.download(what)
+                {
+                    note(&format!(
+                        "cannot download the media of message {}: {e}",
+                        m.id
+                    ));
+                }
+            }
+            Event::Command(CommandEvent::Downloaded { download, media }) => {
+                match crate::files::save_new(dir, &media.file_name, &media.bytes) {
+                    Ok(path) if self.args.json => crate::terminal::out_raw(
+                        &serde_json::json!({
+                            "event": "saved",
+                            "download": download.0,
+                            "path": path.display().to_string(),
+                            "bytes": media.bytes.len(),
+                        })
+                        .to_string(),
+                    ),
+                    Ok(path) => crate::terminal::out(&format!("saved {}", path.display())),
+                    Err(e) => note(&format!(
+                        "cannot save {} in {}: {e}",
+                        media.file_name,
+                        dir.display()
+                    )),
+                }
+            }
+            Event::Command(CommandEvent::DownloadFailed { error, .. }) => {
+                note(&format!("a download failed: {error}"));
+            }
+            _ => {}
         }
     }
 

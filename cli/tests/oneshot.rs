@@ -189,3 +189,109 @@ fn one_shot_commands_change_the_simulator() {
     let (code, _, _) = oneshot(&session, &url, &["group", "rename", "--group", &group]);
     assert_eq!(code, 2);
 }
+
+/// `login --download DIR`: incoming files are saved under their safe names, never over
+/// an existing file (`name (1).ext`, ...), and each saved path is printed.
+#[test]
+fn login_download_saves_media_without_overwriting() {
+    use base64::Engine as _;
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+
+    let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let out = run_bounded(
+        webwx().arg("login").arg("--session").arg(&session).args([
+            "--origin",
+            &url,
+            "--exit-after-login",
+            "--timeout",
+            "30",
+        ]),
+        LIMIT,
+    );
+    assert!(out.status.success(), "{:?}", texts(&out));
+    let friend = sim_contacts(&url)
+        .into_iter()
+        .find(|c| c["kind"] == "friend")
+        .unwrap()["user_name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let downloads = dir.path().join("media");
+    std::fs::create_dir(&downloads).unwrap();
+    std::fs::write(downloads.join("report.txt"), "mine, keep me").unwrap();
+
+    let child = webwx()
+        .arg("login")
+        .arg("--session")
+        .arg(&session)
+        .args([
+            "--origin",
+            &url,
+            "--json",
+            "--timeout",
+            "60",
+            "--long-poll-ms",
+            "3000",
+        ])
+        .args(["--max-messages", "2", "--download"])
+        .arg(&downloads)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = common::KillOnDrop(child);
+    let stdout = child.0.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(serde_json::from_str(&line).unwrap());
+        }
+    });
+    while rx.recv_timeout(Duration::from_secs(30)).expect("ready")["event"] != "ready" {}
+    let contents = ["first file", "second file"];
+    for c in contents {
+        let body = serde_json::json!({
+            "from": friend, "type": 49, "content": "report.txt", "file_name": "report.txt",
+            "media_b64": base64::engine::general_purpose::STANDARD.encode(c),
+        });
+        let (status, _, answer) = http("POST", &url, "/_sim/messages", &body.to_string());
+        assert_eq!(status, 200, "{answer}");
+    }
+    let mut saved = Vec::new();
+    let mut lines = Vec::new();
+    while let Ok(v) = rx.recv_timeout(Duration::from_secs(30)) {
+        lines.push(v.to_string());
+        if v["event"] == "saved" {
+            saved.push(v["path"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(child.0.wait().unwrap().success());
+    assert_eq!(saved.len(), 2, "{lines:#?}");
+    assert_eq!(
+        std::fs::read_to_string(downloads.join("report.txt")).unwrap(),
+        "mine, keep me",
+        "never overwritten"
+    );
+    let mut got: Vec<String> = saved
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    got.sort();
+    assert_eq!(got, contents);
+    let mut names: Vec<String> = saved
+        .iter()
+        .map(|p| {
+            Path::new(p)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["report (1).txt", "report (2).txt"]);
+}
