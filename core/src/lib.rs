@@ -35,6 +35,7 @@ pub mod redact;
 pub mod relay;
 pub mod rng;
 pub mod session;
+pub mod stable_key;
 pub mod time;
 pub mod upload;
 pub mod wire;
