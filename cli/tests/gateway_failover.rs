@@ -96,14 +96,20 @@ fn log_in(bases: &[&str], sim: &str, n: usize, prefix: &str) -> Vec<Acc> {
         assert_eq!(r.status, 201, "{}", r.text());
         ids.push(r.json()["id"].as_str().unwrap().to_owned());
     }
+    let deadline = Instant::now() + LONG;
     let users: Vec<String> = ids
         .iter()
         .map(|id| {
-            wait_for("logged in", LONG, || {
+            loop {
                 let a = get_json(bases[0], &format!("/v1/accounts/{id}"));
-                (a["state"] == "logged_in")
-                    .then(|| a["user"]["user_name"].as_str().unwrap().to_owned())
-            })
+                if a["state"] == "logged_in"
+                    && let Some(user) = a["user"]["user_name"].as_str()
+                {
+                    break user.to_owned();
+                }
+                assert!(Instant::now() < deadline, "not logged in: {a}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         })
         .collect();
     let state = get_json(sim, "/_sim/state");
@@ -360,10 +366,31 @@ fn failover_story() {
 
     // Every injected message exactly once, in order per account, on both readers.
     let want = expected(&accs, n_messages);
-    live.take_until(&mut live_events, LONG, |got| {
-        texts(got) == want || { texts(got).values().map(Vec::len).sum::<usize>() > n_messages }
-    });
+    let deadline = Instant::now() + LONG;
+    while texts(&live_events).values().map(Vec::len).sum::<usize>() < n_messages
+        && Instant::now() < deadline
+    {
+        if let Ok(v) = live.events.recv_timeout(Duration::from_millis(200)) {
+            live_events.push(v);
+        }
+    }
     live.stop(&mut live_events);
+    let got = texts(&live_events);
+    if got != want {
+        // What is missing, and where its account runs.
+        let o = owners(&b3);
+        for (a, ts) in &want {
+            let have = got.get(a).map_or(0, Vec::len);
+            if have != ts.len() {
+                eprintln!(
+                    "account {a} on {:?}: {have} of {} messages; last {:?}",
+                    o.get(a),
+                    ts.len(),
+                    got.get(a).and_then(|g| g.last())
+                );
+            }
+        }
+    }
     let fresh = Reader::sse(&b3, 0);
     let mut fresh_events = Vec::new();
     let head = live_events.last().unwrap()["seq"].as_u64().unwrap();
@@ -372,7 +399,6 @@ fn failover_story() {
             .is_some_and(|e| e["seq"].as_u64().unwrap() >= head)
     });
     fresh.stop(&mut fresh_events);
-    let got = texts(&live_events);
     let delivered: usize = got.values().map(Vec::len).sum();
     let unique: HashSet<(&String, &String)> = got
         .iter()

@@ -3,9 +3,10 @@
 //!
 //! - **leases**, every third of the lease time: the heartbeat renews the node and every
 //!   lease it holds; an account whose lease is gone (taken by another node after this
-//!   one missed its renewals, e.g. paused) is stopped at once. Then it takes expired or
-//!   handed-back leases up to its fair share (`ceil(accounts / live nodes)`, at most
-//!   `--max-accounts`) and resumes each from its stored session (no QR code).
+//!   one missed its renewals, e.g. paused) is stopped at once. Beside it (so that slow
+//!   resumes never delay a renewal), every third of the lease time, the node takes
+//!   expired or handed-back leases up to its fair share (`ceil(accounts / live nodes)`,
+//!   at most `--max-accounts`) and resumes each from its stored session (no QR code).
 //! - **calls**: runs the command table's calls for the accounts it holds (commands
 //!   and deletes sent to any node) and the creations placed on it.
 //! - **head**: follows the shared log's head, so that the event streams of every node
@@ -69,6 +70,7 @@ impl Gateway {
 /// Starts the node's loops (after [`Gateway::restore`] joined the cluster).
 pub(crate) fn spawn(gw: &Arc<Gateway>) {
     tokio::spawn(leases(gw.clone()));
+    tokio::spawn(takes(gw.clone()));
     tokio::spawn(calls(gw.clone()));
     tokio::spawn(heads(gw.clone()));
 }
@@ -80,7 +82,26 @@ async fn leases(gw: Arc<Gateway>) {
         if *stopping.borrow() {
             return;
         }
-        tick(&gw).await;
+        // Renewals keep their pace whatever a renewal took.
+        let next = Instant::now() + period;
+        renew(&gw).await;
+        tokio::select! {
+            _ = tokio::time::sleep_until(next) => {}
+            _ = stopping.changed() => return,
+        }
+    }
+}
+
+async fn takes(gw: Arc<Gateway>) {
+    let mut stopping = gw.stopping();
+    let period = gw.options.lease / 3;
+    // The first renewal comes first: held leases are known before anything is taken.
+    tokio::time::sleep(gw.options.poll).await;
+    loop {
+        if *stopping.borrow() {
+            return;
+        }
+        take(&gw).await;
         tokio::select! {
             _ = tokio::time::sleep(period) => {}
             _ = stopping.changed() => return,
@@ -88,12 +109,13 @@ async fn leases(gw: Arc<Gateway>) {
     }
 }
 
-/// One heartbeat: renew, stop what was lost, take a fair share of what is free.
-async fn tick(gw: &Arc<Gateway>) {
+/// One heartbeat: renew, stop what was lost.
+async fn renew(gw: &Arc<Gateway>) {
     let Some(cluster) = gw.cluster() else { return };
     let node = gw.node_name().to_owned();
     let ttl = gw.options.lease;
     let started = Instant::now();
+    let asked = std::time::Instant::now();
     let held = match cluster.renew(&node, ttl).await {
         Ok(h) => h,
         Err(e) => {
@@ -111,7 +133,8 @@ async fn tick(gw: &Arc<Gateway>) {
         .map(|l| (l.account.clone(), l.generation))
         .collect();
     for a in gw.accounts() {
-        if !held_set.contains(&(a.id.clone(), a.fence.generation)) {
+        // An account taken or created while the renewal ran is not in its answer.
+        if a.since < asked && !held_set.contains(&(a.id.clone(), a.fence.generation)) {
             tracing::warn!(account = %a.id, "lease lost to another node: stopping its session");
             gw.metrics
                 .leases_lost
@@ -119,6 +142,18 @@ async fn tick(gw: &Arc<Gateway>) {
             gw.forget_local(&a);
         }
     }
+    *gw.held.lock().unwrap_or_else(|e| e.into_inner()) = held;
+}
+
+/// Runs the leases held but not running here, then takes a fair share of what is free.
+async fn take(gw: &Arc<Gateway>) {
+    let Some(cluster) = gw.cluster() else { return };
+    if !gw.may_act() || *gw.stopping().borrow() {
+        return;
+    }
+    let node = gw.node_name().to_owned();
+    let ttl = gw.options.lease;
+    let held = gw.held.lock().unwrap_or_else(|e| e.into_inner()).clone();
     // Leases held but not running here: a previous run of this node (restarted
     // within the lease time) held them.
     for l in &held {

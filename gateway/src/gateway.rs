@@ -14,6 +14,10 @@ use crate::accounts::{Account, AccountState, Start};
 use crate::options::Options;
 use crate::store::{NewAccount, Status, Store, StoreError};
 
+/// Events a session may hand its recorder ahead of the store (the driver's bounded
+/// channel).
+const EVENT_CAPACITY: usize = 1;
+
 /// Counters for `/metrics`.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -55,6 +59,8 @@ pub struct Gateway {
     pub pacer: Box<dyn crate::pacing::Pacer>,
     /// With a shared store: until when this node's leases hold.
     pub(crate) lease_clock: crate::cluster::LeaseClock,
+    /// With a shared store: the leases the last renewal confirmed.
+    pub(crate) held: std::sync::Mutex<Vec<crate::store::Lease>>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -100,8 +106,13 @@ pub struct CreateAccount {
 impl Gateway {
     /// A gateway on `store` (nothing runs until [`Gateway::restore`]).
     pub fn new(options: Options, store: Arc<dyn Store>) -> Result<Arc<Gateway>, String> {
-        let transport = Transport::new(&webwx_hyper::Options::default())
-            .map_err(|e| format!("HTTP client: {e}"))?;
+        // Few events wait between a session and its recorder: the session fetches (and
+        // so acknowledges to the server) little more than the store has committed, which
+        // is what a `kill -9` can lose (the server drops what a sync acknowledged).
+        let mut transport_options = webwx_hyper::Options::default();
+        transport_options.event_capacity = EVENT_CAPACITY;
+        let transport =
+            Transport::new(&transport_options).map_err(|e| format!("HTTP client: {e}"))?;
         Ok(Arc::new(Gateway {
             options,
             store,
@@ -113,6 +124,7 @@ impl Gateway {
             metrics: Metrics::default(),
             pacer: Box::new(crate::pacing::NoPacing),
             lease_clock: Default::default(),
+            held: Default::default(),
         }))
     }
 

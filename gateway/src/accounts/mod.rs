@@ -84,6 +84,9 @@ pub struct Account {
     running: Mutex<Option<Running>>,
     /// Set to `true` when the account is deleted: its workers stop.
     pub gone: watch::Sender<bool>,
+    /// When this node started running it (a lease renewal older than this does not
+    /// know it yet).
+    pub since: std::time::Instant,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -112,6 +115,7 @@ impl Account {
             }),
             running: Mutex::new(None),
             gone: watch::channel(false).0,
+            since: std::time::Instant::now(),
         }
     }
 

@@ -7,8 +7,11 @@
 //!   held until commit, so the writers of every node serialize on it and seqs become
 //!   visible in commit order (READ COMMITTED: a reader that saw 101 committed after 100
 //!   did, since 101's writer waited for 100's commit to get its number).
-//! - Fencing: every write locks the account row `FOR SHARE` and compares generations;
-//!   taking a lease updates that row, so a take and a stale write cannot interleave.
+//! - Fencing: every write locks the account row `FOR KEY SHARE` and compares
+//!   generations; taking a lease locks that row `FOR UPDATE`, so a take and a stale
+//!   write cannot interleave, while renewals (plain updates) never wait for writes.
+//! - Leases, heartbeats and placement use a pool of their own: a busy node's writes
+//!   never hold its renewals back.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -33,11 +36,22 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// The advisory lock migrations run under (any constant; "webwx" in ASCII).
 const MIGRATION_LOCK: i64 = 0x0077_6562_7778;
 
-/// Connections per node.
+/// Connections per node for the store's work.
 const POOL: usize = 16;
+/// Connections per node for leases and heartbeats.
+const CONTROL_POOL: usize = 2;
 
-fn db(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(e.to_string())
+/// A driver or pool error with its causes (tokio-postgres says "db error" and keeps the
+/// server's message in the source).
+fn db(e: impl std::error::Error) -> StoreError {
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    StoreError::Database(message)
 }
 
 fn ms(d: Duration) -> i64 {
@@ -48,6 +62,7 @@ fn ms(d: Duration) -> i64 {
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    control: Pool,
     /// The node this process is (its previous runs' idempotency keys are interrupted
     /// by [`Store::recover`]; other nodes' are not).
     node: Option<String>,
@@ -105,11 +120,14 @@ fn history_row(r: &tokio_postgres::Row) -> HistoryRecord {
 type Tx<'a> = deadpool_postgres::Transaction<'a>;
 
 /// Checks the writer's generation against the account's, locking the row against a
-/// concurrent take until the transaction ends.
+/// concurrent take until the transaction ends. `FOR KEY SHARE` conflicts with the
+/// take's `FOR UPDATE` (a take skips the row until this write commits; a write that
+/// comes after a take waits for it and reads the new generation) but not with a
+/// lease renewal's plain `UPDATE`: renewals never queue behind the writes.
 async fn check_fence(tx: &Tx<'_>, fence: &Fence) -> Result<(), StoreError> {
     let row = tx
         .query_opt(
-            "SELECT generation FROM accounts WHERE id = $1 FOR SHARE",
+            "SELECT generation FROM accounts WHERE id = $1 FOR KEY SHARE",
             &[&fence.account],
         )
         .await
@@ -179,27 +197,39 @@ impl Postgres {
     ) -> Result<Postgres, StoreError> {
         let config = tokio_postgres::Config::from_str(url)
             .map_err(|e| StoreError::Database(format!("{url:?}: {e}")))?;
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
-        let pool = Pool::builder(manager)
-            .max_size(POOL)
-            .runtime(deadpool_postgres::Runtime::Tokio1)
-            .wait_timeout(Some(Duration::from_secs(30)))
-            .create_timeout(Some(Duration::from_secs(10)))
-            .build()
-            .map_err(db)?;
-        let store = Postgres { pool, node, ttl };
+        let pool_of = |size: usize| {
+            let manager = Manager::from_config(
+                config.clone(),
+                NoTls,
+                ManagerConfig {
+                    recycling_method: RecyclingMethod::Fast,
+                },
+            );
+            Pool::builder(manager)
+                .max_size(size)
+                .runtime(deadpool_postgres::Runtime::Tokio1)
+                .wait_timeout(Some(Duration::from_secs(30)))
+                .create_timeout(Some(Duration::from_secs(10)))
+                .build()
+                .map_err(db)
+        };
+        let store = Postgres {
+            pool: pool_of(POOL)?,
+            control: pool_of(CONTROL_POOL)?,
+            node,
+            ttl,
+        };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(db)
+    }
+
+    /// A connection for leases and heartbeats.
+    async fn control(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.control.get().await.map_err(db)
     }
 
     /// Applies every migration newer than the database's, each in its own transaction,
@@ -856,7 +886,7 @@ impl Cluster for Postgres {
     ) -> StoreFuture<'_, ()> {
         let (node, url) = (node.to_owned(), url.to_owned());
         Box::pin(async move {
-            let c = self.client().await?;
+            let c = self.control().await?;
             c.execute(
                 "INSERT INTO nodes (name, url, max_accounts, started, heartbeat, stopped)
                  VALUES ($1, $2, $3, now(), now(), false)
@@ -874,7 +904,7 @@ impl Cluster for Postgres {
     fn renew(&self, node: &str, ttl: Duration) -> StoreFuture<'_, Vec<Lease>> {
         let node = node.to_owned();
         Box::pin(async move {
-            let mut c = self.client().await?;
+            let mut c = self.control().await?;
             let tx = c.transaction().await.map_err(db)?;
             tx.execute(
                 "UPDATE nodes SET heartbeat = now(), stopped = false WHERE name = $1",
@@ -907,7 +937,7 @@ impl Cluster for Postgres {
             if limit == 0 {
                 return Ok(Vec::new());
             }
-            let mut c = self.client().await?;
+            let mut c = self.control().await?;
             let tx = c.transaction().await.map_err(db)?;
             let rows = tx
                 .query(
@@ -944,7 +974,7 @@ impl Cluster for Postgres {
     fn release(&self, node: &str) -> StoreFuture<'_, u64> {
         let node = node.to_owned();
         Box::pin(async move {
-            let mut c = self.client().await?;
+            let mut c = self.control().await?;
             let tx = c.transaction().await.map_err(db)?;
             let n = tx
                 .execute(
@@ -964,7 +994,7 @@ impl Cluster for Postgres {
     fn release_one(&self, node: &str, account: &str) -> StoreFuture<'_, ()> {
         let (node, account) = (node.to_owned(), account.to_owned());
         Box::pin(async move {
-            let c = self.client().await?;
+            let c = self.control().await?;
             c.execute(
                 "UPDATE accounts SET lease_until = NULL WHERE node = $1 AND id = $2",
                 &[&node, &account],
@@ -977,7 +1007,7 @@ impl Cluster for Postgres {
 
     fn nodes(&self, ttl: Duration) -> StoreFuture<'_, Vec<NodeRecord>> {
         Box::pin(async move {
-            let c = self.client().await?;
+            let c = self.control().await?;
             let ttl = ms(ttl);
             let nodes = c
                 .query(
@@ -1030,7 +1060,7 @@ impl Cluster for Postgres {
 
     fn least_loaded(&self, ttl: Duration) -> StoreFuture<'_, Option<String>> {
         Box::pin(async move {
-            let c = self.client().await?;
+            let c = self.control().await?;
             let row = c
                 .query_opt(
                     "SELECT n.name FROM nodes n
@@ -1050,7 +1080,7 @@ impl Cluster for Postgres {
 
     fn load(&self, ttl: Duration) -> StoreFuture<'_, (u64, u64)> {
         Box::pin(async move {
-            let c = self.client().await?;
+            let c = self.control().await?;
             let row = c
                 .query_one(
                     "SELECT (SELECT COUNT(*) FROM accounts),
