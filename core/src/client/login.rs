@@ -1,27 +1,32 @@
 //! The login phase: jslogin → QR → poll → newloginpage, push login, and resume.
 
+use super::ctx::{Ctx, Step, ctx};
 use super::{Client, Event, Failure, Inflight, LogoutReason, Pending, Phase};
 use crate::endpoint::login::LoginPoll;
 use crate::endpoint::newloginpage::LoginPage;
 use crate::endpoint::{jslogin, login, newloginpage, pushloginurl};
 use crate::error::{ResponseError, Ret};
 use crate::hosts::Hosts;
+use crate::session::Credentials;
 use crate::time::Now;
 use http::Response;
 
-/// Login bookkeeping.
+/// The login phase: what it alone reads and writes. The client hands it a [`Ctx`];
+/// it returns a [`Step`] for what only the client may do (retry, log in, end).
 #[derive(Debug, Default)]
-pub(crate) struct LoginState {
+pub(crate) struct LoginPhase {
     /// The uuid being polled.
-    pub(crate) uuid: Option<String>,
+    uuid: Option<String>,
     /// QR renewals so far.
-    pub(crate) renewals: u32,
+    renewals: u32,
     /// Whether `Scanned` was reported for this uuid.
-    pub(crate) scanned: bool,
+    scanned: bool,
     /// Whether the current uuid came from a push login.
-    pub(crate) push: bool,
+    push: bool,
     /// Whether the session was resumed (the first synccheck decides whether it is alive).
     pub(crate) resumed: bool,
+    /// Fallbacks still allowed when a login path fails: resume → push → QR.
+    pub(crate) may_push: bool,
 }
 
 /// Why a login command ([`Client::login`], [`Client::push_login`], [`Client::resume`],
@@ -46,7 +51,10 @@ impl Client {
     pub fn login(&mut self, now: Now) -> Result<(), Refusal> {
         self.refuse_if_busy()?;
         self.reset_for_login();
-        self.send_jslogin(now);
+        self.in_login(now, |login, ctx| {
+            login.send_jslogin(ctx);
+            Step::Stay
+        });
         Ok(())
     }
 
@@ -61,21 +69,21 @@ impl Client {
             .map(|c| c.uin)
             .or(self.state.last_uin);
         self.reset_for_login();
-        match uin {
-            Some(uin) => {
-                self.login.push = true;
-                self.state.last_uin = Some(uin);
-                let req = pushloginurl::build(&self.login_ctx(now), uin);
-                let t = self.cfg.request_timeout;
-                self.dispatch(now, Pending::PushLoginUrl, pushloginurl::NAME, req, t);
+        self.in_login(now, |login, ctx| {
+            match uin {
+                Some(uin) => {
+                    ctx.state.last_uin = Some(uin);
+                    login.send_pushloginurl(ctx, uin);
+                }
+                None => {
+                    ctx.emit(Event::PushLoginFailed {
+                        reason: "no saved account".into(),
+                    });
+                    login.send_jslogin(ctx);
+                }
             }
-            None => {
-                self.emit(Event::PushLoginFailed {
-                    reason: "no saved account".into(),
-                });
-                self.send_jslogin(now);
-            }
-        }
+            Step::Stay
+        });
         Ok(())
     }
 
@@ -103,11 +111,11 @@ impl Client {
             });
             return Ok(());
         }
-        self.login = LoginState {
+        self.login = LoginPhase {
             resumed: true,
-            ..LoginState::default()
+            may_push: self.cfg.push_login_fallback,
+            ..LoginPhase::default()
         };
-        self.may_push = self.cfg.push_login_fallback;
         self.sync_loop = sync_loop;
         self.phase = Phase::Starting;
         self.contacts = crate::contacts::Contacts::new(self.state.self_user_name().unwrap_or(""));
@@ -163,7 +171,7 @@ impl Client {
         self.phase = Phase::Idle;
         self.emit(Event::SessionChanged);
         // Idle now: neither can be refused.
-        let _ = if self.may_push {
+        let _ = if self.login.may_push {
             self.push_login(now)
         } else {
             self.login(now)
@@ -172,28 +180,62 @@ impl Client {
 
     fn reset_for_login(&mut self) {
         self.phase = Phase::Login;
-        self.login = LoginState::default();
+        // A fresh login keeps the fallbacks a resume allowed.
+        self.login = LoginPhase {
+            may_push: self.login.may_push,
+            ..LoginPhase::default()
+        };
         self.state.hosts = Hosts::for_content_host(&self.cfg.home);
         self.state.desktop = self.cfg.desktop;
         self.sync_loop = true;
     }
 
-    fn send_jslogin(&mut self, now: Now) {
-        self.login.push = false;
-        self.login.scanned = false;
-        let req = jslogin::build(&self.login_ctx(now));
-        let t = self.cfg.request_timeout;
-        self.dispatch(now, Pending::JsLogin, jslogin::NAME, req, t);
+    /// Runs `f` on the login phase with a context, then applies the step it returns.
+    pub(crate) fn in_login(
+        &mut self,
+        now: Now,
+        f: impl FnOnce(&mut LoginPhase, &mut Ctx<'_>) -> Step,
+    ) {
+        let step = f(&mut self.login, &mut ctx!(self, now));
+        self.settle(now, step);
     }
 
-    pub(crate) fn send_poll(&mut self, now: Now, uuid: &str, tip: u8) {
+    /// The login succeeded: the credentials are the session's, startup begins.
+    pub(crate) fn logged_in(&mut self, now: Now, c: Credentials) {
         if self.phase != Phase::Login {
             return;
         }
-        let req = login::build(&self.login_ctx(now), uuid, tip);
-        let t = self.cfg.long_poll_timeout;
-        self.dispatch(
-            now,
+        self.state.last_uin = Some(c.uin);
+        self.state.credentials = Some(c);
+        self.state.sync_key = Default::default();
+        self.state.sync_check_key = Default::default();
+        self.phase = Phase::Starting;
+        self.emit(Event::SessionChanged);
+        self.send_init(now);
+    }
+}
+
+impl LoginPhase {
+    fn send_jslogin(&mut self, ctx: &mut Ctx<'_>) {
+        self.push = false;
+        self.scanned = false;
+        let req = jslogin::build(&ctx.login_ctx());
+        let t = ctx.cfg.request_timeout;
+        ctx.dispatch(Pending::JsLogin, jslogin::NAME, req, t);
+    }
+
+    fn send_pushloginurl(&mut self, ctx: &mut Ctx<'_>, uin: u64) {
+        self.push = true;
+        let req = pushloginurl::build(&ctx.login_ctx(), uin);
+        let t = ctx.cfg.request_timeout;
+        ctx.dispatch(Pending::PushLoginUrl, pushloginurl::NAME, req, t);
+    }
+
+    /// Polls the login state of `uuid` (`tip` 1 on the first poll of a QR).
+    pub(crate) fn send_poll(ctx: &mut Ctx<'_>, uuid: &str, tip: u8) {
+        let req = login::build(&ctx.login_ctx(), uuid, tip);
+        let t = ctx.cfg.long_poll_timeout;
+        ctx.dispatch(
             Pending::LoginPoll {
                 uuid: uuid.to_owned(),
             },
@@ -204,96 +246,94 @@ impl Client {
     }
 
     /// Push login did not work: fall back to a QR.
-    pub(crate) fn push_failed(&mut self, now: Now, reason: String) {
-        self.emit(Event::PushLoginFailed { reason });
-        self.login.push = false;
-        self.send_jslogin(now);
+    fn push_failed(&mut self, ctx: &mut Ctx<'_>, reason: String) {
+        ctx.emit(Event::PushLoginFailed { reason });
+        self.push = false;
+        self.send_jslogin(ctx);
     }
 
-    fn renew_qr(&mut self, now: Now) {
-        if self.login.push {
-            self.push_failed(now, "the phone did not confirm".into());
-            return;
+    fn renew_qr(&mut self, ctx: &mut Ctx<'_>) -> Step {
+        if self.push {
+            self.push_failed(ctx, "the phone did not confirm".into());
+            return Step::Stay;
         }
-        self.login.renewals += 1;
-        if self.login.renewals > self.cfg.max_qr_renewals {
-            self.die(LogoutReason::QrExpired);
-        } else {
-            self.send_jslogin(now);
+        self.renewals += 1;
+        if self.renewals > ctx.cfg.max_qr_renewals {
+            return Step::End(LogoutReason::QrExpired);
         }
+        self.send_jslogin(ctx);
+        Step::Stay
     }
 
-    pub(crate) fn on_login_response(
+    /// The answer to a login request (the client routes it here only during login).
+    pub(crate) fn on_response(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
         inflight: Inflight,
         resp: Response<Vec<u8>>,
-    ) {
-        if self.phase != Phase::Login {
-            return;
-        }
+    ) -> Step {
         match &inflight.pending {
             Pending::JsLogin => match jslogin::parse(&resp) {
                 Ok(j) => {
-                    self.login.uuid = Some(j.uuid.clone());
-                    self.emit(Event::QrCode {
+                    self.uuid = Some(j.uuid.clone());
+                    ctx.emit(Event::QrCode {
                         url: jslogin::qr_content_url(&j.uuid),
                         image_url: jslogin::qr_image_url(&j.uuid),
                         uuid: j.uuid.clone(),
                     });
-                    self.send_poll(now, &j.uuid, 1);
+                    Self::send_poll(ctx, &j.uuid, 1);
+                    Step::Stay
                 }
-                Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
+                Err(e) => Step::Retry(inflight, Failure::Response(e)),
             },
-            Pending::PushLoginUrl => match pushloginurl::parse(&resp) {
-                Ok(uuid) => {
-                    self.login.uuid = Some(uuid.clone());
-                    self.emit(Event::PushLoginSent);
-                    self.send_poll(now, &uuid, 1);
+            Pending::PushLoginUrl => {
+                match pushloginurl::parse(&resp) {
+                    Ok(uuid) => {
+                        self.uuid = Some(uuid.clone());
+                        ctx.emit(Event::PushLoginSent);
+                        Self::send_poll(ctx, &uuid, 1);
+                    }
+                    Err(e) => self.push_failed(ctx, e.to_string()),
                 }
-                Err(e) => self.push_failed(now, e.to_string()),
-            },
+                Step::Stay
+            }
             Pending::LoginPoll { uuid } => {
                 let uuid = uuid.clone();
-                if self.login.uuid.as_deref() != Some(uuid.as_str()) {
-                    return; // an answer for an old uuid
+                if self.uuid.as_deref() != Some(uuid.as_str()) {
+                    return Step::Stay; // an answer for an old uuid
                 }
                 match login::parse(&resp) {
-                    Ok(LoginPoll::Waiting) => self.send_poll(now, &uuid, 0),
-                    Ok(LoginPoll::Scanned { avatar }) => {
-                        if !self.login.scanned {
-                            self.login.scanned = true;
-                            self.emit(Event::Scanned { avatar });
-                        }
-                        self.send_poll(now, &uuid, 0);
+                    Ok(LoginPoll::Waiting) => {
+                        Self::send_poll(ctx, &uuid, 0);
+                        Step::Stay
                     }
-                    Ok(LoginPoll::Confirmed { redirect_uri }) => self.confirmed(now, &redirect_uri),
-                    Ok(LoginPoll::Cancelled) => {
-                        if !self.login.push {
-                            self.emit(Event::QrCancelled);
+                    Ok(LoginPoll::Scanned { avatar }) => {
+                        if !self.scanned {
+                            self.scanned = true;
+                            ctx.emit(Event::Scanned { avatar });
                         }
-                        self.renew_qr(now);
+                        Self::send_poll(ctx, &uuid, 0);
+                        Step::Stay
+                    }
+                    Ok(LoginPoll::Confirmed { redirect_uri }) => self.confirmed(ctx, &redirect_uri),
+                    Ok(LoginPoll::Cancelled) => {
+                        if !self.push {
+                            ctx.emit(Event::QrCancelled);
+                        }
+                        self.renew_qr(ctx)
                     }
                     Ok(_) => {
-                        if !self.login.push {
-                            self.emit(Event::QrExpired);
+                        if !self.push {
+                            ctx.emit(Event::QrExpired);
                         }
-                        self.renew_qr(now);
+                        self.renew_qr(ctx)
                     }
-                    Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
+                    Err(e) => Step::Retry(inflight, Failure::Response(e)),
                 }
             }
             Pending::NewLoginPage => match newloginpage::parse(&resp) {
-                Ok(LoginPage::Credentials(c)) => {
-                    self.state.last_uin = Some(c.uin);
-                    self.state.credentials = Some(c);
-                    self.state.sync_key = Default::default();
-                    self.state.sync_check_key = Default::default();
-                    self.phase = Phase::Starting;
-                    self.emit(Event::SessionChanged);
-                    self.send_init(now);
-                }
-                Ok(LoginPage::Redirect { url }) => self.die(LogoutReason::LoginRefused {
+                Ok(LoginPage::Credentials(c)) => Step::LoggedIn(c),
+                Ok(LoginPage::Redirect { url }) => Step::End(LogoutReason::LoginRefused {
                     ret: Ret(0),
                     message: format!("the server redirects to {url}"),
                 }),
@@ -301,57 +341,59 @@ impl Client {
                 // like any other request (the ticket is not spent by a refusal); after
                 // the retries, or at once for any other code (1203), the login is refused.
                 Err(ResponseError::Wx(e)) if !super::retryable_ret(e.ret) => {
-                    self.die(LogoutReason::LoginRefused {
+                    Step::End(LogoutReason::LoginRefused {
                         ret: e.ret,
                         message: e.message,
                     })
                 }
-                Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
+                Err(e) => Step::Retry(inflight, Failure::Response(e)),
             },
-            _ => {}
+            _ => Step::Stay,
         }
     }
 
     /// A login request out of retries: a push login falls back to a QR; anything else
     /// ends the session.
-    pub(crate) fn on_login_failure(
+    pub(crate) fn on_failure(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
         pending: Pending,
         endpoint: &str,
         failure: Failure,
-    ) {
+    ) -> Step {
         match pending {
-            Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.login.push => {
-                self.push_failed(now, failure.to_string());
+            Pending::PushLoginUrl | Pending::LoginPoll { .. } if self.push => {
+                self.push_failed(ctx, failure.to_string());
+                Step::Stay
             }
             // A refusal that outlived its retries (1205, -1) refuses the login.
             Pending::NewLoginPage => match failure {
-                Failure::Response(ResponseError::Wx(e)) => self.die(LogoutReason::LoginRefused {
+                Failure::Response(ResponseError::Wx(e)) => Step::End(LogoutReason::LoginRefused {
                     ret: e.ret,
                     message: e.message,
                 }),
-                other => self.die(other.into_reason(endpoint)),
+                other => Step::End(other.into_reason(endpoint)),
             },
-            _ => self.die(failure.into_reason(endpoint)),
+            _ => Step::End(failure.into_reason(endpoint)),
         }
     }
 
-    fn confirmed(&mut self, now: Now, redirect_uri: &str) {
+    fn confirmed(&mut self, ctx: &mut Ctx<'_>, redirect_uri: &str) -> Step {
         // The credentials go where the redirect says: only to https on a WeChat host (any
         // host name when a relay origin takes every request).
-        let host = match crate::hosts::redirect_host(redirect_uri, self.cfg.origin.is_some()) {
+        let host = match crate::hosts::redirect_host(redirect_uri, ctx.cfg.origin.is_some()) {
             Ok(h) => h,
             Err(e) => {
-                return self.die(LogoutReason::LoginRefused {
+                return Step::End(LogoutReason::LoginRefused {
                     ret: Ret(0),
                     message: format!("the login redirect is refused: {e}"),
                 });
             }
         };
-        self.state.hosts = Hosts::for_content_host(&host);
-        let req = newloginpage::build(&self.login_ctx(now), redirect_uri);
-        let t = self.cfg.request_timeout;
-        self.dispatch(now, Pending::NewLoginPage, newloginpage::NAME, req, t);
+        ctx.state.hosts = Hosts::for_content_host(&host);
+        let req = newloginpage::build(&ctx.login_ctx(), redirect_uri);
+        let t = ctx.cfg.request_timeout;
+        ctx.dispatch(Pending::NewLoginPage, newloginpage::NAME, req, t);
+        Step::Stay
     }
 }

@@ -34,6 +34,7 @@
 mod command_view;
 pub mod commands;
 mod config;
+mod ctx;
 mod event;
 mod login;
 mod queue;
@@ -49,11 +50,12 @@ pub use login::Refusal;
 pub use recent::RECENT_MESSAGES;
 
 use crate::contacts::Contacts;
-use crate::endpoint::{LoginCtx, SessionCtx};
+use crate::endpoint::SessionCtx;
 use crate::error::{ResponseError, TransportErrorKind};
 use crate::hosts::Hosts;
 use crate::session::SessionState;
 use crate::time::{Monotonic, Now};
+use ctx::{Step, ctx};
 use http::{Request, Response};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
@@ -161,7 +163,9 @@ pub struct Client {
     pub(crate) inflight: HashMap<RequestId, Inflight>,
     timers: BTreeMap<(Monotonic, u64), Timer>,
     next_id: u64,
-    pub(crate) login: login::LoginState,
+    /// Requests whose wire form could not be built, for their owner to fail.
+    unsent: Vec<Inflight>,
+    pub(crate) login: login::LoginPhase,
     pub(crate) sync: sync_loop::SyncState,
     pub(crate) cmds: commands::CommandState,
     /// The last messages seen.
@@ -169,8 +173,6 @@ pub struct Client {
     /// Whether this session runs the sync loop (off for one-shot commands on a saved
     /// session): a property of the session, set by the login commands, read by startup.
     pub(crate) sync_loop: bool,
-    /// Fallbacks still allowed when a login path fails: resume → push → QR.
-    pub(crate) may_push: bool,
     /// Group size from which `invitemember` replaces `addmember` (webwxinit's
     /// `InviteStartCount`; the official client's 40 until init says otherwise).
     pub(crate) invite_start_count: usize,
@@ -240,12 +242,12 @@ impl Client {
             inflight: HashMap::new(),
             timers: BTreeMap::new(),
             next_id: 1,
-            login: login::LoginState::default(),
+            unsent: Vec::new(),
+            login: login::LoginPhase::default(),
             sync: sync_loop::SyncState::default(),
             cmds: commands::CommandState::default(),
             recent: recent::RecentMessages::default(),
             sync_loop: true,
-            may_push: false,
             invite_start_count: crate::endpoint::updatechatroom::INVITE_START_COUNT,
         }
     }
@@ -378,7 +380,11 @@ impl Client {
             Pending::JsLogin
             | Pending::LoginPoll { .. }
             | Pending::NewLoginPage
-            | Pending::PushLoginUrl => self.on_login_response(now, inflight, resp),
+            | Pending::PushLoginUrl => {
+                if self.phase == Phase::Login {
+                    self.in_login(now, |login, ctx| login.on_response(ctx, inflight, resp));
+                }
+            }
             Pending::Init
             | Pending::StatusNotify
             | Pending::GetContact { .. }
@@ -414,8 +420,12 @@ impl Client {
                     return;
                 }
                 Pending::LoginPoll { uuid } => {
-                    let uuid = uuid.clone();
-                    self.send_poll(now, &uuid, 0);
+                    if self.phase == Phase::Login {
+                        self.in_login(now, |_, ctx| {
+                            login::LoginPhase::send_poll(ctx, uuid, 0);
+                            Step::Stay
+                        });
+                    }
                     return;
                 }
                 _ => {}
@@ -428,15 +438,6 @@ impl Client {
 
     pub(crate) fn emit(&mut self, e: Event) {
         self.out.push_back(Output::Event(e));
-    }
-
-    pub(crate) fn login_ctx(&self, now: Now) -> LoginCtx<'_> {
-        LoginCtx {
-            now: now.wall,
-            hosts: &self.state.hosts,
-            lang: &self.cfg.lang,
-            desktop: self.cfg.desktop,
-        }
     }
 
     /// A context for a logged-in request (fresh DeviceID); `None` without credentials.
@@ -468,18 +469,8 @@ impl Client {
         logical: Request<Vec<u8>>,
         timeout: Duration,
     ) {
-        self.transmit(
-            now,
-            Inflight {
-                pending,
-                endpoint,
-                logical,
-                attempts: 0,
-                timeout,
-                first_failure: None,
-                paced: None,
-            },
-        );
+        ctx!(self, now).dispatch(pending, endpoint, logical, timeout);
+        self.fail_unsent(now);
     }
 
     /// Queues a logical request through the send queue ([`crate::pacing`]): sent when its
@@ -509,66 +500,27 @@ impl Client {
         );
     }
 
-    pub(crate) fn transmit(&mut self, now: Now, mut inflight: Inflight) {
-        inflight.attempts += 1;
-        let id = RequestId(self.next_id);
-        self.next_id += 1;
-        let request = match self.to_wire(now, &inflight.logical) {
-            Ok(r) => r,
-            Err(e) => {
-                // Only an origin set without `Config::origin`'s checks gets here; the
-                // request still ends in its owner's failure, never in silence.
-                tracing::error!(endpoint = inflight.endpoint, error = %e, "cannot build the wire request");
-                self.retry_or_fail(now, inflight, Failure::Transport(TransportErrorKind::Other));
-                return;
-            }
-        };
-        tracing::debug!(%id, endpoint = inflight.endpoint, attempt = inflight.attempts, "transmit");
-        let t = Transmit {
-            id,
-            request,
-            timeout: inflight.timeout,
-            endpoint: inflight.endpoint,
-        };
-        self.inflight.insert(id, inflight);
-        self.out.push_back(Output::Transmit(t));
+    pub(crate) fn transmit(&mut self, now: Now, inflight: Inflight) {
+        ctx!(self, now).transmit(inflight);
+        self.fail_unsent(now);
     }
 
-    /// The wire form of a logical request: cookies, User-Agent, Referer, origin override.
-    fn to_wire(
-        &self,
-        now: Now,
-        logical: &Request<Vec<u8>>,
-    ) -> Result<Request<Vec<u8>>, crate::relay::RelayError> {
-        let mut req = Request::builder()
-            .method(logical.method().clone())
-            .uri(logical.uri().clone())
-            .body(logical.body().clone())
-            .expect("copy of a valid request");
-        *req.headers_mut() = logical.headers().clone();
-        let host = logical.uri().host().unwrap_or_default().to_owned();
-        let path = logical.uri().path().to_owned();
-        let https = logical.uri().scheme_str() != Some("http");
-        if let Some(cookie) = self.state.cookies.header(now.wall, &host, &path, https)
-            && let Ok(v) = http::HeaderValue::from_str(&cookie)
-        {
-            req.headers_mut().insert(http::header::COOKIE, v);
+    /// Applies a phase's step; first fails the requests the phase could not send.
+    pub(crate) fn settle(&mut self, now: Now, step: Step) {
+        self.fail_unsent(now);
+        match step {
+            Step::Stay => {}
+            Step::Retry(inflight, failure) => self.retry_or_fail(now, inflight, failure),
+            Step::LoggedIn(credentials) => self.logged_in(now, credentials),
+            Step::SessionOver(ret) => self.session_over(now, ret),
+            Step::End(reason) => self.die(reason),
         }
-        let h = req.headers_mut();
-        if !h.contains_key(http::header::USER_AGENT)
-            && let Ok(v) = http::HeaderValue::from_str(&self.cfg.user_agent)
-        {
-            h.insert(http::header::USER_AGENT, v);
-        }
-        if !h.contains_key(http::header::REFERER)
-            && let Ok(v) =
-                http::HeaderValue::from_str(&format!("https://{}/", self.state.hosts.content))
-        {
-            h.insert(http::header::REFERER, v);
-        }
-        match &self.cfg.origin {
-            Some(origin) => crate::relay::encode_request(origin, self.cfg.rename_headers, req),
-            None => Ok(req),
+    }
+
+    /// Fails (through the retry policy) the requests whose wire form could not be built.
+    fn fail_unsent(&mut self, now: Now) {
+        for inflight in std::mem::take(&mut self.unsent) {
+            self.retry_or_fail(now, inflight, Failure::Transport(TransportErrorKind::Other));
         }
     }
 
@@ -679,7 +631,9 @@ impl Client {
             p @ (Pending::JsLogin
             | Pending::LoginPoll { .. }
             | Pending::NewLoginPage
-            | Pending::PushLoginUrl) => self.on_login_failure(now, p, endpoint, failure),
+            | Pending::PushLoginUrl) => self.in_login(now, |login, ctx| {
+                login.on_failure(ctx, p, endpoint, failure)
+            }),
             p @ (Pending::Init
             | Pending::StatusNotify
             | Pending::GetContact { .. }
