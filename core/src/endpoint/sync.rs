@@ -5,12 +5,15 @@
 
 use super::ctx::SessionCtx;
 use super::request::post_json;
-use crate::error::ResponseError;
+use crate::error::{ParseError, ParseErrorKind, ResponseError};
 use crate::hosts::HostKind;
 use crate::message::RawMessage;
-use crate::wire::{BaseRequest, BaseResponse, RawContact, SyncKey, lenient, parse_json};
+use crate::wire::{
+    BaseRequest, BaseResponse, RawContact, SyncKey, lenient, parse_json, parse_json_borrowed,
+};
 use http::{Request, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxsync";
@@ -118,4 +121,167 @@ pub fn build(ctx: &SessionCtx<'_>, sync_key: &SyncKey) -> Request<Vec<u8>> {
 /// Parses the answer.
 pub fn parse(resp: &Response<Vec<u8>>) -> Result<SyncResponse, ResponseError> {
     parse_json(NAME, resp)
+}
+
+/// A webwxsync answer whose `AddMsgList` entries are left as raw JSON borrowed from the
+/// body, to be typed one at a time ([`LazySync::message`]): a large answer is then never
+/// held twice (once as bytes, once as messages). Checked as [`parse`] checks it (status,
+/// JSON, `BaseResponse`), and every entry is a JSON object.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct LazySync<'a> {
+    /// Everything but the messages (`add_msg_list` is empty).
+    pub head: SyncResponse,
+    /// The `AddMsgList` entries, each a JSON object, as in the body.
+    pub messages: Vec<&'a RawValue>,
+}
+
+impl LazySync<'_> {
+    /// Entry `i` of `AddMsgList`, parsed as [`parse`] parses it. `None` past the end.
+    pub fn message(&self, i: usize) -> Option<Result<RawMessage, ParseError>> {
+        let raw = self.messages.get(i)?;
+        Some(serde_json::from_str(raw.get()).map_err(|e| {
+            ParseError::new(
+                NAME,
+                ParseErrorKind::Json(e.to_string()),
+                raw.get().as_bytes(),
+            )
+        }))
+    }
+}
+
+#[derive(Deserialize)]
+struct LazyParts<'a> {
+    #[serde(
+        rename = "AddMsgList",
+        borrow,
+        default,
+        deserialize_with = "lenient::vec"
+    )]
+    messages: Vec<&'a RawValue>,
+    #[serde(flatten)]
+    head: SyncResponse,
+}
+
+/// Parses the answer, leaving the messages as raw JSON (see [`LazySync`]).
+///
+/// ```
+/// let body = br#"{"BaseResponse":{"Ret":0},"AddMsgCount":1,
+///     "AddMsgList":[{"MsgId":"1","MsgType":1,"Content":"hi"}]}"#;
+/// let resp = http::Response::new(body.to_vec());
+/// let lazy = webwx_core::endpoint::sync::parse_lazy(&resp).unwrap();
+/// assert_eq!(lazy.head.add_msg_count, 1);
+/// assert_eq!(lazy.message(0).unwrap().unwrap().content, "hi");
+/// ```
+pub fn parse_lazy(resp: &Response<Vec<u8>>) -> Result<LazySync<'_>, ResponseError> {
+    let parts: LazyParts<'_> = parse_json_borrowed(NAME, resp)?;
+    if let Some(i) = parts
+        .messages
+        .iter()
+        .position(|m| !m.get().starts_with('{'))
+    {
+        return Err(ParseError::new(
+            NAME,
+            ParseErrorKind::Json(format!("AddMsgList[{i}]: expected a JSON object")),
+            resp.body(),
+        )
+        .into());
+    }
+    Ok(LazySync {
+        head: parts.head,
+        messages: parts.messages,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ParseErrorKind;
+
+    fn resp(body: &str) -> Response<Vec<u8>> {
+        Response::new(body.as_bytes().to_vec())
+    }
+
+    fn fixture() -> String {
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/captures/wechat4u_test_response_webwxsync.json"
+        ))
+        .unwrap()
+    }
+
+    /// The lazy parse is the eager one: same head, same messages, on the capture and on
+    /// the capture pretty-printed (whitespace before each entry).
+    #[test]
+    fn lazy_is_eager() {
+        let compact = fixture();
+        let value: serde_json::Value = serde_json::from_str(&compact).unwrap();
+        for body in [
+            compact.clone(),
+            serde_json::to_string_pretty(&value).unwrap(),
+        ] {
+            let r = resp(&body);
+            let eager = parse(&r).unwrap();
+            let lazy = parse_lazy(&r).unwrap();
+            assert!(!eager.add_msg_list.is_empty());
+            assert_eq!(lazy.messages.len(), eager.add_msg_list.len());
+            for (i, m) in eager.add_msg_list.iter().enumerate() {
+                assert_eq!(&lazy.message(i).unwrap().unwrap(), m);
+            }
+            assert!(lazy.message(eager.add_msg_list.len()).is_none());
+            let mut head = eager.clone();
+            head.add_msg_list.clear();
+            assert_eq!(lazy.head, head);
+        }
+    }
+
+    #[test]
+    fn lazy_refuses_what_eager_refuses() {
+        let not_object = r#"{"BaseResponse":{"Ret":0},"AddMsgList":[{"MsgId":"1"}, 3]}"#;
+        assert!(parse(&resp(not_object)).is_err());
+        let e = parse_lazy(&resp(not_object)).unwrap_err();
+        assert!(
+            matches!(&e, ResponseError::Parse(p) if p.kind.to_string().contains("AddMsgList[1]")),
+            "{e:?}"
+        );
+        // A refusal is a refusal even when the rest of the body is cut short.
+        let refused = r#"{"BaseResponse":{"Ret":1101,"ErrMsg":""},"AddMsgList":[{"Ms"#;
+        assert_eq!(
+            parse_lazy(&resp(refused)).unwrap_err().ret(),
+            Some(crate::error::Ret::SESSION_INVALID)
+        );
+        assert_eq!(
+            parse(&resp(refused)).unwrap_err().ret(),
+            Some(crate::error::Ret::SESSION_INVALID)
+        );
+        // No BaseResponse (or null): missing, after reading the whole body.
+        for body in [
+            r#"{"AddMsgList":[]}"#,
+            r#"{"AddMsgList":[],"BaseResponse":null}"#,
+        ] {
+            for e in [
+                parse(&resp(body)).unwrap_err(),
+                parse_lazy(&resp(body)).unwrap_err(),
+            ] {
+                assert!(
+                    matches!(&e, ResponseError::Parse(p) if p.kind == ParseErrorKind::Missing("BaseResponse".into())),
+                    "{e:?}"
+                );
+            }
+        }
+        // BaseResponse last: found after skipping the rest.
+        let last = r#"{"AddMsgList":[{"MsgId":"7"}],"BaseResponse":{"Ret":0}}"#;
+        assert_eq!(
+            parse_lazy(&resp(last))
+                .unwrap()
+                .message(0)
+                .unwrap()
+                .unwrap()
+                .msg_id,
+            "7"
+        );
+        // Invalid JSON before the BaseResponse is a JSON error.
+        let e = parse(&resp(r#"{"AddMsgList":[,"BaseResponse":{"Ret":0}}"#)).unwrap_err();
+        assert!(matches!(&e, ResponseError::Parse(p) if matches!(p.kind, ParseErrorKind::Json(_))));
+    }
 }

@@ -284,14 +284,53 @@ mod lenient {
         u64(d).map(|v| u32::try_from(v).unwrap_or(u32::MAX))
     }
 
-    /// A nested object; `null` or a value of the wrong shape gives the default.
+    /// A nested object; `null` or a value of the wrong shape (a string, a number, a
+    /// list) gives the default. An object is read straight into `T` (whose fields are
+    /// all lenient), without a `serde_json::Value` in between.
     pub(super) fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
     where
         D: Deserializer<'de>,
         T: Deserialize<'de> + Default,
     {
-        let v = serde_json::Value::deserialize(d)?;
-        Ok(T::deserialize(v).unwrap_or_default())
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for V<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, a: A) -> Result<T, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(a))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<T, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(T::default())
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_none<E: de::Error>(self) -> Result<T, E> {
+                Ok(T::default())
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<T, D2::Error> {
+                d.deserialize_any(self)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
     }
 
     /// Parses the leading decimal digits of `s` (after trimming spaces): `"12"` → 12,

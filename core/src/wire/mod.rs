@@ -62,13 +62,6 @@ impl BaseResponse {
 /// The user profile object (`User` of webwxinit, entries of contact lists).
 pub type RawUser = RawContact;
 
-/// A JSON body that has at least a `BaseResponse`.
-#[derive(Deserialize)]
-struct WithBase {
-    #[serde(rename = "BaseResponse")]
-    base_response: Option<BaseResponse>,
-}
-
 /// Parses a JSON answer of `endpoint`: checks the HTTP status, the JSON, and
 /// `BaseResponse.Ret` (a refusal is returned as [`ResponseError::Wx`] before the body is
 /// decoded into `T`, so a refusal with a partial body is never a parse error).
@@ -76,11 +69,20 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     endpoint: &str,
     resp: &http::Response<Vec<u8>>,
 ) -> Result<T, ResponseError> {
+    parse_json_borrowed(endpoint, resp)
+}
+
+/// [`parse_json`] into a type that may borrow from the body (`&str`,
+/// `&serde_json::value::RawValue`).
+pub fn parse_json_borrowed<'a, T: Deserialize<'a>>(
+    endpoint: &str,
+    resp: &'a http::Response<Vec<u8>>,
+) -> Result<T, ResponseError> {
     let body = resp.body();
     check_status(endpoint, resp)?;
-    let base: WithBase = serde_json::from_slice(body)
+    let base = base_response(body)
         .map_err(|e| ParseError::new(endpoint, ParseErrorKind::Json(e.to_string()), body))?;
-    let base = base.base_response.ok_or_else(|| {
+    let base = base.ok_or_else(|| {
         ParseError::new(
             endpoint,
             ParseErrorKind::Missing("BaseResponse".into()),
@@ -90,6 +92,62 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     base.check()?;
     serde_json::from_slice(body)
         .map_err(|e| ParseError::new(endpoint, ParseErrorKind::Json(e.to_string()), body).into())
+}
+
+/// The `BaseResponse` of a JSON object (`None`: absent or `null`). Reads up to that key
+/// only — it comes first in every answer of the server — so the body is not read twice;
+/// without it the whole body is read (and must be valid JSON).
+fn base_response(body: &[u8]) -> Result<Option<BaseResponse>, serde_json::Error> {
+    use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+    /// What the scan ends with before serde_json sees the end of the body.
+    const FOUND: &str = "BaseResponse found";
+
+    /// A key of the top object: whether it is `BaseResponse`, compared without copying.
+    struct IsBase;
+    impl<'de> DeserializeSeed<'de> for IsBase {
+        type Value = bool;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    impl Visitor<'_> for IsBase {
+        type Value = bool;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a key")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+            Ok(v == "BaseResponse")
+        }
+    }
+
+    struct Scan<'s>(&'s mut Option<Option<BaseResponse>>);
+    impl<'de> Visitor<'de> for Scan<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(is_base) = map.next_key_seed(IsBase)? {
+                if is_base {
+                    *self.0 = Some(map.next_value::<Option<BaseResponse>>()?);
+                    // Stop here: what follows is read by the typed parse.
+                    return Err(de::Error::custom(FOUND));
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+
+    let mut found = None;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let scanned = (&mut de).deserialize_map(Scan(&mut found));
+    match (found, scanned) {
+        (Some(base), _) => Ok(base),
+        (None, Ok(())) => Ok(None),
+        (None, Err(e)) => Err(e),
+    }
 }
 
 /// Fails with a typed error unless the status is 2xx.
