@@ -57,19 +57,41 @@ impl std::fmt::Debug for Credentials {
 /// A bounded, ordered set of recently seen `MsgId`s: a message the server re-delivers
 /// (a retried webwxsync, a replayed SyncKey, a restart) is surfaced once. A saved list
 /// longer than [`SeenIds::CAPACITY`] keeps its newest ids when read back.
+///
+/// Ids are kept as `u64`s (32 KiB when full, against ~230 KiB as strings): a `MsgId` is
+/// a decimal number; anything else is kept as its 64-bit FNV-1a hash. Saved as the same
+/// list of decimal strings as before (a hashed id is saved as its hash, which reads back
+/// as itself).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SeenIds {
-    #[serde(deserialize_with = "newest_ids")]
-    ids: VecDeque<String>,
+    #[serde(serialize_with = "ids_as_strings", deserialize_with = "newest_ids")]
+    ids: VecDeque<u64>,
+}
+
+/// The `u64` an id is kept as: its value when it is a canonical decimal number (no sign,
+/// no leading zero), else its FNV-1a hash.
+fn id_key(id: &str) -> u64 {
+    let canonical = !id.is_empty()
+        && id.bytes().all(|b| b.is_ascii_digit())
+        && (id == "0" || !id.starts_with('0'));
+    if canonical && let Ok(n) = id.parse::<u64>() {
+        return n;
+    }
+    id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+fn ids_as_strings<S: serde::Serializer>(ids: &VecDeque<u64>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ids.iter().map(|id| id.to_string()))
 }
 
 /// The last [`SeenIds::CAPACITY`] ids of a saved list.
-fn newest_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<VecDeque<String>, D::Error> {
-    let mut ids = VecDeque::<String>::deserialize(d)?;
-    let excess = ids.len().saturating_sub(SeenIds::CAPACITY);
-    ids.drain(..excess);
-    Ok(ids)
+fn newest_ids<'de, D: serde::Deserializer<'de>>(d: D) -> Result<VecDeque<u64>, D::Error> {
+    let saved = Vec::<String>::deserialize(d)?;
+    let excess = saved.len().saturating_sub(SeenIds::CAPACITY);
+    Ok(saved[excess..].iter().map(|id| id_key(id)).collect())
 }
 
 impl SeenIds {
@@ -81,19 +103,20 @@ impl SeenIds {
         if id.is_empty() {
             return true;
         }
-        if self.ids.iter().rev().any(|x| x == id) {
+        let key = id_key(id);
+        if self.ids.contains(&key) {
             return false;
         }
         while self.ids.len() >= Self::CAPACITY {
             self.ids.pop_front();
         }
-        self.ids.push_back(id.to_owned());
+        self.ids.push_back(key);
         true
     }
 
     /// Whether `id` was seen.
     pub fn contains(&self, id: &str) -> bool {
-        self.ids.iter().any(|x| x == id)
+        !id.is_empty() && self.ids.contains(&id_key(id))
     }
 
     /// Number remembered.
@@ -392,6 +415,41 @@ impl std::fmt::Debug for SessionState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seen_ids_as_u64() {
+        let mut seen = SeenIds::default();
+        assert!(seen.insert("6929942228714508460"));
+        assert!(!seen.insert("6929942228714508460"));
+        // Not numbers, or not canonical ones: hashed, still told apart.
+        for id in ["abc", "007", "7", "18446744073709551616", "-1"] {
+            assert!(seen.insert(id), "{id}");
+            assert!(!seen.insert(id), "{id}");
+        }
+        assert!(seen.insert(""), "an empty id is never remembered");
+        assert!(!seen.contains(""));
+        assert_eq!(seen.len(), 6);
+        // Saved as decimal strings; a list saved before (strings) reads back the same.
+        let json = serde_json::to_value(&seen).unwrap();
+        assert_eq!(json["ids"][0], "6929942228714508460");
+        let back: SeenIds = serde_json::from_value(json).unwrap();
+        assert_eq!(back, seen);
+        let old: SeenIds =
+            serde_json::from_value(serde_json::json!({"ids": ["12", "abc", "007"]})).unwrap();
+        for id in ["12", "abc", "007"] {
+            assert!(old.contains(id), "{id}");
+        }
+        assert!(!old.contains("7"));
+        // Full: the oldest goes first.
+        let mut full = SeenIds::default();
+        for i in 0..SeenIds::CAPACITY as u64 + 10 {
+            assert!(full.insert(&i.to_string()));
+        }
+        assert_eq!(full.len(), SeenIds::CAPACITY);
+        assert!(!full.contains("9"));
+        assert!(full.contains("10"));
+        assert!(!full.insert("4100"));
+    }
 
     #[test]
     fn debug_redacts_and_json_round_trips() {
