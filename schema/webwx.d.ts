@@ -271,7 +271,9 @@ export type Command = { "cmd": "send_text",
    */
   msg_id?: string,
   /**
-   * The message itself, as its event carried it.
+   * The message itself, as its event carried it (read only with the
+   * `inline-forward` feature, on by default; without it — the browser package —
+   * forward by `msg_id`).
    */
   message?: Message, } | { "cmd": "revoke",
   /**
@@ -1575,7 +1577,9 @@ export type Request = {
    */
   msg_id?: string,
   /**
-   * The message itself, as its event carried it.
+   * The message itself, as its event carried it (read only with the
+   * `inline-forward` feature, on by default; without it — the browser package —
+   * forward by `msg_id`).
    */
   message?: Message, } | { "cmd": "revoke",
   /**

@@ -37,6 +37,30 @@ impl From<&str> for CommandId {
     }
 }
 
+/// The `message` of a `forward` command: read with the `inline-forward` feature.
+#[cfg(feature = "inline-forward")]
+fn inline_message<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Box<Message>>, D::Error> {
+    Option::<Box<Message>>::deserialize(d)
+}
+
+/// The `message` of a `forward` command: without the `inline-forward` feature (the
+/// browser package, where reading a message would be a sixth of the `.wasm`) an inline
+/// message is refused, clearly; `msg_id` forwards any message seen in the session.
+#[cfg(not(feature = "inline-forward"))]
+fn inline_message<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Box<Message>>, D::Error> {
+    match Option::<serde::de::IgnoredAny>::deserialize(d)? {
+        None => Ok(None),
+        Some(_) => Err(serde::de::Error::custom(
+            "this build forwards by \"msg_id\" only: an inline \"message\" is not read here \
+             (webwx-core without its `inline-forward` feature)",
+        )),
+    }
+}
+
 /// A command, as a host writes it: `{"cmd": "send_text", "to": "Alice", "text": "hi"}`.
 ///
 /// Every field not listed is refused (`deny_unknown_fields`): a typo such as `"txt"` is
@@ -107,8 +131,14 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "schema", ts(optional))]
         msg_id: Option<String>,
-        /// The message itself, as its event carried it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// The message itself, as its event carried it (read only with the
+        /// `inline-forward` feature, on by default; without it — the browser package —
+        /// forward by `msg_id`).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "inline_message"
+        )]
         #[cfg_attr(feature = "schema", ts(optional))]
         message: Option<Box<Message>>,
     },
