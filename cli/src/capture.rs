@@ -33,6 +33,23 @@ impl std::fmt::Display for CaptureError {
 /// - Otherwise leading `# ` comment lines are skipped; if what remains starts with
 ///   `HTTP/`, it is a raw response; else it is a bare body, answered with status 200.
 pub fn to_response(bytes: &[u8]) -> Result<http::Response<Vec<u8>>, CaptureError> {
+    let (status, headers, start) = split(bytes)?;
+    build(status, headers, bytes[start..].to_vec())
+}
+
+/// [`to_response`] taking the bytes: the body is the same buffer, its head removed in
+/// place (nothing moves for a bare body), never a copy of a large body.
+pub fn into_response(mut bytes: Vec<u8>) -> Result<http::Response<Vec<u8>>, CaptureError> {
+    let (status, headers, start) = split(&bytes)?;
+    bytes.drain(..start);
+    build(status, headers, bytes)
+}
+
+/// A header line: name and value.
+type Header = (String, String);
+
+/// The status, the headers and where the body starts.
+fn split(bytes: &[u8]) -> Result<(u16, Vec<Header>, usize), CaptureError> {
     // The captures' form: find the `# response:` line.
     let mut offset = 0;
     let mut first_content = None;
@@ -41,7 +58,9 @@ pub fn to_response(bytes: &[u8]) -> Result<http::Response<Vec<u8>>, CaptureError
         if let Some(rest) = trimmed.strip_prefix(b"# response:") {
             let status_line = String::from_utf8_lossy(rest).trim().to_owned();
             let status = parse_status_line(&status_line)?;
-            return with_headers(status, &bytes[offset + line.len()..]);
+            let at = offset + line.len();
+            let (headers, body) = with_headers(&bytes[at..])?;
+            return Ok((status, headers, at + body));
         }
         if first_content.is_none() && !is_comment(trimmed) {
             first_content = Some(offset);
@@ -54,17 +73,13 @@ pub fn to_response(bytes: &[u8]) -> Result<http::Response<Vec<u8>>, CaptureError
         let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
         let status_line = String::from_utf8_lossy(trim_eol(&rest[..line_end])).into_owned();
         let status = parse_status_line(&status_line)?;
-        let after = if line_end < rest.len() {
-            &rest[line_end + 1..]
-        } else {
-            &[][..]
-        };
-        return with_headers(status, after);
+        let at = start + (line_end + 1).min(rest.len());
+        let (headers, body) = with_headers(&bytes[at..])?;
+        return Ok((status, headers, at + body));
     }
     // A bare body (leading `#` comment lines skipped: no body of this protocol starts
     // with `#`).
-    let body = rest;
-    build(200, Vec::new(), body.to_vec())
+    Ok((200, Vec::new(), start))
 }
 
 fn is_comment(line: &[u8]) -> bool {
@@ -98,8 +113,9 @@ fn parse_status_line(line: &str) -> Result<u16, CaptureError> {
         })
 }
 
-/// Header lines up to a blank line, then the body.
-fn with_headers(status: u16, rest: &[u8]) -> Result<http::Response<Vec<u8>>, CaptureError> {
+/// Header lines up to a blank line, and where the body starts in `rest` (its end when
+/// no blank line ends the headers: no body).
+fn with_headers(rest: &[u8]) -> Result<(Vec<Header>, usize), CaptureError> {
     let mut headers = Vec::new();
     let mut consumed = 0;
     let mut ended = false;
@@ -120,17 +136,12 @@ fn with_headers(status: u16, rest: &[u8]) -> Result<http::Response<Vec<u8>>, Cap
         };
         headers.push((name.trim().to_owned(), value.trim().to_owned()));
     }
-    let body = if ended {
-        rest[consumed..].to_vec()
-    } else {
-        Vec::new()
-    };
-    build(status, headers, body)
+    Ok((headers, if ended { consumed } else { rest.len() }))
 }
 
 fn build(
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: Vec<Header>,
     body: Vec<u8>,
 ) -> Result<http::Response<Vec<u8>>, CaptureError> {
     let mut b = http::Response::builder().status(status);
@@ -190,6 +201,27 @@ mod tests {
         assert!(to_response(b"HTTP/1.1 abc\n\n").is_err());
         assert!(to_response(b"# response: nonsense\n\n").is_err());
         assert!(to_response(b"HTTP/1.1 200 OK\nno colon here\n\nx").is_err());
+    }
+
+    #[test]
+    fn into_response_is_to_response() {
+        for input in [
+            &b"window.code=408;"[..],
+            b"HTTP/1.1 301 Moved\r\nSet-Cookie: a=b\r\n\r\n<error/>",
+            b"# source: x\n# response: HTTP/1.1 200 OK\nContent-Type: text/plain\n\nBODY\n",
+            b"# note\nHTTP/1.1 200 OK\nA: b\n\nx",
+            b"HTTP/1.1 200 OK\nA: b",
+            b"HTTP/1.1 204",
+            b"# only a comment\n",
+            b"",
+        ] {
+            let a = to_response(input).unwrap();
+            let b = into_response(input.to_vec()).unwrap();
+            assert_eq!(a.status(), b.status());
+            assert_eq!(a.headers(), b.headers());
+            assert_eq!(a.body(), b.body(), "{:?}", String::from_utf8_lossy(input));
+        }
+        assert!(into_response(b"HTTP/1.1 abc\n\n".to_vec()).is_err());
     }
 
     #[test]

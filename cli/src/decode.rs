@@ -1,32 +1,35 @@
 //! `webwx decode KIND FILE`: parse a captured response with the core's endpoint parser
 //! and print the typed result as one JSON document on stdout.
 //!
+//! The typed result is serialized straight to a buffered stdout, redacted on the way
+//! ([`crate::redacting`]): no `serde_json::Value` in between. Keys come in the order the
+//! types declare them. A webwxsync answer is parsed with its messages left as raw JSON
+//! ([`sync::parse_lazy`]) and each message is typed and written in turn, so a large
+//! answer is held once, as the bytes read.
+//!
 //! Errors never panic: they come back as one line that names the endpoint, what was
 //! expected and an excerpt of the body (the core's [`ParseError`] redacts secrets in it).
 
-use serde::Serialize;
+use std::io::Write;
+
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
 use serde_json::Value;
+use webwx_core::contacts::ContactKind;
+use webwx_core::endpoint::batchgetcontact::BatchContacts;
+use webwx_core::endpoint::getcontact::ContactPage;
+use webwx_core::endpoint::sync::{LazySync, SyncResponse};
 use webwx_core::endpoint::{
     batchgetcontact, getcontact, init, jslogin, login, newloginpage, pushloginurl, sendmsg, sync,
     synccheck, uploadmedia,
 };
-use webwx_core::message::{Message, NoGroupNames, RawMessage, SelfInfo};
+use webwx_core::message::{Message, MessageKind, NoGroupNames, RawMessage, SelfInfo};
+use webwx_core::wire::RawContact;
 use webwx_core::{ParseError, ParseErrorKind, ResponseError};
 
 use crate::args::{DecodeArgs, DecodeKind};
+use crate::redacting::Redacted;
 use webwx_cli::capture;
-
-/// The keys (and query parameters) whose values are secrets, redacted unless
-/// `--show-secrets`.
-const SECRET_KEYS: [&str; 5] = ["skey", "sid", "uin", "pass_ticket", "webwx_data_ticket"];
-
-/// Query parameters that are secrets besides [`SECRET_KEYS`]: `ticket` is the one-time
-/// login ticket of a confirmed login poll's redirect_uri (whoever has it within its
-/// lifetime gets the session).
-const SECRET_PARAMS: [&str; 1] = ["ticket"];
-
-/// What replaces a redacted value.
-pub const REDACTED: &str = "<redacted>";
 
 /// Why decoding failed: one line for stderr; for a typed refusal of the server
 /// (`BaseResponse.Ret` / `<ret>` != 0) also the refusal as JSON for stdout.
@@ -47,14 +50,23 @@ impl std::fmt::Display for DecodeError {
 
 /// Runs `webwx decode`; returns the process exit code.
 pub fn run(args: &DecodeArgs) -> i32 {
-    match decode_file(args) {
-        Ok(json) => {
-            crate::terminal::out_raw(&json);
-            0
-        }
+    let stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+    let result = decode_file(args, &mut out).and_then(|()| {
+        out.flush()
+            .map_err(|e| DecodeError::msg(format!("cannot write the output: {e}")))
+    });
+    match result {
+        Ok(()) => 0,
         Err(e) => {
+            // What is buffered of a document that could not be finished is dropped (the
+            // only error after the first byte: an AddMsgList entry with a duplicate key).
+            drop(out.into_parts());
             if let Some(refused) = &e.1 {
-                crate::terminal::out_raw(&render(refused, args.compact).unwrap_or_default());
+                let mut text = Vec::new();
+                if write_json(&mut text, refused, args).is_ok() {
+                    crate::terminal::out_raw(String::from_utf8_lossy(&text).trim_end());
+                }
             }
             crate::terminal::err(&format!(
                 "webwx decode {}: {}",
@@ -66,56 +78,83 @@ pub fn run(args: &DecodeArgs) -> i32 {
     }
 }
 
-/// Reads, parses and renders; the JSON text on success.
-pub fn decode_file(args: &DecodeArgs) -> Result<String, DecodeError> {
+/// Reads, parses and writes the JSON document (and a line break) to `out`.
+pub fn decode_file(args: &DecodeArgs, out: &mut impl Write) -> Result<(), DecodeError> {
     let bytes = capture::read_input(&args.file)
         .map_err(|e| DecodeError::msg(format!("cannot read {}: {e}", args.file.display())))?;
-    let resp = capture::to_response(&bytes).map_err(|e| {
+    let resp = capture::into_response(bytes).map_err(|e| {
         DecodeError::msg(format!(
             "{}: expected a bare body or a raw HTTP response: {e}",
             args.file.display()
         ))
     })?;
-    let value = decode(args, &resp)?;
-    render(&value, args.compact)
+    decode(args, &resp, out)
 }
 
-fn render(value: &Value, compact: bool) -> Result<String, DecodeError> {
-    let text = if compact {
-        serde_json::to_string(value)
-    } else {
-        serde_json::to_string_pretty(value)
+/// Writes `value` as JSON (pretty unless `--compact`, redacted unless `--show-secrets`)
+/// and a line break.
+fn write_json<T: Serialize + ?Sized>(
+    out: &mut impl Write,
+    value: &T,
+    args: &DecodeArgs,
+) -> Result<(), DecodeError> {
+    let written = match (args.compact, args.show_secrets) {
+        (true, true) => serde_json::to_writer(&mut *out, value),
+        (true, false) => serde_json::to_writer(&mut *out, &Redacted(value)),
+        (false, true) => serde_json::to_writer_pretty(&mut *out, value),
+        (false, false) => serde_json::to_writer_pretty(&mut *out, &Redacted(value)),
     };
-    text.map_err(|e| DecodeError::msg(format!("cannot render JSON: {e}")))
+    written
+        .map_err(|e| DecodeError::msg(format!("cannot write JSON: {e}")))
+        .and_then(|()| {
+            out.write_all(b"\n")
+                .map_err(|e| DecodeError::msg(format!("cannot write the output: {e}")))
+        })
 }
 
-/// The typed result of `resp` as JSON.
-pub fn decode(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Result<Value, DecodeError> {
+/// Writes the typed result of `resp` as JSON to `out`.
+// Not only newloginpage is redacted: webwxinit answers the skey and our uin too, and
+// avatar URLs carry `skey=`.
+pub fn decode(
+    args: &DecodeArgs,
+    resp: &http::Response<Vec<u8>>,
+    out: &mut impl Write,
+) -> Result<(), DecodeError> {
     let me = SelfInfo {
         user_name: args.me.as_deref().unwrap_or(""),
         nick_name: args.nick.as_deref().unwrap_or(""),
     };
-    let mut value = match args.kind {
-        DecodeKind::Jslogin => to_value(jslogin::parse(resp))?,
-        DecodeKind::Login => to_value(login::parse(resp))?,
-        DecodeKind::Newloginpage => to_value(newloginpage::parse(resp))?,
-        DecodeKind::Init => to_value(init::parse(resp))?,
-        DecodeKind::Contacts => to_value(getcontact::parse(resp))?,
-        DecodeKind::Batchcontacts => to_value(batchgetcontact::parse(resp))?,
-        DecodeKind::Synccheck => to_value(synccheck::parse(resp))?,
+    match args.kind {
+        DecodeKind::Jslogin => write_json(out, &typed(jslogin::parse(resp))?, args),
+        DecodeKind::Login => write_json(out, &typed(login::parse(resp))?, args),
+        DecodeKind::Newloginpage => write_json(out, &typed(newloginpage::parse(resp))?, args),
+        DecodeKind::Init => {
+            // A small answer of many shapes: through a Value, to add each contact's kind.
+            let mut value = serde_json::to_value(typed(init::parse(resp))?)
+                .map_err(|e| DecodeError::msg(format!("cannot render JSON: {e}")))?;
+            add_kinds(&mut value, args.me.as_deref().unwrap_or(""));
+            write_json(out, &value, args)
+        }
+        DecodeKind::Contacts => {
+            let page = typed(getcontact::parse(resp))?;
+            let me = args.me.as_deref().unwrap_or("");
+            let view = ContactPageView { page: &page, me };
+            write_json(out, &view, args)
+        }
+        DecodeKind::Batchcontacts => {
+            let batch = typed(batchgetcontact::parse(resp))?;
+            let me = args.me.as_deref().unwrap_or("");
+            write_json(out, &BatchView { batch: &batch, me }, args)
+        }
+        DecodeKind::Synccheck => write_json(out, &typed(synccheck::parse(resp))?, args),
         DecodeKind::Sync => {
-            let parsed = sync::parse(resp).map_err(response_error)?;
-            let messages: Vec<Value> = parsed
-                .add_msg_list
-                .iter()
-                .cloned()
-                .map(|raw| typed_message(raw, &me, args.raw))
-                .collect::<Result<_, _>>()?;
-            let mut v = serialize(&parsed)?;
-            if let Value::Object(map) = &mut v {
-                map.insert("AddMsgList".into(), Value::Array(messages));
-            }
-            v
+            let lazy = sync::parse_lazy(resp).map_err(response_error)?;
+            let view = SyncView {
+                lazy: &lazy,
+                me: &me,
+                keep_raw: args.raw,
+            };
+            write_json(out, &view, args)
         }
         DecodeKind::Message => {
             let raw: RawMessage = serde_json::from_slice(resp.body()).map_err(|e| {
@@ -125,33 +164,93 @@ pub fn decode(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Result<Value
                     resp.body(),
                 ))
             })?;
-            typed_message(raw, &me, args.raw)?
+            let msg = Message::from_raw(raw, &me, &NoGroupNames);
+            write_json(out, &MessageView::new(&msg, args.raw), args)
         }
-        DecodeKind::Sendmsg => to_value(sendmsg::parse(resp))?,
+        DecodeKind::Sendmsg => write_json(out, &typed(sendmsg::parse(resp))?, args),
         DecodeKind::Pushloginurl => {
             let uuid = pushloginurl::parse(resp).map_err(response_error)?;
-            serde_json::json!({ "uuid": uuid })
+            write_json(out, &serde_json::json!({ "uuid": uuid }), args)
         }
-        DecodeKind::Upload => to_value(uploadmedia::parse(resp))?,
-    };
-    if matches!(
-        args.kind,
-        DecodeKind::Init | DecodeKind::Contacts | DecodeKind::Batchcontacts
-    ) {
-        add_kinds(&mut value, args.me.as_deref().unwrap_or(""));
+        DecodeKind::Upload => write_json(out, &typed(uploadmedia::parse(resp))?, args),
     }
-    // Not only newloginpage: webwxinit answers the skey and our uin too, and avatar URLs
-    // carry `skey=`.
-    if !args.show_secrets {
-        redact(&mut value);
-    }
-    Ok(value)
 }
 
-/// Adds `"kind"` (friend, group, official, file_helper, special, myself: as the core
-/// classifies it) to every contact of the answer's `ContactList` / `MemberList` (the
-/// contacts themselves, not a group's members). Our own UserName is the init answer's
-/// `User`, else `--me`.
+/// A contact with `"kind"` (friend, group, official, file_helper, special, myself: as
+/// the core classifies it) after its wire fields.
+#[derive(Serialize)]
+struct WithKind<'a> {
+    #[serde(flatten)]
+    contact: &'a RawContact,
+    kind: ContactKind,
+}
+
+/// The contacts of a list, each with its kind.
+struct Kinds<'a> {
+    list: &'a [RawContact],
+    me: &'a str,
+}
+
+impl Serialize for Kinds<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.list.iter().map(|c| WithKind {
+            contact: c,
+            kind: webwx_core::contacts::classify(c, self.me),
+        }))
+    }
+}
+
+/// A webwxgetcontact page as `webwx decode contacts` writes it: [`ContactPage`]'s
+/// fields in its order, each contact with its kind.
+struct ContactPageView<'a> {
+    page: &'a ContactPage,
+    me: &'a str,
+}
+
+impl Serialize for ContactPageView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let p = self.page;
+        let mut st = s.serialize_struct("ContactPage", 4)?;
+        st.serialize_field("BaseResponse", &p.base_response)?;
+        st.serialize_field("MemberCount", &p.member_count)?;
+        st.serialize_field(
+            "MemberList",
+            &Kinds {
+                list: &p.member_list,
+                me: self.me,
+            },
+        )?;
+        st.serialize_field("Seq", &p.seq)?;
+        st.end()
+    }
+}
+
+/// A webwxbatchgetcontact answer as `webwx decode batchcontacts` writes it, each contact
+/// (not a group's members) with its kind.
+struct BatchView<'a> {
+    batch: &'a BatchContacts,
+    me: &'a str,
+}
+
+impl Serialize for BatchView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let b = self.batch;
+        let mut st = s.serialize_struct("BatchContacts", 3)?;
+        st.serialize_field("BaseResponse", &b.base_response)?;
+        st.serialize_field("Count", &b.count)?;
+        st.serialize_field(
+            "ContactList",
+            &Kinds {
+                list: &b.contact_list,
+                me: self.me,
+            },
+        )?;
+        st.end()
+    }
+}
+
+/// Adds `"kind"` to every contact of an answer's `ContactList` / `MemberList` as a
+/// `Value` (webwxinit). Our own UserName is the init answer's `User`, else `--me`.
 fn add_kinds(value: &mut Value, me: &str) {
     let me = value
         .pointer("/User/UserName")
@@ -163,7 +262,7 @@ fn add_kinds(value: &mut Value, me: &str) {
             continue;
         };
         for c in contacts {
-            let Ok(raw) = serde_json::from_value::<webwx_core::wire::RawContact>(c.clone()) else {
+            let Ok(raw) = serde_json::from_value::<RawContact>(c.clone()) else {
                 continue;
             };
             let kind = webwx_core::contacts::classify(&raw, &me);
@@ -174,22 +273,112 @@ fn add_kinds(value: &mut Value, me: &str) {
     }
 }
 
-/// A typed message as JSON; without `keep_raw` the wire entry is left out.
-fn typed_message(raw: RawMessage, me: &SelfInfo<'_>, keep_raw: bool) -> Result<Value, DecodeError> {
-    let msg = Message::from_raw(raw, me, &NoGroupNames);
-    let mut v = serialize(&msg)?;
-    if !keep_raw && let Value::Object(map) = &mut v {
-        map.remove("raw");
+/// A typed message as `webwx decode` writes it: [`Message`]'s fields in its order, the
+/// wire entry (`raw`) only with `--raw`.
+pub struct MessageView<'a> {
+    msg: &'a Message,
+    keep_raw: bool,
+}
+
+impl<'a> MessageView<'a> {
+    /// `msg`, with its raw entry when `keep_raw`.
+    pub fn new(msg: &'a Message, keep_raw: bool) -> MessageView<'a> {
+        MessageView { msg, keep_raw }
     }
-    Ok(v)
 }
 
-fn to_value<T: Serialize>(r: Result<T, ResponseError>) -> Result<Value, DecodeError> {
-    serialize(&r.map_err(response_error)?)
+/// `u64` ids as strings (`boundary::id64`).
+struct Id64(u64);
+
+impl Serialize for Id64 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        webwx_core::boundary::id64::serialize(&self.0, s)
+    }
 }
 
-fn serialize<T: Serialize>(t: &T) -> Result<Value, DecodeError> {
-    serde_json::to_value(t).map_err(|e| DecodeError::msg(format!("cannot render JSON: {e}")))
+impl Serialize for MessageView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.msg;
+        let mut st = s.serialize_struct("Message", 14)?;
+        st.serialize_field("id", &m.id)?;
+        st.serialize_field("new_id", &Id64(m.new_id))?;
+        st.serialize_field("from", &m.from)?;
+        st.serialize_field("to", &m.to)?;
+        st.serialize_field("chat", &m.chat)?;
+        st.serialize_field("sender", &m.sender)?;
+        st.serialize_field("is_group", &m.is_group)?;
+        st.serialize_field("outgoing", &m.outgoing)?;
+        st.serialize_field("time", &m.time)?;
+        st.serialize_field("mentioned_me", &m.mentioned_me)?;
+        st.serialize_field("mentions", &m.mentions)?;
+        st.serialize_field("mentioned_names", &m.mentioned_names)?;
+        st.serialize_field::<MessageKind>("kind", &m.kind)?;
+        if self.keep_raw {
+            st.serialize_field("raw", &m.raw)?;
+        } else {
+            st.skip_field("raw")?;
+        }
+        st.end()
+    }
+}
+
+/// A webwxsync answer as `webwx decode sync` writes it: [`SyncResponse`]'s fields in its
+/// order, each `AddMsgList` entry typed (and written) in turn.
+struct SyncView<'a> {
+    lazy: &'a LazySync<'a>,
+    me: &'a SelfInfo<'a>,
+    keep_raw: bool,
+}
+
+/// The typed messages, parsed one at a time while they are written.
+struct Messages<'a>(&'a SyncView<'a>);
+
+impl Serialize for Messages<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut seq = s.serialize_seq(Some(view.lazy.messages.len()))?;
+        for i in 0..view.lazy.messages.len() {
+            let raw = match view.lazy.message(i) {
+                Some(Ok(raw)) => raw,
+                Some(Err(e)) => {
+                    return Err(serde::ser::Error::custom(format!(
+                        "AddMsgList[{i}]: {}",
+                        e.kind
+                    )));
+                }
+                None => break,
+            };
+            let msg = Message::from_raw(raw, view.me, &NoGroupNames);
+            seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for SyncView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let h: &SyncResponse = &self.lazy.head;
+        let mut st = s.serialize_struct("SyncResponse", 14)?;
+        st.serialize_field("BaseResponse", &h.base_response)?;
+        st.serialize_field("AddMsgCount", &h.add_msg_count)?;
+        st.serialize_field("AddMsgList", &Messages(self))?;
+        st.serialize_field("ModContactCount", &h.mod_contact_count)?;
+        st.serialize_field("ModContactList", &h.mod_contact_list)?;
+        st.serialize_field("DelContactCount", &h.del_contact_count)?;
+        st.serialize_field("DelContactList", &h.del_contact_list)?;
+        st.serialize_field("ModChatRoomMemberCount", &h.mod_chat_room_member_count)?;
+        st.serialize_field("ModChatRoomMemberList", &h.mod_chat_room_member_list)?;
+        st.serialize_field("Profile", &h.profile)?;
+        st.serialize_field("ContinueFlag", &h.continue_flag)?;
+        st.serialize_field("SyncKey", &h.sync_key)?;
+        st.serialize_field("SyncCheckKey", &h.sync_check_key)?;
+        st.serialize_field("SKey", &h.skey)?;
+        st.end()
+    }
+}
+
+fn typed<T>(r: Result<T, ResponseError>) -> Result<T, DecodeError> {
+    r.map_err(response_error)
 }
 
 fn response_error(e: ResponseError) -> DecodeError {
@@ -240,53 +429,6 @@ fn kind_name(kind: DecodeKind) -> String {
         .unwrap_or_default()
 }
 
-/// Replaces the value of every secret key (at any depth) and of every secret query
-/// parameter in a string (`…?skey=…`) with [`REDACTED`]. Zero and empty values say
-/// nothing and stay.
-pub fn redact(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if !is_secret(k) {
-                    redact(val);
-                } else if !matches!(val, Value::Null) && val != 0 && val != "" {
-                    *val = Value::String(REDACTED.into());
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact),
-        Value::String(s) => {
-            if let Some(redacted) = redact_query(s) {
-                *s = redacted;
-            }
-        }
-        _ => {}
-    }
-}
-
-fn is_secret(key: &str) -> bool {
-    SECRET_KEYS.contains(&key.to_ascii_lowercase().as_str())
-}
-
-/// `s` with the values of its secret query parameters redacted; `None` when it has none.
-fn redact_query(s: &str) -> Option<String> {
-    let (head, query) = s.split_once('?')?;
-    let mut changed = false;
-    let params: Vec<String> = query
-        .split('&')
-        .map(|param| match param.split_once('=') {
-            Some((name, value))
-                if (is_secret(name) || SECRET_PARAMS.contains(&name)) && !value.is_empty() =>
-            {
-                changed = true;
-                format!("{name}={REDACTED}")
-            }
-            _ => param.to_owned(),
-        })
-        .collect();
-    changed.then(|| format!("{head}?{}", params.join("&")))
-}
-
 /// Joins the lines of a message so that stderr gets exactly one line.
 fn one_line(s: &str) -> String {
     s.split(['\n', '\r'])
@@ -299,34 +441,160 @@ fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn redact_nested() {
-        let mut v = serde_json::json!({"kind": "credentials", "uin": 1, "sid": "s",
-            "skey": "k", "pass_ticket": "p", "is_grayscale": true, "x": [{"Uin": 2}]});
-        redact(&mut v);
-        assert_eq!(v["uin"], REDACTED);
-        assert_eq!(v["sid"], REDACTED);
-        assert_eq!(v["skey"], REDACTED);
-        assert_eq!(v["pass_ticket"], REDACTED);
-        assert_eq!(v["x"][0]["Uin"], REDACTED);
-        assert_eq!(v["is_grayscale"], true);
+    use crate::redacting::redact_value;
+    use std::path::{Path, PathBuf};
+
+    fn args(kind: DecodeKind, raw: bool, show_secrets: bool, compact: bool) -> DecodeArgs {
+        DecodeArgs {
+            kind,
+            file: PathBuf::new(),
+            show_secrets,
+            me: Some("@f0c04abe389590b02d91684d99584439".into()),
+            nick: Some("小桔同学".into()),
+            raw,
+            compact,
+        }
     }
 
+    /// What `webwx decode` wrote before it wrote typed output: the typed result turned
+    /// into a `serde_json::Value`, messages typed into it, `raw` removed, the `Value`
+    /// walked for secrets. The oracle of the streaming path.
+    fn through_value(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Value {
+        let me = SelfInfo {
+            user_name: args.me.as_deref().unwrap_or(""),
+            nick_name: args.nick.as_deref().unwrap_or(""),
+        };
+        let message = |raw: RawMessage| {
+            let mut v = serde_json::to_value(Message::from_raw(raw, &me, &NoGroupNames)).unwrap();
+            if !args.raw {
+                v.as_object_mut().unwrap().remove("raw");
+            }
+            v
+        };
+        let mut v = match args.kind {
+            DecodeKind::Sync => {
+                let parsed = sync::parse(resp).unwrap();
+                let list: Vec<Value> = parsed.add_msg_list.iter().cloned().map(message).collect();
+                let mut v = serde_json::to_value(&parsed).unwrap();
+                v["AddMsgList"] = Value::Array(list);
+                v
+            }
+            DecodeKind::Message => message(serde_json::from_slice(resp.body()).unwrap()),
+            DecodeKind::Contacts => {
+                let mut v = serde_json::to_value(getcontact::parse(resp).unwrap()).unwrap();
+                add_kinds(&mut v, args.me.as_deref().unwrap_or(""));
+                v
+            }
+            DecodeKind::Batchcontacts => {
+                let mut v = serde_json::to_value(batchgetcontact::parse(resp).unwrap()).unwrap();
+                add_kinds(&mut v, args.me.as_deref().unwrap_or(""));
+                v
+            }
+            DecodeKind::Init => {
+                let mut v = serde_json::to_value(init::parse(resp).unwrap()).unwrap();
+                add_kinds(&mut v, args.me.as_deref().unwrap_or(""));
+                v
+            }
+            DecodeKind::Login => serde_json::to_value(login::parse(resp).unwrap()).unwrap(),
+            DecodeKind::Newloginpage => {
+                serde_json::to_value(newloginpage::parse(resp).unwrap()).unwrap()
+            }
+            other => panic!("no oracle for {other:?}"),
+        };
+        if !args.show_secrets {
+            redact_value(&mut v);
+        }
+        v
+    }
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    /// The streaming output is the JSON the `Value` path wrote, on every capture and
+    /// message fixture, with and without `--raw`, `--show-secrets`, `--compact`.
     #[test]
-    fn redact_query_parameters_and_keep_empty_values() {
-        let mut v = serde_json::json!({"Uin": 0, "SKey": "", "sid": null,
-            "url": "/icon?seq=1&skey=@crypt_1&username=@a&pass_ticket=",
-            "text": "no query here", "plain": "?a=1&b=2"});
-        redact(&mut v);
-        assert_eq!(v["Uin"], 0);
-        assert_eq!(v["SKey"], "");
-        assert_eq!(v["sid"], Value::Null);
-        assert_eq!(
-            v["url"],
-            "/icon?seq=1&skey=<redacted>&username=@a&pass_ticket="
+    fn streaming_output_is_the_value_paths() {
+        let core = root().join("core/tests/fixtures");
+        let mut cases: Vec<(DecodeKind, PathBuf)> = vec![
+            (DecodeKind::Sync, root().join("cli/tests/fixtures/sync.txt")),
+            (
+                DecodeKind::Sync,
+                core.join("captures/wechat4u_test_response_webwxsync.json"),
+            ),
+            (DecodeKind::Sync, core.join("messages/sync_wechat4u.json")),
+            (
+                DecodeKind::Contacts,
+                core.join("captures/10_9_webwxgetcontact_0.demojibaked.txt"),
+            ),
+            (
+                DecodeKind::Contacts,
+                core.join("captures/wechat4u_test_response_webwxgetcontact.json"),
+            ),
+            (
+                DecodeKind::Batchcontacts,
+                core.join("captures/11_10_webwxbatchgetcontact_0.demojibaked.txt"),
+            ),
+            (
+                DecodeKind::Init,
+                core.join("captures/06_5_webwxinit_0.demojibaked.txt"),
+            ),
+            (
+                DecodeKind::Init,
+                core.join("captures/wechat4u_test_response_webwxinit.json"),
+            ),
+            (DecodeKind::Login, core.join("captures/04_3_login_2.txt")),
+            (
+                DecodeKind::Newloginpage,
+                core.join("captures/05_4_webwxnewloginpage_0.txt"),
+            ),
+        ];
+        for dir in [core.join("messages"), root().join("cli/tests/fixtures")] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                    continue;
+                };
+                if let Some(raw) = v.get("raw").filter(|r| r.is_object()) {
+                    let file = std::env::temp_dir()
+                        .join(format!("webwx-decode-oracle-{}.json", std::process::id()));
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    let file = file.with_extension(format!("{name}.json"));
+                    std::fs::write(&file, raw.to_string()).unwrap();
+                    cases.push((DecodeKind::Message, file));
+                }
+            }
+        }
+        assert!(
+            cases.len() > 40,
+            "the message fixtures are there: {}",
+            cases.len()
         );
-        assert_eq!(v["text"], "no query here");
-        assert_eq!(v["plain"], "?a=1&b=2");
+        for (kind, path) in &cases {
+            let bytes = std::fs::read(path).unwrap();
+            let resp = capture::into_response(bytes).unwrap();
+            for (raw, secrets, compact) in [
+                (false, false, false),
+                (true, false, true),
+                (false, true, true),
+                (true, true, false),
+            ] {
+                let a = args(*kind, raw, secrets, compact);
+                let mut out = Vec::new();
+                decode(&a, &resp, &mut out).unwrap();
+                let text = String::from_utf8(out).unwrap();
+                assert!(text.ends_with('\n'));
+                assert_eq!(text.trim_end().contains('\n'), !compact);
+                let got: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(got, through_value(&a, &resp), "{kind:?} {}", path.display());
+            }
+            if *kind == DecodeKind::Message {
+                let _ = std::fs::remove_file(path);
+            }
+        }
     }
 
     #[test]

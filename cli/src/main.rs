@@ -28,6 +28,7 @@ mod oneshot;
 mod print;
 mod progress;
 mod qr;
+mod redacting;
 mod relay;
 mod send;
 mod serve;
