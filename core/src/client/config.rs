@@ -26,6 +26,24 @@ pub struct RetryPolicy {
     pub too_frequent_give_up_after: Duration,
 }
 
+impl RetryPolicy {
+    /// Exponential backoff with ±20% jitter for attempt `n` (1-based), capped at `max_delay`.
+    pub(crate) fn backoff(&self, n: u32, rng: &mut crate::rng::Rng) -> Duration {
+        let base = self.base_delay.as_millis() as u64;
+        let max = self.max_delay.as_millis() as u64;
+        let exp = base
+            .saturating_mul(1u64 << n.saturating_sub(1).min(20))
+            .min(max);
+        let jitter = exp / 5;
+        let d = if jitter == 0 {
+            exp
+        } else {
+            exp - jitter + rng.below(2 * jitter + 1)
+        };
+        Duration::from_millis(d)
+    }
+}
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {

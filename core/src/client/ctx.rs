@@ -256,17 +256,6 @@ impl<'a> Ctx<'a> {
 
     /// Exponential backoff with ±20% jitter for attempt `n` (1-based).
     pub(crate) fn backoff(&mut self, n: u32) -> Duration {
-        let base = self.cfg.retry.base_delay.as_millis() as u64;
-        let max = self.cfg.retry.max_delay.as_millis() as u64;
-        let exp = base
-            .saturating_mul(1u64 << n.saturating_sub(1).min(20))
-            .min(max);
-        let jitter = exp / 5;
-        let d = if jitter == 0 {
-            exp
-        } else {
-            exp - jitter + self.state.rng.below(2 * jitter + 1)
-        };
-        Duration::from_millis(d)
+        self.cfg.retry.backoff(n, &mut self.state.rng)
     }
 }
