@@ -203,11 +203,8 @@ mod tests {
     }
 
     fn fixture() -> String {
-        std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/captures/wechat4u_test_response_webwxsync.json"
-        ))
-        .unwrap()
+        include_str!("../../tests/fixtures/captures/wechat4u_test_response_webwxsync.json")
+            .to_owned()
     }
 
     /// The lazy parse is the eager one: same head, same messages, on the capture and on
