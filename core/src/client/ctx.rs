@@ -37,6 +37,8 @@ pub(crate) enum Step {
     Retry(Inflight, Failure),
     /// The login succeeded with these credentials: startup begins.
     LoggedIn(Credentials),
+    /// The contacts are loaded: the session is ready (the sync loop starts if it runs).
+    Ready,
     /// The server says the session is over (1100/1101/1102): a resumed session that never
     /// proved alive logs in again, any other ends.
     SessionOver(Ret),

@@ -1,6 +1,7 @@
 //! The login phase: jslogin → QR → poll → newloginpage, push login, and resume.
 
 use super::ctx::{Ctx, Step, ctx};
+use super::startup::Startup;
 use super::{Client, Event, Failure, Inflight, LogoutReason, Pending, Phase};
 use crate::endpoint::login::LoginPoll;
 use crate::endpoint::newloginpage::LoginPage;
@@ -122,7 +123,10 @@ impl Client {
         if let Some(me) = self.state.me.clone() {
             self.contacts.upsert(me);
         }
-        self.send_getcontact(now, 0, 0);
+        self.in_startup(now, |_, ctx, _| {
+            Startup::send_getcontact(ctx, 0, 0);
+            Step::Stay
+        });
         Ok(())
     }
 
@@ -211,7 +215,10 @@ impl Client {
         self.state.sync_check_key = Default::default();
         self.phase = Phase::Starting;
         self.emit(Event::SessionChanged);
-        self.send_init(now);
+        self.in_startup(now, |_, ctx, _| {
+            Startup::send_init(ctx);
+            Step::Stay
+        });
     }
 }
 

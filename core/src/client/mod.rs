@@ -166,6 +166,7 @@ pub struct Client {
     /// Requests whose wire form could not be built, for their owner to fail.
     unsent: Vec<Inflight>,
     pub(crate) login: login::LoginPhase,
+    pub(crate) startup: startup::Startup,
     pub(crate) sync: sync_loop::SyncState,
     pub(crate) cmds: commands::CommandState,
     /// The last messages seen.
@@ -173,9 +174,6 @@ pub struct Client {
     /// Whether this session runs the sync loop (off for one-shot commands on a saved
     /// session): a property of the session, set by the login commands, read by startup.
     pub(crate) sync_loop: bool,
-    /// Group size from which `invitemember` replaces `addmember` (webwxinit's
-    /// `InviteStartCount`; the official client's 40 until init says otherwise).
-    pub(crate) invite_start_count: usize,
 }
 
 impl std::fmt::Debug for Client {
@@ -244,11 +242,11 @@ impl Client {
             next_id: 1,
             unsent: Vec::new(),
             login: login::LoginPhase::default(),
+            startup: startup::Startup::default(),
             sync: sync_loop::SyncState::default(),
             cmds: commands::CommandState::default(),
             recent: recent::RecentMessages::default(),
             sync_loop: true,
-            invite_start_count: crate::endpoint::updatechatroom::INVITE_START_COUNT,
         }
     }
 
@@ -388,7 +386,16 @@ impl Client {
             Pending::Init
             | Pending::StatusNotify
             | Pending::GetContact { .. }
-            | Pending::BatchGetContact { .. } => self.on_startup_response(now, inflight, resp),
+            | Pending::BatchGetContact { .. } => {
+                if matches!(
+                    self.phase,
+                    Phase::Starting | Phase::Running | Phase::CommandsOnly
+                ) {
+                    self.in_startup(now, |startup, ctx, phase| {
+                        startup.on_response(ctx, phase, inflight, resp)
+                    });
+                }
+            }
             Pending::SyncCheck | Pending::Sync => self.on_sync_response(now, inflight, resp),
             Pending::Logout => self.die(LogoutReason::Requested),
             Pending::Cmd(_) => self.on_cmd_response(now, inflight, resp),
@@ -512,6 +519,7 @@ impl Client {
             Step::Stay => {}
             Step::Retry(inflight, failure) => self.retry_or_fail(now, inflight, failure),
             Step::LoggedIn(credentials) => self.logged_in(now, credentials),
+            Step::Ready => self.ready(now),
             Step::SessionOver(ret) => self.session_over(now, ret),
             Step::End(reason) => self.die(reason),
         }
@@ -626,9 +634,9 @@ impl Client {
             p @ (Pending::Init
             | Pending::StatusNotify
             | Pending::GetContact { .. }
-            | Pending::BatchGetContact { .. }) => {
-                self.on_startup_failure(now, p, endpoint, failure)
-            }
+            | Pending::BatchGetContact { .. }) => self.in_startup(now, |startup, ctx, phase| {
+                startup.on_failure(ctx, phase, p, endpoint, failure)
+            }),
             Pending::SyncCheck | Pending::Sync => self.die(failure.into_reason(endpoint)),
             Pending::Logout => self.die(LogoutReason::Requested),
             Pending::Cmd(cmd) => self.on_cmd_failure(now, cmd, failure),

@@ -227,7 +227,9 @@ impl Client {
                     encry_chat_room_id: String::new(),
                 })
                 .collect();
-            self.send_batch(now, items, false);
+            self.in_startup(now, |_, ctx, _| {
+                super::startup::Startup::send_batch(ctx, items, false)
+            });
         }
     }
 }

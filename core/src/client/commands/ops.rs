@@ -121,7 +121,7 @@ impl Client {
             .contacts
             .get(&group)
             .map_or(0, |g| (g.member_count as usize).max(g.member_list.len()));
-        let (what, update) = if size > self.invite_start_count {
+        let (what, update) = if size > self.startup.invite_start_count {
             (OpKind::InviteMembers, Update::Invite(&refs))
         } else {
             (OpKind::AddMembers, Update::Add(&refs))
