@@ -30,6 +30,7 @@ mod progress;
 mod qr;
 mod redacting;
 mod relay;
+mod resume;
 mod send;
 mod serve;
 mod session_file;

@@ -2,7 +2,7 @@
 //! `revoke`. Like `send`, each resumes the session for commands only (contacts loaded,
 //! the sync loop of a running `login` never touched), runs one boundary command
 //! ([`webwx_core::boundary::Command`]), prints its answer and saves the session under its
-//! lock, merged with the file as it is then ([`session_file::Shared`]).
+//! lock, merged with the file as it is then ([`crate::session_file::Shared`]).
 //!
 //! Exit codes: 0 done, 1 refused (by the server, or the session is no longer valid),
 //! 2 bad usage.
@@ -18,15 +18,10 @@ use webwx_ureq::prelude::*;
 use crate::args::{
     ContactsArgs, FriendAction, FriendArgs, GroupAction, GroupArgs, OneShotArgs, RevokeArgs,
 };
-use crate::config::{self, ClientFlags};
-use crate::session_file;
+use crate::resume::{FAILED, Resumed, Saved, USAGE};
 
 /// Exit code: done.
 const DONE: i32 = 0;
-/// Exit code: refused.
-const FAILED: i32 = 1;
-/// Exit code: bad usage.
-const USAGE: i32 = 2;
 
 /// `webwx contacts`.
 pub fn contacts(a: &ContactsArgs) -> i32 {
@@ -134,64 +129,20 @@ fn run(name: &str, args: &OneShotArgs, cmd: Value) -> i32 {
             return USAGE;
         }
     };
-    let state = match session_file::load(&args.session) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            err(&format!(
-                "no session file at {}; log in first with `webwx login --session {}`",
-                args.session.display(),
-                args.session.display()
-            ));
-            return USAGE;
-        }
-        Err(e) => {
-            err(&format!("cannot use the session file {e}"));
-            return USAGE;
-        }
-    };
-    if state.credentials.is_none() {
-        err(&format!(
-            "the saved session is logged out; log in again with `webwx login --session {}`",
-            args.session.display()
-        ));
-        return FAILED;
-    }
-    let flags = ClientFlags {
+    let saved = Saved {
+        name,
+        session: &args.session,
         origin: args.origin.as_deref(),
         insecure_origin: args.insecure_origin,
-        desktop: state.desktop,
-        pacing: Some(&args.pacing),
-        ..ClientFlags::default()
+        pacing: &args.pacing,
     };
-    let cfg = match config::build(&flags) {
-        Ok(c) => c,
-        Err(e) => {
-            err(&e);
-            return USAGE;
-        }
-    };
-    let mut shared = session_file::Shared::new(&args.session, Some(state.clone()));
-    let mut state = state;
-    // Its own random sequence: other processes restore the same saved state.
-    state.rng.mix(config::clock_seed());
-    let mut client = match config::restore(cfg, state) {
-        Ok(c) => c,
-        Err(e) => {
-            err(&format!(
-                "cannot use the session file {}: {e}",
-                args.session.display()
-            ));
-            return USAGE;
-        }
-    };
-    // A restored client is idle: nothing to refuse.
-    let _ = client.resume_for_commands(webwx_ureq::now());
-    let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
-        Ok(x) => x,
-        Err(e) => {
-            err(&format!("cannot start the client: {e}"));
-            return FAILED;
-        }
+    let Resumed {
+        handle,
+        events,
+        mut shared,
+    } = match saved.load().and_then(|state| saved.start(state)) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     // Commands wait for the session to be ready.
     let timeout = Duration::from_secs(args.timeout.max(1));

@@ -9,7 +9,7 @@
 //! The send waits for its slot in the send queue (the pacing state comes with the saved
 //! session, so the sends of other processes count). When done, the session is saved under
 //! the session file's lock, merged field by field with the file as it is *then*
-//! ([`session_file::Shared`]): a running `login`'s newer keys are kept, and this send's
+//! ([`crate::session_file::Shared`]): a running `login`'s newer keys are kept, and this send's
 //! pacing, ClientMsgId (for `webwx revoke`) and cookies are added.
 //!
 //! Exit codes: 0 sent, 1 send failed, 2 bad usage.
@@ -22,100 +22,52 @@ use webwx_ureq::prelude::*;
 use webwx_ureq::{Handle, RecvError};
 
 use crate::args::SendArgs;
-use crate::config::{self, ClientFlags};
 use crate::progress::Progress;
-use crate::session_file;
+use crate::resume::{FAILED, Resumed, Saved, USAGE};
 
 /// Exit code: sent.
 const SENT: i32 = 0;
-/// Exit code: the send failed.
-const FAILED: i32 = 1;
-/// Exit code: bad usage.
-const USAGE: i32 = 2;
 
 /// Runs `webwx send`; returns the exit code.
 pub fn run(args: &SendArgs) -> i32 {
-    let state = match session_file::load(&args.session) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            crate::terminal::err(&format!(
-                "webwx send: no session file at {}; log in first with `webwx login --session {}`",
-                args.session.display(),
-                args.session.display()
-            ));
-            return USAGE;
-        }
-        Err(e) => {
-            crate::terminal::err(&format!("webwx send: cannot use the session file {e}"));
-            return USAGE;
-        }
+    let saved = Saved {
+        name: "send",
+        session: &args.session,
+        origin: args.origin.as_deref(),
+        insecure_origin: args.insecure_origin,
+        pacing: &args.pacing,
+    };
+    let state = match saved.load() {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     if let Some(text) = &args.text
         && text.is_empty()
     {
-        crate::terminal::err("webwx send: --text is empty");
+        saved.err("--text is empty");
         return USAGE;
     }
     let file_size = match &args.file {
         Some(path) => match std::fs::metadata(path) {
             Ok(m) if m.is_file() => Some(m.len()),
             Ok(_) => {
-                crate::terminal::err(&format!(
-                    "webwx send: --file {}: not a regular file",
-                    path.display()
-                ));
+                saved.err(&format!("--file {}: not a regular file", path.display()));
                 return USAGE;
             }
             Err(e) => {
-                crate::terminal::err(&format!("webwx send: --file {}: {e}", path.display()));
+                saved.err(&format!("--file {}: {e}", path.display()));
                 return USAGE;
             }
         },
         None => None,
     };
-    if state.credentials.is_none() {
-        crate::terminal::err(&format!(
-            "webwx send: the saved session is logged out; log in again with `webwx login --session {}`",
-            args.session.display()
-        ));
-        return FAILED;
-    }
-    let flags = ClientFlags {
-        origin: args.origin.as_deref(),
-        insecure_origin: args.insecure_origin,
-        desktop: state.desktop,
-        pacing: Some(&args.pacing),
-        ..ClientFlags::default()
-    };
-    let cfg = match config::build(&flags) {
-        Ok(c) => c,
-        Err(e) => {
-            crate::terminal::err(&format!("webwx send: {e}"));
-            return USAGE;
-        }
-    };
-    let mut shared = session_file::Shared::new(&args.session, Some(state.clone()));
-    let mut state = state;
-    // Its own random sequence: other processes restore the same saved state.
-    state.rng.mix(config::clock_seed());
-    let mut client = match config::restore(cfg, state) {
-        Ok(c) => c,
-        Err(e) => {
-            crate::terminal::err(&format!(
-                "webwx send: cannot use the session file {}: {e}",
-                args.session.display()
-            ));
-            return USAGE;
-        }
-    };
-    // A restored client is idle: nothing to refuse.
-    let _ = client.resume_for_commands(webwx_ureq::now());
-    let (handle, events) = match webwx_ureq::start(client, webwx_ureq::Options::default()) {
-        Ok(x) => x,
-        Err(e) => {
-            crate::terminal::err(&format!("webwx send: cannot start the client: {e}"));
-            return FAILED;
-        }
+    let Resumed {
+        handle,
+        events,
+        mut shared,
+    } = match saved.start(state) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let mut job = Job {
         args,

@@ -188,6 +188,28 @@ fn one_shot_commands_change_the_simulator() {
     assert_eq!(code, 2, "{stderr}");
     let (code, _, _) = oneshot(&session, &url, &["group", "rename", "--group", &group]);
     assert_eq!(code, 2);
+    // A saved session that is logged out (no credentials) is refused (1) before anything
+    // is sent, by the one-shot commands and by `webwx send` alike.
+    let mut saved: Value = serde_json::from_str(&std::fs::read_to_string(&session).unwrap())
+        .expect("the session file is JSON");
+    assert!(saved["credentials"].is_object(), "{saved}");
+    saved["credentials"] = Value::Null;
+    let out_session = dir.path().join("logged-out.json");
+    std::fs::write(&out_session, saved.to_string()).unwrap();
+    for args in [
+        &["contacts"][..],
+        &["send", "--to", "x", "--text", "hi"][..],
+    ] {
+        let (code, _, stderr) = oneshot(&out_session, &url, args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "webwx {}: the saved session is logged out",
+                args[0]
+            )),
+            "{args:?}: {stderr}"
+        );
+    }
 }
 
 /// `login --download DIR`: incoming files are saved under their safe names, never over
