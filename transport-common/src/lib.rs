@@ -5,7 +5,8 @@
 //! handle, written once), the [`Shared`] state a driver's loop and its handles lock, the
 //! uploads the driver feeds itself from a [`FileSource`], the clocks ([`now`], [`instant_of`]) and the
 //! naming of I/O failures ([`classify_io`]), the drivers' one [`Options`] type and the
-//! [`Backlog`] of events a slow host has not taken yet (backpressure).
+//! [`Backlog`] of events a slow host has not taken yet (backpressure) and the [`Barrier`]
+//! that holds a saving session's next `webwxsync` until the host has saved its state.
 //!
 //! The drivers (`webwx-ureq`, `webwx-hyper`) re-export what their users need; bring the
 //! commands into scope with `use webwx_ureq::prelude::*;` (or `webwx_hyper::prelude`).
@@ -17,6 +18,7 @@
 
 mod answers;
 pub mod backlog;
+pub mod barrier;
 pub mod bot;
 mod files;
 mod options;
@@ -27,6 +29,7 @@ pub mod testing;
 
 pub use answers::{PendingAnswer, finish, save_download};
 pub use backlog::{Backlog, Offer};
+pub use barrier::{Barrier, SaveToken};
 pub use files::{FileSource, SendFileError};
 pub use options::{
     DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, Options, Proxy, StartError, http_proxy_uri,
@@ -131,6 +134,7 @@ mod tests {
     fn shared_crosses_threads() {
         fn send_sync<T: Send + Sync + 'static>() {}
         send_sync::<Shared>();
+        send_sync::<SaveToken>();
         send_sync::<FileSource>();
     }
 }

@@ -15,8 +15,8 @@ use webwx_core::{
     Client, Download, DownloadId, Event, Monotonic, RequestId, SessionState, UploadId,
 };
 use webwx_transport::{
-    Backlog, DownloadError, FileSource, Offer, Options, Outputs, Session, StartError, State,
-    StreamJob, StreamedDownload, UploadRead, instant_of, now,
+    Backlog, Barrier, DownloadError, FileSource, Offer, Options, Outputs, SaveToken, Session,
+    StartError, State, StreamJob, StreamedDownload, UploadRead, instant_of, now,
 };
 
 use crate::transport::{Transport, TransportError};
@@ -83,11 +83,37 @@ pub fn start_with(client: Client, transport: Transport) -> Result<(Handle, Event
 }
 
 /// Like [`start_with`], and every [`Event::SessionChanged`] carries the session state as
-/// it stood when the event was output ([`Events::next_with_state`]), before any later
+/// it stood when the event was output ([`Events::next_to_save`]), before any later
 /// response reached the client. A host that saves the session in the same transaction
 /// as the events it produced (the gateway's store) needs exactly that state: one taken
 /// later through [`Session::snapshot`] may already hold the SyncKey and the seen ids of
 /// messages still on their way to it, and saving it would lose them in a crash.
+///
+/// Each state comes with a [`SaveToken`], and the session sends no `webwxsync` — the
+/// request that acknowledges a step's messages to the server, which then drops them —
+/// until every token handed out is released with [`SaveToken::saved`] (the commit
+/// barrier, [`webwx_transport::barrier`]). Release it once the state and the events
+/// before it are durable, and a crash at any instant loses no message: a session resumed
+/// from the last saved state gets every later one again. Commands, their answers and
+/// uploads never wait for it. The other ways of taking events ([`Events::next_event`],
+/// [`Events::next_with_state`], the `Stream`) release the token as they hand the event
+/// out.
+///
+/// ```no_run
+/// # async fn f(client: webwx_core::Client, transport: webwx_hyper::Transport) {
+/// # async fn commit(_: &webwx_core::Event, _: Option<&webwx_core::SessionState>) {}
+/// let (handle, mut events) = webwx_hyper::start_saving(client, transport).unwrap();
+/// while let Some((event, to_save)) = events.next_to_save().await {
+///     match to_save {
+///         Some((state, token)) => {
+///             commit(&event, Some(&state)).await; // durable once this returns
+///             token.saved(); // now the next webwxsync may acknowledge it
+///         }
+///         None => commit(&event, None).await,
+///     }
+/// }
+/// # }
+/// ```
 ///
 /// # Panics
 ///
@@ -106,12 +132,14 @@ fn spawn(client: Client, transport: Transport, states: bool) -> (Handle, Events)
         transport: transport.clone(),
         streams: Streams::default(),
     });
+    let woken = shared.clone();
     let driver = Driver {
         shared: shared.clone(),
         transport,
         events: event_tx,
         states,
         backlog: Backlog::default(),
+        barrier: Barrier::new(move || woken.wake.notify_one()),
         requests: JoinSet::new(),
         reads: JoinSet::new(),
     };
@@ -129,8 +157,27 @@ fn spawn(client: Client, transport: Transport, states: bool) -> (Handle, Events)
 
 type Outcome = (RequestId, Result<http::Response<Vec<u8>>, TransportError>);
 
-/// An event, with the session state when it is a `SessionChanged` of [`start_saving`].
-type Item = (Event, Option<Box<SessionState>>);
+/// An event, with the session state and its token when it is a `SessionChanged` of
+/// [`start_saving`].
+type Item = (Event, Option<Box<(SessionState, SaveToken)>>);
+
+/// The event of `item`, its token released (the host does not save states this way).
+fn released((e, saving): Item) -> Event {
+    if let Some(saving) = saving {
+        saving.1.saved();
+    }
+    e
+}
+
+/// The event and state of `item`, its token released.
+fn with_state((e, saving): Item) -> (Event, Option<SessionState>) {
+    let state = saving.map(|saving| {
+        let (state, token) = *saving;
+        token.saved();
+        state
+    });
+    (e, state)
+}
 
 struct Driver {
     shared: Arc<Shared>,
@@ -140,6 +187,9 @@ struct Driver {
     states: bool,
     /// Events the channel had no room for, and the sync loop held back meanwhile.
     backlog: Backlog<Item>,
+    /// The `webwxsync` held until the host has saved the states handed out
+    /// ([`start_saving`]; never closed otherwise).
+    barrier: Barrier,
     requests: JoinSet<Outcome>,
     /// File reads for uploads, off the runtime's worker threads.
     reads: JoinSet<(UploadId, u64, std::io::Result<Vec<u8>>)>,
@@ -151,6 +201,10 @@ impl Driver {
             let (deadline, done) = self.drain();
             if done {
                 break;
+            }
+            // The host saved every state handed out: the webwxsync held may go.
+            for t in self.barrier.release() {
+                self.spawn(t);
             }
             let sleep = async {
                 match deadline {
@@ -221,7 +275,7 @@ impl Driver {
         let events = &self.events;
         let released = self.backlog.flush(|e| offer(events, e));
         for t in released {
-            self.spawn(t);
+            self.send(t);
         }
     }
 
@@ -236,6 +290,13 @@ impl Driver {
     fn drain(&mut self) -> (Option<Monotonic>, bool) {
         let shared = self.shared.clone();
         shared.session.lock().drain(self)
+    }
+
+    /// Sends `t` unless the barrier holds it (a `webwxsync` while a state is unsaved).
+    fn send(&mut self, t: Transmit) {
+        if let Some(t) = self.barrier.hold(t.endpoint, t) {
+            self.spawn(t);
+        }
     }
 
     fn spawn(&mut self, t: Transmit) {
@@ -266,7 +327,7 @@ fn offer(events: &mpsc::Sender<Item>, e: Item) -> Offer<Item> {
 impl Outputs for Driver {
     fn transmit(&mut self, t: Transmit) {
         if let Some(t) = self.backlog.hold(t.endpoint, t) {
-            self.spawn(t);
+            self.send(t);
         }
     }
 
@@ -301,7 +362,7 @@ impl Outputs for Driver {
         if !(self.states && matches!(e, Event::SessionChanged)) {
             return self.event(e);
         }
-        let state = Some(Box::new(client.snapshot()));
+        let state = Some(Box::new((client.snapshot(), self.barrier.token())));
         let events = &self.events;
         self.backlog.push((e, state), |e| offer(events, e));
     }
@@ -487,27 +548,42 @@ impl std::fmt::Debug for Events {
 impl Events {
     /// The next event; `None` once the session has ended and every event was taken.
     pub async fn next_event(&mut self) -> Option<Event> {
-        self.rx.recv().await.map(|(e, _)| e)
+        self.rx.recv().await.map(released)
     }
 
     /// The next event if one is waiting.
     pub fn try_next_event(&mut self) -> Option<Event> {
-        self.rx.try_recv().ok().map(|(e, _)| e)
+        self.rx.try_recv().ok().map(released)
     }
 
     /// The next event, blocking the thread (not for use inside the runtime).
     pub fn blocking_next_event(&mut self) -> Option<Event> {
-        self.rx.blocking_recv().map(|(e, _)| e)
+        self.rx.blocking_recv().map(released)
     }
 
     /// The next event with, for a `SessionChanged` of a session started with
-    /// [`start_saving`], the session state as it stood at that event.
+    /// [`start_saving`], the session state as it stood at that event. The state's
+    /// [`SaveToken`] is released as it is handed out: the next `webwxsync` waits only
+    /// until the state is taken. A host that saves it uses [`Events::next_to_save`].
     pub async fn next_with_state(&mut self) -> Option<(Event, Option<SessionState>)> {
-        self.rx.recv().await.map(|(e, s)| (e, s.map(|s| *s)))
+        self.rx.recv().await.map(with_state)
     }
 
     /// Like [`Events::next_with_state`], if an event is waiting.
     pub fn try_next_with_state(&mut self) -> Option<(Event, Option<SessionState>)> {
+        self.rx.try_recv().ok().map(with_state)
+    }
+
+    /// The next event with, for a `SessionChanged` of a session started with
+    /// [`start_saving`], the session state as it stood at that event and the token the
+    /// next `webwxsync` waits for: call [`SaveToken::saved`] once the state (and every
+    /// event before it) is durable. See [`start_saving`].
+    pub async fn next_to_save(&mut self) -> Option<(Event, Option<(SessionState, SaveToken)>)> {
+        self.rx.recv().await.map(|(e, s)| (e, s.map(|s| *s)))
+    }
+
+    /// Like [`Events::next_to_save`], if an event is waiting.
+    pub fn try_next_to_save(&mut self) -> Option<(Event, Option<(SessionState, SaveToken)>)> {
         self.rx.try_recv().ok().map(|(e, s)| (e, s.map(|s| *s)))
     }
 }
@@ -516,7 +592,7 @@ impl futures_core::Stream for Events {
     type Item = Event;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.rx.poll_recv(cx).map(|o| o.map(|(e, _)| e))
+        self.rx.poll_recv(cx).map(|o| o.map(released))
     }
 }
 

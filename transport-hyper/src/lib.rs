@@ -43,7 +43,7 @@ pub use driver::{Events, Handle, start, start_saving, start_with};
 pub use transport::{BuildError, Transport, TransportError, classify};
 pub use webwx_core;
 pub use webwx_transport::{
-    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, FileSource, Options, PendingAnswer, Proxy,
+    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, FileSource, Options, PendingAnswer, Proxy, SaveToken,
     SendFileError, Session, StartError, instant_of, now, random_seed, save_download,
 };
 

@@ -8,6 +8,14 @@
 //! `SessionChanged` wait for the next one: committed without their state, a crash
 //! would make the server deliver them again from the older saved SyncKey. Events that
 //! no sync step produced (QR codes, command outcomes, …) are committed as they come.
+//!
+//! Each state comes with the driver's [`SaveToken`]: the session sends no `webwxsync`
+//! (which acknowledges the step to the server, and the server then drops its messages)
+//! until the recorder releases it, after the transaction that holds the state and its
+//! events committed. So a `kill -9` at any instant loses no message: the node that
+//! resumes the account starts from the last committed state, and the server still has
+//! everything after it. A write refused for good (fenced) stops the session and drops
+//! the tokens unreleased, so the stale session acknowledges nothing more.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -20,7 +28,7 @@ use webwx_core::message::{Message, MessageKind, normalize_text};
 use webwx_core::wire::RawContact;
 use webwx_core::{CommandEvent, Event, SessionState};
 use webwx_hyper::prelude::*;
-use webwx_hyper::{Events, Handle};
+use webwx_hyper::{Events, Handle, SaveToken};
 
 use super::{Account, AccountState, Note};
 use crate::Gateway;
@@ -44,6 +52,8 @@ struct Step {
     messages: usize,
     /// `sent` events: (LocalID, index in `batch.events`).
     sent: Vec<(String, usize)>,
+    /// The driver's tokens of the states in `batch`: released once it is committed.
+    tokens: Vec<SaveToken>,
 }
 
 impl Step {
@@ -65,6 +75,7 @@ impl Step {
         self.messages += other.messages;
         self.sent
             .extend(other.sent.into_iter().map(|(l, i)| (l, i + offset)));
+        self.tokens.append(&mut other.tokens);
     }
 }
 
@@ -121,7 +132,7 @@ pub async fn run(
     let mut ended = false;
     loop {
         tokio::select! {
-            item = events.next_with_state() => match item {
+            item = events.next_to_save() => match item {
                 Some((e, s)) => r.take(e, s),
                 None => ended = true,
             },
@@ -134,7 +145,7 @@ pub async fn run(
         }
         if !ended {
             while r.done.batch.events.len() + r.tail.batch.events.len() < MAX_STEP {
-                match events.try_next_with_state() {
+                match events.try_next_to_save() {
                     Some((e, s)) => r.take(e, s),
                     None => break,
                 }
@@ -255,11 +266,12 @@ fn history_of_note(note: &Note) -> Option<HistoryRecord> {
 
 impl Recorder {
     /// Takes one event of the session.
-    fn take(&mut self, e: Event, state: Option<SessionState>) {
+    fn take(&mut self, e: Event, state: Option<(SessionState, SaveToken)>) {
         if let Event::SessionChanged = e {
-            if let Some(s) = state {
+            if let Some((s, token)) = state {
                 self.tail.batch.session =
                     Some(serde_json::to_string(&s).expect("a session serializes"));
+                self.tail.tokens.push(token);
             }
             let tail = std::mem::take(&mut self.tail);
             self.done.append(tail);
@@ -421,6 +433,7 @@ impl Recorder {
             step.append(tail);
         }
         if step.batch.is_empty() {
+            step.tokens.into_iter().for_each(SaveToken::saved);
             return Ok(());
         }
         let n = step.batch.events.len();
@@ -452,6 +465,8 @@ impl Recorder {
                 }
             }
         };
+        // Durable: the session may acknowledge these states to the server now.
+        step.tokens.into_iter().for_each(SaveToken::saved);
         for (local_id, i) in step.sent {
             if let Some(seq) = seqs.get(i) {
                 if self.sent_order.len() >= REMEMBERED_SENDS
