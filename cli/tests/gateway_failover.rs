@@ -580,6 +580,66 @@ fn partition_drill() {
     drop(hook);
 }
 
+/// A call forwarded to the account's node, which dies (`kill -9`) while running it: the
+/// caller gets a typed 504 (`node_lost`) once the dead node's heartbeat is a lease old,
+/// not after its own limit (300 s for a command).
+#[test]
+fn a_call_whose_node_dies_answers_504() {
+    let cluster = pg::PgCluster::start();
+    let (_sim, sim) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "300"]);
+    let hook = Hook::start(0);
+    let common = flags(&sim, &hook.url);
+    let a = start_node(&cluster.url, "a", &common);
+    let b = start_node(&cluster.url, "b", &common);
+    let accs = log_in(&[&a.base, &b.base], &sim, 2, "dies");
+    let o = owners(&b.base);
+    let acc = accs
+        .iter()
+        .find(|x| o[&x.id].0 == "a")
+        .expect("an account on a")
+        .clone();
+    // The owner's sends hang at the simulator: the call is running when a dies.
+    let r = post_json(
+        &sim,
+        "/_sim/faults",
+        &json!({"endpoint": "webwxsendmsg", "kind": "hang", "count": 20, "uin": acc.uin}),
+        &[],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let caller = {
+        let base = b.base.clone();
+        let path = format!("/v1/accounts/{}/messages", acc.id);
+        let body = json!({"to": acc.friend, "text": "never answered"});
+        std::thread::spawn(move || {
+            let r = post_json(&base, &path, &body, &[("Idempotency-Key", "dies-1")]);
+            (Instant::now(), r)
+        })
+    };
+    wait_for("the send hangs at the simulator", LONG, || {
+        (get_json(&sim, "/_sim/state")["counters"]["faults_fired"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1)
+            .then_some(())
+    });
+    let killed = Instant::now();
+    a.kill9();
+    let (answered, r) = caller.join().unwrap();
+    let waited = answered - killed;
+    assert_eq!(r.status, 504, "{}", r.text());
+    let err = r.json();
+    assert_eq!(err["error"]["kind"], "node_lost", "{err}");
+    // The dead node's heartbeat must be a lease old first; the bound is the issue's
+    // generous one (lease + 30 s), far below the caller's own limit of 300 s.
+    assert!(waited < BACK, "answered after {waited:?}");
+    println!(
+        "a call whose node dies: 504 node_lost {:.1} s after the kill -9 (lease {LEASE_MS} ms)",
+        waited.as_secs_f64()
+    );
+    drop(b);
+    drop(hook);
+}
+
 fn inject_named(sim: &str, accs: &[Acc], prefix: &str, n: usize) {
     for i in 0..n {
         let acc = &accs[i % accs.len()];

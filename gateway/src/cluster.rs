@@ -333,6 +333,10 @@ pub async fn remote(
     };
     let deadline = Instant::now() + limit;
     let mut delay = Duration::from_millis(10);
+    // Whether the node running the call still lives is checked this often: one that died
+    // mid-call answers 504 once its heartbeat is a lease old, not at the caller's limit.
+    let check_every = (gw.options.lease / 3).max(Duration::from_millis(100));
+    let mut next_check = Instant::now() + check_every;
     loop {
         match cluster.answer(id).await {
             Ok(Some((status, body))) => {
@@ -343,6 +347,17 @@ pub async fn remote(
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "command table unreadable"),
+        }
+        if Instant::now() >= next_check {
+            next_check = Instant::now() + check_every;
+            if let Ok(true) = cluster.abandon_if_runner_dead(id, gw.options.lease).await {
+                return Reply::error(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    None,
+                    "node_lost",
+                    "the account's node died while running the call: its outcome is unknown",
+                );
+            }
         }
         if Instant::now() >= deadline {
             let never_ran = cluster.cancel(id).await.unwrap_or(false);

@@ -701,6 +701,8 @@ async fn postgres_leases_fence_and_carry_calls() {
         "once"
     );
     assert_eq!(n1.answer(id).await.unwrap(), None);
+    // Its runner (n2) lives: the caller keeps waiting.
+    assert!(!n1.abandon_if_runner_dead(id, ttl).await.unwrap());
     n2.finish_call(id, 200, "{}").await.unwrap();
     assert_eq!(n1.answer(id).await.unwrap(), Some((200, "{}".into())));
     // A call nobody took can be cancelled (it never runs).
@@ -709,6 +711,19 @@ async fn postgres_leases_fence_and_carry_calls() {
         .await
         .unwrap();
     assert!(n1.cancel(id).await.unwrap());
+    // A running call whose runner died (no heartbeat for the ttl) is given up: once.
+    let id = n1
+        .submit(RemoteKind::Command, Some("a"), None, "{}", None)
+        .await
+        .unwrap();
+    assert!(
+        !n1.abandon_if_runner_dead(id, ttl).await.unwrap(),
+        "pending: the next owner runs it"
+    );
+    assert_eq!(n2.claim_calls("n2", &["a".into()]).await.unwrap().len(), 1);
+    tokio::time::sleep(ttl + Duration::from_millis(200)).await;
+    assert!(n1.abandon_if_runner_dead(id, ttl).await.unwrap());
+    assert!(!n1.abandon_if_runner_dead(id, ttl).await.unwrap());
     // A graceful stop hands the lease back: free at once, generation 3.
     assert_eq!(n2.release("n2").await.unwrap(), 1);
     let nodes = n1.nodes(ttl).await.unwrap();

@@ -162,4 +162,9 @@ pub trait Cluster: Send + Sync {
 
     /// Writes a call's answer.
     fn finish_call(&self, id: i64, status: u16, answer: &str) -> StoreFuture<'_, ()>;
+
+    /// Gives up on a running call whose runner died before answering (no heartbeat for
+    /// `ttl`): marks it `lost` and answers true. False while the call is pending or done,
+    /// or its runner lives.
+    fn abandon_if_runner_dead(&self, id: i64, ttl: Duration) -> StoreFuture<'_, bool>;
 }

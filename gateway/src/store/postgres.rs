@@ -1192,6 +1192,24 @@ impl Cluster for Postgres {
         })
     }
 
+    fn abandon_if_runner_dead(&self, id: i64, ttl: Duration) -> StoreFuture<'_, bool> {
+        Box::pin(async move {
+            let c = self.control().await?;
+            let n = c
+                .execute(
+                    "UPDATE remote_commands c SET state = 'lost'
+                     WHERE c.id = $1 AND c.state = 'running'
+                       AND NOT EXISTS (
+                           SELECT 1 FROM nodes n WHERE n.name = c.runner
+                             AND n.heartbeat > now() - $2::bigint * interval '1 millisecond')",
+                    &[&id, &ms(ttl)],
+                )
+                .await
+                .map_err(db)?;
+            Ok(n == 1)
+        })
+    }
+
     fn finish_call(&self, id: i64, status: u16, answer: &str) -> StoreFuture<'_, ()> {
         let answer = answer.to_owned();
         Box::pin(async move {
