@@ -39,6 +39,9 @@ pub(crate) enum Step {
     LoggedIn(Credentials),
     /// The contacts are loaded: the session is ready (the sync loop starts if it runs).
     Ready,
+    /// The server answered the sync loop: the session is alive (a resumed session is no
+    /// longer in doubt).
+    Alive,
     /// The server says the session is over (1100/1101/1102): a resumed session that never
     /// proved alive logs in again, any other ends.
     SessionOver(Ret),

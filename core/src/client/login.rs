@@ -117,7 +117,7 @@ impl Client {
             may_push: self.cfg.push_login_fallback,
             ..LoginPhase::default()
         };
-        self.sync_loop = sync_loop;
+        self.sync.enabled = sync_loop;
         self.phase = Phase::Starting;
         self.contacts = crate::contacts::Contacts::new(self.state.self_user_name().unwrap_or(""));
         if let Some(me) = self.state.me.clone() {
@@ -163,7 +163,7 @@ impl Client {
     /// A resumed session turned out dead: log in again.
     pub(crate) fn resume_failed(&mut self, now: Now, ret: Ret) {
         self.emit(Event::ResumeFailed { ret });
-        if !self.sync_loop {
+        if !self.sync.enabled {
             // One-shot commands on a saved session never log in again on their own.
             self.die(LogoutReason::Remote { ret });
             return;
@@ -191,7 +191,7 @@ impl Client {
         };
         self.state.hosts = Hosts::for_content_host(&self.cfg.home);
         self.state.desktop = self.cfg.desktop;
-        self.sync_loop = true;
+        self.sync.enabled = true;
     }
 
     /// Runs `f` on the login phase with a context, then applies the step it returns.

@@ -167,13 +167,8 @@ pub struct Client {
     unsent: Vec<Inflight>,
     pub(crate) login: login::LoginPhase,
     pub(crate) startup: startup::Startup,
-    pub(crate) sync: sync_loop::SyncState,
+    pub(crate) sync: sync_loop::SyncLoop,
     pub(crate) cmds: commands::CommandState,
-    /// The last messages seen.
-    pub(crate) recent: recent::RecentMessages,
-    /// Whether this session runs the sync loop (off for one-shot commands on a saved
-    /// session): a property of the session, set by the login commands, read by startup.
-    pub(crate) sync_loop: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -243,10 +238,8 @@ impl Client {
             unsent: Vec::new(),
             login: login::LoginPhase::default(),
             startup: startup::Startup::default(),
-            sync: sync_loop::SyncState::default(),
+            sync: sync_loop::SyncLoop::default(),
             cmds: commands::CommandState::default(),
-            recent: recent::RecentMessages::default(),
-            sync_loop: true,
         }
     }
 
@@ -299,7 +292,7 @@ impl Client {
     /// A message this session saw, by its `MsgId` (or `NewMsgId`): the last
     /// [`RECENT_MESSAGES`] are kept.
     pub fn recent_message(&self, id: &str) -> Option<&crate::message::Message> {
-        self.recent.find(id)
+        self.sync.recent.find(id)
     }
 
     /// Number of requests in flight.
@@ -351,8 +344,9 @@ impl Client {
                 }
                 Timer::Retry(_) | Timer::Paced(_) => {}
                 Timer::Heartbeat => self.heartbeat(now),
-                Timer::SyncCheck => self.send_synccheck(now),
-                Timer::Sync => self.send_sync(now),
+                t @ (Timer::SyncCheck | Timer::Sync) => {
+                    self.in_sync_loop(now, |sync, ctx, phase| sync.on_timer(ctx, phase, t))
+                }
             }
         }
     }
@@ -396,7 +390,9 @@ impl Client {
                     });
                 }
             }
-            Pending::SyncCheck | Pending::Sync => self.on_sync_response(now, inflight, resp),
+            Pending::SyncCheck | Pending::Sync => self.in_sync_loop(now, |sync, ctx, phase| {
+                sync.on_response(ctx, phase, inflight, resp)
+            }),
             Pending::Logout => self.die(LogoutReason::Requested),
             Pending::Cmd(_) => self.on_cmd_response(now, inflight, resp),
         }
@@ -412,18 +408,10 @@ impl Client {
         if kind == TransportErrorKind::Timeout {
             match &inflight.pending {
                 Pending::SyncCheck => {
-                    // The server holds ~25 s and answers; a poll that outlives the
-                    // timeout again and again for as long as the loop may fail means the
-                    // server is gone, however silently.
-                    let since = *self.sync.timeouts_since.get_or_insert(now.mono);
-                    if now.mono.since(since) >= self.cfg.retry.sync_give_up_after {
-                        self.die(LogoutReason::Unreachable {
-                            endpoint: inflight.endpoint.to_owned(),
-                            kind,
-                        });
-                    } else {
-                        self.send_synccheck(now);
-                    }
+                    let endpoint = inflight.endpoint;
+                    self.in_sync_loop(now, |sync, ctx, phase| {
+                        sync.on_poll_timeout(ctx, phase, endpoint, kind)
+                    });
                     return;
                 }
                 Pending::LoginPoll { uuid } => {
@@ -519,6 +507,8 @@ impl Client {
             Step::Stay => {}
             Step::Retry(inflight, failure) => self.retry_or_fail(now, inflight, failure),
             Step::LoggedIn(credentials) => self.logged_in(now, credentials),
+            // A resumed session that answered is not in doubt any more.
+            Step::Alive => self.login.resumed = false,
             Step::Ready => self.ready(now),
             Step::SessionOver(ret) => self.session_over(now, ret),
             Step::End(reason) => self.die(reason),
@@ -537,15 +527,6 @@ impl Client {
         let path = logical.uri().path().to_owned();
         for sc in crate::relay::set_cookies(resp.headers()) {
             self.state.cookies.store(now.wall, &host, &path, &sc);
-        }
-    }
-
-    /// Takes a refreshed skey (webwxinit/webwxsync `SKey`; empty means unchanged).
-    pub(crate) fn refresh_skey(&mut self, skey: &str) {
-        if !skey.is_empty()
-            && let Some(c) = self.state.credentials.as_mut()
-        {
-            c.skey = skey.to_owned();
         }
     }
 
@@ -637,7 +618,9 @@ impl Client {
             | Pending::BatchGetContact { .. }) => self.in_startup(now, |startup, ctx, phase| {
                 startup.on_failure(ctx, phase, p, endpoint, failure)
             }),
-            Pending::SyncCheck | Pending::Sync => self.die(failure.into_reason(endpoint)),
+            Pending::SyncCheck | Pending::Sync => {
+                self.in_sync_loop(now, |sync, _, _| sync.on_failure(endpoint, failure))
+            }
             Pending::Logout => self.die(LogoutReason::Requested),
             Pending::Cmd(cmd) => self.on_cmd_failure(now, cmd, failure),
         }

@@ -48,10 +48,10 @@ impl Client {
         if self.phase != Phase::Starting {
             return;
         }
-        if self.sync_loop {
+        if self.sync.enabled {
             self.phase = Phase::Running;
             self.emit(Event::Ready);
-            self.start_sync_loop(now);
+            self.in_sync_loop(now, |sync, ctx, phase| sync.start(ctx, phase));
             self.schedule_heartbeat(now);
         } else {
             self.phase = Phase::CommandsOnly;
@@ -103,6 +103,16 @@ impl Startup {
             t,
         );
         Step::Stay
+    }
+
+    /// Fetches the members of groups the sync loop came across: a background fetch,
+    /// which never ends startup.
+    pub(crate) fn fetch_groups(ctx: &mut Ctx<'_>, items: Vec<BatchItem>) {
+        let step = Self::send_batch(ctx, items, false);
+        debug_assert!(
+            matches!(step, Step::Stay),
+            "a background fetch returns no step"
+        );
     }
 
     /// The answer to a startup request (the client routes it here while logged in).

@@ -2,147 +2,211 @@
 //! webwxsync, which delivers messages and contact changes and advances the keys;
 //! `ContinueFlag` syncs again before the next synccheck.
 
-use super::{Client, Event, Failure, Inflight, LogoutReason, Pending, Phase, Timer};
+use super::ctx::{Ctx, Step};
+use super::recent::RecentMessages;
+use super::startup::Startup;
+use super::{Event, Failure, Inflight, LogoutReason, Pending, Phase, Timer};
 use crate::endpoint::batchgetcontact::BatchItem;
 use crate::endpoint::sync::SyncResponse;
 use crate::endpoint::{sync, synccheck};
-use crate::error::{ResponseError, Ret};
+use crate::error::{ResponseError, Ret, TransportErrorKind};
 use crate::message::{Message, SelfInfo};
-use crate::time::{Monotonic, Now};
+use crate::time::Monotonic;
 use http::Response;
+
+/// The sync loop phase: what it alone reads and writes. The client hands it a [`Ctx`]
+/// and the phase the session is in (to read); it returns a [`Step`] for what only the
+/// client may do (retry, end the session, or note that a resumed session proved alive).
+#[derive(Debug)]
+pub(crate) struct SyncLoop {
+    /// Whether this session runs the sync loop (off for one-shot commands on a saved
+    /// session): a property of the session, set by the login commands, read when the
+    /// contacts are loaded.
+    pub(crate) enabled: bool,
+    /// The loop's bookkeeping.
+    sync: SyncState,
+    /// The last messages seen (the client looks them up for the host).
+    pub(crate) recent: RecentMessages,
+}
+
+impl Default for SyncLoop {
+    fn default() -> SyncLoop {
+        SyncLoop {
+            enabled: true,
+            sync: SyncState::default(),
+            recent: RecentMessages::default(),
+        }
+    }
+}
 
 /// Sync loop bookkeeping.
 #[derive(Debug, Default)]
-pub(crate) struct SyncState {
+struct SyncState {
     /// jQuery's `_` counter of synccheck.
-    pub(crate) cache_buster: u64,
+    cache_buster: u64,
     /// When Ret 1205 started, while it persists.
-    pub(crate) too_frequent_since: Option<Monotonic>,
+    too_frequent_since: Option<Monotonic>,
     /// Consecutive 1205 answers.
-    pub(crate) too_frequent_count: u32,
+    too_frequent_count: u32,
     /// Consecutive unknown synccheck retcodes.
-    pub(crate) odd_retcodes: u32,
+    odd_retcodes: u32,
     /// When the current run of unknown retcodes started.
-    pub(crate) odd_since: Option<Monotonic>,
+    odd_since: Option<Monotonic>,
     /// When the current run of synccheck timeouts (no answer at all) started.
-    pub(crate) timeouts_since: Option<Monotonic>,
+    timeouts_since: Option<Monotonic>,
 }
 
-impl Client {
-    pub(crate) fn start_sync_loop(&mut self, now: Now) {
-        self.sync.cache_buster = now.wall.as_millis();
-        self.send_synccheck(now);
+impl SyncLoop {
+    /// Starts the loop (the session is ready and runs it).
+    pub(crate) fn start(&mut self, ctx: &mut Ctx<'_>, phase: &Phase) -> Step {
+        self.sync.cache_buster = ctx.now.wall.as_millis();
+        self.send_synccheck(ctx, phase);
+        Step::Stay
     }
 
-    fn loop_busy(&self) -> bool {
-        self.inflight
-            .values()
-            .any(|i| matches!(i.pending, Pending::SyncCheck | Pending::Sync))
+    /// Whether a synccheck or webwxsync is in flight.
+    fn busy(ctx: &Ctx<'_>) -> bool {
+        ctx.in_flight(|p| matches!(p, Pending::SyncCheck | Pending::Sync))
     }
 
-    pub(crate) fn send_synccheck(&mut self, now: Now) {
-        if self.phase != Phase::Running || self.loop_busy() {
+    fn send_synccheck(&mut self, ctx: &mut Ctx<'_>, phase: &Phase) {
+        if *phase != Phase::Running || Self::busy(ctx) {
             return;
         }
         self.sync.cache_buster += 1;
         let cb = self.sync.cache_buster;
-        let key = if self.state.sync_check_key.is_empty() {
-            self.state.sync_key.clone()
+        let key = if ctx.state.sync_check_key.is_empty() {
+            ctx.state.sync_key.clone()
         } else {
-            self.state.sync_check_key.clone()
+            ctx.state.sync_check_key.clone()
         };
-        let Some(req) = self
-            .session_ctx(now)
-            .map(|ctx| synccheck::build(&ctx, &key, cb))
-        else {
+        let Some(req) = ctx.session_ctx().map(|s| synccheck::build(&s, &key, cb)) else {
             return;
         };
-        let t = self.cfg.long_poll_timeout;
-        self.dispatch(now, Pending::SyncCheck, synccheck::NAME, req, t);
+        let t = ctx.cfg.long_poll_timeout;
+        ctx.dispatch(Pending::SyncCheck, synccheck::NAME, req, t);
     }
 
-    pub(crate) fn send_sync(&mut self, now: Now) {
-        if self.phase != Phase::Running || self.loop_busy() {
+    fn send_sync(ctx: &mut Ctx<'_>, phase: &Phase) {
+        if *phase != Phase::Running || Self::busy(ctx) {
             return;
         }
-        let key = self.state.sync_key.clone();
-        let Some(req) = self.session_ctx(now).map(|ctx| sync::build(&ctx, &key)) else {
+        let key = ctx.state.sync_key.clone();
+        let Some(req) = ctx.session_ctx().map(|s| sync::build(&s, &key)) else {
             return;
         };
-        let t = self.cfg.request_timeout;
-        self.dispatch(now, Pending::Sync, sync::NAME, req, t);
+        let t = ctx.cfg.request_timeout;
+        ctx.dispatch(Pending::Sync, sync::NAME, req, t);
     }
 
-    pub(crate) fn on_sync_response(
+    /// One of the loop's timers fired: poll or sync again.
+    pub(crate) fn on_timer(&mut self, ctx: &mut Ctx<'_>, phase: &Phase, timer: Timer) -> Step {
+        match timer {
+            Timer::SyncCheck => self.send_synccheck(ctx, phase),
+            Timer::Sync => Self::send_sync(ctx, phase),
+            _ => {}
+        }
+        Step::Stay
+    }
+
+    /// The synccheck long-poll ran into its timeout: poll again. The server holds ~25 s
+    /// and answers; a poll that outlives the timeout again and again for as long as the
+    /// loop may fail means the server is gone, however silently.
+    pub(crate) fn on_poll_timeout(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
+        endpoint: &str,
+        kind: TransportErrorKind,
+    ) -> Step {
+        let since = *self.sync.timeouts_since.get_or_insert(ctx.now.mono);
+        if ctx.now.mono.since(since) >= ctx.cfg.retry.sync_give_up_after {
+            return Step::End(LogoutReason::Unreachable {
+                endpoint: endpoint.to_owned(),
+                kind,
+            });
+        }
+        self.send_synccheck(ctx, phase);
+        Step::Stay
+    }
+
+    /// The answer to a synccheck or webwxsync (the client routes it here).
+    pub(crate) fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
         inflight: Inflight,
         resp: Response<Vec<u8>>,
-    ) {
-        if self.phase != Phase::Running {
-            return;
+    ) -> Step {
+        if *phase != Phase::Running {
+            return Step::Stay;
         }
         match &inflight.pending {
             Pending::SyncCheck => match synccheck::parse(&resp) {
                 Ok(sc) if sc.retcode == 0 => {
                     self.alive();
                     if sc.selector != 0 {
-                        self.send_sync(now);
+                        Self::send_sync(ctx, phase);
                     } else {
-                        self.send_synccheck(now);
+                        self.send_synccheck(ctx, phase);
                     }
+                    Step::Alive
                 }
                 Ok(sc) => {
                     let ret = Ret::from_code(sc.retcode);
                     if ret.is_session_end() {
-                        self.session_over(now, ret);
+                        Step::SessionOver(ret)
                     } else if ret == Ret::TOO_FREQUENT {
-                        self.too_frequent(now, Timer::SyncCheck);
+                        self.too_frequent(ctx, Timer::SyncCheck)
                     } else {
                         // The official client: "syncCheck net error", poll again later;
                         // like any sync-loop failure, only for so long.
-                        let since = *self.sync.odd_since.get_or_insert(now.mono);
-                        if now.mono.since(since) >= self.cfg.retry.sync_give_up_after {
-                            self.die(LogoutReason::Refused {
+                        let since = *self.sync.odd_since.get_or_insert(ctx.now.mono);
+                        if ctx.now.mono.since(since) >= ctx.cfg.retry.sync_give_up_after {
+                            return Step::End(LogoutReason::Refused {
                                 endpoint: synccheck::NAME.to_owned(),
                                 ret,
                                 message: "unknown synccheck retcode".to_owned(),
                             });
-                            return;
                         }
                         self.sync.odd_retcodes += 1;
-                        let d = self.backoff(self.sync.odd_retcodes);
+                        let d = ctx.backoff(self.sync.odd_retcodes);
                         tracing::warn!(retcode = sc.retcode, "unknown synccheck retcode; retrying");
-                        self.set_timer(now.mono.plus(d), Timer::SyncCheck);
+                        ctx.set_timer(ctx.now.mono.plus(d), Timer::SyncCheck);
+                        Step::Stay
                     }
                 }
-                Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
+                Err(e) => Step::Retry(inflight, Failure::Response(e)),
             },
             Pending::Sync => match sync::parse(&resp) {
                 Ok(r) => {
                     self.alive();
                     let more = r.continue_flag != 0;
-                    self.apply_sync(now, r);
+                    self.apply_sync(ctx, r);
                     if more {
-                        self.send_sync(now);
+                        Self::send_sync(ctx, phase);
                     } else {
-                        self.send_synccheck(now);
+                        self.send_synccheck(ctx, phase);
                     }
+                    Step::Alive
                 }
-                Err(ResponseError::Wx(e)) if e.ret.is_session_end() => {
-                    self.session_over(now, e.ret)
-                }
+                Err(ResponseError::Wx(e)) if e.ret.is_session_end() => Step::SessionOver(e.ret),
                 Err(ResponseError::Wx(e)) if e.ret == Ret::TOO_FREQUENT => {
-                    self.too_frequent(now, Timer::Sync);
+                    self.too_frequent(ctx, Timer::Sync)
                 }
-                Err(e) => self.retry_or_fail(now, inflight, Failure::Response(e)),
+                Err(e) => Step::Retry(inflight, Failure::Response(e)),
             },
-            _ => {}
+            _ => Step::Stay,
         }
     }
 
+    /// A synccheck or webwxsync out of retries ends the session.
+    pub(crate) fn on_failure(&mut self, endpoint: &str, failure: Failure) -> Step {
+        Step::End(failure.into_reason(endpoint))
+    }
+
+    /// The server answered: the loop's runs of trouble are over.
     fn alive(&mut self) {
-        self.login.resumed = false;
         self.sync.too_frequent_since = None;
         self.sync.too_frequent_count = 0;
         self.sync.odd_retcodes = 0;
@@ -150,25 +214,25 @@ impl Client {
         self.sync.timeouts_since = None;
     }
 
-    fn too_frequent(&mut self, now: Now, then: Timer) {
-        let since = *self.sync.too_frequent_since.get_or_insert(now.mono);
-        if now.mono.since(since) >= self.cfg.retry.too_frequent_give_up_after {
-            self.die(LogoutReason::TooFrequent);
-            return;
+    fn too_frequent(&mut self, ctx: &mut Ctx<'_>, then: Timer) -> Step {
+        let since = *self.sync.too_frequent_since.get_or_insert(ctx.now.mono);
+        if ctx.now.mono.since(since) >= ctx.cfg.retry.too_frequent_give_up_after {
+            return Step::End(LogoutReason::TooFrequent);
         }
         self.sync.too_frequent_count += 1;
-        let d = self.backoff(self.sync.too_frequent_count);
+        let d = ctx.backoff(self.sync.too_frequent_count);
         tracing::warn!(delay = ?d, "too frequent (1205); backing off");
-        self.set_timer(now.mono.plus(d), then);
+        ctx.set_timer(ctx.now.mono.plus(d), then);
+        Step::Stay
     }
 
     /// Applies one webwxsync answer: messages (deduplicated, in order), contact changes,
-    /// keys (never backwards), skey.
-    pub(crate) fn apply_sync(&mut self, now: Now, r: SyncResponse) {
-        let me = self.state.me.clone().unwrap_or_default();
+    /// keys (never backwards), skey; the members of groups not known yet are fetched.
+    fn apply_sync(&mut self, ctx: &mut Ctx<'_>, r: SyncResponse) {
+        let me = ctx.state.me.clone().unwrap_or_default();
         let mut unknown_groups: Vec<String> = Vec::new();
         for raw in r.add_msg_list {
-            if !self.state.seen.insert(&raw.msg_id) {
+            if !ctx.state.seen.insert(&raw.msg_id) {
                 tracing::debug!("duplicate message ignored");
                 continue;
             }
@@ -178,47 +242,47 @@ impl Client {
                     user_name: &me.user_name,
                     nick_name: &me.nick_name,
                 },
-                &self.contacts,
+                &*ctx.contacts,
             );
             self.recent.complete_revoke(&mut msg);
             if msg.is_group
-                && self.contacts.get(&msg.chat).is_none()
+                && ctx.contacts.get(&msg.chat).is_none()
                 && !unknown_groups.contains(&msg.chat)
             {
                 unknown_groups.push(msg.chat.clone());
             }
             let msg = Box::new(msg);
             self.recent.push(msg.clone());
-            self.emit(Event::Message(msg));
+            ctx.emit(Event::Message(msg));
         }
         for c in r.mod_contact_list {
-            if let Some(change) = self.contacts.upsert(c) {
-                self.emit(Event::Contact(change));
+            if let Some(change) = ctx.contacts.upsert(c) {
+                ctx.emit(Event::Contact(change));
             }
         }
         for c in r.mod_chat_room_member_list {
             let name = c.user_name.clone();
             let members = c.member_list.clone();
-            let change = if self.contacts.get(&name).is_some() {
-                self.contacts.set_members(&name, members)
+            let change = if ctx.contacts.get(&name).is_some() {
+                ctx.contacts.set_members(&name, members)
             } else {
-                self.contacts.upsert(c)
+                ctx.contacts.upsert(c)
             };
             if let Some(change) = change {
-                self.emit(Event::Contact(change));
+                ctx.emit(Event::Contact(change));
             }
         }
         for d in r.del_contact_list {
-            if let Some(change) = self.contacts.remove(&d.user_name) {
-                self.emit(Event::Contact(change));
+            if let Some(change) = ctx.contacts.remove(&d.user_name) {
+                ctx.emit(Event::Contact(change));
             }
         }
-        self.state.sync_key.advance(&r.sync_key);
+        ctx.state.sync_key.advance(&r.sync_key);
         if !r.sync_check_key.is_empty() {
-            self.state.sync_check_key.advance(&r.sync_check_key);
+            ctx.state.sync_check_key.advance(&r.sync_check_key);
         }
-        self.refresh_skey(&r.skey);
-        self.emit(Event::SessionChanged);
+        ctx.refresh_skey(&r.skey);
+        ctx.emit(Event::SessionChanged);
         if !unknown_groups.is_empty() {
             let items = unknown_groups
                 .into_iter()
@@ -227,9 +291,24 @@ impl Client {
                     encry_chat_room_id: String::new(),
                 })
                 .collect();
-            self.in_startup(now, |_, ctx, _| {
-                super::startup::Startup::send_batch(ctx, items, false)
-            });
+            Startup::fetch_groups(ctx, items);
         }
+    }
+}
+
+impl super::Client {
+    /// Runs `f` on the sync loop with a context and the current phase, then applies the
+    /// step it returns.
+    pub(crate) fn in_sync_loop(
+        &mut self,
+        now: crate::time::Now,
+        f: impl FnOnce(&mut SyncLoop, &mut Ctx<'_>, &Phase) -> Step,
+    ) {
+        let step = f(
+            &mut self.sync,
+            &mut super::ctx::ctx!(self, now),
+            &self.phase,
+        );
+        self.settle(now, step);
     }
 }
