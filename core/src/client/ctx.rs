@@ -25,7 +25,6 @@ use super::Config;
 
 /// What a phase hands back to [`Client`](super::Client), which alone switches phases,
 /// ends the session and applies the retry policy.
-#[allow(dead_code)] // the phases not yet on the context will use the rest
 #[allow(clippy::large_enum_variant)] // returned once per input, moved, never stored
 #[derive(Debug)]
 #[must_use = "a phase's step must be applied by the client"]
@@ -50,7 +49,6 @@ pub(crate) enum Step {
 }
 
 /// The context a phase works in: see the module docs.
-#[allow(dead_code)] // the phases not yet on the context will use the rest
 pub(crate) struct Ctx<'a> {
     /// The time of the input being handled.
     pub(crate) now: Now,
@@ -85,7 +83,6 @@ macro_rules! ctx {
 }
 pub(crate) use ctx;
 
-#[allow(dead_code)] // the phases not yet on the context will use the rest
 impl<'a> Ctx<'a> {
     #[allow(clippy::too_many_arguments)] // only through `ctx!`
     pub(crate) fn new(
@@ -127,15 +124,7 @@ impl<'a> Ctx<'a> {
         logical: Request<Vec<u8>>,
         timeout: Duration,
     ) {
-        self.transmit(Inflight {
-            pending,
-            endpoint,
-            logical,
-            attempts: 0,
-            timeout,
-            first_failure: None,
-            paced: None,
-        });
+        self.transmit(Inflight::new(pending, endpoint, logical, timeout));
     }
 
     /// Arms a timer.
@@ -143,6 +132,27 @@ impl<'a> Ctx<'a> {
         let seq = *self.next_id;
         *self.next_id += 1;
         self.timers.insert((at, seq), timer);
+    }
+
+    // ---- the send queue's timers ----
+
+    /// How many timers `pick` selects, and the earliest one's deadline.
+    pub(crate) fn waiting(&self, pick: impl Fn(&Timer) -> bool) -> (usize, Option<Monotonic>) {
+        waiting(self.timers, pick)
+    }
+
+    /// Takes the timers `pick` selects out, earliest first (the send queue takes its
+    /// waiting requests back to give them new slots).
+    pub(crate) fn take_timers(&mut self, pick: impl Fn(&Timer) -> bool) -> Vec<Timer> {
+        let keys: Vec<_> = self
+            .timers
+            .iter()
+            .filter(|(_, t)| pick(t))
+            .map(|(k, _)| *k)
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| self.timers.remove(&k))
+            .collect()
     }
 
     // ---- what the verbs need, and what every phase reads ----
@@ -232,22 +242,7 @@ impl<'a> Ctx<'a> {
 
     /// A context for a logged-in request (fresh DeviceID); `None` without credentials.
     pub(crate) fn session_ctx(&mut self) -> Option<SessionCtx<'_>> {
-        let device_id = self.state.rng.device_id();
-        let creds = self.state.credentials.as_ref()?;
-        Some(SessionCtx {
-            now: self.now.wall,
-            hosts: &self.state.hosts,
-            credentials: creds,
-            device_id,
-            lang: &self.cfg.lang,
-            me: self
-                .state
-                .me
-                .as_ref()
-                .map(|m| m.user_name.as_str())
-                .unwrap_or(""),
-            data_ticket: self.state.cookies.get(self.now.wall, "webwx_data_ticket"),
-        })
+        session_ctx(self.now, self.cfg, self.state)
     }
 
     /// Takes a refreshed skey (webwxinit/webwxsync `SKey`; empty means unchanged).
@@ -263,4 +258,37 @@ impl<'a> Ctx<'a> {
     pub(crate) fn backoff(&mut self, n: u32) -> Duration {
         self.cfg.retry.backoff(n, &mut self.state.rng)
     }
+}
+
+/// How many of `timers` `pick` selects, and the earliest one's deadline.
+pub(crate) fn waiting(
+    timers: &BTreeMap<(Monotonic, u64), Timer>,
+    pick: impl Fn(&Timer) -> bool,
+) -> (usize, Option<Monotonic>) {
+    let mut picked = timers.iter().filter(|(_, t)| pick(t));
+    let first = picked.next().map(|((at, _), _)| *at);
+    (first.map_or(0, |_| 1 + picked.count()), first)
+}
+
+/// A context for a logged-in request (fresh DeviceID); `None` without credentials.
+pub(crate) fn session_ctx<'s>(
+    now: Now,
+    cfg: &'s Config,
+    state: &'s mut SessionState,
+) -> Option<SessionCtx<'s>> {
+    let device_id = state.rng.device_id();
+    let creds = state.credentials.as_ref()?;
+    Some(SessionCtx {
+        now: now.wall,
+        hosts: &state.hosts,
+        credentials: creds,
+        device_id,
+        lang: &cfg.lang,
+        me: state
+            .me
+            .as_ref()
+            .map(|m| m.user_name.as_str())
+            .unwrap_or(""),
+        data_ticket: state.cookies.get(now.wall, "webwx_data_ticket"),
+    })
 }

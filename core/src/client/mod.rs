@@ -55,7 +55,7 @@ use crate::error::{ResponseError, TransportErrorKind};
 use crate::hosts::Hosts;
 use crate::session::SessionState;
 use crate::time::{Monotonic, Now};
-use ctx::{Step, ctx};
+use ctx::{Ctx, Step, ctx};
 use http::{Request, Response};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
@@ -135,6 +135,26 @@ pub(crate) struct Inflight {
     pub(crate) first_failure: Option<Monotonic>,
     /// Paced: its chat and class ([`crate::pacing`]).
     pub(crate) paced: Option<(String, crate::pacing::PaceClass)>,
+}
+
+impl Inflight {
+    /// A request not sent yet.
+    pub(crate) fn new(
+        pending: Pending,
+        endpoint: &'static str,
+        logical: Request<Vec<u8>>,
+        timeout: Duration,
+    ) -> Inflight {
+        Inflight {
+            pending,
+            endpoint,
+            logical,
+            attempts: 0,
+            timeout,
+            first_failure: None,
+            paced: None,
+        }
+    }
 }
 
 /// What a timer does when it fires.
@@ -437,22 +457,7 @@ impl Client {
 
     /// A context for a logged-in request (fresh DeviceID); `None` without credentials.
     pub(crate) fn session_ctx(&mut self, now: Now) -> Option<SessionCtx<'_>> {
-        let device_id = self.state.rng.device_id();
-        let creds = self.state.credentials.as_ref()?;
-        Some(SessionCtx {
-            now: now.wall,
-            hosts: &self.state.hosts,
-            credentials: creds,
-            device_id,
-            lang: &self.cfg.lang,
-            me: self
-                .state
-                .me
-                .as_ref()
-                .map(|m| m.user_name.as_str())
-                .unwrap_or(""),
-            data_ticket: self.state.cookies.get(now.wall, "webwx_data_ticket"),
-        })
+        ctx::session_ctx(now, &self.cfg, &mut self.state)
     }
 
     /// Queues a logical request.
@@ -481,23 +486,23 @@ impl Client {
         chat: &str,
         class: crate::pacing::PaceClass,
     ) {
-        self.pace(
-            now,
-            Inflight {
-                pending,
-                endpoint,
-                logical,
-                attempts: 0,
-                timeout,
-                first_failure: None,
-                paced: Some((chat.to_owned(), class)),
-            },
-        );
+        let inflight = Inflight {
+            paced: Some((chat.to_owned(), class)),
+            ..Inflight::new(pending, endpoint, logical, timeout)
+        };
+        self.in_ctx(now, |ctx, _| queue::pace(ctx, inflight));
     }
 
     pub(crate) fn transmit(&mut self, now: Now, inflight: Inflight) {
         ctx!(self, now).transmit(inflight);
         self.fail_unsent(now);
+    }
+
+    /// Runs `f` on a context and the current phase (for what belongs to no phase: the send
+    /// queue, logout), then applies the step it returns.
+    pub(crate) fn in_ctx(&mut self, now: Now, f: impl FnOnce(&mut Ctx<'_>, &Phase) -> Step) {
+        let step = f(&mut ctx!(self, now), &self.phase);
+        self.settle(now, step);
     }
 
     /// Applies a phase's step; first fails the requests the phase could not send.
@@ -548,25 +553,12 @@ impl Client {
         self.cmds.fail_all_pending(&mut self.out);
     }
 
-    /// The timers, for the send queue.
-    pub(crate) fn timers_mut(&mut self) -> &mut BTreeMap<(Monotonic, u64), Timer> {
-        &mut self.timers
-    }
-
-    /// The timers.
-    pub(crate) fn timers(&self) -> &BTreeMap<(Monotonic, u64), Timer> {
-        &self.timers
-    }
-
-    pub(crate) fn set_timer(&mut self, at: Monotonic, timer: Timer) {
-        let seq = self.next_id;
-        self.next_id += 1;
-        self.timers.insert((at, seq), timer);
-    }
-
-    /// Exponential backoff with ±20% jitter for attempt `n` (1-based).
-    pub(crate) fn backoff(&mut self, n: u32) -> Duration {
-        self.cfg.retry.backoff(n, &mut self.state.rng)
+    /// How many timers `pick` selects, and the earliest one's deadline.
+    pub(crate) fn waiting_timers(
+        &self,
+        pick: impl Fn(&Timer) -> bool,
+    ) -> (usize, Option<Monotonic>) {
+        ctx::waiting(&self.timers, pick)
     }
 
     /// Retries `inflight` after a backoff if the policy allows, else reports the failure
@@ -581,7 +573,7 @@ impl Client {
             && inflight.attempts < self.cfg.retry.max_attempts
         {
             // The send queue pauses and sends it again first (same ClientMsgId).
-            self.too_frequent_send(now, inflight);
+            self.in_ctx(now, |ctx, _| queue::too_frequent(ctx, inflight));
             return;
         }
         let first = *inflight.first_failure.get_or_insert(now.mono);
@@ -593,14 +585,15 @@ impl Client {
         } && failure.is_retryable()
             && (inflight.pending.is_idempotent() || failure.surely_not_delivered());
         if may_retry {
-            let delay = self.backoff(inflight.attempts);
+            let mut ctx = ctx!(self, now);
+            let delay = ctx.backoff(inflight.attempts);
             tracing::debug!(
                 endpoint = inflight.endpoint,
                 attempt = inflight.attempts,
                 ?delay,
                 "retrying"
             );
-            self.set_timer(now.mono.plus(delay), Timer::Retry(inflight));
+            ctx.set_timer(now.mono.plus(delay), Timer::Retry(inflight));
             return;
         }
         // Out of retries: the phase that owns the request decides what its failure means.
@@ -675,16 +668,15 @@ impl Client {
             )
         });
         self.timers.clear();
-        let req = self
-            .session_ctx(now)
-            .map(|ctx| crate::endpoint::logout::build(&ctx, 0));
-        match req {
-            Some(req) => {
-                let t = self.cfg.request_timeout;
-                self.dispatch(now, Pending::Logout, crate::endpoint::logout::NAME, req, t);
-            }
-            None => self.die(LogoutReason::Requested),
-        }
+        self.in_ctx(now, |ctx, _| {
+            use crate::endpoint::logout;
+            let Some(req) = ctx.session_ctx().map(|s| logout::build(&s, 0)) else {
+                return Step::End(LogoutReason::Requested);
+            };
+            let t = ctx.cfg.request_timeout;
+            ctx.dispatch(Pending::Logout, logout::NAME, req, t);
+            Step::Stay
+        });
     }
 
     /// Stops without telling the server (the saved session stays valid for a resume).

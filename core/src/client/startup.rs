@@ -52,7 +52,7 @@ impl Client {
             self.phase = Phase::Running;
             self.emit(Event::Ready);
             self.in_sync_loop(now, |sync, ctx, phase| sync.start(ctx, phase));
-            self.schedule_heartbeat(now);
+            self.in_ctx(now, super::queue::schedule_heartbeat);
         } else {
             self.phase = Phase::CommandsOnly;
             self.emit(Event::Ready);
