@@ -156,8 +156,14 @@ async fn take(gw: &Arc<Gateway>) {
     let held = gw.held.lock().unwrap_or_else(|e| e.into_inner()).clone();
     // Leases held but not running here: a previous run of this node (restarted
     // within the lease time) held them.
+    let handed_back = gw
+        .handed_back
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     for l in &held {
         if gw.account(&l.account).is_none()
+            && !handed_back.contains(&(l.account.clone(), l.generation))
             && let Ok(Some(r)) = gw.store.account(&l.account).await
             && r.generation == l.generation
         {
@@ -177,6 +183,10 @@ async fn take(gw: &Arc<Gateway>) {
         .options
         .max_accounts
         .map_or(u64::MAX, |m| (m as u64).saturating_sub(mine));
+    if mine > fair {
+        rebalance(gw, cluster, mine, fair).await;
+        return;
+    }
     let limit = fair.saturating_sub(mine).min(room) as usize;
     if limit == 0 {
         return;
@@ -192,6 +202,56 @@ async fn take(gw: &Arc<Gateway>) {
             }
         }
         Err(e) => tracing::error!(error = %e, "taking leases failed"),
+    }
+}
+
+/// Hands one account back when this node holds more than its fair share and a live
+/// node with room holds at least two fewer (a node that joined late): that node takes
+/// it at its next look and resumes it from the stored session, without a QR code. One
+/// account per look, so they move a few at a time and never back and forth.
+async fn rebalance(gw: &Arc<Gateway>, cluster: &dyn Cluster, mine: u64, fair: u64) {
+    let me = gw.node_name();
+    let nodes = match cluster.nodes(gw.options.lease).await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::error!(error = %e, "nodes unreadable");
+            return;
+        }
+    };
+    let room_elsewhere = nodes.iter().any(|n| {
+        let held = n.accounts.len() as u64;
+        n.live
+            && n.name != me
+            && held + 1 < mine
+            && held < fair
+            && n.max_accounts.is_none_or(|m| (held as i64) < m)
+    });
+    if !room_elsewhere {
+        return;
+    }
+    // The newest logged-in account: a login under way has no session to resume.
+    let Some(account) = gw
+        .accounts()
+        .into_iter()
+        .rev()
+        .find(|a| a.live().state == AccountState::LoggedIn)
+    else {
+        return;
+    };
+    tracing::info!(account = %account.id, "handing an account back to rebalance");
+    gw.handed_back
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert((account.id.clone(), account.fence.generation));
+    let running = account.running();
+    gw.forget_local(&account);
+    // Its recorder commits what the session left, then drops its notes: only then is
+    // the lease handed back (a write after that would be fenced).
+    if let Some(r) = running {
+        let _ = tokio::time::timeout(gw.options.lease, r.notes.closed()).await;
+    }
+    if let Err(e) = cluster.release_one(me, &account.id).await {
+        tracing::error!(account = %account.id, error = %e, "cannot hand the lease back");
     }
 }
 

@@ -61,6 +61,9 @@ pub struct Gateway {
     pub(crate) lease_clock: crate::cluster::LeaseClock,
     /// With a shared store: the leases the last renewal confirmed.
     pub(crate) held: std::sync::Mutex<Vec<crate::store::Lease>>,
+    /// Leases (account, generation) this node handed back to rebalance: never adopted
+    /// again from a renewal's answer that predates the hand-back.
+    pub(crate) handed_back: std::sync::Mutex<std::collections::HashSet<(String, i64)>>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -125,6 +128,7 @@ impl Gateway {
             pacer: Box::new(crate::pacing::NoPacing),
             lease_clock: Default::default(),
             held: Default::default(),
+            handed_back: Default::default(),
         }))
     }
 
