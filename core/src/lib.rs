@@ -26,6 +26,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod handlers;
 pub mod hosts;
+pub mod id64;
 pub mod ids;
 pub mod media;
 pub mod message;

@@ -31,7 +31,7 @@
 //! let answer = tracker.poll_completion().unwrap().answer_inline();
 //! assert_eq!(answer.to_json(), r#"{"answer":1,"error":{"kind":"session_ended","message":"the session ended"}}"#);
 //! ```
-pub mod id64;
+pub use crate::id64;
 
 mod answer;
 mod command;

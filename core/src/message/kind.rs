@@ -107,10 +107,10 @@ pub enum MessageKind {
         /// The bubble text if the XML has one (`<VoIPBubbleMsg><msg>`), else the normalized content.
         text: String,
         /// `<roomid>` of an invitation, when present (a string in JSON).
-        #[serde(with = "crate::boundary::id64::option", default)]
+        #[serde(with = "crate::id64::option", default)]
         #[cfg_attr(
             feature = "schema",
-            schemars(with = "Option<crate::boundary::id64::Id64>"),
+            schemars(with = "Option<crate::id64::Id64>"),
             ts(type = "string | null")
         )]
         room_id: Option<u64>,

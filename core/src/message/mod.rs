@@ -78,10 +78,10 @@ pub struct Message {
     /// `MsgId`: the id for media downloads (`webwxgetmsgimg?MsgID=`…) and revoking.
     pub id: String,
     /// `NewMsgId` (a string in JSON: it does not fit a JavaScript number).
-    #[serde(with = "crate::boundary::id64")]
+    #[serde(with = "crate::id64")]
     #[cfg_attr(
         feature = "schema",
-        schemars(with = "crate::boundary::id64::Id64"),
+        schemars(with = "crate::id64::Id64"),
         ts(type = "string")
     )]
     pub new_id: u64,

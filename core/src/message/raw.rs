@@ -91,11 +91,11 @@ pub struct RawMessage {
     /// `NewMsgId`: the 64-bit message id (a JSON number).
     #[serde(
         deserialize_with = "lenient::u64",
-        serialize_with = "crate::boundary::id64::serialize"
+        serialize_with = "crate::id64::serialize"
     )]
     #[cfg_attr(
         feature = "schema",
-        schemars(with = "crate::boundary::id64::Id64"),
+        schemars(with = "crate::id64::Id64"),
         ts(type = "string")
     )]
     pub new_msg_id: u64,
@@ -125,11 +125,11 @@ pub struct RawRecommendInfo {
     #[serde(
         rename = "QQNum",
         deserialize_with = "lenient::u64",
-        serialize_with = "crate::boundary::id64::serialize"
+        serialize_with = "crate::id64::serialize"
     )]
     #[cfg_attr(
         feature = "schema",
-        schemars(with = "crate::boundary::id64::Id64"),
+        schemars(with = "crate::id64::Id64"),
         ts(type = "string")
     )]
     pub qq_num: u64,

@@ -2,8 +2,9 @@
 //! integers exactly only up to 2^53, and `MsgId`, `NewMsgId` and `ClientMsgId` go past
 //! it), read from a string or a number alike.
 //!
-//! Use with `#[serde(with = "crate::boundary::id64")]` on a `u64` field, or
-//! [`option`] on an `Option<u64>`.
+//! Use with `#[serde(with = "crate::id64")]` on a `u64` field, or [`option`] on an
+//! `Option<u64>`. A leaf: it imports nothing of the crate, so the message types can use
+//! it without depending on the boundary. Also at `webwx_core::boundary::id64`.
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serializer};
