@@ -325,12 +325,16 @@ impl SessionState {
     /// whether a relay origin is configured), sync keys longer than [`MAX_SYNC_KEY_PAIRS`].
     /// The cookie jar and the seen ids keep their newest entries within their bounds.
     pub fn from_json(s: &str) -> Result<SessionState, SessionLoadError> {
-        let v: serde_json::Value = serde_json::from_str(s).map_err(|e| load_error(&e))?;
-        let version = v.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
-        if version != u64::from(SESSION_VERSION) {
-            return Err(SessionLoadError::Version(version));
+        // Read from the bytes, as the wire parsers read (`from_slice`): the contact in
+        // `me` and the sync keys share their deserializers, where a `Value` in between
+        // would instantiate a second copy of each (the browser package's size).
+        let probe: VersionProbe =
+            serde_json::from_slice(s.as_bytes()).map_err(|e| load_error(&e))?;
+        if probe.0 != u64::from(SESSION_VERSION) {
+            return Err(SessionLoadError::Version(probe.0));
         }
-        let state: SessionState = serde_json::from_value(v).map_err(|e| load_error(&e))?;
+        let state: SessionState =
+            serde_json::from_slice(s.as_bytes()).map_err(|e| load_error(&e))?;
         state.check(true)?;
         Ok(state)
     }
@@ -360,6 +364,103 @@ pub const MAX_SYNC_KEY_PAIRS: usize = 64;
 
 /// A load error that says where and what kind of problem, but never quotes the file: a
 /// serde message can contain a value (a uin, a ticket).
+/// The `"version"` of a saved session: a JSON object's `version` when it is an unsigned
+/// integer, else 0 (no version, another type, not an object), the rest skipped unread.
+struct VersionProbe(u64);
+
+impl<'de> Deserialize<'de> for VersionProbe {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, Visitor};
+        struct Probe;
+        /// The value of `version`: its number when it is a u64, else 0.
+        struct Number(u64);
+        impl<'de> Deserialize<'de> for Number {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Number;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("any JSON value")
+                    }
+                    fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                        Ok(Number(v))
+                    }
+                    fn visit_i64<E>(self, _: i64) -> Result<Number, E> {
+                        Ok(Number(0))
+                    }
+                    fn visit_f64<E>(self, _: f64) -> Result<Number, E> {
+                        Ok(Number(0))
+                    }
+                    fn visit_bool<E>(self, _: bool) -> Result<Number, E> {
+                        Ok(Number(0))
+                    }
+                    fn visit_str<E>(self, _: &str) -> Result<Number, E> {
+                        Ok(Number(0))
+                    }
+                    fn visit_unit<E>(self) -> Result<Number, E> {
+                        Ok(Number(0))
+                    }
+                    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                        self,
+                        mut a: A,
+                    ) -> Result<Number, A::Error> {
+                        while a.next_element::<IgnoredAny>()?.is_some() {}
+                        Ok(Number(0))
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Number, A::Error> {
+                        while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                        Ok(Number(0))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        impl<'de> Visitor<'de> for Probe {
+            type Value = VersionProbe;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<VersionProbe, A::Error> {
+                let mut version = 0;
+                while let Some(key) = a.next_key::<String>()? {
+                    if key == "version" {
+                        version = a.next_value::<Number>()?.0;
+                    } else {
+                        a.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(VersionProbe(version))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<VersionProbe, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(VersionProbe(0))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<VersionProbe, E> {
+                Ok(VersionProbe(0))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<VersionProbe, E> {
+                Ok(VersionProbe(0))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<VersionProbe, E> {
+                Ok(VersionProbe(0))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<VersionProbe, E> {
+                Ok(VersionProbe(0))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<VersionProbe, E> {
+                Ok(VersionProbe(0))
+            }
+            fn visit_unit<E>(self) -> Result<VersionProbe, E> {
+                Ok(VersionProbe(0))
+            }
+        }
+        d.deserialize_any(Probe)
+    }
+}
+
 fn load_error(e: &serde_json::Error) -> SessionLoadError {
     let what = match e.classify() {
         serde_json::error::Category::Io => "unreadable",
