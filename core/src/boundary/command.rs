@@ -10,7 +10,9 @@ use std::time::Duration;
 
 /// The `"id"` a host puts on a command, echoed as the `"answer"` of its answer: any JSON
 /// number, string or boolean.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// `Deserialize` is written out in `command_de` (a visitor, not serde's untagged form).
+// Not a doc comment: the docs are the schema's descriptions (schema/).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(untagged)]
 pub enum CommandId {
@@ -39,7 +41,7 @@ impl From<&str> for CommandId {
 
 /// The `message` of a `forward` command: read with the `inline-forward` feature.
 #[cfg(feature = "inline-forward")]
-fn inline_message<'de, D: serde::Deserializer<'de>>(
+pub(super) fn inline_message<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Box<Message>>, D::Error> {
     Option::<Box<Message>>::deserialize(d)
@@ -49,7 +51,7 @@ fn inline_message<'de, D: serde::Deserializer<'de>>(
 /// browser package, where reading a message would be a sixth of the `.wasm`) an inline
 /// message is refused, clearly; `msg_id` forwards any message seen in the session.
 #[cfg(not(feature = "inline-forward"))]
-fn inline_message<'de, D: serde::Deserializer<'de>>(
+pub(super) fn inline_message<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<Box<Message>>, D::Error> {
     match Option::<serde::de::IgnoredAny>::deserialize(d)? {
@@ -70,7 +72,11 @@ fn inline_message<'de, D: serde::Deserializer<'de>>(
 ///
 /// Names (`to`, `chat`, `group`, `user`, `members`) are UserNames or names, resolved by
 /// [`crate::names`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Read by `command_de` (its `Deserialize` takes `"cmd"` out first instead of buffering
+// the object as serde's internally tagged form does); the serde attributes here are what
+// it writes and what the schema says. Not a doc comment: the docs are the schema's
+// descriptions (schema/).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "cmd", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
@@ -293,6 +299,13 @@ pub enum Command {
     Me {},
 }
 
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = serde_json::Map::deserialize(d)?;
+        super::command_de::command_from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
 impl Command {
     /// The `"cmd"` name (`"send_text"`, …).
     pub fn name(&self) -> &'static str {
@@ -427,7 +440,7 @@ impl Request {
         if !map.contains_key("cmd") {
             return Err((id, bad("missing \"cmd\"".into())));
         }
-        match serde_json::from_value::<Command>(serde_json::Value::Object(map)) {
+        match super::command_de::command_from_map(map) {
             Ok(command) => Ok(Request {
                 id,
                 timeout,

@@ -35,6 +35,7 @@ pub use crate::id64;
 
 mod answer;
 mod command;
+mod command_de;
 mod error;
 mod event;
 mod query;

@@ -1,0 +1,548 @@
+//! How a command object is read: `"cmd"` taken out first, then the variant's fields read
+//! straight into it.
+//!
+//! [`Command`] is written tagged by `"cmd"` beside its fields (serde's internally tagged
+//! form). serde's derived reader for that form buffers the whole object in its private
+//! `Content` tree and reads every variant again from that tree: a second instantiation of
+//! every field's deserializer, about a tenth of the browser package's `.wasm`. Here the
+//! object is a JSON map already ([`Request::from_value`](super::Request::from_value)), so
+//! `"cmd"` is removed from it and the rest is read as `{"<cmd>": {fields}}` by
+//! [`CommandDe`], the same variants externally tagged. The messages are serde's own
+//! (`unknown variant`, `unknown field .., expected one of ..`, `missing field`), word for
+//! word as before.
+//!
+//! [`CommandDe`] mirrors [`Command`] field by field. The compiler keeps the two in step
+//! (the conversions below, and a test-only one back, name every variant and every field,
+//! with no `..`); `tests` checks the serde attributes (defaults, `as`) by reading back
+//! what [`Command`] writes.
+
+use super::command::{Command, CommandId};
+use crate::contacts::ContactKind;
+use crate::media::Download;
+use crate::message::Message;
+use crate::upload::MediaKind;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// Reads the command in `map` (a command object without `"id"` and `"timeout_ms"`).
+pub(super) fn command_from_map(mut map: Map<String, Value>) -> Result<Command, serde_json::Error> {
+    use serde::de::Error as _;
+    let name = match map.remove("cmd") {
+        None => return Err(serde_json::Error::missing_field("cmd")),
+        Some(Value::String(name)) => name,
+        Some(_) => return Err(serde_json::Error::custom("\"cmd\" must be a string")),
+    };
+    let mut outer = Map::new();
+    outer.insert(name, Value::Object(map));
+    serde_json::from_value::<CommandDe>(Value::Object(outer)).map(Command::from)
+}
+
+/// [`CommandId`] read without serde's untagged machinery (which buffers in `Content`):
+/// a number (kept as written), a string or a boolean.
+impl<'de> Deserialize<'de> for CommandId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = CommandId;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number, a string or a boolean")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<CommandId, E> {
+                Ok(CommandId::Number(v.into()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<CommandId, E> {
+                Ok(CommandId::Number(v.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CommandId, E> {
+                serde_json::Number::from_f64(v)
+                    .map(CommandId::Number)
+                    .ok_or_else(|| E::custom("a command id is a finite number"))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<CommandId, E> {
+                Ok(CommandId::String(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<CommandId, E> {
+                Ok(CommandId::String(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<CommandId, E> {
+                Ok(CommandId::Bool(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A [`Command`] read as `{"<cmd>": {fields}}`: the same variants, fields and serde
+/// attributes, externally tagged.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum CommandDe {
+    SendText {
+        to: String,
+        text: String,
+        #[serde(default)]
+        mentions: Vec<String>,
+    },
+    SendFile {
+        to: String,
+        #[serde(default)]
+        file_name: Option<String>,
+        #[serde(default)]
+        data_b64: Option<String>,
+        #[serde(default)]
+        path: Option<String>,
+        #[serde(rename = "as", default)]
+        as_kind: Option<MediaKind>,
+    },
+    SendEmoticon {
+        to: String,
+        #[serde(default)]
+        md5: Option<String>,
+        #[serde(default)]
+        media_id: Option<String>,
+    },
+    Forward {
+        to: String,
+        #[serde(default)]
+        msg_id: Option<String>,
+        #[serde(default, deserialize_with = "super::command::inline_message")]
+        message: Option<Box<Message>>,
+    },
+    Revoke {
+        to: String,
+        msg_id: String,
+    },
+    MarkRead {
+        chat: String,
+    },
+    Download {
+        #[serde(default)]
+        msg_id: Option<String>,
+        #[serde(default)]
+        media: Option<Download>,
+        #[serde(default)]
+        save_to: Option<String>,
+        #[serde(default)]
+        inline: bool,
+    },
+    AcceptFriend {
+        #[serde(default)]
+        msg_id: Option<String>,
+        #[serde(default)]
+        user_name: Option<String>,
+        #[serde(default)]
+        ticket: Option<String>,
+    },
+    AddFriend {
+        user_name: String,
+        #[serde(default)]
+        greeting: String,
+    },
+    CreateGroup {
+        topic: String,
+        members: Vec<String>,
+    },
+    AddMembers {
+        group: String,
+        members: Vec<String>,
+    },
+    RemoveMembers {
+        group: String,
+        members: Vec<String>,
+    },
+    RenameGroup {
+        group: String,
+        topic: String,
+    },
+    SetRemark {
+        user: String,
+        remark: String,
+    },
+    Pin {
+        chat: String,
+    },
+    Unpin {
+        chat: String,
+    },
+    FetchGroupMembers {
+        group: String,
+    },
+    CancelUpload {
+        #[serde(default)]
+        command: Option<CommandId>,
+        #[serde(default)]
+        local_id: Option<String>,
+        #[serde(default)]
+        upload: Option<u64>,
+    },
+    Logout {},
+    Contacts {
+        #[serde(default)]
+        kind: Option<ContactKind>,
+        #[serde(default)]
+        search: Option<String>,
+        #[serde(default)]
+        members: bool,
+    },
+    Me {},
+}
+
+impl From<CommandDe> for Command {
+    fn from(c: CommandDe) -> Command {
+        match c {
+            CommandDe::SendText { to, text, mentions } => Command::SendText { to, text, mentions },
+            CommandDe::SendFile {
+                to,
+                file_name,
+                data_b64,
+                path,
+                as_kind,
+            } => Command::SendFile {
+                to,
+                file_name,
+                data_b64,
+                path,
+                as_kind,
+            },
+            CommandDe::SendEmoticon { to, md5, media_id } => {
+                Command::SendEmoticon { to, md5, media_id }
+            }
+            CommandDe::Forward {
+                to,
+                msg_id,
+                message,
+            } => Command::Forward {
+                to,
+                msg_id,
+                message,
+            },
+            CommandDe::Revoke { to, msg_id } => Command::Revoke { to, msg_id },
+            CommandDe::MarkRead { chat } => Command::MarkRead { chat },
+            CommandDe::Download {
+                msg_id,
+                media,
+                save_to,
+                inline,
+            } => Command::Download {
+                msg_id,
+                media,
+                save_to,
+                inline,
+            },
+            CommandDe::AcceptFriend {
+                msg_id,
+                user_name,
+                ticket,
+            } => Command::AcceptFriend {
+                msg_id,
+                user_name,
+                ticket,
+            },
+            CommandDe::AddFriend {
+                user_name,
+                greeting,
+            } => Command::AddFriend {
+                user_name,
+                greeting,
+            },
+            CommandDe::CreateGroup { topic, members } => Command::CreateGroup { topic, members },
+            CommandDe::AddMembers { group, members } => Command::AddMembers { group, members },
+            CommandDe::RemoveMembers { group, members } => {
+                Command::RemoveMembers { group, members }
+            }
+            CommandDe::RenameGroup { group, topic } => Command::RenameGroup { group, topic },
+            CommandDe::SetRemark { user, remark } => Command::SetRemark { user, remark },
+            CommandDe::Pin { chat } => Command::Pin { chat },
+            CommandDe::Unpin { chat } => Command::Unpin { chat },
+            CommandDe::FetchGroupMembers { group } => Command::FetchGroupMembers { group },
+            CommandDe::CancelUpload {
+                command,
+                local_id,
+                upload,
+            } => Command::CancelUpload {
+                command,
+                local_id,
+                upload,
+            },
+            CommandDe::Logout {} => Command::Logout {},
+            CommandDe::Contacts {
+                kind,
+                search,
+                members,
+            } => Command::Contacts {
+                kind,
+                search,
+                members,
+            },
+            CommandDe::Me {} => Command::Me {},
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::boundary::Request;
+
+    /// The way back, for the compiler only: a variant or field added to [`Command`] and
+    /// not to [`CommandDe`] does not build.
+    #[allow(dead_code)]
+    fn mirror(c: Command) -> CommandDe {
+        match c {
+            Command::SendText { to, text, mentions } => CommandDe::SendText { to, text, mentions },
+            Command::SendFile {
+                to,
+                file_name,
+                data_b64,
+                path,
+                as_kind,
+            } => CommandDe::SendFile {
+                to,
+                file_name,
+                data_b64,
+                path,
+                as_kind,
+            },
+            Command::SendEmoticon { to, md5, media_id } => {
+                CommandDe::SendEmoticon { to, md5, media_id }
+            }
+            Command::Forward {
+                to,
+                msg_id,
+                message,
+            } => CommandDe::Forward {
+                to,
+                msg_id,
+                message,
+            },
+            Command::Revoke { to, msg_id } => CommandDe::Revoke { to, msg_id },
+            Command::MarkRead { chat } => CommandDe::MarkRead { chat },
+            Command::Download {
+                msg_id,
+                media,
+                save_to,
+                inline,
+            } => CommandDe::Download {
+                msg_id,
+                media,
+                save_to,
+                inline,
+            },
+            Command::AcceptFriend {
+                msg_id,
+                user_name,
+                ticket,
+            } => CommandDe::AcceptFriend {
+                msg_id,
+                user_name,
+                ticket,
+            },
+            Command::AddFriend {
+                user_name,
+                greeting,
+            } => CommandDe::AddFriend {
+                user_name,
+                greeting,
+            },
+            Command::CreateGroup { topic, members } => CommandDe::CreateGroup { topic, members },
+            Command::AddMembers { group, members } => CommandDe::AddMembers { group, members },
+            Command::RemoveMembers { group, members } => {
+                CommandDe::RemoveMembers { group, members }
+            }
+            Command::RenameGroup { group, topic } => CommandDe::RenameGroup { group, topic },
+            Command::SetRemark { user, remark } => CommandDe::SetRemark { user, remark },
+            Command::Pin { chat } => CommandDe::Pin { chat },
+            Command::Unpin { chat } => CommandDe::Unpin { chat },
+            Command::FetchGroupMembers { group } => CommandDe::FetchGroupMembers { group },
+            Command::CancelUpload {
+                command,
+                local_id,
+                upload,
+            } => CommandDe::CancelUpload {
+                command,
+                local_id,
+                upload,
+            },
+            Command::Logout {} => CommandDe::Logout {},
+            Command::Contacts {
+                kind,
+                search,
+                members,
+            } => CommandDe::Contacts {
+                kind,
+                search,
+                members,
+            },
+            Command::Me {} => CommandDe::Me {},
+        }
+    }
+
+    fn some(s: &str) -> Option<String> {
+        Some(s.to_owned())
+    }
+
+    /// Every variant with every optional field set, and with none: what `Command` writes
+    /// (internally tagged, defaults skipped) reads back as itself.
+    fn samples() -> Vec<Command> {
+        vec![
+            Command::SendText {
+                to: "a".into(),
+                text: "b".into(),
+                mentions: vec!["c".into()],
+            },
+            Command::send_text("a", "b"),
+            Command::SendFile {
+                to: "a".into(),
+                file_name: some("f.txt"),
+                data_b64: some("aGk="),
+                path: some("/p"),
+                as_kind: Some(MediaKind::Image),
+            },
+            Command::send_path("a", "/p"),
+            Command::SendEmoticon {
+                to: "a".into(),
+                md5: some("m"),
+                media_id: some("i"),
+            },
+            Command::SendEmoticon {
+                to: "a".into(),
+                md5: None,
+                media_id: None,
+            },
+            Command::Forward {
+                to: "a".into(),
+                msg_id: some("1"),
+                message: None,
+            },
+            Command::Revoke {
+                to: "a".into(),
+                msg_id: "1".into(),
+            },
+            Command::MarkRead { chat: "a".into() },
+            Command::Download {
+                msg_id: some("1"),
+                media: Some(Download::MemberAvatar {
+                    user_name: "u".into(),
+                    group: "g".into(),
+                }),
+                save_to: some("/d"),
+                inline: true,
+            },
+            Command::Download {
+                msg_id: None,
+                media: None,
+                save_to: None,
+                inline: false,
+            },
+            Command::AcceptFriend {
+                msg_id: some("1"),
+                user_name: some("u"),
+                ticket: some("t"),
+            },
+            Command::AcceptFriend {
+                msg_id: None,
+                user_name: None,
+                ticket: None,
+            },
+            Command::AddFriend {
+                user_name: "u".into(),
+                greeting: "hi".into(),
+            },
+            Command::AddFriend {
+                user_name: "u".into(),
+                greeting: String::new(),
+            },
+            Command::CreateGroup {
+                topic: "t".into(),
+                members: vec!["a".into(), "b".into()],
+            },
+            Command::AddMembers {
+                group: "g".into(),
+                members: vec!["a".into()],
+            },
+            Command::RemoveMembers {
+                group: "g".into(),
+                members: vec![],
+            },
+            Command::RenameGroup {
+                group: "g".into(),
+                topic: "t".into(),
+            },
+            Command::SetRemark {
+                user: "u".into(),
+                remark: "r".into(),
+            },
+            Command::Pin { chat: "a".into() },
+            Command::Unpin { chat: "a".into() },
+            Command::FetchGroupMembers { group: "g".into() },
+            Command::CancelUpload {
+                command: Some(CommandId::from("s")),
+                local_id: some("l"),
+                upload: Some(3),
+            },
+            Command::CancelUpload {
+                command: Some(CommandId::from(7)),
+                local_id: None,
+                upload: None,
+            },
+            Command::CancelUpload {
+                command: Some(CommandId::Bool(true)),
+                local_id: None,
+                upload: None,
+            },
+            Command::Logout {},
+            Command::Contacts {
+                kind: Some(ContactKind::Group),
+                search: some("s"),
+                members: true,
+            },
+            Command::Contacts {
+                kind: None,
+                search: None,
+                members: false,
+            },
+            Command::Me {},
+        ]
+    }
+
+    #[test]
+    fn every_command_reads_back_as_written() {
+        for c in samples() {
+            let text = serde_json::to_string(&c).unwrap();
+            let back = Request::parse(&text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            assert_eq!(back.command, c, "{text}");
+            // And through Command's own Deserialize.
+            assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), c, "{text}");
+        }
+    }
+
+    #[test]
+    fn refusals_name_what_is_wrong() {
+        let msg = |text: &str| Request::parse(text).unwrap_err().1.message;
+        assert_eq!(
+            msg(r#"{"cmd": 0, "to": "a", "text": "b"}"#),
+            "\"cmd\" must be a string"
+        );
+        assert_eq!(
+            msg(r#"{"cmd": "pin"}"#),
+            "missing field `chat`",
+            "a variant's own field"
+        );
+        assert_eq!(
+            msg(r#"{"cmd": "me", "x": 1}"#),
+            "unknown field `x`, there are no fields"
+        );
+        assert_eq!(
+            msg(r#"{"cmd": "pin", "chat": 5}"#),
+            "invalid type: integer `5`, expected a string"
+        );
+        assert_eq!(
+            msg(r#"{"cmd": "cancel_upload", "command": [1]}"#),
+            "invalid type: sequence, expected a number, a string or a boolean"
+        );
+        assert_eq!(
+            msg(r#"{"cmd": "download", "media": {"what": "nope"}}"#),
+            "unknown variant `nope`, expected one of `image`, `voice`, `video`, `file`, `avatar`, `member_avatar`"
+        );
+    }
+}
