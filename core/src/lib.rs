@@ -19,6 +19,7 @@ pub mod client;
 pub mod contacts;
 pub mod cookies;
 pub mod endpoint;
+mod entities;
 pub mod error;
 /// Entry points of the fuzz targets (`fuzz/`): only with the `fuzzing` feature (and in
 /// this crate's own tests), never in the default public API.

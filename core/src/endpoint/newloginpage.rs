@@ -118,13 +118,13 @@ fn read_fields(body: &[u8]) -> Result<Fields, String> {
             Ok(Event::Text(t)) => {
                 if let Some((_, v)) = current.as_mut() {
                     let raw = t.into_inner().into_owned();
-                    v.push_str(&html_escape::decode_html_entities(&raw));
+                    v.push_str(&crate::entities::decode(&raw));
                 }
             }
             Ok(Event::GeneralRef(r)) => {
                 if let Some((_, v)) = current.as_mut() {
                     let ent = format!("&{};", &*r);
-                    v.push_str(&html_escape::decode_html_entities(&ent));
+                    v.push_str(&crate::entities::decode(&ent));
                 }
             }
             Ok(Event::CData(t)) => {

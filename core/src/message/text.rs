@@ -8,7 +8,7 @@
 
 use super::emoji;
 
-/// Normalizes server text: entities unescaped (with `html-escape`), `<br/>` → `\n`,
+/// Normalizes server text: entities unescaped (`crate::entities`), `<br/>` → `\n`,
 /// emoji spans → Unicode (multi-code-point codes too), SoftBank private-use emoji →
 /// Unicode, QQ faces kept as `[微笑]`. Usable on nick names and display names too.
 /// Total: any input gives an output, never a panic.
@@ -64,7 +64,7 @@ fn flush(segment: &str, decode: bool, out: &mut String) {
 }
 
 /// Decodes the entity references of `s` once (named HTML entities and numeric
-/// references, with `html-escape`), except a numeric reference to a control character
+/// references, `crate::entities`), except a numeric reference to a control character
 /// other than tab, line feed and carriage return (C0, DEL, C1: `&#27;`, `&#x9b;`), which
 /// stays as the text it is: XML forbids them and no real text carries one, while a
 /// terminal would obey one.
@@ -78,7 +78,7 @@ pub(crate) fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
     while let Some(at) = s[search..].find("&#").map(|i| search + i) {
         match control_reference(&s[at..]) {
             Some(len) => {
-                out.push_str(&html_escape::decode_html_entities(&s[start..at]));
+                out.push_str(&crate::entities::decode(&s[start..at]));
                 out.push_str(&s[at..at + len]);
                 start = at + len;
                 search = start;
@@ -86,7 +86,7 @@ pub(crate) fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
             None => search = at + 2,
         }
     }
-    out.push_str(&html_escape::decode_html_entities(&s[start..]));
+    out.push_str(&crate::entities::decode(&s[start..]));
     std::borrow::Cow::Owned(out)
 }
 
