@@ -101,6 +101,17 @@ test("Node: login, receive, send text and files, snapshot, restore without QR, l
       return true;
     });
     await assert.rejects(wx.sendText("Nobody Of That Name", "x"), (e) => e.kind === "unknown_name");
+
+    // Forward by msg_id (any message seen in the session). The package reads no inline
+    // message (webwx-core without its inline-forward feature: a sixth of the .wasm), and
+    // says so.
+    const forwarded = await wx.command({ cmd: "forward", to: friend.user_name, msg_id: msg.id });
+    assert.equal(forwarded.kind, "sent");
+    await assert.rejects(wx.command({ cmd: "forward", to: friend.user_name, message: msg }), (e) => {
+      assert.equal(e.kind, "bad_command");
+      assert.match(e.message, /msg_id/);
+      return true;
+    });
     await assert.rejects(wx.sendFile(friend.user_name, "not bytes", "x.txt"), (e) => e.kind === "invalid");
 
     // Direct mode: Cookie and User-Agent as they are, nothing renamed, no relay mark.
