@@ -190,6 +190,9 @@ proptest! {
         prop_assert_eq!(&m.raw, &raw);
         prop_assert_eq!(m.outgoing, raw.from_user_name == "@me");
         let json = serde_json::to_string(&m).expect("serializable");
+        // MessageKind::tag is the serde tag (the forward refusal names the kind by it).
+        let kind = serde_json::to_value(&m.kind).expect("serializable");
+        prop_assert_eq!(kind["kind"].as_str(), Some(m.kind.tag()));
         // Deserializes back (exact equality is checked on the fixtures: floats parsed from
         // arbitrary text may not survive a decimal round trip bit for bit).
         let back: Message = serde_json::from_str(&json).expect("round trip");

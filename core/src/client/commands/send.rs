@@ -307,12 +307,9 @@ fn forwarded_media(msg_type: u32, content: String) -> OutMsg {
     }
 }
 
-/// The name of a message's kind (its serde tag: `voice`, `sys`, …).
+/// The name of a message's kind (its serde tag, [`MessageKind::tag`]: `voice`, `sys`, …).
 fn kind_name(kind: &MessageKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.get("kind")?.as_str().map(|k| k.replace('_', " ")))
-        .unwrap_or_else(|| "such".to_owned())
+    kind.tag().replace('_', " ")
 }
 
 /// Puts `media_id` in the `<attachid>` of an appmsg XML (wechat4u's forward).
