@@ -9,7 +9,8 @@
 #     registry may lack);
 #   - wasm-opt from npm's `binaryen` (Debian's binaryen rejects what current rustc
 #     emits), into wasm/.tools/.
-# Prints the .wasm's raw and gzipped sizes; fails when gzipped it exceeds the budget.
+# Prints the .wasm's raw and gzipped sizes (gzip -9). Fails when gzipped it exceeds the
+# ceiling (CEILING_GZ), warns when it exceeds the issue's budget (BUDGET_GZ).
 set -euo pipefail
 cd "$(dirname "$0")"
 WASM_DIR=$PWD
@@ -17,7 +18,12 @@ ROOT=$(cd .. && pwd)
 TOOLS=$WASM_DIR/.tools
 PKG=$WASM_DIR/pkg
 BINARYEN_VERSION=132.0.0
+# The budget of issue 15: 300 KiB gzipped. Not met yet (see wasm/README.md, "Size"), so
+# it warns; CEILING_GZ fails the build: the size when it was last lowered (378,363 B
+# gzipped) plus about 3 %, a guard against regressions. Lower it as the .wasm shrinks,
+# down to the budget.
 BUDGET_GZ=$((300 * 1024))
+CEILING_GZ=$((380 * 1024))
 
 say() { printf '[wasm/build.sh] %s\n' "$*"; }
 
@@ -105,8 +111,13 @@ RAW=$(stat -c %s "$BG")
 GZ=$(gzip -9 -c "$BG" | wc -c)
 say "$(awk -v r="$RAW" -v g="$GZ" -v b=$((BUDGET_GZ / 1024)) 'BEGIN {
   printf "webwx_wasm_bg.wasm: %d bytes raw (%.1f KiB), %d bytes gzipped (%.1f KiB; budget %d KiB)", r, r / 1024, g, g / 1024, b }')"
+if [ "$GZ" -gt "$CEILING_GZ" ]; then
+  echo "error: the .wasm is $GZ bytes gzipped, over its ceiling of $CEILING_GZ ($((CEILING_GZ / 1024)) KiB):" \
+    "something made it grow; see wasm/README.md (Size) for how it was measured and trimmed" >&2
+  exit 1
+fi
 if [ "$GZ" -gt "$BUDGET_GZ" ]; then
-  echo "warning: the .wasm is over its budget of $((BUDGET_GZ / 1024)) KiB gzipped" >&2
+  echo "warning: the .wasm is over its budget of $((BUDGET_GZ / 1024)) KiB gzipped (ceiling $((CEILING_GZ / 1024)) KiB)" >&2
 fi
 # The example page imports ./pkg/webwx_wasm.js: give it a copy (a relay's --static
 # folder serves nothing outside itself, links included).
