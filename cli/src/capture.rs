@@ -50,20 +50,25 @@ type Header = (String, String);
 
 /// The status, the headers and where the body starts.
 fn split(bytes: &[u8]) -> Result<(u16, Vec<Header>, usize), CaptureError> {
-    // The captures' form: find the `# response:` line.
+    // The captures' form: find the first line that starts with `# response:` (searched
+    // with memchr's `memmem`, not line by line: a body may be tens of megabytes).
+    const RESPONSE: &[u8] = b"# response:";
+    let line_start = |at: usize| at == 0 || bytes[at - 1] == b'\n';
+    if let Some(at) = memchr::memmem::find_iter(bytes, RESPONSE).find(|&at| line_start(at)) {
+        let line_end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1);
+        let rest = &trim_eol(&bytes[at..line_end])[RESPONSE.len()..];
+        let status_line = String::from_utf8_lossy(rest).trim().to_owned();
+        let status = parse_status_line(&status_line)?;
+        let (headers, body) = with_headers(&bytes[line_end..])?;
+        return Ok((status, headers, line_end + body));
+    }
+    // Else leading comment lines are skipped.
     let mut offset = 0;
     let mut first_content = None;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
-        let trimmed = trim_eol(line);
-        if let Some(rest) = trimmed.strip_prefix(b"# response:") {
-            let status_line = String::from_utf8_lossy(rest).trim().to_owned();
-            let status = parse_status_line(&status_line)?;
-            let at = offset + line.len();
-            let (headers, body) = with_headers(&bytes[at..])?;
-            return Ok((status, headers, at + body));
-        }
-        if first_content.is_none() && !is_comment(trimmed) {
+        if !is_comment(trim_eol(line)) {
             first_content = Some(offset);
+            break;
         }
         offset += line.len();
     }
@@ -214,6 +219,9 @@ mod tests {
             b"HTTP/1.1 204",
             b"# only a comment\n",
             b"",
+            // `# response:` only counts at the start of a line.
+            b"# request-body:\n{\"a\":\"# response: HTTP/1.1 500 X\"}\n# response: HTTP/1.1 201 OK\r\nA: b\r\n\r\n{}",
+            b"# response: HTTP/1.1 202 OK",
         ] {
             let a = to_response(input).unwrap();
             let b = into_response(input.to_vec()).unwrap();
@@ -222,6 +230,17 @@ mod tests {
             assert_eq!(a.body(), b.body(), "{:?}", String::from_utf8_lossy(input));
         }
         assert!(into_response(b"HTTP/1.1 abc\n\n".to_vec()).is_err());
+        let r = into_response(
+            b"# request-body:\n{\"a\":\"# response: HTTP/1.1 500 X\"}\n# response: HTTP/1.1 201 OK\r\nA: b\r\n\r\n{}".to_vec(),
+        )
+        .unwrap();
+        assert_eq!(
+            (r.status().as_u16(), r.body().as_slice()),
+            (201, &b"{}"[..])
+        );
+        assert_eq!(r.headers()["a"], "b");
+        let r = into_response(b"# response: HTTP/1.1 202 OK".to_vec()).unwrap();
+        assert_eq!((r.status().as_u16(), r.body().len()), (202, 0));
     }
 
     #[test]
