@@ -117,8 +117,16 @@ pub fn softbank_to_unicode(c: char) -> Option<String> {
 
 /// Replaces every SoftBank private-use character of the table in `s` by its emoji.
 pub(crate) fn replace_softbank(s: &str) -> String {
-    if !s.chars().any(|c| ('\u{e001}'..='\u{e537}').contains(&c)) {
-        return s.to_owned();
+    replace_softbank_owned(s.to_owned())
+}
+
+/// [`replace_softbank`] on a `String` it may give back as it is (the common case: no
+/// SoftBank character, nothing copied).
+pub(crate) fn replace_softbank_owned(s: String) -> String {
+    // Every SoftBank character (U+E001..U+E537) is encoded as EE 80 81 ..= EE 94 B7:
+    // look for its lead byte before decoding anything.
+    if !s.as_bytes().contains(&0xEE) || !s.chars().any(|c| ('\u{e001}'..='\u{e537}').contains(&c)) {
+        return s;
     }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

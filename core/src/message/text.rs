@@ -21,7 +21,7 @@ use super::emoji;
 /// );
 /// ```
 pub fn normalize_text(s: &str) -> String {
-    emoji::replace_softbank(&markup_to_text(s, true))
+    emoji::replace_softbank_owned(markup_to_text(s, true))
 }
 
 /// Converts the markup the server mixes into text: `<br/>` (and `<br>`, `<br />`) to
@@ -57,7 +57,7 @@ fn flush(segment: &str, decode: bool, out: &mut String) {
         return;
     }
     if decode {
-        out.push_str(&decode_entities(segment));
+        decode_entities_into(segment, out);
     } else {
         out.push_str(segment);
     }
@@ -73,6 +73,16 @@ pub(crate) fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
+    decode_entities_into(s, &mut out);
+    std::borrow::Cow::Owned(out)
+}
+
+/// [`decode_entities`], appended to `out` (no string in between).
+fn decode_entities_into(s: &str, out: &mut String) {
+    if !s.contains('&') {
+        out.push_str(s);
+        return;
+    }
     let mut start = 0;
     let mut search = 0;
     while let Some(at) = s[search..].find("&#").map(|i| search + i) {
@@ -87,7 +97,6 @@ pub(crate) fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     out.push_str(&crate::entities::decode(&s[start..]));
-    std::borrow::Cow::Owned(out)
 }
 
 /// The length of a numeric reference at the start of `s` that names a control character

@@ -200,7 +200,7 @@ pub(crate) fn parse(xml: &str) -> Element {
 /// text here) become Unicode and newlines; SoftBank emoji become Unicode.
 fn finish_text(s: &str) -> String {
     if s.contains('<') {
-        emoji::replace_softbank(&text::markup_to_text(s, false))
+        emoji::replace_softbank_owned(text::markup_to_text(s, false))
     } else {
         emoji::replace_softbank(s)
     }
