@@ -4,8 +4,8 @@
 
 use proptest::prelude::*;
 use webwx_core::message::{
-    GroupNames, Message, RawMessage, SelfInfo, at_user_list, mentioned_names, mentions_name,
-    normalize_text, split_group_sender, system_event,
+    GroupNames, Message, MessageRef, RawMessage, SelfInfo, at_user_list, mentioned_names,
+    mentions_name, normalize_text, split_group_sender, system_event,
 };
 
 struct Display(Option<String>);
@@ -198,6 +198,11 @@ proptest! {
         let back: Message = serde_json::from_str(&json).expect("round trip");
         prop_assert_eq!(&back.id, &m.id);
         prop_assert_eq!(&back.raw, &m.raw);
+        // The borrowed form types it the same.
+        let typed = MessageRef::new(&raw, &me, &Display(None));
+        let owned = Message::from_raw(raw.clone(), &me, &Display(None));
+        prop_assert_eq!((typed.chat, typed.sender), (owned.chat.as_str(), owned.sender.as_str()));
+        prop_assert_eq!(typed.to_message(), owned);
     }
 
     #[test]

@@ -119,46 +119,18 @@ pub struct Message {
 impl Message {
     /// Types a raw `AddMsgList` entry. Total: never panics, never fails.
     pub fn from_raw(raw: RawMessage, me: &SelfInfo<'_>, groups: &dyn GroupNames) -> Message {
-        let outgoing = !me.user_name.is_empty() && raw.from_user_name == me.user_name;
-        let chat = if outgoing {
-            raw.to_user_name.clone()
-        } else {
-            raw.from_user_name.clone()
-        };
-        let is_group = is_group_user_name(&chat);
-
-        let (sender, body) = if outgoing {
-            (me.user_name.to_owned(), raw.content.as_str())
-        } else if is_group {
-            match split_group_sender(&raw.content) {
-                Some((member, rest)) => (member.to_owned(), rest),
-                None => (chat.clone(), raw.content.as_str()),
-            }
-        } else {
-            (raw.from_user_name.clone(), raw.content.as_str())
-        };
-
-        let kind = classify::classify(&raw, body);
-        let mentions = at_user_list(&raw.msg_source);
-
-        let mut mentioned_me = false;
-        let mut names = Vec::new();
-        if is_group && !outgoing {
-            if let MessageKind::Text { text } = &kind {
-                names = mentioned_names(text);
-                let display = groups
-                    .my_display_name_in(&chat)
-                    .filter(|d| !d.trim().is_empty());
-                mentioned_me = match &display {
-                    Some(d) => mentions_name(text, d),
-                    None => mentions_name(text, me.nick_name),
-                };
-            }
-            if !me.user_name.is_empty() && mentions.iter().any(|m| m == me.user_name) {
-                mentioned_me = true;
-            }
-        }
-
+        let MessageRef {
+            chat,
+            sender,
+            is_group,
+            outgoing,
+            mentioned_me,
+            mentions,
+            mentioned_names,
+            kind,
+            ..
+        } = MessageRef::new(&raw, me, groups);
+        let (chat, sender) = (chat.to_owned(), sender.to_owned());
         Message {
             id: raw.msg_id.clone(),
             new_id: raw.new_msg_id,
@@ -171,9 +143,126 @@ impl Message {
             time: raw.create_time,
             mentioned_me,
             mentions,
-            mentioned_names: names,
+            mentioned_names,
             kind,
             raw,
+        }
+    }
+}
+
+/// A message typed as [`Message::from_raw`] types it, borrowing what it can from the
+/// entry instead of copying it: `chat` and `sender` are slices of the entry (or of my
+/// user name), and the id, `from`, `to` and time are the entry's own fields. For reading
+/// many messages where each copy counts (`webwx decode sync` writes each one without
+/// ever making a [`Message`]); [`MessageRef::to_message`] gives the owned form.
+///
+/// ```
+/// use webwx_core::message::{Message, MessageRef, RawMessage, SelfInfo, NoGroupNames};
+/// let raw: RawMessage = serde_json::from_str(r#"{"MsgId":"1","MsgType":1,
+///     "FromUserName":"@@room","ToUserName":"@me","Content":"@abc:<br/>hi"}"#).unwrap();
+/// let me = SelfInfo { user_name: "@me", nick_name: "Bot" };
+/// let typed = MessageRef::new(&raw, &me, &NoGroupNames);
+/// assert_eq!((typed.chat, typed.sender), ("@@room", "@abc"));
+/// assert_eq!(typed.to_message(), Message::from_raw(raw.clone(), &me, &NoGroupNames));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MessageRef<'a> {
+    /// The entry as it came: [`Message::id`] is its `msg_id`, [`Message::new_id`] its
+    /// `new_msg_id`, [`Message::from`] / [`Message::to`] its `from_user_name` /
+    /// `to_user_name`, [`Message::time`] its `create_time`.
+    pub raw: &'a RawMessage,
+    /// [`Message::chat`].
+    pub chat: &'a str,
+    /// [`Message::sender`].
+    pub sender: &'a str,
+    /// [`Message::is_group`].
+    pub is_group: bool,
+    /// [`Message::outgoing`].
+    pub outgoing: bool,
+    /// [`Message::mentioned_me`].
+    pub mentioned_me: bool,
+    /// [`Message::mentions`].
+    pub mentions: Vec<String>,
+    /// [`Message::mentioned_names`].
+    pub mentioned_names: Vec<String>,
+    /// [`Message::kind`].
+    pub kind: MessageKind,
+}
+
+impl<'a> MessageRef<'a> {
+    /// Types `raw` (see [`Message::from_raw`]). Total: never panics, never fails.
+    pub fn new(raw: &'a RawMessage, me: &SelfInfo<'a>, groups: &dyn GroupNames) -> MessageRef<'a> {
+        let outgoing = !me.user_name.is_empty() && raw.from_user_name == me.user_name;
+        let chat = if outgoing {
+            raw.to_user_name.as_str()
+        } else {
+            raw.from_user_name.as_str()
+        };
+        let is_group = is_group_user_name(chat);
+
+        let (sender, body) = if outgoing {
+            (me.user_name, raw.content.as_str())
+        } else if is_group {
+            match split_group_sender(&raw.content) {
+                Some((member, rest)) => (member, rest),
+                None => (chat, raw.content.as_str()),
+            }
+        } else {
+            (raw.from_user_name.as_str(), raw.content.as_str())
+        };
+
+        let kind = classify::classify(raw, body);
+        let mentions = at_user_list(&raw.msg_source);
+
+        let mut mentioned_me = false;
+        let mut names = Vec::new();
+        if is_group && !outgoing {
+            if let MessageKind::Text { text } = &kind {
+                names = mentioned_names(text);
+                let display = groups
+                    .my_display_name_in(chat)
+                    .filter(|d| !d.trim().is_empty());
+                mentioned_me = match &display {
+                    Some(d) => mentions_name(text, d),
+                    None => mentions_name(text, me.nick_name),
+                };
+            }
+            if !me.user_name.is_empty() && mentions.iter().any(|m| m == me.user_name) {
+                mentioned_me = true;
+            }
+        }
+
+        MessageRef {
+            raw,
+            chat,
+            sender,
+            is_group,
+            outgoing,
+            mentioned_me,
+            mentions,
+            mentioned_names: names,
+            kind,
+        }
+    }
+
+    /// The owned [`Message`] (the entry copied into [`Message::raw`]).
+    pub fn to_message(&self) -> Message {
+        Message {
+            id: self.raw.msg_id.clone(),
+            new_id: self.raw.new_msg_id,
+            from: self.raw.from_user_name.clone(),
+            to: self.raw.to_user_name.clone(),
+            chat: self.chat.to_owned(),
+            sender: self.sender.to_owned(),
+            is_group: self.is_group,
+            outgoing: self.outgoing,
+            time: self.raw.create_time,
+            mentioned_me: self.mentioned_me,
+            mentions: self.mentions.clone(),
+            mentioned_names: self.mentioned_names.clone(),
+            kind: self.kind.clone(),
+            raw: self.raw.clone(),
         }
     }
 }
