@@ -4,8 +4,10 @@
 //! The typed result is serialized straight to a buffered stdout, redacted on the way
 //! ([`crate::redacting`]): no `serde_json::Value` in between. Keys come in the order the
 //! types declare them. A webwxsync answer is parsed with its messages left as raw JSON
-//! ([`sync::parse_lazy`]) and each message is typed and written in turn, so a large
-//! answer is held once, as the bytes read.
+//! ([`sync::parse_lazy`]) and each message is typed ([`MessageRef`]: nothing copied)
+//! and written in turn, so a large answer is held once, as the bytes read; past 256
+//! messages, two threads type and render them, 256 at a time, and the chunks are written
+//! in order ([`crate::rendered`]).
 //!
 //! Errors never panic: they come back as one line that names the endpoint, what was
 //! expected and an excerpt of the body (the core's [`ParseError`] redacts secrets in it).
@@ -23,12 +25,13 @@ use webwx_core::endpoint::{
     batchgetcontact, getcontact, init, jslogin, login, newloginpage, pushloginurl, sendmsg, sync,
     synccheck, uploadmedia,
 };
-use webwx_core::message::{Message, MessageKind, NoGroupNames, RawMessage, SelfInfo};
+use webwx_core::message::{MessageKind, MessageRef, NoGroupNames, RawMessage, SelfInfo};
 use webwx_core::wire::RawContact;
 use webwx_core::{ParseError, ParseErrorKind, ResponseError};
 
 use crate::args::{DecodeArgs, DecodeKind};
 use crate::redacting::Redacted;
+use crate::rendered::{self, Rendered, Style};
 use webwx_cli::capture;
 
 /// Why decoding failed: one line for stderr; for a typed refusal of the server
@@ -120,6 +123,17 @@ pub fn decode(
     resp: &http::Response<Vec<u8>>,
     out: &mut impl Write,
 ) -> Result<(), DecodeError> {
+    decode_in_chunks(args, resp, out, CHUNK)
+}
+
+/// [`decode`], with more than `chunk` messages of a webwxsync answer typed and rendered
+/// on two threads, `chunk` at a time.
+fn decode_in_chunks(
+    args: &DecodeArgs,
+    resp: &http::Response<Vec<u8>>,
+    out: &mut impl Write,
+    chunk: usize,
+) -> Result<(), DecodeError> {
     let me = SelfInfo {
         user_name: args.me.as_deref().unwrap_or(""),
         nick_name: args.nick.as_deref().unwrap_or(""),
@@ -153,6 +167,12 @@ pub fn decode(
                 lazy: &lazy,
                 me: &me,
                 keep_raw: args.raw,
+                style: Style {
+                    compact: args.compact,
+                    redact: !args.show_secrets,
+                    depth: 2,
+                },
+                chunk,
             };
             write_json(out, &view, args)
         }
@@ -164,7 +184,7 @@ pub fn decode(
                     resp.body(),
                 ))
             })?;
-            let msg = Message::from_raw(raw, &me, &NoGroupNames);
+            let msg = MessageRef::new(&raw, &me, &NoGroupNames);
             write_json(out, &MessageView::new(&msg, args.raw), args)
         }
         DecodeKind::Sendmsg => write_json(out, &typed(sendmsg::parse(resp))?, args),
@@ -273,16 +293,16 @@ fn add_kinds(value: &mut Value, me: &str) {
     }
 }
 
-/// A typed message as `webwx decode` writes it: [`Message`]'s fields in its order, the
-/// wire entry (`raw`) only with `--raw`.
+/// A typed message as `webwx decode` writes it: [`Message`]'s fields in its order (from
+/// a [`MessageRef`]: nothing copied), the wire entry (`raw`) only with `--raw`.
 pub struct MessageView<'a> {
-    msg: &'a Message,
+    msg: &'a MessageRef<'a>,
     keep_raw: bool,
 }
 
 impl<'a> MessageView<'a> {
     /// `msg`, with its raw entry when `keep_raw`.
-    pub fn new(msg: &'a Message, keep_raw: bool) -> MessageView<'a> {
+    pub fn new(msg: &'a MessageRef<'a>, keep_raw: bool) -> MessageView<'a> {
         MessageView { msg, keep_raw }
     }
 }
@@ -300,21 +320,21 @@ impl Serialize for MessageView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let m = self.msg;
         let mut st = s.serialize_struct("Message", 14)?;
-        st.serialize_field("id", &m.id)?;
-        st.serialize_field("new_id", &Id64(m.new_id))?;
-        st.serialize_field("from", &m.from)?;
-        st.serialize_field("to", &m.to)?;
+        st.serialize_field("id", &m.raw.msg_id)?;
+        st.serialize_field("new_id", &Id64(m.raw.new_msg_id))?;
+        st.serialize_field("from", &m.raw.from_user_name)?;
+        st.serialize_field("to", &m.raw.to_user_name)?;
         st.serialize_field("chat", &m.chat)?;
         st.serialize_field("sender", &m.sender)?;
         st.serialize_field("is_group", &m.is_group)?;
         st.serialize_field("outgoing", &m.outgoing)?;
-        st.serialize_field("time", &m.time)?;
+        st.serialize_field("time", &m.raw.create_time)?;
         st.serialize_field("mentioned_me", &m.mentioned_me)?;
         st.serialize_field("mentions", &m.mentions)?;
         st.serialize_field("mentioned_names", &m.mentioned_names)?;
         st.serialize_field::<MessageKind>("kind", &m.kind)?;
         if self.keep_raw {
-            st.serialize_field("raw", &m.raw)?;
+            st.serialize_field("raw", m.raw)?;
         } else {
             st.skip_field("raw")?;
         }
@@ -322,34 +342,66 @@ impl Serialize for MessageView<'_> {
     }
 }
 
+/// Messages a thread types and renders at a time in `decode sync` ([`rendered::in_order`]).
+const CHUNK: usize = 256;
+
 /// A webwxsync answer as `webwx decode sync` writes it: [`SyncResponse`]'s fields in its
-/// order, each `AddMsgList` entry typed (and written) in turn.
+/// order, each `AddMsgList` entry typed and written in turn — with more than `chunk`
+/// entries, typed and rendered on two threads, `chunk` at a time, and written in order.
 struct SyncView<'a> {
     lazy: &'a LazySync<'a>,
     me: &'a SelfInfo<'a>,
     keep_raw: bool,
+    /// How the entries are rendered on the threads (what the document's serializer does).
+    style: Style,
+    chunk: usize,
 }
 
-/// The typed messages, parsed one at a time while they are written.
+impl SyncView<'_> {
+    /// Entry `i`, parsed.
+    fn message(&self, i: usize) -> Result<Option<RawMessage>, String> {
+        match self.lazy.message(i) {
+            Some(Ok(raw)) => Ok(Some(raw)),
+            Some(Err(e)) => Err(format!("AddMsgList[{i}]: {}", e.kind)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The typed messages: up to `chunk` of them parsed, typed and written one at a time;
+/// more, parsed, typed and rendered on two threads and written a chunk at a time.
 struct Messages<'a>(&'a SyncView<'a>);
 
 impl Serialize for Messages<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let view = self.0;
-        let mut seq = s.serialize_seq(Some(view.lazy.messages.len()))?;
-        for i in 0..view.lazy.messages.len() {
-            let raw = match view.lazy.message(i) {
-                Some(Ok(raw)) => raw,
-                Some(Err(e)) => {
-                    return Err(serde::ser::Error::custom(format!(
-                        "AddMsgList[{i}]: {}",
-                        e.kind
-                    )));
+        let n = view.lazy.messages.len();
+        let mut seq = s.serialize_seq(Some(n))?;
+        if n <= view.chunk {
+            for i in 0..n {
+                match view.message(i).map_err(serde::ser::Error::custom)? {
+                    Some(raw) => {
+                        let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
+                        seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?
+                    }
+                    None => break,
                 }
-                None => break,
-            };
-            let msg = Message::from_raw(raw, view.me, &NoGroupNames);
-            seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?;
+            }
+        } else {
+            rendered::in_order(
+                n,
+                view.chunk,
+                &view.style.separator(),
+                |i, buf| match view.message(i)? {
+                    Some(raw) => {
+                        let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
+                        rendered::render(buf, &MessageView::new(&msg, view.keep_raw), view.style)
+                            .map_err(|e| format!("cannot render AddMsgList[{i}]: {e}"))
+                    }
+                    None => Err(format!("AddMsgList[{i}]: past the end")),
+                },
+                |text| seq.serialize_element(&Rendered(text)),
+            )?;
         }
         seq.end()
     }
@@ -443,6 +495,7 @@ mod tests {
 
     use crate::redacting::redact_value;
     use std::path::{Path, PathBuf};
+    use webwx_core::message::Message;
 
     fn args(kind: DecodeKind, raw: bool, show_secrets: bool, compact: bool) -> DecodeArgs {
         DecodeArgs {
@@ -594,6 +647,82 @@ mod tests {
             if *kind == DecodeKind::Message {
                 let _ = std::fs::remove_file(path);
             }
+        }
+    }
+
+    /// A webwxsync answer of `n` messages: the entries of the sync fixtures in turn.
+    fn big_sync(n: usize) -> http::Response<Vec<u8>> {
+        let core = root().join("core/tests/fixtures");
+        let mut entries = Vec::new();
+        for path in [
+            core.join("captures/wechat4u_test_response_webwxsync.json"),
+            core.join("messages/sync_wechat4u.json"),
+        ] {
+            let v: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+            entries.extend(v["AddMsgList"].as_array().unwrap().iter().cloned());
+        }
+        let mut body: Value = serde_json::from_slice(
+            &std::fs::read(core.join("captures/wechat4u_test_response_webwxsync.json")).unwrap(),
+        )
+        .unwrap();
+        let list: Vec<Value> = entries.iter().cycle().take(n).cloned().collect();
+        body["AddMsgCount"] = n.into();
+        body["AddMsgList"] = Value::Array(list);
+        http::Response::new(serde_json::to_vec(&body).unwrap())
+    }
+
+    /// Typed and rendered on two threads in chunks, `decode sync` writes the same bytes
+    /// as on one thread: every flag combination, chunks of 1, 2 and 7 messages (a last
+    /// chunk shorter), an answer with no message and one with a single message.
+    #[test]
+    fn parallel_output_is_the_one_thread_output() {
+        for n in [0, 1, 3, 50] {
+            let resp = big_sync(n);
+            for (raw, secrets, compact) in [
+                (false, false, false),
+                (true, false, true),
+                (false, true, true),
+                (true, true, false),
+                (false, false, true),
+            ] {
+                let a = args(DecodeKind::Sync, raw, secrets, compact);
+                let mut one = Vec::new();
+                decode_in_chunks(&a, &resp, &mut one, usize::MAX).unwrap();
+                assert!(one.len() > 100);
+                for chunk in [1, 2, 7] {
+                    let mut two = Vec::new();
+                    decode_in_chunks(&a, &resp, &mut two, chunk).unwrap();
+                    assert!(
+                        one == two,
+                        "n {n} chunk {chunk} raw {raw} secrets {secrets} compact {compact}:\n{}\n---\n{}",
+                        String::from_utf8_lossy(&one),
+                        String::from_utf8_lossy(&two)
+                    );
+                }
+            }
+        }
+    }
+
+    /// An entry that cannot be typed (a duplicate key) stops `decode sync` at that entry
+    /// on two threads as on one: the same error, the same output before it.
+    #[test]
+    fn parallel_stops_where_one_thread_stops() {
+        let resp = big_sync(20);
+        let mut v: Value = serde_json::from_slice(resp.body()).unwrap();
+        v["AddMsgList"][13] = Value::Null;
+        let text = serde_json::to_string(&v)
+            .unwrap()
+            .replace("null", r#"{"MsgId":"1","MsgId":"2"}"#);
+        let resp = http::Response::new(text.into_bytes());
+        let a = args(DecodeKind::Sync, false, false, false);
+        let mut one = Vec::new();
+        let e1 = decode_in_chunks(&a, &resp, &mut one, usize::MAX).unwrap_err();
+        assert!(e1.0.contains("AddMsgList[13]"), "{}", e1.0);
+        for chunk in [1, 4, 5] {
+            let mut two = Vec::new();
+            let e2 = decode_in_chunks(&a, &resp, &mut two, chunk).unwrap_err();
+            assert_eq!(e1.0, e2.0);
+            assert!(one == two, "chunk {chunk}");
         }
     }
 

@@ -30,6 +30,7 @@ mod progress;
 mod qr;
 mod redacting;
 mod relay;
+mod rendered;
 mod resume;
 mod send;
 mod serve;

@@ -14,6 +14,8 @@ use serde::ser::{
 };
 use std::fmt::Display;
 
+use crate::rendered::RAW_VALUE_TOKEN;
+
 /// What replaces a redacted value.
 pub const REDACTED: &str = "<redacted>";
 
@@ -286,7 +288,11 @@ impl<S: SerializeStruct> SerializeStruct for Redacting<S> {
         key: &'static str,
         v: &T,
     ) -> Result<(), S::Error> {
-        if is_secret(key) {
+        if key == RAW_VALUE_TOKEN {
+            // Output rendered (and redacted) already (`crate::rendered::Rendered`), or
+            // a `RawValue`: written as it is.
+            self.0.serialize_field(key, v)
+        } else if is_secret(key) {
             self.0.serialize_field(key, &SecretValue(v))
         } else {
             self.0.serialize_field(key, &Redacted(v))
