@@ -107,17 +107,30 @@ def templates():
 
 
 def world(rng):
-    friends = [{"UserName": "@" + hexid(rng, 32), "NickName": rng.choice(NICKS) + str(i)}
+    """The contacts a client holds after login: the friends as webwxgetcontact sends them
+    (every field of CONTACT_FIELDS), the groups as webwxbatchgetcontact sends them, with
+    their members (every field of MEMBER_FIELDS). Only the names are drawn from `rng`
+    (the other fields are fixed), so the bodies do not depend on the records' shape."""
+    def full(fields, **values):
+        record = dict(fields)
+        record.update({"PYInitial": "ZJ", "PYQuanPin": "zhaojing", "AttrStatus": 102501})
+        record.update(values)
+        return record
+
+    friends = [full(CONTACT_FIELDS, UserName="@" + hexid(rng, 32),
+                    NickName=rng.choice(NICKS) + str(i), Province="广东", City="深圳",
+                    HeadImgUrl="/cgi-bin/mmwebwx-bin/webwxgeticon?seq=1&username=@x")
                for i in range(FRIENDS)]
     groups = []
     for g in range(GROUPS):
-        members = [{"UserName": "@" + hexid(rng, 32), "NickName": rng.choice(NICKS) + str(m),
-                    "DisplayName": ""} for m in range(MEMBERS_PER_GROUP)]
-        members.append({"UserName": ME, "NickName": ME_NICK, "DisplayName": ""})
-        groups.append({"UserName": "@@" + hexid(rng, 64), "NickName": f"群{g}",
-                       "MemberList": members})
+        members = [full(MEMBER_FIELDS, UserName="@" + hexid(rng, 32),
+                        NickName=rng.choice(NICKS) + str(m)) for m in range(MEMBERS_PER_GROUP)]
+        members.append(full(MEMBER_FIELDS, UserName=ME, NickName=ME_NICK))
+        groups.append(full(CONTACT_FIELDS, UserName="@@" + hexid(rng, 64), NickName=f"群{g}",
+                           MemberCount=len(members), MemberList=members))
     # The special accounts every contact list holds (friend requests come from fmessage).
-    friends += [{"UserName": u, "NickName": u} for u in ("fmessage", "filehelper", "newsapp")]
+    friends += [full(CONTACT_FIELDS, UserName=u, NickName=u)
+                for u in ("fmessage", "filehelper", "newsapp")]
     return friends, groups
 
 
