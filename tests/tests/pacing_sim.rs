@@ -2,9 +2,15 @@
 //! queue (at the harness's millisecond scale: 100, 200, 400 ms), then every message goes
 //! exactly once — the refused one again under its ClientMsgId, which the simulator
 //! records once — and in order.
+//!
+//! The queue spaces sends by their slots; it does not wait for one answer before the next
+//! send. So the test spaces them wider than a loopback answer takes on a loaded machine
+//! (one send per 150 ms): with the harness's 5 ms gap, two sends were in flight at once,
+//! their 1205 pauses overlapped (under 700 ms in all) and neighbours could swap places.
 
 use std::time::{Duration, Instant};
 use webwx_core::client::CommandEvent;
+use webwx_core::pacing::Rate;
 use webwx_core::{Client, Event};
 use webwx_sim::{FaultKind, FaultSpec};
 use webwx_tests::harness;
@@ -13,7 +19,14 @@ use webwx_ureq::prelude::*;
 #[test]
 fn a_1205_storm_from_the_simulator_backs_off_and_sends_each_message_once() {
     let sim = harness::sim(|c| c.auto_scan = true);
-    let client = Client::new(harness::config(&sim.base, 12));
+    let spacing = Duration::from_millis(150);
+    let client = Client::new(
+        harness::config(&sim.base, 12).pacing(
+            harness::fast_pacing()
+                .session(Rate::new(1, spacing))
+                .per_chat_gap(spacing),
+        ),
+    );
     let (handle, events) = webwx_ureq::start(client, webwx_ureq::Options::default()).unwrap();
     handle.login().unwrap();
     // Wide margin for a loaded 2-core machine.
