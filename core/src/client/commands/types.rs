@@ -147,7 +147,7 @@ pub enum CommandEvent {
         error: CommandFailure,
     },
     /// The upload needs the file's bytes `offset..offset + len`: answer with
-    /// [`Client::upload_data`].
+    /// [`Client::upload_data`](crate::Client::upload_data).
     #[cfg_attr(feature = "schema", schemars(skip), ts(skip))]
     UploadNeedsData {
         /// The upload.
