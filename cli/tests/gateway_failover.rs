@@ -35,7 +35,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::gateway::{Hook, Reader, Serve, call, get_json, post_json, wait_for};
+use common::gateway::{
+    Hook, Reader, Serve, call, get_json, incoming_texts, post_json, sim_uin, wait_for,
+};
 use common::start_sim;
 use serde_json::{Value, json};
 
@@ -121,14 +123,7 @@ fn log_in(bases: &[&str], sim: &str, n: usize, prefix: &str) -> Vec<Acc> {
     ids.iter()
         .zip(&users)
         .map(|(id, user)| {
-            let uin = state["accounts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["user_name"] == user.as_str())
-                .unwrap()["uin"]
-                .as_u64()
-                .unwrap();
+            let uin = sim_uin(&state, user);
             // Contacts through any node (the store's copy on the others).
             let friends = wait_for("contacts", LONG, || {
                 let f = get_json(
@@ -214,23 +209,6 @@ fn inject(
             std::thread::sleep(next.saturating_duration_since(Instant::now()));
         }
     })
-}
-
-/// The `m<i>` texts of incoming messages per account, in log order.
-fn texts(events: &[Value]) -> BTreeMap<String, Vec<String>> {
-    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in events {
-        if e["event"] == "message"
-            && e["outgoing"] == false
-            && let Some(t) = e["kind"]["text"].as_str()
-            && t.starts_with('m')
-        {
-            m.entry(e["account"].as_str().unwrap().to_owned())
-                .or_default()
-                .push(t.to_owned());
-        }
-    }
-    m
 }
 
 /// What each account must have got, in order.
@@ -388,7 +366,11 @@ fn failover_story() {
     // Every injected message exactly once, in order per account, on both readers.
     let want = expected(&accs, n_messages);
     let deadline = Instant::now() + LONG;
-    while texts(&live_events).values().map(Vec::len).sum::<usize>() < n_messages
+    while incoming_texts(&live_events, "m")
+        .values()
+        .map(Vec::len)
+        .sum::<usize>()
+        < n_messages
         && Instant::now() < deadline
     {
         if let Ok(v) = live.events.recv_timeout(Duration::from_millis(200)) {
@@ -396,7 +378,7 @@ fn failover_story() {
         }
     }
     live.stop(&mut live_events);
-    let got = texts(&live_events);
+    let got = incoming_texts(&live_events, "m");
     if got != want {
         // What is missing, and where its account runs.
         let o = owners(&b3);

@@ -21,7 +21,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::gateway::{Reader, Serve, get_json, post_json, wait_for};
+use common::gateway::{Reader, Serve, get_json, incoming_texts, post_json, sim_uin, wait_for};
 use common::start_sim;
 use serde_json::{Value, json};
 
@@ -33,22 +33,6 @@ fn size(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-/// The texts of incoming `message` events per account, in the order of the log.
-fn texts(events: &[Value]) -> BTreeMap<String, Vec<String>> {
-    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in events {
-        if e["event"] == "message"
-            && e["outgoing"] == false
-            && let Some(t) = e["kind"]["text"].as_str()
-        {
-            m.entry(e["account"].as_str().unwrap().to_owned())
-                .or_default()
-                .push(t.to_owned());
-        }
-    }
-    m
 }
 
 #[test]
@@ -98,14 +82,7 @@ fn kill_9_under_load_loses_nothing() {
             } else {
                 get_json(&sim, "/_sim/state")
             };
-            let uin = state["accounts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["user_name"] == user.as_str())
-                .unwrap()["uin"]
-                .as_u64()
-                .unwrap();
+            let uin = sim_uin(&state, &user);
             let contacts = get_json(&sim, &format!("/_sim/contacts?uin={uin}"));
             let friend = contacts
                 .as_array()
@@ -181,7 +158,7 @@ fn kill_9_under_load_loses_nothing() {
     let sse = Reader::sse(&base, 0);
     let mut events = Vec::new();
     let complete = |got: &[Value]| {
-        let t = texts(got);
+        let t = incoming_texts(got, "");
         wanted
             .iter()
             .all(|(id, want)| t.get(id).map_or(0, Vec::len) >= want.len())
@@ -198,7 +175,7 @@ fn kill_9_under_load_loses_nothing() {
     for (i, e) in events.iter().enumerate() {
         assert_eq!(e["seq"].as_u64(), Some(i as u64 + 1), "the log has a hole");
     }
-    let got = texts(&events);
+    let got = incoming_texts(&events, "");
     let (mut delivered, mut lost, mut duplicates) = (0, 0, 0);
     for (id, want) in &wanted {
         let have = got.get(id).cloned().unwrap_or_default();

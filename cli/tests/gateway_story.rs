@@ -16,10 +16,12 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
-use common::gateway::{Hook, Reader, Serve, call, get_json, post_json, wait_for};
+use common::gateway::{
+    Hook, Reader, Serve, call, get_json, incoming_texts, post_json, sim_uin, wait_for,
+};
 use common::start_sim;
 use serde_json::{Value, json};
 
@@ -51,22 +53,6 @@ fn inject(sim: &str, acc: &Acc, content: &str) {
         &[],
     );
     assert_eq!(r.status, 200, "inject: {}", r.text());
-}
-
-/// The texts of incoming `message` events per account, in the order read.
-fn texts(events: &[Value]) -> BTreeMap<String, Vec<String>> {
-    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for e in events {
-        if e["event"] == "message"
-            && e["outgoing"] == false
-            && let Some(t) = e["kind"]["text"].as_str()
-        {
-            m.entry(e["account"].as_str().unwrap().to_owned())
-                .or_default()
-                .push(t.to_owned());
-        }
-    }
-    m
 }
 
 /// Every seq from 1 to the last, once, in order.
@@ -154,14 +140,7 @@ fn the_whole_story() {
         .iter()
         .zip(&users)
         .map(|(id, user)| {
-            let uin = state["accounts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|a| a["user_name"] == user.as_str())
-                .unwrap()["uin"]
-                .as_u64()
-                .unwrap();
+            let uin = sim_uin(&state, user);
             // The gateway's contacts, by kind, agree with the simulator's.
             let friends = wait_for("contacts", LONG, || {
                 let f = get_json(&base, &format!("/v1/accounts/{id}/contacts?kind=friend"));
@@ -197,7 +176,11 @@ fn the_whole_story() {
     }
     // Disconnect SSE midway and resume with `after`.
     sse.take_until(&mut sse_events, LONG, |got| {
-        texts(got).values().map(Vec::len).sum::<usize>() >= first / 2
+        incoming_texts(got, "")
+            .values()
+            .map(Vec::len)
+            .sum::<usize>()
+            >= first / 2
     });
     sse.stop(&mut sse_events);
     let last = sse_events.last().unwrap()["seq"].as_u64().unwrap();
@@ -254,7 +237,11 @@ fn the_whole_story() {
 
     // The second half while the gateway is killed and started again.
     ws.take_until(&mut ws_events, LONG, |got| {
-        texts(got).values().map(Vec::len).sum::<usize>() >= first
+        incoming_texts(got, "")
+            .values()
+            .map(Vec::len)
+            .sum::<usize>()
+            >= first
     });
     let second: Vec<String> = (first..n).map(|i| format!("m{i}")).collect();
     let injector = {
@@ -316,7 +303,7 @@ fn the_whole_story() {
         })
         .collect();
     let all_there = |got: &[Value]| {
-        let t = texts(got);
+        let t = incoming_texts(got, "");
         accs.iter()
             .zip(&wanted)
             .all(|(a, want)| t.get(&a.id).map_or(0, Vec::len) >= want.len())
@@ -339,7 +326,7 @@ fn the_whole_story() {
     );
     for (i, (a, want)) in accs.iter().zip(&wanted).enumerate() {
         for events in [&sse_events, &ws_events] {
-            let got = texts(events).remove(&a.id).unwrap_or_default();
+            let got = incoming_texts(events, "").remove(&a.id).unwrap_or_default();
             assert_eq!(&got, want, "account {i}: every message once, in order");
         }
     }
@@ -436,7 +423,7 @@ fn the_whole_story() {
         .iter()
         .filter(|m| m["outgoing"] == false && m["kind"] == "text")
         .count();
-    assert_eq!(incoming, texts(&sse_events)[&a0.id].len());
+    assert_eq!(incoming, incoming_texts(&sse_events, "")[&a0.id].len());
 
     // Metrics count what happened.
     let metrics = call(&base, "GET", "/metrics", &[], b"").text();

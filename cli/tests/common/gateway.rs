@@ -3,7 +3,7 @@
 //! webhook receiver that fails its first requests.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::Stdio;
@@ -456,4 +456,34 @@ fn serve_hook(
             return;
         }
     }
+}
+
+/// The texts of incoming `message` events per account, in the order of `events`; only
+/// texts starting with `prefix` ("" for all).
+pub fn incoming_texts(events: &[Value], prefix: &str) -> BTreeMap<String, Vec<String>> {
+    let mut m: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for e in events {
+        if e["event"] == "message"
+            && e["outgoing"] == false
+            && let Some(t) = e["kind"]["text"].as_str()
+            && t.starts_with(prefix)
+        {
+            m.entry(e["account"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(t.to_owned());
+        }
+    }
+    m
+}
+
+/// The uin of the simulator's account `user` in `/_sim/state`'s answer.
+pub fn sim_uin(state: &Value, user: &str) -> u64 {
+    state["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["user_name"] == user)
+        .unwrap()["uin"]
+        .as_u64()
+        .unwrap()
 }
