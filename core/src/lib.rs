@@ -35,6 +35,7 @@ pub mod names;
 pub mod pacing;
 pub mod redact;
 pub mod relay;
+mod response_error;
 pub mod rng;
 pub mod session;
 pub mod stable_key;

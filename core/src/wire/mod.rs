@@ -8,7 +8,7 @@ pub mod sync_key;
 pub use contact::{RawContact, RawMember};
 pub use sync_key::{SyncKey, SyncKeyPair};
 
-use crate::error::{ParseError, ParseErrorKind, ResponseError, Ret, WxError};
+use crate::response_error::{ParseError, ParseErrorKind, ResponseError, Ret, WxError};
 use serde::{Deserialize, Serialize};
 
 /// The `BaseRequest` object of every JSON POST.
