@@ -148,28 +148,37 @@ pub struct PacingArgs {
     pub pace_chat_gap_ms: Option<u64>,
 }
 
-/// What every one-shot command on a saved session takes.
+/// What every command on a saved session takes (`send` and the one-shot commands).
 #[derive(Debug, Args, Clone)]
-pub struct OneShotArgs {
+pub struct SavedSessionArgs {
     /// The saved session (written by `webwx login --session`).
     #[arg(long, value_name = "FILE")]
     pub session: PathBuf,
     /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
     #[arg(long, value_name = "URL")]
     pub origin: Option<String>,
-    /// Allow an `http://` --origin beyond the loopback interface.
+    /// Allow an `http://` --origin beyond the loopback interface (it would carry skey,
+    /// sid, pass_ticket and the cookies in clear over the network).
     #[arg(long)]
     pub insecure_origin: bool,
-    /// Print the answer as one JSON object (`{"answer": null, "result": ..}` or
-    /// `{"answer": null, "error": ..}`).
-    #[arg(long)]
-    pub json: bool,
     /// Give up after this many seconds (exit 1).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
     /// Pacing.
     #[command(flatten)]
     pub pacing: PacingArgs,
+}
+
+/// What every one-shot command on a saved session takes.
+#[derive(Debug, Args, Clone)]
+pub struct OneShotArgs {
+    /// The saved session and how to reach the server.
+    #[command(flatten)]
+    pub saved: SavedSessionArgs,
+    /// Print the answer as one JSON object (`{"answer": null, "result": ..}` or
+    /// `{"answer": null, "error": ..}`).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `webwx contacts`.
@@ -320,9 +329,9 @@ pub struct RevokeArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["text", "file"])))]
 pub struct SendArgs {
-    /// The saved session (written by `webwx login --session`).
-    #[arg(long, value_name = "FILE")]
-    pub session: PathBuf,
+    /// The saved session and how to reach the server.
+    #[command(flatten)]
+    pub saved: SavedSessionArgs,
     /// Recipient: a UserName, a remark name or a nick name.
     #[arg(long, value_name = "NAME|ID")]
     pub to: String,
@@ -332,22 +341,9 @@ pub struct SendArgs {
     /// Send this file (images and videos as such, anything else as a file).
     #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
-    /// Send every request to this origin in the relay form (a simulator or `webwx relay`).
-    #[arg(long, value_name = "URL")]
-    pub origin: Option<String>,
-    /// Allow an `http://` --origin beyond the loopback interface (it would carry skey,
-    /// sid, pass_ticket and the cookies in clear over the network).
-    #[arg(long)]
-    pub insecure_origin: bool,
     /// Print the outcome as one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Give up after this many seconds (exit 1).
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
-    pub timeout: u64,
-    /// Pacing.
-    #[command(flatten)]
-    pub pacing: PacingArgs,
 }
 
 /// `webwx decode`.

@@ -131,10 +131,7 @@ fn run(name: &str, args: &OneShotArgs, cmd: Value) -> i32 {
     };
     let saved = Saved {
         name,
-        session: &args.session,
-        origin: args.origin.as_deref(),
-        insecure_origin: args.insecure_origin,
-        pacing: &args.pacing,
+        args: &args.saved,
     };
     let Resumed {
         handle,
@@ -145,7 +142,7 @@ fn run(name: &str, args: &OneShotArgs, cmd: Value) -> i32 {
         Err(code) => return code,
     };
     // Commands wait for the session to be ready.
-    let timeout = Duration::from_secs(args.timeout.max(1));
+    let timeout = Duration::from_secs(args.saved.timeout.max(1));
     let mut pending = Some(handle.submit(Request {
         id: None,
         timeout: Some(timeout),
@@ -161,7 +158,7 @@ fn run(name: &str, args: &OneShotArgs, cmd: Value) -> i32 {
             Ok(Event::ResumeFailed { ret }) => {
                 failure = Some(format!(
                     "the saved session is no longer valid ({ret}); log in again with `webwx login --session {}`",
-                    args.session.display()
+                    args.saved.session.display()
                 ));
             }
             Ok(Event::QrCode { .. } | Event::PushLoginSent) => {
@@ -177,7 +174,9 @@ fn run(name: &str, args: &OneShotArgs, cmd: Value) -> i32 {
             }
         }
         if Instant::now() >= deadline && answer.is_none() {
-            failure.get_or_insert_with(|| format!("no answer within --timeout {}s", args.timeout));
+            failure.get_or_insert_with(|| {
+                format!("no answer within --timeout {}s", args.saved.timeout)
+            });
         }
     }
     handle.shutdown();

@@ -1,18 +1,16 @@
 //! A saved session resumed for commands only: what `webwx send` and the one-shot commands
 //! (`contacts`, `group`, `friend`, `revoke`) share.
 //!
-//! [`load`] reads the session file; [`start`] refuses a logged-out session, builds the
+//! [`Saved::load`] reads the session file; [`Saved::start`] refuses a logged-out session, builds the
 //! configuration from the flags, restores the client with its own random sequence,
 //! resumes it for commands only (contacts loaded, the sync loop never touched) and starts
 //! the blocking driver. Each prints its own error as `webwx NAME: ...` and returns the exit
 //! code the command ends with.
 
-use std::path::Path;
-
 use webwx_core::SessionState;
 use webwx_ureq::{Events, Handle};
 
-use crate::args::PacingArgs;
+use crate::args::SavedSessionArgs;
 use crate::config::{self, ClientFlags};
 use crate::session_file;
 
@@ -21,18 +19,12 @@ pub const FAILED: i32 = 1;
 /// Exit code: bad usage.
 pub const USAGE: i32 = 2;
 
-/// The flags every command on a saved session takes.
+/// A command on a saved session: its name (for messages) and its flags.
 pub struct Saved<'a> {
     /// The command's name, for messages (`send`, `contacts`, ...).
     pub name: &'a str,
-    /// The session file.
-    pub session: &'a Path,
-    /// `--origin`.
-    pub origin: Option<&'a str>,
-    /// `--insecure-origin`.
-    pub insecure_origin: bool,
-    /// The pacing flags.
-    pub pacing: &'a PacingArgs,
+    /// The session file, `--origin`, `--insecure-origin`, `--timeout` and pacing.
+    pub args: &'a SavedSessionArgs,
 }
 
 /// A running client on the saved session, and the file to save it back to.
@@ -53,13 +45,13 @@ impl Saved<'_> {
 
     /// Reads the session file; a missing or unreadable one is bad usage.
     pub fn load(&self) -> Result<SessionState, i32> {
-        match session_file::load(self.session) {
+        match session_file::load(&self.args.session) {
             Ok(Some(s)) => Ok(s),
             Ok(None) => {
                 self.err(&format!(
                     "no session file at {}; log in first with `webwx login --session {}`",
-                    self.session.display(),
-                    self.session.display()
+                    self.args.session.display(),
+                    self.args.session.display()
                 ));
                 Err(USAGE)
             }
@@ -75,29 +67,29 @@ impl Saved<'_> {
         if state.credentials.is_none() {
             self.err(&format!(
                 "the saved session is logged out; log in again with `webwx login --session {}`",
-                self.session.display()
+                self.args.session.display()
             ));
             return Err(FAILED);
         }
         let flags = ClientFlags {
-            origin: self.origin,
-            insecure_origin: self.insecure_origin,
+            origin: self.args.origin.as_deref(),
+            insecure_origin: self.args.insecure_origin,
             desktop: state.desktop,
-            pacing: Some(self.pacing),
+            pacing: Some(&self.args.pacing),
             ..ClientFlags::default()
         };
         let cfg = config::build(&flags).map_err(|e| {
             self.err(&e);
             USAGE
         })?;
-        let shared = session_file::Shared::new(self.session, Some(state.clone()));
+        let shared = session_file::Shared::new(&self.args.session, Some(state.clone()));
         let mut state = state;
         // Its own random sequence: other processes restore the same saved state.
         state.rng.mix(config::clock_seed());
         let mut client = config::restore(cfg, state).map_err(|e| {
             self.err(&format!(
                 "cannot use the session file {}: {e}",
-                self.session.display()
+                self.args.session.display()
             ));
             USAGE
         })?;

@@ -32,10 +32,7 @@ const SENT: i32 = 0;
 pub fn run(args: &SendArgs) -> i32 {
     let saved = Saved {
         name: "send",
-        session: &args.session,
-        origin: args.origin.as_deref(),
-        insecure_origin: args.insecure_origin,
-        pacing: &args.pacing,
+        args: &args.saved,
     };
     let state = match saved.load() {
         Ok(s) => s,
@@ -76,7 +73,7 @@ pub fn run(args: &SendArgs) -> i32 {
         bar: None,
         outcome: None,
     };
-    let deadline = Instant::now() + Duration::from_secs(args.timeout.max(1));
+    let deadline = Instant::now() + Duration::from_secs(args.saved.timeout.max(1));
     loop {
         match events.recv_deadline(deadline) {
             Ok(event) => {
@@ -89,7 +86,7 @@ pub fn run(args: &SendArgs) -> i32 {
             Err(_) => {
                 crate::terminal::err(&format!(
                     "webwx send: no answer within --timeout {}s",
-                    args.timeout
+                    args.saved.timeout
                 ));
                 job.outcome.get_or_insert(FAILED);
                 handle.shutdown();
@@ -147,7 +144,7 @@ impl Job<'_> {
                     None,
                     Some(&format!(
                         "the saved session is no longer valid ({ret}); log in again with `webwx login --session {}`",
-                        self.args.session.display()
+                        self.args.saved.session.display()
                     )),
                 );
                 self.outcome = Some(FAILED);
