@@ -28,6 +28,19 @@ pub struct Sim {
     _running: webwx_sim::RunningSim,
 }
 
+impl Sim {
+    /// The UserName of the simulator's first friend of the logged-in account.
+    pub fn friend(&self) -> String {
+        self.control
+            .contacts(None)
+            .expect("the simulator's contacts")
+            .into_iter()
+            .find(|c| c.kind == "friend")
+            .expect("a friend")
+            .user_name
+    }
+}
+
 /// The simulator settings of the suite: 127.0.0.1, short holds, a fixed seed.
 pub fn sim_config() -> SimConfig {
     SimConfig {

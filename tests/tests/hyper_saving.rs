@@ -24,14 +24,7 @@ async fn states_come_in_step_with_the_events() {
             .expect("an event")
             .expect("the session runs");
         if e == Event::Ready {
-            break sim
-                .control
-                .contacts(None)
-                .unwrap()
-                .into_iter()
-                .find(|c| c.kind == "friend")
-                .unwrap()
-                .user_name;
+            break sim.friend();
         }
         assert!(Instant::now() < deadline);
     };
@@ -138,14 +131,7 @@ async fn the_next_webwxsync_waits_until_the_state_is_saved() {
             break;
         }
     }
-    let friend = sim
-        .control
-        .contacts(None)
-        .unwrap()
-        .into_iter()
-        .find(|c| c.kind == "friend")
-        .unwrap()
-        .user_name;
+    let friend = sim.friend();
     let inject = |content: &str| {
         sim.control
             .inject_message(InjectMessage {

@@ -34,14 +34,7 @@ fn a_1205_storm_from_the_simulator_backs_off_and_sends_each_message_once() {
     while !matches!(events.recv_deadline(deadline), Ok(Event::Ready)) {
         assert!(Instant::now() < deadline, "not ready");
     }
-    let friend = sim
-        .control
-        .contacts(None)
-        .unwrap()
-        .into_iter()
-        .find(|c| c.kind == "friend")
-        .unwrap()
-        .user_name;
+    let friend = sim.friend();
     sim.control
         .add_fault(FaultSpec::new("webwxsendmsg", FaultKind::Ret, 3).ret(1205))
         .unwrap();
