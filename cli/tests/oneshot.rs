@@ -35,15 +35,14 @@ fn oneshot(session: &Path, url: &str, args: &[&str]) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), stdout, stderr)
 }
 
-#[test]
-fn one_shot_commands_change_the_simulator() {
-    let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
-    let dir = tempfile::tempdir().unwrap();
-    let session = dir.path().join("session.json");
+/// `webwx login --exit-after-login` against the simulator at `url`: the saved session,
+/// `DIR/session.json`.
+fn logged_in(dir: &Path, url: &str) -> std::path::PathBuf {
+    let session = dir.join("session.json");
     let out = run_bounded(
         webwx().arg("login").arg("--session").arg(&session).args([
             "--origin",
-            &url,
+            url,
             "--exit-after-login",
             "--timeout",
             "30",
@@ -51,6 +50,14 @@ fn one_shot_commands_change_the_simulator() {
         LIMIT,
     );
     assert!(out.status.success(), "{:?}", texts(&out));
+    session
+}
+
+#[test]
+fn one_shot_commands_change_the_simulator() {
+    let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
+    let dir = tempfile::tempdir().unwrap();
+    let session = logged_in(dir.path(), &url);
     let contacts = sim_contacts(&url);
     let friends: Vec<&Value> = contacts.iter().filter(|c| c["kind"] == "friend").collect();
     assert!(friends.len() >= 3);
@@ -222,18 +229,7 @@ fn login_download_saves_media_without_overwriting() {
 
     let (_sim, url) = start_sim(&["--auto-scan", "--hold-ms", "200", "--scan-delay-ms", "50"]);
     let dir = tempfile::tempdir().unwrap();
-    let session = dir.path().join("session.json");
-    let out = run_bounded(
-        webwx().arg("login").arg("--session").arg(&session).args([
-            "--origin",
-            &url,
-            "--exit-after-login",
-            "--timeout",
-            "30",
-        ]),
-        LIMIT,
-    );
-    assert!(out.status.success(), "{:?}", texts(&out));
+    let session = logged_in(dir.path(), &url);
     let friend = sim_contacts(&url)
         .into_iter()
         .find(|c| c["kind"] == "friend")
