@@ -36,7 +36,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::gateway::{
-    Hook, Reader, Serve, call, get_json, incoming_texts, post_json, sim_uin, wait_for,
+    Hook, Reader, Serve, call, create_account, get_json, incoming_texts, post_json, sim_uin,
+    wait_for,
 };
 use common::start_sim;
 use serde_json::{Value, json};
@@ -94,14 +95,7 @@ fn log_in(bases: &[&str], sim: &str, n: usize, prefix: &str) -> Vec<Acc> {
     let mut ids = Vec::new();
     for i in 0..n {
         let base = bases[i % bases.len()];
-        let r = post_json(
-            base,
-            "/v1/accounts",
-            &json!({"name": format!("{prefix}{i}")}),
-            &[],
-        );
-        assert_eq!(r.status, 201, "{}", r.text());
-        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+        ids.push(create_account(base, &format!("{prefix}{i}")));
     }
     let deadline = Instant::now() + LONG;
     let users: Vec<String> = ids

@@ -21,7 +21,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::gateway::{Reader, Serve, get_json, incoming_texts, post_json, sim_uin, wait_for};
+use common::gateway::{
+    Reader, Serve, create_account, get_json, incoming_texts, post_json, sim_uin, wait_for,
+};
 use common::start_sim;
 use serde_json::{Value, json};
 
@@ -50,16 +52,7 @@ fn kill_9_under_load_loses_nothing() {
     let mut gw = Serve::start("127.0.0.1:0", &db, &flags);
     let base = gw.base.clone();
     let ids: Vec<String> = (0..accounts)
-        .map(|i| {
-            let r = post_json(
-                &base,
-                "/v1/accounts",
-                &json!({"name": format!("bot{i}")}),
-                &[],
-            );
-            assert_eq!(r.status, 201, "{}", r.text());
-            r.json()["id"].as_str().unwrap().to_owned()
-        })
+        .map(|i| create_account(&base, &format!("bot{i}")))
         .collect();
     let started = Instant::now();
     // Each account's uin and a friend of it at the simulator, to inject from.

@@ -20,7 +20,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use common::gateway::{
-    Hook, Reader, Serve, call, get_json, incoming_texts, post_json, sim_uin, wait_for,
+    Hook, Reader, Serve, call, create_account, get_json, incoming_texts, post_json, sim_uin,
+    wait_for,
 };
 use common::start_sim;
 use serde_json::{Value, json};
@@ -109,14 +110,7 @@ fn the_whole_story() {
     // Three accounts: each shows a QR code (PNG) until the simulator's phone scans it.
     let mut ids = Vec::new();
     for i in 0..ACCOUNTS {
-        let r = post_json(
-            &base,
-            "/v1/accounts",
-            &json!({"name": format!("bot{i}")}),
-            &[],
-        );
-        assert_eq!(r.status, 201, "{}", r.text());
-        let id = r.json()["id"].as_str().unwrap().to_owned();
+        let id = create_account(&base, &format!("bot{i}"));
         let png = wait_for("a QR code", LONG, || {
             let r = call(&base, "GET", &format!("/v1/accounts/{id}/qr.png"), &[], b"");
             (r.status == 200).then_some(r)

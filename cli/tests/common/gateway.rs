@@ -487,3 +487,15 @@ pub fn sim_uin(state: &Value, user: &str) -> u64 {
         .as_u64()
         .unwrap()
 }
+
+/// `POST /v1/accounts` with `name` on the gateway at `base`: the new account's id.
+pub fn create_account(base: &str, name: &str) -> String {
+    let r = post_json(
+        base,
+        "/v1/accounts",
+        &serde_json::json!({ "name": name }),
+        &[],
+    );
+    assert_eq!(r.status, 201, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
