@@ -14,8 +14,6 @@ use serde::ser::{
 };
 use std::fmt::Display;
 
-use crate::rendered::RAW_VALUE_TOKEN;
-
 /// What replaces a redacted value.
 pub const REDACTED: &str = "<redacted>";
 
@@ -63,6 +61,12 @@ pub fn redact_query(s: &str) -> Option<String> {
     }
     Some(out)
 }
+
+/// The name serde_json's serializer gives a `RawValue` (`serde_json::value::RawValue`'s
+/// `Serialize`): a struct of that name with one string field of that name is written
+/// verbatim. Such a field is let through untouched: it is a `RawValue`, or output
+/// rendered and redacted already (`rendered::Rendered`).
+pub const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
 /// `T` serialized with its secrets redacted (see the module docs).
 pub struct Redacted<'a, T: ?Sized>(pub &'a T);

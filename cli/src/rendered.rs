@@ -15,12 +15,7 @@ use serde::Serialize;
 use serde::ser::SerializeStruct;
 use serde_json::ser::Formatter;
 
-use crate::redacting::Redacted;
-
-/// The name serde_json's serializer gives a `RawValue` (`serde_json::value::RawValue`'s
-/// `Serialize`): a struct of that name with one string field of that name is written
-/// verbatim. [`crate::redacting`] lets such a field through untouched.
-pub const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+use crate::redacting::{RAW_VALUE_TOKEN, Redacted};
 
 /// JSON text already rendered (and redacted): serde_json's serializer writes it as it
 /// is, where a value goes, as it writes a `RawValue`. (Any other serializer sees a

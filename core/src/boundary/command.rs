@@ -299,13 +299,6 @@ pub enum Command {
     Me {},
 }
 
-impl<'de> Deserialize<'de> for Command {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = serde_json::Map::deserialize(d)?;
-        super::command_de::command_from_map(map).map_err(serde::de::Error::custom)
-    }
-}
-
 impl Command {
     /// The `"cmd"` name (`"send_text"`, …).
     pub fn name(&self) -> &'static str {
@@ -440,7 +433,7 @@ impl Request {
         if !map.contains_key("cmd") {
             return Err((id, bad("missing \"cmd\"".into())));
         }
-        match super::command_de::command_from_map(map) {
+        match Command::from_map(map) {
             Ok(command) => Ok(Request {
                 id,
                 timeout,

@@ -24,17 +24,26 @@ use crate::upload::MediaKind;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// Reads the command in `map` (a command object without `"id"` and `"timeout_ms"`).
-pub(super) fn command_from_map(mut map: Map<String, Value>) -> Result<Command, serde_json::Error> {
-    use serde::de::Error as _;
-    let name = match map.remove("cmd") {
-        None => return Err(serde_json::Error::missing_field("cmd")),
-        Some(Value::String(name)) => name,
-        Some(_) => return Err(serde_json::Error::custom("\"cmd\" must be a string")),
-    };
-    let mut outer = Map::new();
-    outer.insert(name, Value::Object(map));
-    serde_json::from_value::<CommandDe>(Value::Object(outer)).map(Command::from)
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = Map::deserialize(d)?;
+        Command::from_map(map).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Command {
+    /// Reads the command in `map` (a command object without `"id"` and `"timeout_ms"`).
+    pub(super) fn from_map(mut map: Map<String, Value>) -> Result<Command, serde_json::Error> {
+        use serde::de::Error as _;
+        let name = match map.remove("cmd") {
+            None => return Err(serde_json::Error::missing_field("cmd")),
+            Some(Value::String(name)) => name,
+            Some(_) => return Err(serde_json::Error::custom("\"cmd\" must be a string")),
+        };
+        let mut outer = Map::new();
+        outer.insert(name, Value::Object(map));
+        serde_json::from_value::<CommandDe>(Value::Object(outer)).map(Command::from)
+    }
 }
 
 /// [`CommandId`] read without serde's untagged machinery (which buffers in `Content`):

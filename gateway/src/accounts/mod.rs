@@ -3,6 +3,7 @@
 
 pub mod recorder;
 pub mod state;
+pub(crate) mod view;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -5,85 +5,18 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
-use serde::Serialize;
 
 use super::{ApiError, AppState, json_of, json_response, parse_json};
-use crate::Gateway;
-use crate::accounts::{Account, AccountState};
-use crate::commands::Reply;
-use crate::gateway::{CreateAccount, CreateError};
-use crate::store::{AccountRecord, RemoteKind};
+use crate::accounts::Account;
+use crate::accounts::view::{View, create_reply, view_local, view_record};
+use crate::gateway::CreateAccount;
+use crate::store::RemoteKind;
 
 /// How long a call waits for another node's answer.
 const REMOTE_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
-/// `{"user_name", "nick_name"}` of a logged-in account.
-#[derive(Serialize)]
-struct User {
-    user_name: String,
-    nick_name: String,
-}
-
-/// An account as the API shows it.
-#[derive(Serialize)]
-struct View {
-    id: String,
-    name: Option<String>,
-    state: AccountState,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user: Option<User>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    qr_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    node: Option<String>,
-    desktop: bool,
-    running: bool,
-    created_ms: i64,
-}
-
 fn view(s: &AppState, a: &Account) -> View {
     view_local(&s.gw, a)
-}
-
-/// The view of an account this node runs.
-fn view_local(gw: &Gateway, a: &Account) -> View {
-    let live = a.live();
-    View {
-        id: a.id.clone(),
-        name: a.name.clone(),
-        state: live.state,
-        reason: live.reason,
-        user: live.user_name.map(|user_name| User {
-            user_name,
-            nick_name: live.nick_name.unwrap_or_default(),
-        }),
-        qr_url: live.qr_url,
-        node: gw.options.node.clone(),
-        desktop: a.desktop,
-        running: a.running().is_some(),
-        created_ms: a.created_ms,
-    }
-}
-
-/// The view of an account another node runs (or none does), from the store.
-fn view_record(r: &AccountRecord) -> View {
-    View {
-        id: r.id.clone(),
-        name: r.name.clone(),
-        state: AccountState::parse(&r.state),
-        reason: r.reason.clone(),
-        user: r.user_name.clone().map(|user_name| User {
-            user_name,
-            nick_name: r.nick_name.clone().unwrap_or_default(),
-        }),
-        qr_url: r.qr_url.clone(),
-        node: r.node.clone(),
-        desktop: r.desktop,
-        running: false,
-        created_ms: r.created_ms,
-    }
 }
 
 /// An account by id: run here, or (several nodes) in the store.
@@ -97,34 +30,6 @@ async fn find(s: &AppState, id: &str) -> Result<View, ApiError> {
         return Ok(view_record(&r));
     }
     Err(ApiError::not_found(format!("no account {id:?}")))
-}
-
-/// Creates (or logs in again) an account on this node: the answer of `POST
-/// /v1/accounts` (also run for another node's caller through the command table).
-pub(crate) async fn create_reply(gw: &std::sync::Arc<Gateway>, req: CreateAccount) -> Reply {
-    match gw.create_account(req).await {
-        Ok((a, new)) => {
-            let status = if new {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            Reply {
-                status,
-                body: serde_json::to_string(&view_local(gw, &a)).expect("views serialize"),
-            }
-        }
-        Err(CreateError::Invalid(m)) => {
-            Reply::error(StatusCode::BAD_REQUEST, None, "bad_request", &m)
-        }
-        Err(CreateError::Conflict(m)) => Reply::error(StatusCode::CONFLICT, None, "conflict", &m),
-        Err(CreateError::Store(e)) => Reply::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            None,
-            "store",
-            &format!("the store failed: {e}"),
-        ),
-    }
 }
 
 /// `GET /v1/accounts`.

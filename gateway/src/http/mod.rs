@@ -14,8 +14,6 @@ mod metrics;
 mod nodes;
 mod page;
 
-pub(crate) use accounts::create_reply;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
