@@ -33,9 +33,11 @@ pub use types::{
 };
 pub use upload::{DataPurpose, FileSpec, UploadHandle};
 
-pub(crate) use state::{Cmd, CommandState, SendParser};
+pub(crate) use state::{Cmd, Commands, SendParser};
 
+use super::ctx::{Ctx, Step, ctx};
 use super::{Client, Event, Failure, Inflight, Pending, Phase};
+use crate::contacts::Contacts;
 use crate::endpoint::SessionCtx;
 use crate::error::{Argument, CommandError, ResponseError};
 use crate::time::Now;
@@ -47,25 +49,30 @@ impl Client {
         self.cmds.pending()
     }
 
-    /// Fails unless the session can take commands.
-    pub(crate) fn check_ready(&self) -> Result<(), CommandError> {
-        // Until webwxinit answered, our own UserName (FromUserName) is unknown.
-        if self.is_logged_in() && self.phase != Phase::LoggingOut && self.state.me.is_some() {
-            Ok(())
-        } else {
-            Err(CommandError::NotLoggedIn)
-        }
-    }
-
     /// The UserName for `to`, by the rules of [`crate::names`]: a known UserName, a
     /// special account, a remark or nick name naming exactly one contact, or a string
     /// with the shape of a UserName. An unknown or ambiguous name is
     /// [`CommandError::Name`], which lists the candidates.
     pub fn resolve_user_name(&self, to: &str) -> Result<String, CommandError> {
-        if to.is_empty() {
-            return Err(CommandError::empty(Argument::Recipient));
-        }
-        crate::names::resolve(&self.contacts, to).map_err(CommandError::Name)
+        resolve_user_name(&self.contacts, to)
+    }
+
+    /// Runs `f` on the commands phase with a context and the current phase, then fails
+    /// (through the retry policy) the requests it could not send; returns what `f`
+    /// returns (a command's id, or the [`Step`] of an answer, which the caller settles).
+    pub(crate) fn in_commands<R>(
+        &mut self,
+        now: Now,
+        f: impl FnOnce(&mut Commands, &mut Ctx<'_>, &Phase) -> R,
+    ) -> R {
+        let r = f(&mut self.cmds, &mut ctx!(self, now), &self.phase);
+        self.settle(now, Step::Stay);
+        r
+    }
+
+    /// Fails unless the session can take commands.
+    pub(crate) fn check_ready(&self) -> Result<(), CommandError> {
+        check_ready(&self.phase, &self.state)
     }
 
     /// A request built with the session's context; `NotLoggedIn` without credentials.
@@ -79,19 +86,17 @@ impl Client {
             .ok_or(CommandError::NotLoggedIn)
     }
 
+    pub(super) fn new_local_id(&mut self, now: Now) -> String {
+        self.in_commands(now, |_, ctx, _| Commands::new_local_id(ctx))
+    }
+
     pub(crate) fn emit_cmd(&mut self, e: CommandEvent) {
         self.emit(Event::Command(e));
     }
 
-    /// A refused or unreadable answer to a command: retried when the policy allows, else
-    /// reported; a session-ending Ret (1100/1101/1102) then ends the session as the sync
-    /// loop's would (a resumed session logs in again).
+    /// A refused or unreadable answer to a command (see [`Commands::refused`]).
     pub(crate) fn cmd_error(&mut self, now: Now, inflight: Inflight, e: ResponseError) {
-        let end = e.ret().filter(|r| r.is_session_end());
-        self.retry_or_fail(now, inflight, Failure::Response(e));
-        if let Some(ret) = end {
-            self.session_over(now, ret);
-        }
+        self.settle(now, Commands::refused(inflight, e));
     }
 
     pub(crate) fn on_cmd_response(
@@ -104,10 +109,12 @@ impl Client {
             return;
         };
         match cmd.clone() {
-            Cmd::Send { local_id, parse } => match parse(&resp) {
-                Ok(r) => self.finish_send(&local_id, Ok(r.msg_id)),
-                Err(e) => self.cmd_error(now, inflight, e),
-            },
+            Cmd::Send { local_id, parse } => {
+                let step = self.in_commands(now, |cmds, ctx, _| {
+                    cmds.on_send_response(ctx, inflight, &local_id, parse, resp)
+                });
+                self.settle(now, step);
+            }
             Cmd::CheckUpload { upload } => self.on_checkupload(now, inflight, upload, resp),
             Cmd::UploadChunk { upload, chunk } => {
                 self.on_upload_chunk(now, inflight, upload, chunk, resp)
@@ -120,7 +127,11 @@ impl Client {
     pub(crate) fn on_cmd_failure(&mut self, _now: Now, cmd: Cmd, failure: Failure) {
         let error = CommandFailure::from_failure(failure);
         match cmd {
-            Cmd::Send { local_id, .. } => self.finish_send(&local_id, Err(error)),
+            Cmd::Send { local_id, .. } => {
+                if let Some(e) = self.cmds.fail_send(&local_id, error) {
+                    self.emit_cmd(e);
+                }
+            }
             Cmd::CheckUpload { upload } | Cmd::UploadChunk { upload, .. } => {
                 self.fail_upload(upload, error)
             }
@@ -128,4 +139,54 @@ impl Client {
             Cmd::Op { op, .. } => self.finish_op(op, Err(error)),
         }
     }
+}
+
+impl Commands {
+    /// A refused or unreadable answer to a command: retried when the policy allows, else
+    /// reported; a session-ending Ret (1100/1101/1102) then ends the session as the sync
+    /// loop's would (a resumed session logs in again).
+    pub(crate) fn refused(inflight: Inflight, e: ResponseError) -> Step {
+        match e.ret().filter(|r| r.is_session_end()) {
+            Some(ret) => Step::RetryThenOver(inflight, Failure::Response(e), ret),
+            None => Step::Retry(inflight, Failure::Response(e)),
+        }
+    }
+
+    /// A new LocalID / ClientMsgId.
+    pub(crate) fn new_local_id(ctx: &mut Ctx<'_>) -> String {
+        ctx.state.msg_ids.next(ctx.now.wall, &mut ctx.state.rng)
+    }
+
+    /// A request built with the session's context; `NotLoggedIn` without credentials.
+    fn build(
+        ctx: &mut Ctx<'_>,
+        build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
+    ) -> Result<Request<Vec<u8>>, CommandError> {
+        ctx.session_ctx()
+            .map(|s| build(&s))
+            .ok_or(CommandError::NotLoggedIn)
+    }
+}
+
+/// Reports a command's outcome or progress.
+fn emit(ctx: &mut Ctx<'_>, e: CommandEvent) {
+    ctx.emit(Event::Command(e));
+}
+
+/// Fails unless a session in `phase` with `state` can take commands.
+fn check_ready(phase: &Phase, state: &crate::SessionState) -> Result<(), CommandError> {
+    // Until webwxinit answered, our own UserName (FromUserName) is unknown.
+    if phase.logged_in(state) && *phase != Phase::LoggingOut && state.me.is_some() {
+        Ok(())
+    } else {
+        Err(CommandError::NotLoggedIn)
+    }
+}
+
+/// The UserName for `to` among `contacts` (see [`Client::resolve_user_name`]).
+fn resolve_user_name(contacts: &Contacts, to: &str) -> Result<String, CommandError> {
+    if to.is_empty() {
+        return Err(CommandError::empty(Argument::Recipient));
+    }
+    crate::names::resolve(contacts, to).map_err(CommandError::Name)
 }

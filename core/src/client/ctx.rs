@@ -34,6 +34,11 @@ pub(crate) enum Step {
     /// This request failed: retry it under the policy, or hand its final failure back to
     /// the phase that owns it.
     Retry(Inflight, Failure),
+    /// A command's request was answered with a session-ending Ret (1100/1101/1102): first
+    /// as [`Step::Retry`] (the Ret is not retried, so the command fails with the server's
+    /// code), then as [`Step::SessionOver`] (every other pending command fails with
+    /// `SessionEnded`, or a resumed session logs in again).
+    RetryThenOver(Inflight, Failure, Ret),
     /// The login succeeded with these credentials: startup begins.
     LoggedIn(Credentials),
     /// The contacts are loaded: the session is ready (the sync loop starts if it runs).

@@ -79,6 +79,15 @@ pub(crate) enum Phase {
     LoggedOut,
 }
 
+impl Phase {
+    /// Whether a session in this phase with `state` is logged in (init done or under
+    /// way, not logged out).
+    pub(crate) fn logged_in(&self, state: &SessionState) -> bool {
+        matches!(self, Phase::Starting | Phase::Running | Phase::CommandsOnly)
+            && state.credentials.is_some()
+    }
+}
+
 /// Where a session is, as [`Client::session_phase`] tells a host.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
@@ -188,7 +197,7 @@ pub struct Client {
     pub(crate) login: login::LoginPhase,
     pub(crate) startup: startup::Startup,
     pub(crate) sync: sync_loop::SyncLoop,
-    pub(crate) cmds: commands::CommandState,
+    pub(crate) cmds: commands::Commands,
 }
 
 impl std::fmt::Debug for Client {
@@ -259,7 +268,7 @@ impl Client {
             login: login::LoginPhase::default(),
             startup: startup::Startup::default(),
             sync: sync_loop::SyncLoop::default(),
-            cmds: commands::CommandState::default(),
+            cmds: commands::Commands::default(),
         }
     }
 
@@ -285,10 +294,7 @@ impl Client {
 
     /// Whether the session is logged in (init done, not logged out).
     pub fn is_logged_in(&self) -> bool {
-        matches!(
-            self.phase,
-            Phase::Starting | Phase::Running | Phase::CommandsOnly
-        ) && self.state.credentials.is_some()
+        self.phase.logged_in(&self.state)
     }
 
     /// Where the session is, for hosts deciding whether a command can run now.
@@ -490,7 +496,8 @@ impl Client {
             paced: Some((chat.to_owned(), class)),
             ..Inflight::new(pending, endpoint, logical, timeout)
         };
-        self.in_ctx(now, |ctx, _| queue::pace(ctx, inflight));
+        queue::pace(&mut ctx!(self, now), inflight);
+        self.fail_unsent(now);
     }
 
     pub(crate) fn transmit(&mut self, now: Now, inflight: Inflight) {
@@ -511,6 +518,10 @@ impl Client {
         match step {
             Step::Stay => {}
             Step::Retry(inflight, failure) => self.retry_or_fail(now, inflight, failure),
+            Step::RetryThenOver(inflight, failure, ret) => {
+                self.retry_or_fail(now, inflight, failure);
+                self.session_over(now, ret);
+            }
             Step::LoggedIn(credentials) => self.logged_in(now, credentials),
             // A resumed session that answered is not in doubt any more.
             Step::Alive => self.login.resumed = false,
@@ -550,7 +561,9 @@ impl Client {
     pub(crate) fn abandon_requests(&mut self) {
         self.inflight.clear();
         self.timers.clear();
-        self.cmds.fail_all_pending(&mut self.out);
+        for e in self.cmds.fail_all_pending() {
+            self.emit(Event::Command(e));
+        }
     }
 
     /// How many timers `pick` selects, and the earliest one's deadline.

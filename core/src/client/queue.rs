@@ -21,10 +21,10 @@ fn is_paced(t: &Timer) -> bool {
 /// Sends `inflight` when its slot comes: at once when the queue is empty and the slot is
 /// now, else from a timer (in the order of the slots; requests with the same slot in the
 /// order they came).
-pub(crate) fn pace(ctx: &mut Ctx<'_>, inflight: Inflight) -> Step {
+pub(crate) fn pace(ctx: &mut Ctx<'_>, inflight: Inflight) {
     let Some((chat, class)) = inflight.paced.clone() else {
         ctx.transmit(inflight);
-        return Step::Stay;
+        return;
     };
     let now = ctx.now;
     let at = ctx
@@ -42,7 +42,6 @@ pub(crate) fn pace(ctx: &mut Ctx<'_>, inflight: Inflight) -> Step {
         );
         ctx.set_timer(now.mono.plus(at.since(now.wall)), Timer::Paced(inflight));
     }
-    Step::Stay
 }
 
 /// A paced request was answered 1205: the queue pauses (a cooldown that doubles with

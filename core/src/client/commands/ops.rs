@@ -146,7 +146,7 @@ impl Client {
         }
         let members = members
             .iter()
-            .map(|m| self.resolve_member(&group, m))
+            .map(|m| super::send::resolve_member(&self.contacts, &group, m))
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&str> = members.iter().map(String::as_str).collect();
         self.dispatch_op(now, OpKind::RemoveMembers, updatechatroom::NAME, |ctx| {

@@ -2,8 +2,13 @@
 //! in one [`CommandEvent::Sent`] or [`CommandEvent::SendFailed`]. (Files are sent by
 //! `upload`, which ends in a send too.)
 
-use super::{Cmd, CommandEvent, CommandFailure, LocalId, SendParser};
-use crate::client::{Client, Pending};
+use super::{
+    Cmd, CommandEvent, CommandFailure, Commands, LocalId, SendParser, check_ready, emit,
+    resolve_user_name,
+};
+use crate::client::ctx::{Ctx, Step};
+use crate::client::{Client, Inflight, Pending, Phase};
+use crate::contacts::Contacts;
 use crate::endpoint::sendemoticon::{self, Emoticon};
 use crate::endpoint::sendmsg::{self, OutMsg};
 use crate::endpoint::{SessionCtx, sendappmsg, sendmsgimg, sendvideomsg};
@@ -11,79 +16,9 @@ use crate::error::{Argument, CommandError};
 use crate::message::{Message, MessageKind};
 use crate::pacing::PaceClass;
 use crate::time::Now;
-use http::Request;
+use http::{Request, Response};
 
 impl Client {
-    pub(super) fn new_local_id(&mut self, now: Now) -> String {
-        self.state.msg_ids.next(now.wall, &mut self.state.rng)
-    }
-
-    /// Builds a new send's request with the session's context and queues it; returns
-    /// its LocalID.
-    #[allow(clippy::too_many_arguments)]
-    fn queue_send(
-        &mut self,
-        now: Now,
-        local_id: String,
-        to: &str,
-        class: PaceClass,
-        endpoint: &'static str,
-        parse: SendParser,
-        build: impl FnOnce(&SessionCtx<'_>, &str) -> Request<Vec<u8>>,
-    ) -> Result<LocalId, CommandError> {
-        let req = self.build_with_session(now, |ctx| build(ctx, &local_id))?;
-        self.dispatch_send(now, &local_id, to, class, endpoint, req, parse);
-        Ok(LocalId(local_id))
-    }
-
-    /// Queues a send request for `local_id` (registering the send if needed) to `to`
-    /// through the send queue ([`crate::pacing`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn dispatch_send(
-        &mut self,
-        now: Now,
-        local_id: &str,
-        to: &str,
-        class: PaceClass,
-        endpoint: &'static str,
-        req: Request<Vec<u8>>,
-        parse: SendParser,
-    ) {
-        self.cmds.sends.insert(local_id.to_owned(), ());
-        let t = self.cfg.request_timeout;
-        self.dispatch_paced(
-            now,
-            Pending::Cmd(Cmd::Send {
-                local_id: local_id.to_owned(),
-                parse,
-            }),
-            endpoint,
-            req,
-            t,
-            to,
-            class,
-        );
-    }
-
-    /// Reports the end of a send, once.
-    pub(crate) fn finish_send(&mut self, local_id: &str, result: Result<String, CommandFailure>) {
-        if self.cmds.sends.remove(local_id).is_none() {
-            return;
-        }
-        let local_id = LocalId(local_id.to_owned());
-        match result {
-            Ok(msg_id) => {
-                self.state.pacing.succeeded();
-                self.state.sent.insert(&msg_id, local_id.as_str());
-                self.emit_cmd(CommandEvent::Sent { local_id, msg_id });
-                // Saved sessions keep the ClientMsgId (a later `revoke` needs it) and the
-                // pacing state.
-                self.emit(crate::Event::SessionChanged);
-            }
-            Err(error) => self.emit_cmd(CommandEvent::SendFailed { local_id, error }),
-        }
-    }
-
     /// Sends a text message to `to` (a UserName, or a remark or nick name).
     ///
     /// Returns its LocalID; the outcome is [`CommandEvent::Sent`] or
@@ -103,59 +38,8 @@ impl Client {
         text: &str,
         mentions: &[&str],
     ) -> Result<LocalId, CommandError> {
-        self.check_ready()?;
-        if text.is_empty() {
-            return Err(CommandError::empty(Argument::Text));
-        }
-        let to = self.resolve_user_name(to)?;
-        let source = if mentions.is_empty() {
-            None
-        } else {
-            if !crate::contacts::is_group(&to) {
-                return Err(CommandError::MentionsOutsideGroup);
-            }
-            let users = mentions
-                .iter()
-                .map(|m| self.resolve_member(&to, m))
-                .collect::<Result<Vec<_>, _>>()?;
-            let users: Vec<&str> = users.iter().map(String::as_str).collect();
-            Some(sendmsg::msg_source(&users, &to))
-        };
-        let local_id = self.new_local_id(now);
-        let chat = to.clone();
-        self.queue_send(
-            now,
-            local_id,
-            &chat,
-            PaceClass::Message,
-            sendmsg::NAME,
-            sendmsg::parse,
-            |ctx, id| sendmsg::build(ctx, &to, text, id, source.as_deref()),
-        )
-    }
-
-    /// A member of `group` by UserName, display name or nick name.
-    pub(crate) fn resolve_member(&self, group: &str, who: &str) -> Result<String, CommandError> {
-        if let Some(g) = self.contacts.get(group) {
-            if let Some(m) = g.member_list.iter().find(|m| m.user_name == who) {
-                return Ok(m.user_name.clone());
-            }
-            let norm = crate::message::normalize_text;
-            if let Some(m) = g.member_list.iter().find(|m| {
-                (!m.display_name.is_empty()
-                    && (m.display_name == who || norm(&m.display_name) == who))
-                    || m.nick_name == who
-                    || norm(&m.nick_name) == who
-            }) {
-                return Ok(m.user_name.clone());
-            }
-        }
-        if who.starts_with('@') && !who.starts_with("@@") {
-            return Ok(who.to_owned());
-        }
-        Err(CommandError::UnknownMember {
-            group: group.to_owned(),
-            member: who.to_owned(),
+        self.in_commands(now, |cmds, ctx, phase| {
+            cmds.send_text(ctx, phase, to, text, mentions)
         })
     }
 
@@ -167,23 +51,9 @@ impl Client {
         to: &str,
         emoticon: Emoticon,
     ) -> Result<LocalId, CommandError> {
-        self.check_ready()?;
-        let (Emoticon::Md5(id) | Emoticon::MediaId(id)) = &emoticon;
-        if id.is_empty() {
-            return Err(CommandError::empty(Argument::EmoticonId));
-        }
-        let to = self.resolve_user_name(to)?;
-        let local_id = self.new_local_id(now);
-        let chat = to.clone();
-        self.queue_send(
-            now,
-            local_id,
-            &chat,
-            PaceClass::Message,
-            sendemoticon::NAME,
-            sendemoticon::parse,
-            |ctx, id| sendemoticon::build(ctx, &to, &emoticon, id),
-        )
+        self.in_commands(now, |cmds, ctx, phase| {
+            cmds.send_emoticon(ctx, phase, to, emoticon)
+        })
     }
 
     /// Forwards a received (or sent) message to `to`, as the official client does: text is
@@ -191,8 +61,188 @@ impl Client {
     /// original content, which references the media on the server (`Scene` 2); emoticons
     /// by their md5. Voice, store emoticons (no md5) and other kinds cannot be forwarded.
     pub fn forward(&mut self, now: Now, msg: &Message, to: &str) -> Result<LocalId, CommandError> {
-        self.check_ready()?;
-        let to = self.resolve_user_name(to)?;
+        self.in_commands(now, |cmds, ctx, phase| cmds.forward(ctx, phase, msg, to))
+    }
+}
+
+impl Commands {
+    /// Builds a new send's request with the session's context and queues it; returns
+    /// its LocalID.
+    #[allow(clippy::too_many_arguments)]
+    fn queue_send(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        local_id: String,
+        to: &str,
+        class: PaceClass,
+        endpoint: &'static str,
+        parse: SendParser,
+        build: impl FnOnce(&SessionCtx<'_>, &str) -> Request<Vec<u8>>,
+    ) -> Result<LocalId, CommandError> {
+        let req = Self::build(ctx, |s| build(s, &local_id))?;
+        self.dispatch_send(ctx, &local_id, to, class, endpoint, req, parse);
+        Ok(LocalId(local_id))
+    }
+
+    /// Queues a send request for `local_id` (registering the send if needed) to `to`
+    /// through the send queue ([`crate::pacing`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn dispatch_send(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        local_id: &str,
+        to: &str,
+        class: PaceClass,
+        endpoint: &'static str,
+        req: Request<Vec<u8>>,
+        parse: SendParser,
+    ) {
+        self.sends.insert(local_id.to_owned(), ());
+        let pending = Pending::Cmd(Cmd::Send {
+            local_id: local_id.to_owned(),
+            parse,
+        });
+        let t = ctx.cfg.request_timeout;
+        let inflight = Inflight {
+            paced: Some((to.to_owned(), class)),
+            ..Inflight::new(pending, endpoint, req, t)
+        };
+        crate::client::queue::pace(ctx, inflight);
+    }
+
+    /// The answer to a send.
+    pub(super) fn on_send_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        inflight: Inflight,
+        local_id: &str,
+        parse: SendParser,
+        resp: Response<Vec<u8>>,
+    ) -> Step {
+        match parse(&resp) {
+            Ok(r) => {
+                self.finish_send(ctx, local_id, Ok(r.msg_id));
+                Step::Stay
+            }
+            Err(e) => Self::refused(inflight, e),
+        }
+    }
+
+    /// Reports the end of a send, once.
+    pub(crate) fn finish_send(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        local_id: &str,
+        result: Result<String, CommandFailure>,
+    ) {
+        let msg_id = match result {
+            Ok(msg_id) => msg_id,
+            Err(error) => {
+                if let Some(e) = self.fail_send(local_id, error) {
+                    emit(ctx, e);
+                }
+                return;
+            }
+        };
+        if self.sends.remove(local_id).is_none() {
+            return;
+        }
+        let local_id = LocalId(local_id.to_owned());
+        ctx.state.pacing.succeeded();
+        ctx.state.sent.insert(&msg_id, local_id.as_str());
+        emit(ctx, CommandEvent::Sent { local_id, msg_id });
+        // Saved sessions keep the ClientMsgId (a later `revoke` needs it) and the pacing
+        // state.
+        ctx.emit(crate::Event::SessionChanged);
+    }
+
+    /// Ends a send in failure, once: its `SendFailed`, for the caller to report.
+    pub(crate) fn fail_send(
+        &mut self,
+        local_id: &str,
+        error: CommandFailure,
+    ) -> Option<CommandEvent> {
+        self.sends.remove(local_id)?;
+        Some(CommandEvent::SendFailed {
+            local_id: LocalId(local_id.to_owned()),
+            error,
+        })
+    }
+
+    fn send_text(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
+        to: &str,
+        text: &str,
+        mentions: &[&str],
+    ) -> Result<LocalId, CommandError> {
+        check_ready(phase, ctx.state)?;
+        if text.is_empty() {
+            return Err(CommandError::empty(Argument::Text));
+        }
+        let to = resolve_user_name(ctx.contacts, to)?;
+        let source = if mentions.is_empty() {
+            None
+        } else {
+            if !crate::contacts::is_group(&to) {
+                return Err(CommandError::MentionsOutsideGroup);
+            }
+            let users = mentions
+                .iter()
+                .map(|m| resolve_member(ctx.contacts, &to, m))
+                .collect::<Result<Vec<_>, _>>()?;
+            let users: Vec<&str> = users.iter().map(String::as_str).collect();
+            Some(sendmsg::msg_source(&users, &to))
+        };
+        let local_id = Self::new_local_id(ctx);
+        let chat = to.clone();
+        self.queue_send(
+            ctx,
+            local_id,
+            &chat,
+            PaceClass::Message,
+            sendmsg::NAME,
+            sendmsg::parse,
+            |s, id| sendmsg::build(s, &to, text, id, source.as_deref()),
+        )
+    }
+
+    fn send_emoticon(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
+        to: &str,
+        emoticon: Emoticon,
+    ) -> Result<LocalId, CommandError> {
+        check_ready(phase, ctx.state)?;
+        let (Emoticon::Md5(id) | Emoticon::MediaId(id)) = &emoticon;
+        if id.is_empty() {
+            return Err(CommandError::empty(Argument::EmoticonId));
+        }
+        let to = resolve_user_name(ctx.contacts, to)?;
+        let local_id = Self::new_local_id(ctx);
+        let chat = to.clone();
+        self.queue_send(
+            ctx,
+            local_id,
+            &chat,
+            PaceClass::Message,
+            sendemoticon::NAME,
+            sendemoticon::parse,
+            |s, id| sendemoticon::build(s, &to, &emoticon, id),
+        )
+    }
+
+    fn forward(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
+        msg: &Message,
+        to: &str,
+    ) -> Result<LocalId, CommandError> {
+        check_ready(phase, ctx.state)?;
+        let to = resolve_user_name(ctx.contacts, to)?;
         // The original content, without the group sender prefix, with &lt; &gt; undone.
         let content = {
             let c = msg.raw.content.as_str();
@@ -203,7 +253,7 @@ impl Client {
             };
             c.replace("&lt;", "<").replace("&gt;", ">")
         };
-        let local_id = self.new_local_id(now);
+        let local_id = Self::new_local_id(ctx);
         const SCENE_FORWARD: u32 = 2;
         type Builder = fn(&SessionCtx<'_>, &OutMsg, u32) -> Request<Vec<u8>>;
         let (mut out, endpoint, build, parse, scene): (_, &'static str, Builder, SendParser, u32) =
@@ -286,14 +336,42 @@ impl Client {
             _ => PaceClass::Media,
         };
         let chat = to.clone();
-        self.queue_send(now, local_id, &chat, class, endpoint, parse, |ctx, id| {
-            out.from_user_name = ctx.me.to_owned();
+        self.queue_send(ctx, local_id, &chat, class, endpoint, parse, |s, id| {
+            out.from_user_name = s.me.to_owned();
             out.to_user_name = to;
             out.local_id = id.to_owned();
             out.client_msg_id = id.to_owned();
-            build(ctx, &out, scene)
+            build(s, &out, scene)
         })
     }
+}
+
+/// A member of `group` by UserName, display name or nick name.
+pub(super) fn resolve_member(
+    contacts: &Contacts,
+    group: &str,
+    who: &str,
+) -> Result<String, CommandError> {
+    if let Some(g) = contacts.get(group) {
+        if let Some(m) = g.member_list.iter().find(|m| m.user_name == who) {
+            return Ok(m.user_name.clone());
+        }
+        let norm = crate::message::normalize_text;
+        if let Some(m) = g.member_list.iter().find(|m| {
+            (!m.display_name.is_empty() && (m.display_name == who || norm(&m.display_name) == who))
+                || m.nick_name == who
+                || norm(&m.nick_name) == who
+        }) {
+            return Ok(m.user_name.clone());
+        }
+    }
+    if who.starts_with('@') && !who.starts_with("@@") {
+        return Ok(who.to_owned());
+    }
+    Err(CommandError::UnknownMember {
+        group: group.to_owned(),
+        member: who.to_owned(),
+    })
 }
 
 /// The `Msg` that forwards a media message: its original content, which references the

@@ -1,12 +1,11 @@
-//! Command bookkeeping: every command accepted and not finished yet, and which request
-//! serves which.
+//! The commands phase's own state: every command accepted and not finished yet, and
+//! which request serves which.
 
 use super::{CommandEvent, CommandFailure, DownloadId, LocalId, OpId, OpKind};
-use crate::client::{Event, Output};
 use crate::endpoint::sendmsg::SendResponse;
 use crate::error::ResponseError;
 use http::Response;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 /// Parses the answer of one of the send endpoints.
 pub(crate) type SendParser = fn(&Response<Vec<u8>>) -> Result<SendResponse, ResponseError>;
@@ -26,9 +25,14 @@ pub(crate) enum Cmd {
     Op { op: u64, what: OpKind },
 }
 
-/// Per-session command bookkeeping: everything accepted and not finished yet.
+/// The commands phase: what it alone reads and writes (everything accepted and not
+/// finished yet). The client hands it a [`Ctx`](crate::client::ctx::Ctx) and the phase the
+/// session is in (to read), and what another phase owns as arguments (the group size
+/// from which `invitemember` is used, from startup); an answer or a final failure
+/// returns a [`Step`](crate::client::ctx::Step) for what only the client may do (retry,
+/// end the session).
 #[derive(Debug, Default)]
-pub(crate) struct CommandState {
+pub(crate) struct Commands {
     pub(super) next_id: u64,
     /// Sends not finished (by LocalID), including those still uploading.
     pub(super) sends: BTreeMap<String, ()>,
@@ -42,7 +46,7 @@ pub(crate) struct CommandState {
     pub(super) wu_files: u64,
 }
 
-impl CommandState {
+impl Commands {
     /// Whether `cmd` still belongs to an unfinished command (a cancelled upload's chunk,
     /// or a request of a command that already ended, is not sent again).
     pub(crate) fn is_live(&self, cmd: &Cmd) -> bool {
@@ -66,28 +70,30 @@ impl CommandState {
         self.sends.len() + self.downloads.len() + self.ops.len()
     }
 
-    /// Fails every pending command when the session ends.
-    pub(crate) fn fail_all_pending(&mut self, out: &mut VecDeque<Output>) {
-        let ev = |e| Output::Event(Event::Command(e));
+    /// Fails every pending command when the session ends: their failures, for the
+    /// client to report (it has no [`Ctx`](crate::client::ctx::Ctx) then).
+    pub(crate) fn fail_all_pending(&mut self) -> Vec<CommandEvent> {
+        let mut failed = Vec::new();
         for (local_id, ()) in std::mem::take(&mut self.sends) {
-            out.push_back(ev(CommandEvent::SendFailed {
+            failed.push(CommandEvent::SendFailed {
                 local_id: LocalId(local_id),
                 error: CommandFailure::SessionEnded,
-            }));
+            });
         }
         self.uploads.clear();
         for (id, _) in std::mem::take(&mut self.downloads) {
-            out.push_back(ev(CommandEvent::DownloadFailed {
+            failed.push(CommandEvent::DownloadFailed {
                 download: DownloadId(id),
                 error: CommandFailure::SessionEnded,
-            }));
+            });
         }
         for (id, what) in std::mem::take(&mut self.ops) {
-            out.push_back(ev(CommandEvent::OpFailed {
+            failed.push(CommandEvent::OpFailed {
                 op: OpId(id),
                 what,
                 error: CommandFailure::SessionEnded,
-            }));
+            });
         }
+        failed
     }
 }

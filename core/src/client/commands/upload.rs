@@ -522,13 +522,17 @@ impl Client {
                 MediaKind::Emoticon => crate::pacing::PaceClass::Message,
                 _ => crate::pacing::PaceClass::Media,
             };
-            self.dispatch_send(now, &local_id, &u.to, class, endpoint, req, parse);
+            self.in_commands(now, |cmds, ctx, _| {
+                cmds.dispatch_send(ctx, &local_id, &u.to, class, endpoint, req, parse)
+            });
         }
     }
 
     pub(crate) fn fail_upload(&mut self, id: u64, error: CommandFailure) {
-        if let Some(u) = self.cmds.uploads.remove(&id) {
-            self.finish_send(&u.local_id, Err(error));
+        if let Some(u) = self.cmds.uploads.remove(&id)
+            && let Some(e) = self.cmds.fail_send(&u.local_id, error)
+        {
+            self.emit_cmd(e);
         }
     }
 }
