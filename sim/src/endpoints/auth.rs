@@ -41,7 +41,7 @@ fn common(
     cookies: bool,
     pass_ticket: PassTicket,
 ) -> Result<(), i64> {
-    let s = world.sessions.get(sid).ok_or(RET_NO_SESSION)?;
+    let s = world.session(sid).ok_or(RET_NO_SESSION)?;
     if let Some(code) = s.ended {
         return Err(code);
     }
@@ -106,7 +106,7 @@ pub(crate) fn json_request(
 ) -> Result<JsonRequest, i64> {
     let body = req.json().ok_or(RET_BAD_REQUEST)?;
     let sid = json_session(world, req, &body, pass_ticket)?;
-    let uin = world.sessions[&sid].uin;
+    let uin = world.session(&sid).expect("checked").uin;
     Ok(JsonRequest { body, sid, uin })
 }
 
@@ -122,7 +122,7 @@ pub(crate) fn base_request_session(
         .get("Sid")
         .and_then(Value::as_str)
         .ok_or(RET_NO_SESSION)?;
-    let s = world.sessions.get(sid).ok_or(RET_NO_SESSION)?;
+    let s = world.session(sid).ok_or(RET_NO_SESSION)?;
     if let Some(code) = s.ended {
         return Err(code);
     }
@@ -147,7 +147,7 @@ pub(crate) fn get_session(
 ) -> Result<String, i64> {
     let by_cookie = req
         .cookie("wxsid")
-        .filter(|sid| world.sessions.contains_key(*sid))
+        .filter(|sid| world.session(sid).is_some())
         .map(str::to_string);
     let sid = match by_cookie {
         Some(sid) => sid,

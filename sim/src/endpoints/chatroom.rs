@@ -57,7 +57,7 @@ pub(crate) fn create(w: &mut World, req: &Req) -> Resp {
                 .collect()
         })
         .unwrap_or_default();
-    let acc = &w.accounts[&uin];
+    let acc = w.account(uin).expect("session account");
     let mut members = Vec::new();
     for un in &wanted {
         match acc.contact(un) {
@@ -73,18 +73,13 @@ pub(crate) fn create(w: &mut World, req: &Req) -> Resp {
         return ret_json(1);
     }
     let names: Vec<String> = members.iter().map(|m| m.nick_name.clone()).collect();
-    let me = acc.me.clone();
-    let group = generate::new_group(&mut w.rng, &me, uin, &topic, members, true);
+    let group = w.create_group(uin, &topic, members);
     let un = group.user_name.clone();
     let member_list = group
         .group
         .as_ref()
         .map(|g| g.members.iter().map(wire::member_json).collect::<Vec<_>>())
         .unwrap_or_default();
-    let acc = w.accounts.get_mut(&uin).expect("session account");
-    acc.put_contact(group);
-    acc.created_groups += 1;
-    w.push_event(uin, EventKind::AddContact(un.clone()));
     w.system_message(
         uin,
         &un,
@@ -133,7 +128,7 @@ pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
     };
     let room = str_field(&body, "ChatRoomName").to_string();
     let fun = req.q("fun").unwrap_or("").to_string();
-    let acc = w.accounts.get_mut(&uin).expect("session account");
+    let acc = w.account(uin).expect("session account");
     // Members to add, all friends, resolved before the group changes: a list with
     // anyone else is refused as a whole.
     let adding = match fun.as_str() {
@@ -148,11 +143,11 @@ pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
             .map(generate::member_from)
     })
     .collect::<Option<Vec<Member>>>();
-    let Some(group) = acc.contact_mut(&room).filter(|c| c.is_group()) else {
+    let Some(grp) = acc.contact(&room).and_then(|c| c.group.as_ref()) else {
         return ret_json(1);
     };
-    let grp = group.group.as_mut().expect("is group");
-    let mut touched = Vec::new();
+    let is_owner = grp.is_owner;
+    let touched;
     let text;
     let event;
     match fun.as_str() {
@@ -160,39 +155,28 @@ pub(crate) fn update(w: &mut World, req: &Req) -> Resp {
             let Some(adding) = adding.filter(|l| !l.is_empty()) else {
                 return ret_json(1);
             };
-            for m in adding {
-                if grp.members.iter().any(|x| x.user_name == m.user_name) {
-                    continue;
-                }
-                touched.push(m.clone());
-                grp.members.push(m);
-            }
+            touched = w.add_group_members(uin, &room, adding);
             let names: Vec<String> = touched.iter().map(|m| m.nick_name.clone()).collect();
             text = (!names.is_empty()).then(|| format!("你邀请{}加入了群聊", quoted_names(&names)));
             event = EventKind::ModMembers(room.clone());
         }
         "delmember" => {
-            if !grp.is_owner {
+            if !is_owner {
                 return ret_json(-2);
             }
             let list = split_list(body.get("DelMemberList"));
             if list.is_empty() {
                 return ret_json(1);
             }
-            for un in &list {
-                if let Some(i) = grp.members.iter().position(|m| &m.user_name == un) {
-                    touched.push(grp.members.remove(i));
-                }
-            }
+            touched = w.remove_group_members(uin, &room, &list);
             let names: Vec<String> = touched.iter().map(|m| m.nick_name.clone()).collect();
             text = (!names.is_empty()).then(|| format!("你将{}移出了群聊", quoted_names(&names)));
             event = EventKind::ModMembers(room.clone());
         }
         "modtopic" => {
-            let topic = str_field(&body, "NewTopic").to_string();
-            group.nick_name = topic.clone();
-            group.py_initial.clear();
-            group.py_quanpin.clear();
+            let topic = str_field(&body, "NewTopic");
+            w.rename_group(uin, &room, topic);
+            touched = Vec::new();
             text = Some(format!("你修改群名为“{topic}”"));
             event = EventKind::ModContact(room.clone());
         }

@@ -28,8 +28,8 @@ pub(crate) fn getcontact(w: &mut World, req: &Req) -> Resp {
         Ok(s) => s,
         Err(ret) => return ret_json(ret),
     };
-    let s = &w.sessions[&sid];
-    let acc = &w.accounts[&s.uin];
+    let s = w.session(&sid).expect("checked");
+    let acc = w.account(s.uin).expect("session account");
     // Seq is client data: past the end (or past usize) it is an empty last page.
     let start = req
         .q("seq")
@@ -73,8 +73,8 @@ pub(crate) fn batchgetcontact(w: &mut World, req: &Req) -> Resp {
         Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let s = &w.sessions[&sid];
-    let acc = &w.accounts[&s.uin];
+    let s = w.session(&sid).expect("checked");
+    let acc = w.account(s.uin).expect("session account");
     let list = body
         .get("List")
         .and_then(Value::as_array)

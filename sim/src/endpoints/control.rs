@@ -131,7 +131,7 @@ pub(crate) fn handle(shared: &Arc<Shared>, req: &Req) -> Resp {
             let mut w = shared.world();
             match w.prepare_account(spec) {
                 Ok(uin) => {
-                    let a = &w.accounts[&uin];
+                    let a = w.account(uin).expect("just created");
                     Resp::control(&serde_json::json!({
                         "uin": uin,
                         "user_name": a.me.user_name,

@@ -70,11 +70,11 @@ pub(crate) fn content_media(w: &mut World, req: &Req) -> Resp {
         Ok(s) => s,
         Err(_) => return not_found(),
     };
-    let uin = w.sessions[&sid].uin;
+    let uin = w.session(&sid).expect("checked").uin;
     match req.endpoint {
         Endpoint::GetIcon | Endpoint::GetHeadImg => {
             let un = req.q("username").unwrap_or("");
-            let acc = &w.accounts[&uin];
+            let acc = w.account(uin).expect("session account");
             if un.is_empty() || !(acc.knows(un) || un.starts_with('@')) {
                 return not_found();
             }
@@ -116,13 +116,9 @@ pub(crate) fn getmedia(w: &mut World, req: &Req) -> Resp {
     };
     let by_cookie = req
         .cookie("wxsid")
-        .and_then(|sid| w.sessions.get(sid))
+        .and_then(|sid| w.session(sid))
         .filter(|s| s.data_ticket == ticket);
-    let session = by_cookie.or_else(|| {
-        w.sessions
-            .values()
-            .find(|s| s.ended.is_none() && s.data_ticket == ticket)
-    });
+    let session = by_cookie.or_else(|| w.live_session_by_data_ticket(&ticket));
     let Some(s) = session.filter(|s| s.ended.is_none()) else {
         return not_found();
     };

@@ -7,7 +7,6 @@ use http::StatusCode;
 use super::ret_json;
 use crate::control_types::{FaultKind, FaultSpec};
 use crate::pictures;
-use crate::prng::SplitMix64;
 use crate::request::Req;
 use crate::response::{Resp, Special};
 use crate::routes::Endpoint;
@@ -99,12 +98,17 @@ pub(crate) fn pick(w: &mut World, req: &mut Req) -> Option<(FaultSpec, Option<Re
         req.twist = Some(f.kind);
         return None;
     }
-    let ans = answer(req.endpoint, &f, &mut w.fault_rng);
+    let ans = answer(req.endpoint, &f, |n| w.fault_noise(n));
     Some((f, ans))
 }
 
-/// The answer for a faulted request (`None`: hang) of a kind that replaces the answer.
-pub(crate) fn answer(ep: Endpoint, f: &FaultSpec, rng: &mut SplitMix64) -> Option<Resp> {
+/// The answer for a faulted request (`None`: hang) of a kind that replaces the answer;
+/// `noise(n)` gives the `n` random bytes a garbage body carries.
+pub(crate) fn answer(
+    ep: Endpoint,
+    f: &FaultSpec,
+    noise: impl FnOnce(usize) -> Vec<u8>,
+) -> Option<Resp> {
     Some(match f.kind {
         FaultKind::Reset => {
             let mut r = Resp::bytes("text/plain", Bytes::new());
@@ -124,7 +128,7 @@ pub(crate) fn answer(ep: Endpoint, f: &FaultSpec, rng: &mut SplitMix64) -> Optio
         }
         FaultKind::Garbage => {
             let mut body = vec![0x1f, 0x8b, 0x08, 0x00];
-            body.extend(rng.bytes(48));
+            body.extend(noise(48));
             body.extend_from_slice(
                 "<!DOCTYPE html><html><body>系统繁忙 {{[ window.code=".as_bytes(),
             );

@@ -76,12 +76,12 @@ pub(crate) fn init(w: &mut World, req: &Req) -> Resp {
         Ok(r) => r.sid,
         Err(ret) => return ret_json(ret),
     };
-    let s = w.sessions.get_mut(&sid).expect("checked");
-    s.inited = true;
+    w.mark_inited(&sid);
+    let s = w.session(&sid).expect("checked");
     let uin = s.uin;
     let skey = s.skey.clone();
     let sync_key = wire::sync_key(&s.sync, s.sync.ack, s.login_time);
-    let acc = &w.accounts[&uin];
+    let acc = w.account(uin).expect("session account");
     // The recent chats: file helper, some groups, some friends, an official account.
     let mut recent = Vec::new();
     recent.extend(acc.contacts.iter().filter(|c| c.user_name == "filehelper"));
@@ -157,18 +157,21 @@ pub(crate) fn statusnotify(w: &mut World, req: &Req) -> Resp {
         Ok(r) => r,
         Err(ret) => return ret_json(ret),
     };
-    let first_sync_conv = !w.sessions[&sid].sync_conv_sent;
     let code = body
         .get("Code")
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(0);
-    let me = w.accounts[&uin].me.user_name.clone();
+    let me = w
+        .account(uin)
+        .expect("session account")
+        .me
+        .user_name
+        .as_str();
     if str_field(&body, "FromUserName") != me {
         return ret_json(1);
     }
-    if code == 3 && first_sync_conv {
-        w.sessions.get_mut(&sid).expect("checked").sync_conv_sent = true;
-        w.sync_conv_message(uin);
+    if code == 3 {
+        w.queue_sync_conv_once(&sid);
     }
     let id = w.new_msg_id();
     Resp::json(&MsgIdJson {

@@ -139,7 +139,7 @@ fn poll_answer(w: &mut World, req: &Req, uuid: &str, timed_out: bool) -> Option<
             let ticket = p.ticket.clone().unwrap_or_default();
             let scan = p.scan_time;
             let uin = p.account.unwrap_or(0);
-            let home = w.accounts.get(&uin).map_or("wx.qq.com", |a| a.home);
+            let home = w.account(uin).map_or("wx.qq.com", |a| a.home);
             let base = match &req.form {
                 Form::Relay(_) => format!("https://{home}"),
                 Form::Plain => req.base_url.clone(),
@@ -223,7 +223,7 @@ pub(crate) fn newloginpage(req: &Req, w: &mut World) -> Resp {
     };
     // In relay form the ticket is only known on the account's home host.
     if let (Some(host), Some(t)) = (req.relay_host(), w.ticket(&ticket)) {
-        let home = w.accounts.get(&t.uin).map_or("", |a| a.home);
+        let home = w.account(t.uin).map_or("", |a| a.home);
         if host != home {
             return bad();
         }
@@ -238,7 +238,7 @@ pub(crate) fn newloginpage(req: &Req, w: &mut World) -> Resp {
         && req.header("extspam").is_some_and(|v| !v.is_empty());
     match w.redeem(&ticket, &uuid, desktop) {
         Ok(sid) => {
-            let s = &w.sessions[&sid];
+            let s = w.session(&sid).expect("just redeemed");
             let body = format!(
                 "<error><ret>0</ret><message></message><skey>{}</skey><wxsid>{}</wxsid><wxuin>{}</wxuin><pass_ticket>{}</pass_ticket><isgrayscale>1</isgrayscale></error>",
                 s.skey,
@@ -275,7 +275,7 @@ pub(crate) fn pushloginurl_in(w: &mut World, req: &Req) -> (Resp, Option<String>
     let uin = req.q("uin").and_then(|u| u.trim().parse::<u64>().ok());
     let desktop = req.q("mod") == Some("desktop");
     let ok = uin.is_some_and(|u| {
-        w.accounts.get(&u).is_some_and(|a| {
+        w.account(u).is_some_and(|a| {
             // On a content host (the official client), only the account's home knows it.
             if let Some(host) = req.relay_host()
                 && crate::hosts::classify(host) == Some(crate::hosts::HostClass::Content)
@@ -285,7 +285,7 @@ pub(crate) fn pushloginurl_in(w: &mut World, req: &Req) -> (Resp, Option<String>
             }
             // The long-lived auth ticket, when sent, must be the account's.
             match (req.cookie("webwx_auth_ticket"), &a.session) {
-                (Some(t), Some(sid)) => w.sessions.get(sid).is_none_or(|s| s.auth_ticket == t),
+                (Some(t), Some(sid)) => w.session(sid).is_none_or(|s| s.auth_ticket == t),
                 _ => true,
             }
         })

@@ -17,14 +17,8 @@ pub(crate) fn logout(w: &mut World, req: &Req) -> Resp {
             w.sid_of_skey(&k)
         });
     let skey = req.q("skey").map(decode_fixpoint);
-    if let Some(sid) = sid
-        && let Some(s) = w.sessions.get_mut(&sid)
-        && s.ended.is_none()
-        && skey.as_deref().is_none_or(|k| k == s.skey)
-    {
-        // The session is gone: later requests find no session.
-        s.end(1100);
-        w.bump("logouts");
+    if let Some(sid) = sid {
+        w.client_logout(&sid, skey.as_deref());
     }
     Resp::bytes("text/html", Vec::new())
 }

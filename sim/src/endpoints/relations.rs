@@ -7,9 +7,9 @@ use super::auth::{JsonRequest, PassTicket, json_request};
 use super::ret_json;
 use crate::request::{Req, str_field};
 use crate::response::Resp;
-use crate::world::account::{ContactKind, FLAG_TOP};
+use crate::world::World;
+use crate::world::account::ContactKind;
 use crate::world::session::EventKind;
-use crate::world::{World, generate};
 
 /// `POST webwxverifyuser`: Opcode 2 asks (strangers here accept at once),
 /// 3 accepts a request (MsgType 37), 4 rejects one.
@@ -28,7 +28,7 @@ pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
     };
     let un = str_field(item, "Value").to_string();
     let ticket = str_field(item, "VerifyUserTicket").to_string();
-    let acc = w.accounts.get_mut(&uin).expect("session account");
+    let acc = w.account(uin).expect("session account");
     if acc
         .contact(&un)
         .is_some_and(|c| c.kind == ContactKind::Friend)
@@ -37,14 +37,9 @@ pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
     }
     let nick = match opcode {
         3 | 4 => {
-            let Some(i) = acc
-                .requests
-                .iter()
-                .position(|r| r.user_name == un && (ticket.is_empty() || r.ticket == ticket))
-            else {
+            let Some(r) = w.take_friend_request(uin, &un, &ticket) else {
                 return ret_json(1);
             };
-            let r = acc.requests.remove(i);
             if opcode == 4 {
                 return ret_json(0);
             }
@@ -61,11 +56,7 @@ pub(crate) fn verifyuser(w: &mut World, req: &Req) -> Resp {
         }
         _ => return ret_json(1),
     };
-    let c = generate::new_friend(&mut w.rng, un.clone(), &nick);
-    let acc = w.accounts.get_mut(&uin).expect("session account");
-    acc.requests.retain(|r| r.user_name != un);
-    acc.put_contact(c);
-    w.push_event(uin, EventKind::AddContact(un.clone()));
+    w.add_friend(uin, &un, &nick);
     w.system_message(uin, &un, &format!("你已添加了{nick}，现在可以开始聊天了。"));
     w.bump("friends_added");
     ret_json(0)
@@ -79,25 +70,16 @@ pub(crate) fn oplog(w: &mut World, req: &Req) -> Resp {
     };
     let un = str_field(&body, "UserName");
     let cmd = body.get("CmdId").and_then(Value::as_u64).unwrap_or(0);
-    let acc = w.accounts.get_mut(&uin).expect("session account");
-    let Some(c) = acc.contact_mut(un) else {
-        return ret_json(1);
-    };
-    match cmd {
-        2 => {
-            c.remark_name = str_field(&body, "RemarkName").to_string();
-            c.remark_py_initial.clear();
-            c.remark_py_quanpin.clear();
-        }
+    let changed = match cmd {
+        2 => w.set_remark_name(uin, un, str_field(&body, "RemarkName")),
         3 => {
             let op = body.get("OP").and_then(Value::as_u64).unwrap_or(1);
-            if op == 0 {
-                c.contact_flag &= !FLAG_TOP;
-            } else {
-                c.contact_flag |= FLAG_TOP;
-            }
+            w.set_pinned(uin, un, op != 0)
         }
-        _ => return ret_json(1),
+        _ => false,
+    };
+    if !changed {
+        return ret_json(1);
     }
     let un = un.to_string();
     w.push_event(uin, EventKind::ModContact(un));

@@ -75,7 +75,7 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
     let client_msg_id = id_text(msg.get("ClientMsgId")).unwrap_or_else(|| local_id.clone());
     let to = str_field(msg, "ToUserName");
     let sent_key = (client_msg_id.clone(), to.to_string());
-    let acc = &w.accounts[&uin];
+    let acc = w.account(uin).expect("session account");
     if let Some(id) = acc
         .sent_ids
         .get(&sent_key)
@@ -152,26 +152,22 @@ pub(crate) fn send(w: &mut World, req: &Req) -> Resp {
         _ => return send_resp(1, "", ""),
     };
     let msg_id = w.new_msg_id();
-    let now = w.unix_now();
-    let acc = w.accounts.get_mut(&uin).expect("session account");
-    if !client_msg_id.is_empty() {
-        acc.sent_ids.insert(sent_key, msg_id);
-    }
-    acc.sent_msgs.insert(msg_id, (to.to_string(), now));
-    w.record_sent(SentRecord {
-        uin,
-        client_msg_id,
-        msg_id: msg_id.to_string(),
-        msg_type,
-        from: from.to_string(),
-        to: to.to_string(),
-        content,
-        endpoint: req.endpoint.name().to_string(),
-        file_name,
-        media_md5,
-        revoked: false,
-    });
-    w.bump("messages_sent");
+    w.record_send(
+        msg_id,
+        SentRecord {
+            uin,
+            client_msg_id,
+            msg_id: msg_id.to_string(),
+            msg_type,
+            from: from.to_string(),
+            to: to.to_string(),
+            content,
+            endpoint: req.endpoint.name().to_string(),
+            file_name,
+            media_md5,
+            revoked: false,
+        },
+    );
     send_resp(0, &msg_id.to_string(), &local_id)
 }
 
@@ -193,7 +189,7 @@ pub(crate) fn revoke(w: &mut World, req: &Req) -> Resp {
     };
     let svr = id_text(body.get("SvrMsgId")).and_then(|s| s.parse::<u64>().ok());
     let to = str_field(&body, "ToUserName");
-    let acc = &w.accounts[&uin];
+    let acc = w.account(uin).expect("session account");
     let now = w.unix_now();
     let Some(svr) = svr else {
         return ret_json(1);

@@ -37,7 +37,7 @@ fn key1_of_text(s: &str) -> Option<u64> {
 /// Checks a synccheck; the session's wake-up and the selector to answer now.
 fn synccheck_state(w: &World, req: &Req) -> Result<(Arc<Notify>, u32), i64> {
     let sid = req.q("sid").map(decode_fixpoint).ok_or(RET_NO_SESSION)?;
-    let s = w.sessions.get(&sid).ok_or(RET_NO_SESSION)?;
+    let s = w.session(&sid).ok_or(RET_NO_SESSION)?;
     if let Some(code) = s.ended {
         return Err(code);
     }
@@ -139,11 +139,10 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
         });
     let batch = w.sync_batch();
     let now = w.unix_now();
-    let s = w.sessions.get_mut(&sid).expect("checked");
-    let Some(seq) = key1.and_then(|k| s.sync.decode(k)) else {
+    let Some(seq) = key1.and_then(|k| w.acknowledge_sync(&sid, k)) else {
         return Resp::json_pretty(&wire::sync_error(1));
     };
-    s.sync.acknowledge(seq);
+    let s = w.session(&sid).expect("checked");
     let mut events: Vec<_> = s.sync.after(seq).take(batch).cloned().collect();
     let new_seq = events.last().map_or(s.sync.issued, |e| e.seq);
     let more = s.sync.after(new_seq).next().is_some();
@@ -164,7 +163,7 @@ pub(crate) fn sync(w: &mut World, req: &Req) -> Resp {
     let sync_check_key = wire::sync_check_key(&s.sync, key_seq, s.login_time, now);
     let scope = CookieScope::new(req.relay_host().is_some(), s.home);
     let cookies = scope.sync(s, now, s.login_time);
-    let acc = &w.accounts[&uin];
+    let acc = w.account(uin).expect("session account");
     let mut out = wire::sync_error(0);
     let mut delivered = 0;
     for e in &events {

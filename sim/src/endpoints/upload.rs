@@ -1,7 +1,6 @@
 //! Chunked uploads (webwxuploadmedia) and the big-file check (webwxcheckupload).
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -17,13 +16,11 @@ use crate::request::{Req, str_field, u64_of};
 use crate::response::Resp;
 use crate::wire::{self, BaseResponse};
 use crate::world::World;
-use crate::world::media::{Upload, image_size};
+use crate::world::media::{Chunk, MAX_FILE, UploadStart, image_size};
 use crate::world::message::encry_file_name;
 
 /// Files above this size go through webwxcheckupload first (25 MB).
 pub(crate) const NEED_CHECK_SIZE: u64 = 25 * 1024 * 1024;
-/// Largest file accepted (100 MB).
-pub(crate) const MAX_FILE: u64 = 100 * 1024 * 1024;
 
 #[derive(Serialize)]
 struct UploadJson {
@@ -87,7 +84,7 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
         Ok(s) => s,
         Err(ret) => return fail(ret),
     };
-    let s = &w.sessions[&sid];
+    let s = w.session(&sid).expect("checked");
     let uin = s.uin;
     let home = s.home;
     let ticket = fields
@@ -109,7 +106,12 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
             .get("Signature")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
-        && !w.accounts[&uin].signatures.iter().any(|x| x == sig)
+        && !w
+            .account(uin)
+            .expect("session account")
+            .signatures
+            .iter()
+            .any(|x| x == sig)
     {
         return fail(1);
     }
@@ -139,66 +141,36 @@ pub(crate) fn upload(w: &mut World, req: &Req) -> Resp {
         .unwrap_or_else(|| "file".into());
     let id = fields.get("id").cloned().unwrap_or_default();
     let key = (uin, format!("{client_media_id}/{id}/{name}"));
-    // Forget uploads abandoned for an hour.
-    let now = w.mono_now();
-    w.uploads
-        .retain(|_, u| now.saturating_sub(u.created) < Duration::from_secs(3600));
-    let held = w.upload_memory();
-    let cap = w.max_upload_memory();
-    let up = w.uploads.entry(key.clone()).or_insert_with(|| Upload {
+    let start = UploadStart {
         total_len: total,
-        chunks: vec![None; chunks],
+        chunks,
         file_name: name.clone(),
         file_md5: umr
             .get("FileMd5")
             .and_then(Value::as_str)
             .filter(|m| !m.is_empty())
             .map(str::to_ascii_lowercase),
-        created: now,
-    });
-    // More bytes than the upload can hold: refused now rather than kept until the
-    // last chunk (a resent chunk replaces its earlier copy).
-    let limit = if up.total_len > 0 {
-        up.total_len
-    } else {
-        MAX_FILE
     };
-    let replaced = up
-        .chunks
-        .get(chunk)
-        .and_then(Option::as_ref)
-        .map_or(0, Vec::len);
-    let others = up.received() - replaced as u64;
-    if up.chunks.len() != chunks || others + file.data.len() as u64 > limit {
-        w.uploads.remove(&key);
-        return fail(1);
-    }
-    // One global bound on what uploads may hold, whoever sends them (a simulator listening
-    // beyond loopback takes requests from anyone who reaches it).
-    if held - replaced as u64 + file.data.len() as u64 > cap {
-        w.uploads.remove(&key);
-        w.bump("uploads_refused_memory");
-        return Resp::json_pretty(&UploadJson {
-            base_response: wire::BaseResponse {
-                ret: 1,
-                err_msg: format!(
-                    "webwx-sim holds {held} bytes of uploads; this chunk would pass --max-upload-memory {cap}"
-                ),
-            },
-            media_id: String::new(),
-            start_pos: 0,
-            thumb_h: 0,
-            thumb_w: 0,
-            encry_file_name: String::new(),
-        });
-    }
-    up.chunks[chunk] = Some(file.data.to_vec());
-    if !up.complete() {
-        let got = up.received();
-        w.bump("upload_chunks");
-        return upload_resp(0, String::new(), got, (0, 0), &name);
-    }
-    let up = w.uploads.remove(&key).expect("present");
+    let up = match w.receive_chunk(key, start, chunk, &file.data) {
+        Chunk::Refused => return fail(1),
+        Chunk::OverMemory { held, cap } => {
+            return Resp::json_pretty(&UploadJson {
+                base_response: wire::BaseResponse {
+                    ret: 1,
+                    err_msg: format!(
+                        "webwx-sim holds {held} bytes of uploads; this chunk would pass --max-upload-memory {cap}"
+                    ),
+                },
+                media_id: String::new(),
+                start_pos: 0,
+                thumb_h: 0,
+                thumb_w: 0,
+                encry_file_name: String::new(),
+            });
+        }
+        Chunk::Stored(got) => return upload_resp(0, String::new(), got, (0, 0), &name),
+        Chunk::Complete(up) => up,
+    };
     let bytes: Vec<u8> = up.chunks.into_iter().flatten().flatten().collect();
     if up.total_len > 0 && bytes.len() as u64 != up.total_len {
         return fail(1);
@@ -253,13 +225,7 @@ pub(crate) fn checkupload(w: &mut World, req: &Req) -> Resp {
         return ret_json(1);
     }
     let existing = w.uploaded_media(uin, &md5, size).unwrap_or_default();
-    let signature = w.rng.hex(64);
-    let aes_key = w.rng.hex(32);
-    w.accounts
-        .get_mut(&uin)
-        .expect("session account")
-        .signatures
-        .push(signature.clone());
+    let (signature, aes_key) = w.sign_upload(uin);
     Resp::json(&CheckJson {
         base_response: wire::base(0),
         media_id: existing,

@@ -77,6 +77,12 @@ impl World {
         Ok(())
     }
 
+    /// `n` random bytes for a garbage body, from the fault rolls' generator (so that a
+    /// fault changes nothing the server hands out later).
+    pub(crate) fn fault_noise(&mut self, n: usize) -> Vec<u8> {
+        self.fault_rng.bytes(n)
+    }
+
     /// The fault that hits this request, if any (consumes one of its count).
     pub(crate) fn pick_fault(&mut self, endpoint: &str, uin: Option<u64>) -> Option<FaultSpec> {
         let name = normalize(endpoint);

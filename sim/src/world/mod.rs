@@ -2,6 +2,7 @@
 //! and what clients sent. One `World` per simulator, behind one mutex.
 
 pub(crate) mod account;
+pub(crate) mod contacts;
 pub(crate) mod faults;
 pub(crate) mod generate;
 pub(crate) mod inject;
@@ -60,14 +61,14 @@ pub(crate) struct World {
     uuid_ttl: Duration,
     sync_batch: usize,
     contact_page: usize,
-    pub rng: SplitMix64,
+    rng: SplitMix64,
     /// Rolls of fault rates and garbage bodies, apart from `rng` so that a fault
     /// changes nothing the server hands out later.
-    pub fault_rng: SplitMix64,
-    pub accounts: HashMap<u64, Account>,
+    fault_rng: SplitMix64,
+    accounts: HashMap<u64, Account>,
     account_order: Vec<u64>,
     next_index: u64,
-    pub sessions: HashMap<String, Session>,
+    sessions: HashMap<String, Session>,
     by_skey: HashMap<String, String>,
     pending: HashMap<String, Pending>,
     pending_order: VecDeque<String>,
@@ -80,7 +81,7 @@ pub(crate) struct World {
     sent: Vec<SentRecord>,
     media: HashMap<String, BlobRef>,
     msg_media: HashMap<u64, BlobRef>,
-    pub uploads: HashMap<(u64, String), Upload>,
+    uploads: HashMap<(u64, String), Upload>,
     /// [`SimConfig::max_upload_memory`].
     max_upload_memory: u64,
     counters: BTreeMap<&'static str, u64>,
@@ -138,11 +139,6 @@ impl World {
         self.contact_page
     }
 
-    /// [`SimConfig::max_upload_memory`].
-    pub(crate) fn max_upload_memory(&self) -> u64 {
-        self.max_upload_memory
-    }
-
     /// The session id of a session's skey.
     pub(crate) fn sid_of_skey(&self, skey: &str) -> Option<String> {
         self.by_skey.get(skey).cloned()
@@ -163,9 +159,19 @@ impl World {
         &self.sent
     }
 
-    /// Records a message a client sent.
-    pub(crate) fn record_sent(&mut self, record: SentRecord) {
+    /// A client's message, accepted as `msg_id`: its account answers a retry (same
+    /// ClientMsgId and recipient) with the same id, may revoke it for two minutes, and
+    /// `GET /_sim/sent` lists it.
+    pub(crate) fn record_send(&mut self, msg_id: u64, record: SentRecord) {
+        let now = self.unix_now();
+        let acc = self.accounts.get_mut(&record.uin).expect("session account");
+        if !record.client_msg_id.is_empty() {
+            acc.sent_ids
+                .insert((record.client_msg_id.clone(), record.to.clone()), msg_id);
+        }
+        acc.sent_msgs.insert(msg_id, (record.to.clone(), now));
         self.sent.push(record);
+        self.bump("messages_sent");
     }
 
     /// The faults in force, as they were added.
@@ -228,13 +234,6 @@ impl World {
     /// Monotonic time, as last handed in.
     pub(crate) fn mono_now(&self) -> Duration {
         self.now.mono
-    }
-
-    /// Bytes of uploads held: chunks of uploads in progress and the files stored.
-    pub(crate) fn upload_memory(&self) -> u64 {
-        let chunks: u64 = self.uploads.values().map(Upload::received).sum();
-        let files: u64 = self.media.values().map(|b| b.bytes.len() as u64).sum();
-        chunks + files
     }
 
     /// Adds one to a counter.
@@ -474,6 +473,11 @@ impl World {
         let uin = self.create_account(&spec)?;
         self.prepared.push_back(uin);
         Ok(uin)
+    }
+
+    /// An account by its uin.
+    pub(crate) fn account(&self, uin: u64) -> Option<&Account> {
+        self.accounts.get(&uin)
     }
 
     /// The account a control call acts on.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::Notify;
 
+use super::World;
 use super::message::Message;
 
 /// Something the client learns through webwxsync.
@@ -171,6 +172,64 @@ impl Session {
             tracing::info!(code, "session ended");
         }
         self.notify.notify_waiters();
+    }
+}
+
+impl World {
+    /// A session by its sid, live or ended.
+    pub(crate) fn session(&self, sid: &str) -> Option<&Session> {
+        self.sessions.get(sid)
+    }
+
+    /// A live session whose data ticket is `ticket` (the file host's downloads).
+    pub(crate) fn live_session_by_data_ticket(&self, ticket: &str) -> Option<&Session> {
+        self.sessions
+            .values()
+            .find(|s| s.ended.is_none() && s.data_ticket == ticket)
+    }
+
+    /// The client logs out of session `sid` (webwxlogout); with `skey`, only if it is the
+    /// session's. Later requests find no session (1100). False if nothing ended.
+    pub(crate) fn client_logout(&mut self, sid: &str, skey: Option<&str>) -> bool {
+        let Some(s) = self.sessions.get_mut(sid) else {
+            return false;
+        };
+        if s.ended.is_some() || skey.is_some_and(|k| k != s.skey) {
+            return false;
+        }
+        s.end(1100);
+        self.bump("logouts");
+        true
+    }
+
+    /// Session `sid` called webwxinit.
+    pub(crate) fn mark_inited(&mut self, sid: &str) {
+        if let Some(s) = self.sessions.get_mut(sid) {
+            s.inited = true;
+        }
+    }
+
+    /// Queues the conversation-list notice (51/4) for session `sid`, the first time only
+    /// (statusnotify Code 3).
+    pub(crate) fn queue_sync_conv_once(&mut self, sid: &str) {
+        let Some(s) = self.sessions.get_mut(sid) else {
+            return;
+        };
+        if s.sync_conv_sent {
+            return;
+        }
+        s.sync_conv_sent = true;
+        let uin = s.uin;
+        self.sync_conv_message(uin);
+    }
+
+    /// A webwxsync of session `sid` with SyncKey Key 1 `key1`: the client has every event
+    /// up to it. Its sequence number, or `None` if the key is not the session's.
+    pub(crate) fn acknowledge_sync(&mut self, sid: &str, key1: u64) -> Option<u64> {
+        let s = self.sessions.get_mut(sid)?;
+        let seq = s.sync.decode(key1)?;
+        s.sync.acknowledge(seq);
+        Some(seq)
     }
 }
 
