@@ -10,6 +10,7 @@
 
 pub mod driver;
 pub mod harness;
+pub mod scale;
 pub mod scenarios;
 pub mod soak;
 

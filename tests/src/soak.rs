@@ -283,13 +283,20 @@ pub struct SimProcess {
 impl SimProcess {
     /// Starts `exe` (a `webwx sim` entry point) with `args` and waits for its first line.
     pub fn start(exe: &Path, args: &[String]) -> SimProcess {
-        let mut child = Command::new(exe)
+        let mut cmd = Command::new(exe);
+        cmd.args(args);
+        SimProcess::spawn(cmd)
+    }
+
+    /// Runs `cmd` (a `webwx sim` entry point with its flags) on 127.0.0.1 and waits for
+    /// its first line.
+    pub fn spawn(mut cmd: Command) -> SimProcess {
+        let mut child = cmd
             .args(["--listen", "127.0.0.1:0"])
-            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("start {}: {e}", exe.display()));
+            .unwrap_or_else(|e| panic!("start {:?}: {e}", cmd.get_program()));
         let stdout = child.stdout.take().expect("piped stdout");
         let mut line = String::new();
         BufReader::new(stdout)
@@ -307,6 +314,11 @@ impl SimProcess {
             .build()
             .into();
         SimProcess { child, base, agent }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Resident memory of the process, KiB (0 where /proc is not there).
