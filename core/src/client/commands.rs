@@ -75,17 +75,6 @@ impl Client {
         check_ready(&self.phase, &self.state)
     }
 
-    /// A request built with the session's context; `NotLoggedIn` without credentials.
-    fn build_with_session(
-        &mut self,
-        now: Now,
-        build: impl FnOnce(&SessionCtx<'_>) -> Request<Vec<u8>>,
-    ) -> Result<Request<Vec<u8>>, CommandError> {
-        self.session_ctx(now)
-            .map(|ctx| build(&ctx))
-            .ok_or(CommandError::NotLoggedIn)
-    }
-
     pub(super) fn new_local_id(&mut self, now: Now) -> String {
         self.in_commands(now, |_, ctx, _| Commands::new_local_id(ctx))
     }
@@ -119,12 +108,22 @@ impl Client {
             Cmd::UploadChunk { upload, chunk } => {
                 self.on_upload_chunk(now, inflight, upload, chunk, resp)
             }
-            Cmd::Download { download } => self.on_download(now, inflight, download, resp),
-            Cmd::Op { op, what } => self.on_op_response(now, inflight, op, what, resp),
+            Cmd::Download { download } => {
+                let step = self.in_commands(now, |cmds, ctx, _| {
+                    cmds.on_download(ctx, inflight, download, resp)
+                });
+                self.settle(now, step);
+            }
+            Cmd::Op { op, what } => {
+                let step = self.in_commands(now, |cmds, ctx, _| {
+                    cmds.on_op_response(ctx, inflight, op, what, resp)
+                });
+                self.settle(now, step);
+            }
         }
     }
 
-    pub(crate) fn on_cmd_failure(&mut self, _now: Now, cmd: Cmd, failure: Failure) {
+    pub(crate) fn on_cmd_failure(&mut self, now: Now, cmd: Cmd, failure: Failure) {
         let error = CommandFailure::from_failure(failure);
         match cmd {
             Cmd::Send { local_id, .. } => {
@@ -135,8 +134,12 @@ impl Client {
             Cmd::CheckUpload { upload } | Cmd::UploadChunk { upload, .. } => {
                 self.fail_upload(upload, error)
             }
-            Cmd::Download { download } => self.finish_download(download, Err(error)),
-            Cmd::Op { op, .. } => self.finish_op(op, Err(error)),
+            Cmd::Download { download } => self.in_commands(now, |cmds, ctx, _| {
+                cmds.finish_download(ctx, download, Err(error))
+            }),
+            Cmd::Op { op, .. } => {
+                self.in_commands(now, |cmds, ctx, _| cmds.finish_op(ctx, op, Err(error)))
+            }
         }
     }
 }

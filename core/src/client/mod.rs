@@ -479,27 +479,6 @@ impl Client {
         self.fail_unsent(now);
     }
 
-    /// Queues a logical request through the send queue ([`crate::pacing`]): sent when its
-    /// slot comes.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn dispatch_paced(
-        &mut self,
-        now: Now,
-        pending: Pending,
-        endpoint: &'static str,
-        logical: Request<Vec<u8>>,
-        timeout: Duration,
-        chat: &str,
-        class: crate::pacing::PaceClass,
-    ) {
-        let inflight = Inflight {
-            paced: Some((chat.to_owned(), class)),
-            ..Inflight::new(pending, endpoint, logical, timeout)
-        };
-        queue::pace(&mut ctx!(self, now), inflight);
-        self.fail_unsent(now);
-    }
-
     pub(crate) fn transmit(&mut self, now: Now, inflight: Inflight) {
         ctx!(self, now).transmit(inflight);
         self.fail_unsent(now);

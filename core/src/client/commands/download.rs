@@ -2,7 +2,12 @@
 //! result is [`CommandEvent::Downloaded`] with the bytes, their content type and a file
 //! name safe to write, or [`CommandEvent::DownloadFailed`].
 
-use super::{Client, Cmd, CommandEvent, CommandFailure, DownloadId, Inflight, Pending};
+use super::{
+    Client, Cmd, CommandEvent, CommandFailure, Commands, DownloadId, Inflight, Pending,
+    check_ready, emit,
+};
+use crate::client::Phase;
+use crate::client::ctx::{Ctx, Step};
 use crate::endpoint::getmedia::MediaFile;
 use crate::endpoint::{getheadimg, geticon, getmedia, getmsgimg, getvideo, getvoice};
 use crate::error::{Argument, CommandError};
@@ -29,7 +34,29 @@ impl Client {
     /// Downloads a media: a message's image, voice or video, a file, an avatar.
     /// ([`Download::for_message`] picks the download for a received message.)
     pub fn download(&mut self, now: Now, what: Download) -> Result<DownloadId, CommandError> {
-        self.check_ready()?;
+        self.in_commands(now, |cmds, ctx, phase| cmds.download(ctx, phase, what))
+    }
+
+    /// The download a request in flight belongs to, if it is one. A driver that streams
+    /// downloads to a writer asks this of each request it is to send: the core still
+    /// decides which request and when to retry it; the driver only streams the body (and
+    /// answers with a head-only response marked [`Streamed`](crate::media::Streamed)).
+    pub fn download_of(&self, request: crate::RequestId) -> Option<DownloadId> {
+        match self.inflight.get(&request)?.pending {
+            Pending::Cmd(Cmd::Download { download }) => Some(DownloadId(download)),
+            _ => None,
+        }
+    }
+}
+
+impl Commands {
+    fn download(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
+        what: Download,
+    ) -> Result<DownloadId, CommandError> {
+        check_ready(phase, ctx.state)?;
         let empty = |s: &str, what: Argument| {
             if s.is_empty() {
                 Err(CommandError::empty(what))
@@ -55,13 +82,13 @@ impl Client {
             |c: Option<&crate::wire::RawContact>| c.map_or(0, |c| head_img_seq(&c.head_img_url));
         let (endpoint, req) = match &what {
             Download::Avatar { user_name } => {
-                let s = seq(self.contacts.get(user_name));
+                let s = seq(ctx.contacts.get(user_name));
                 let group = crate::contacts::is_group(user_name);
-                let req = self.session_ctx(now).map(|ctx| {
+                let req = ctx.session_ctx().map(|sc| {
                     if group {
-                        getheadimg::build(&ctx, user_name, s)
+                        getheadimg::build(&sc, user_name, s)
                     } else {
-                        geticon::build(&ctx, user_name, s, None)
+                        geticon::build(&sc, user_name, s, None)
                     }
                 });
                 (
@@ -74,31 +101,29 @@ impl Client {
                 )
             }
             Download::MemberAvatar { user_name, group } => {
-                let room = self
+                let room = ctx
                     .contacts
                     .get(group)
                     .map(|g| g.encry_chat_room_id.clone())
                     .unwrap_or_default();
-                let s = seq(self.contacts.get(user_name));
-                let req = self
-                    .session_ctx(now)
-                    .map(|ctx| geticon::build(&ctx, user_name, s, Some(&room)));
+                let s = seq(ctx.contacts.get(user_name));
+                let req = ctx
+                    .session_ctx()
+                    .map(|sc| geticon::build(&sc, user_name, s, Some(&room)));
                 (geticon::NAME, req)
             }
             Download::Image { msg_id, thumbnail } => (
                 getmsgimg::NAME,
-                self.session_ctx(now)
-                    .map(|ctx| getmsgimg::build(&ctx, msg_id, *thumbnail)),
+                ctx.session_ctx()
+                    .map(|sc| getmsgimg::build(&sc, msg_id, *thumbnail)),
             ),
             Download::Voice { msg_id } => (
                 getvoice::NAME,
-                self.session_ctx(now)
-                    .map(|ctx| getvoice::build(&ctx, msg_id)),
+                ctx.session_ctx().map(|sc| getvoice::build(&sc, msg_id)),
             ),
             Download::Video { msg_id } => (
                 getvideo::NAME,
-                self.session_ctx(now)
-                    .map(|ctx| getvideo::build(&ctx, msg_id)),
+                ctx.session_ctx().map(|sc| getvideo::build(&sc, msg_id)),
             ),
             Download::File {
                 sender,
@@ -107,9 +132,9 @@ impl Client {
                 encry_file_name,
             } => (
                 getmedia::NAME,
-                self.session_ctx(now).map(|ctx| {
+                ctx.session_ctx().map(|sc| {
                     getmedia::build(
-                        &ctx,
+                        &sc,
                         &MediaFile {
                             sender,
                             media_id,
@@ -121,12 +146,11 @@ impl Client {
             ),
         };
         let req = req.ok_or(CommandError::NotLoggedIn)?;
-        let id = self.cmds.next();
-        self.cmds.downloads.insert(id, PendingDownload { what });
+        let id = self.next();
+        self.downloads.insert(id, PendingDownload { what });
         // Downloads may be large: the upload timeout is the longer one.
-        let t = self.cfg.upload_timeout;
-        self.dispatch(
-            now,
+        let t = ctx.cfg.upload_timeout;
+        ctx.dispatch(
             Pending::Cmd(Cmd::Download { download: id }),
             endpoint,
             req,
@@ -135,13 +159,14 @@ impl Client {
         Ok(DownloadId(id))
     }
 
-    pub(crate) fn on_download(
+    /// The answer to a download.
+    pub(super) fn on_download(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
         inflight: Inflight,
         id: u64,
         resp: Response<Vec<u8>>,
-    ) {
+    ) -> Step {
         // The driver streamed the body to the host's writer: only the head is here.
         if let Some(streamed) = resp.extensions().get::<crate::media::Streamed>().copied() {
             let result = match streamed.failed {
@@ -151,7 +176,8 @@ impl Client {
                     content_type: crate::media::content_type(&resp),
                 }),
             };
-            return self.finish_download(id, result);
+            self.finish_download(ctx, id, result);
+            return Step::Stay;
         }
         match crate::media::check_media(inflight.endpoint, &resp) {
             Ok(content_type) => {
@@ -159,34 +185,30 @@ impl Client {
                     bytes: resp.into_body(),
                     content_type,
                 };
-                self.finish_download(id, Ok(body))
+                self.finish_download(ctx, id, Ok(body));
+                Step::Stay
             }
-            Err(e) => self.cmd_error(now, inflight, e),
+            Err(e) => Self::refused(inflight, e),
         }
     }
 
-    /// The download a request in flight belongs to, if it is one. A driver that streams
-    /// downloads to a writer asks this of each request it is to send: the core still
-    /// decides which request and when to retry it; the driver only streams the body (and
-    /// answers with a head-only response marked [`Streamed`](crate::media::Streamed)).
-    pub fn download_of(&self, request: crate::RequestId) -> Option<DownloadId> {
-        match self.inflight.get(&request)?.pending {
-            Pending::Cmd(Cmd::Download { download }) => Some(DownloadId(download)),
-            _ => None,
-        }
-    }
-
-    pub(crate) fn finish_download(&mut self, id: u64, result: Result<MediaBody, CommandFailure>) {
-        let Some(p) = self.cmds.downloads.remove(&id) else {
+    /// Reports the end of a download, once.
+    pub(super) fn finish_download(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: u64,
+        result: Result<MediaBody, CommandFailure>,
+    ) {
+        let Some(p) = self.downloads.remove(&id) else {
             return;
         };
         let download = DownloadId(id);
         match result {
             Ok(body) => {
                 let media = DownloadedMedia::new(&p.what, body);
-                self.emit_cmd(CommandEvent::Downloaded { download, media });
+                emit(ctx, CommandEvent::Downloaded { download, media });
             }
-            Err(error) => self.emit_cmd(CommandEvent::DownloadFailed { download, error }),
+            Err(error) => emit(ctx, CommandEvent::DownloadFailed { download, error }),
         }
     }
 }
