@@ -4,10 +4,11 @@
 //! The typed result is serialized straight to a buffered stdout, redacted on the way
 //! ([`crate::redacting`]): no `serde_json::Value` in between. Keys come in the order the
 //! types declare them. A webwxsync answer is parsed with its messages left as raw JSON
-//! ([`sync::parse_lazy`]) and each message is typed ([`MessageRef`]: nothing copied)
+//! ([`sync::parse_each`]) and each message is typed ([`MessageRef`]: nothing copied)
 //! and written in turn, so a large answer is held once, as the bytes read; past 256
-//! messages, two threads type and render them, 256 at a time, and the chunks are written
-//! in order ([`crate::rendered`]).
+//! messages, two threads type and render them, 256 at a time, while the body is still
+//! being read, and the chunks are written in order once it is all read and checked
+//! ([`crate::rendered`]).
 //!
 //! Errors never panic: they come back as one line that names the endpoint, what was
 //! expected and an excerpt of the body (the core's [`ParseError`] redacts secrets in it).
@@ -17,10 +18,11 @@ use std::io::Write;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use webwx_core::contacts::ContactKind;
 use webwx_core::endpoint::batchgetcontact::BatchContacts;
 use webwx_core::endpoint::getcontact::ContactPage;
-use webwx_core::endpoint::sync::{LazySync, SyncResponse};
+use webwx_core::endpoint::sync::SyncResponse;
 use webwx_core::endpoint::{
     batchgetcontact, getcontact, init, jslogin, login, newloginpage, pushloginurl, sendmsg, sync,
     synccheck, uploadmedia,
@@ -31,7 +33,7 @@ use webwx_core::{ParseError, ParseErrorKind, ResponseError};
 
 use crate::args::{DecodeArgs, DecodeKind};
 use crate::redacting::Redacted;
-use crate::rendered::{self, Rendered, Style};
+use crate::rendered::{self, Chunks, Rendered, Style};
 use webwx_cli::capture;
 
 /// Why decoding failed: one line for stderr; for a typed refusal of the server
@@ -162,19 +164,35 @@ fn decode_in_chunks(
         }
         DecodeKind::Synccheck => write_json(out, &typed(synccheck::parse(resp))?, args),
         DecodeKind::Sync => {
-            let lazy = sync::parse_lazy(resp).map_err(response_error)?;
-            let view = SyncView {
-                lazy: &lazy,
-                me: &me,
-                keep_raw: args.raw,
-                style: Style {
-                    compact: args.compact,
-                    redact: !args.show_secrets,
-                    depth: 2,
-                },
-                chunk,
+            let style = Style {
+                compact: args.compact,
+                redact: !args.show_secrets,
+                depth: 2,
             };
-            write_json(out, &view, args)
+            let keep_raw = args.raw;
+            let me = &me;
+            rendered::pipelined(
+                chunk,
+                AHEAD,
+                &style.separator(),
+                |i, raw: &RawValue, buf| {
+                    let raw = entry(i, raw)?;
+                    let msg = MessageRef::new(&raw, me, &NoGroupNames);
+                    rendered::render(buf, &MessageView::new(&msg, keep_raw), style)
+                        .map_err(|e| format!("cannot render AddMsgList[{i}]: {e}"))
+                },
+                |feed| sync::parse_each(resp, |_, raw| feed(raw)),
+                |parsed, chunks| {
+                    let (head, _) = parsed.map_err(response_error)?;
+                    let view = SyncView {
+                        head: &head,
+                        chunks: &chunks,
+                        me,
+                        keep_raw,
+                    };
+                    write_json(out, &view, args)
+                },
+            )
         }
         DecodeKind::Message => {
             let raw: RawMessage = serde_json::from_slice(resp.body()).map_err(|e| {
@@ -342,66 +360,46 @@ impl Serialize for MessageView<'_> {
     }
 }
 
-/// Messages a thread types and renders at a time in `decode sync` ([`rendered::in_order`]).
+/// Messages a thread types and renders at a time in `decode sync` ([`rendered::pipelined`]).
 const CHUNK: usize = 256;
 
+/// Chunks a thread of `decode sync` renders ahead of the one being written (while the
+/// body is read, nothing is written): at most `2 * AHEAD` chunks of rendered messages
+/// (~180 KB each, pretty) are held, whatever the number of messages.
+const AHEAD: usize = 16;
+
 /// A webwxsync answer as `webwx decode sync` writes it: [`SyncResponse`]'s fields in its
-/// order, each `AddMsgList` entry typed and written in turn — with more than `chunk`
-/// entries, typed and rendered on two threads, `chunk` at a time, and written in order.
+/// order, the `AddMsgList` entries typed — a few, typed and written in turn; more, typed
+/// and rendered on two threads, `chunk` at a time, while the body was read, and written
+/// in order.
 struct SyncView<'a> {
-    lazy: &'a LazySync<'a>,
+    head: &'a SyncResponse,
+    chunks: &'a Chunks<&'a RawValue>,
     me: &'a SelfInfo<'a>,
     keep_raw: bool,
-    /// How the entries are rendered on the threads (what the document's serializer does).
-    style: Style,
-    chunk: usize,
 }
 
-impl SyncView<'_> {
-    /// Entry `i`, parsed.
-    fn message(&self, i: usize) -> Result<Option<RawMessage>, String> {
-        match self.lazy.message(i) {
-            Some(Ok(raw)) => Ok(Some(raw)),
-            Some(Err(e)) => Err(format!("AddMsgList[{i}]: {}", e.kind)),
-            None => Ok(None),
-        }
-    }
+/// Entry `i` of `AddMsgList`, parsed.
+fn entry(i: usize, raw: &RawValue) -> Result<RawMessage, String> {
+    sync::message(raw).map_err(|e| format!("AddMsgList[{i}]: {}", e.kind))
 }
 
-/// The typed messages: up to `chunk` of them parsed, typed and written one at a time;
-/// more, parsed, typed and rendered on two threads and written a chunk at a time.
+/// The typed messages: a few typed and written one at a time, or the rendered chunks.
 struct Messages<'a>(&'a SyncView<'a>);
 
 impl Serialize for Messages<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let view = self.0;
-        let n = view.lazy.messages.len();
-        let mut seq = s.serialize_seq(Some(n))?;
-        if n <= view.chunk {
-            for i in 0..n {
-                match view.message(i).map_err(serde::ser::Error::custom)? {
-                    Some(raw) => {
-                        let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
-                        seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?
-                    }
-                    None => break,
+        let mut seq = s.serialize_seq(None)?;
+        match view.chunks {
+            Chunks::Few(entries) => {
+                for (i, raw) in entries.iter().enumerate() {
+                    let raw = entry(i, raw).map_err(serde::ser::Error::custom)?;
+                    let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
+                    seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?
                 }
             }
-        } else {
-            rendered::in_order(
-                n,
-                view.chunk,
-                &view.style.separator(),
-                |i, buf| match view.message(i)? {
-                    Some(raw) => {
-                        let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
-                        rendered::render(buf, &MessageView::new(&msg, view.keep_raw), view.style)
-                            .map_err(|e| format!("cannot render AddMsgList[{i}]: {e}"))
-                    }
-                    None => Err(format!("AddMsgList[{i}]: past the end")),
-                },
-                |text| seq.serialize_element(&Rendered(text)),
-            )?;
+            rendered => rendered.emit(|text| seq.serialize_element(&Rendered(text)))?,
         }
         seq.end()
     }
@@ -409,7 +407,7 @@ impl Serialize for Messages<'_> {
 
 impl Serialize for SyncView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let h: &SyncResponse = &self.lazy.head;
+        let h: &SyncResponse = self.head;
         let mut st = s.serialize_struct("SyncResponse", 14)?;
         st.serialize_field("BaseResponse", &h.base_response)?;
         st.serialize_field("AddMsgCount", &h.add_msg_count)?;

@@ -1,7 +1,7 @@
 //! JSON rendered ahead of the document it goes into: the typed `AddMsgList` entries of
-//! `webwx decode sync`, rendered on two threads in chunks ([`in_order`]) and written
-//! into the document, a chunk at a time and in their order, by the serializer that
-//! writes the rest of it ([`Rendered`]).
+//! `webwx decode sync`, rendered on two threads in chunks while the body is still being
+//! read ([`pipelined`]), and written into the document, a chunk at a time and in their
+//! order, by the serializer that writes the rest of it ([`Rendered`]).
 //!
 //! Every entry is rendered exactly as the serializer of the whole document would write
 //! it in its place: compact, or pretty-printed at its depth ([`PrettyAt`], serde_json's
@@ -182,61 +182,139 @@ pub fn render<T: Serialize + ?Sized>(
     }
 }
 
-/// Renders items `0..n` on two threads, `chunk` items at a time (the threads take the
-/// chunks in turn), and hands each chunk's text to `emit` in the order of the items: the
-/// items' JSON joined by `sep` (what the serializer writes between two elements of the
-/// array they go into, [`Style::separator`]), so that one chunk is written as one element
-/// of that array. `render(i, buf)` appends item `i`'s JSON to `buf` (valid UTF-8), or
-/// says why it cannot; the first failure, in the order of the items, stops everything:
-/// the items before it have been emitted, none after it. At most six chunks are rendered
-/// ahead of the one being emitted, so memory stays a few chunks whatever `n` is.
-pub fn in_order<E: serde::ser::Error>(
-    n: usize,
+/// Threads that render the chunks of [`pipelined`].
+const THREADS: usize = 2;
+
+/// What a rendering thread hands back for a chunk: its text, and why it stopped short.
+type Done = (String, Option<String>);
+
+/// Renders items on two threads while they are being produced, `chunk` items at a time,
+/// and hands the chunks' text back in order.
+///
+/// `produce` runs on this thread and feeds the items, in order, to the function it is
+/// given; each time `chunk` of them are there they go to a rendering thread (the two
+/// threads take the chunks in turn; they are started with the first full chunk), so the
+/// rendering goes on while `produce` does. `render(i, item, buf)` appends item `i`'s
+/// JSON to `buf` (valid UTF-8) or says why it cannot. Then `consume` gets what `produce`
+/// returned and the [`Chunks`]: [`Chunks::Few`], the items themselves, when there were
+/// fewer than `chunk` (nothing rendered), else [`Chunks::Rendered`], to be written in
+/// order ([`Chunks::emit`]). The items before the first failure, in their order, are
+/// rendered, none after it. While `produce` runs nothing is written, so the threads
+/// render up to `ahead` chunks each ahead of the one being written; memory stays that
+/// many chunks whatever the number of items. If `consume` does not take the chunks,
+/// the threads stop.
+pub fn pipelined<T: Send, P, R>(
     chunk: usize,
+    ahead: usize,
     sep: &[u8],
-    render: impl Fn(usize, &mut Vec<u8>) -> Result<(), String> + Sync,
-    mut emit: impl FnMut(&str) -> Result<(), E>,
-) -> Result<(), E> {
-    const THREADS: usize = 2;
-    let chunk = chunk.max(1);
-    let chunks = n.div_ceil(chunk);
+    render: impl Fn(usize, T, &mut Vec<u8>) -> Result<(), String> + Sync,
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> P,
+    consume: impl FnOnce(P, Chunks<T>) -> R,
+) -> R {
     let render = &render;
     std::thread::scope(|scope| {
-        let mut inboxes = Vec::with_capacity(THREADS);
-        for worker in 0..THREADS {
-            // (the chunk's text, why it stopped short)
-            let (tx, rx) = mpsc::sync_channel::<(String, Option<String>)>(2);
-            inboxes.push(rx);
-            scope.spawn(move || {
-                for c in (worker..chunks).step_by(THREADS) {
-                    let items = c * chunk..((c + 1) * chunk).min(n);
-                    let mut buf = Vec::with_capacity(items.len() * 1024);
-                    let mut good = 0;
-                    let mut failure = None;
-                    for i in items {
-                        if good > 0 {
-                            buf.extend_from_slice(sep);
-                        }
-                        if let Err(e) = render(i, &mut buf) {
-                            failure = Some(e);
-                            break;
-                        }
-                        good = buf.len();
-                    }
-                    buf.truncate(good);
-                    let text = String::from_utf8(buf).unwrap_or_else(|e| {
-                        failure = Some(format!("rendered JSON is not UTF-8: {e}"));
-                        String::new()
-                    });
-                    let failed = failure.is_some();
-                    // The receiver is gone when the writer stopped: stop too.
-                    if tx.send((text, failure)).is_err() || failed {
-                        return;
-                    }
+        let mut pending = Vec::new();
+        let mut sent = 0;
+        let mut inputs: Vec<mpsc::Sender<(usize, Vec<T>)>> = Vec::new();
+        let mut outputs = Vec::new();
+        let chunk = chunk.max(1);
+        let produced = produce(&mut |item| {
+            pending.push(item);
+            if pending.len() < chunk {
+                return;
+            }
+            if inputs.is_empty() {
+                for _ in 0..THREADS {
+                    let (tx, rx) = mpsc::sync_channel::<Done>(ahead.max(1));
+                    let (feed, fed) = mpsc::channel::<(usize, Vec<T>)>();
+                    inputs.push(feed);
+                    outputs.push(rx);
+                    scope.spawn(move || render_chunks(fed, tx, sep, render));
                 }
-            });
+            }
+            // A thread that stopped (its chunk failed) takes no more: the writer stops
+            // at that chunk.
+            let _ = inputs[sent % THREADS].send((sent * chunk, std::mem::take(&mut pending)));
+            sent += 1;
+        });
+        let chunks = if inputs.is_empty() {
+            Chunks::Few(pending)
+        } else {
+            if !pending.is_empty() {
+                let _ = inputs[sent % THREADS].send((sent * chunk, pending));
+                sent += 1;
+            }
+            // No more input: each thread ends after its last chunk.
+            drop(inputs);
+            Chunks::Rendered {
+                count: sent,
+                inboxes: outputs,
+            }
+        };
+        consume(produced, chunks)
+    })
+}
+
+/// A rendering thread of [`pipelined`]: renders the chunks it is fed, in turn, until
+/// there is no more or one fails (or the writer is gone).
+fn render_chunks<T>(
+    fed: mpsc::Receiver<(usize, Vec<T>)>,
+    done: mpsc::SyncSender<Done>,
+    sep: &[u8],
+    render: &(impl Fn(usize, T, &mut Vec<u8>) -> Result<(), String> + Sync),
+) {
+    for (first, items) in fed {
+        let mut buf = Vec::with_capacity(items.len() * 1024);
+        let mut good = 0;
+        let mut failure = None;
+        for (i, item) in (first..).zip(items) {
+            if good > 0 {
+                buf.extend_from_slice(sep);
+            }
+            if let Err(e) = render(i, item, &mut buf) {
+                failure = Some(e);
+                break;
+            }
+            good = buf.len();
         }
-        for c in 0..chunks {
+        buf.truncate(good);
+        let text = String::from_utf8(buf).unwrap_or_else(|e| {
+            failure = Some(format!("rendered JSON is not UTF-8: {e}"));
+            String::new()
+        });
+        let failed = failure.is_some();
+        // The receiver is gone when the writer stopped: stop too.
+        if done.send((text, failure)).is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// The items of [`pipelined`] once all are produced.
+pub enum Chunks<T> {
+    /// Fewer than a chunk: the items, not rendered.
+    Few(Vec<T>),
+    /// Rendered on the threads, `count` chunks (chunk `c` from `inboxes[c % 2]`).
+    Rendered {
+        /// How many chunks.
+        count: usize,
+        /// Where each thread's chunks come back, in order.
+        inboxes: Vec<mpsc::Receiver<Done>>,
+    },
+}
+
+impl<T> Chunks<T> {
+    /// Hands the rendered chunks' text to `emit` in order (the items' JSON joined by the
+    /// separator: one chunk is written as one element of the array they go into), and
+    /// stops at the first failure, after the text before it. Nothing for [`Chunks::Few`].
+    pub fn emit<E: serde::ser::Error>(
+        &self,
+        mut emit: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Chunks::Rendered { count, inboxes } = self else {
+            return Ok(());
+        };
+        for c in 0..*count {
             let (text, failure) = inboxes[c % THREADS]
                 .recv()
                 .map_err(|_| E::custom("a rendering thread stopped"))?;
@@ -248,5 +326,5 @@ pub fn in_order<E: serde::ser::Error>(
             }
         }
         Ok(())
-    })
+    }
 }

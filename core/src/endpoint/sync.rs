@@ -8,9 +8,7 @@ use super::request::post_json;
 use crate::error::{ParseError, ParseErrorKind, ResponseError};
 use crate::hosts::HostKind;
 use crate::message::RawMessage;
-use crate::wire::{
-    BaseRequest, BaseResponse, RawContact, SyncKey, lenient, parse_json, parse_json_borrowed,
-};
+use crate::wire::{BaseRequest, BaseResponse, RawContact, SyncKey, lenient, parse_json};
 use http::{Request, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -139,28 +137,8 @@ pub struct LazySync<'a> {
 impl LazySync<'_> {
     /// Entry `i` of `AddMsgList`, parsed as [`parse`] parses it. `None` past the end.
     pub fn message(&self, i: usize) -> Option<Result<RawMessage, ParseError>> {
-        let raw = self.messages.get(i)?;
-        Some(serde_json::from_str(raw.get()).map_err(|e| {
-            ParseError::new(
-                NAME,
-                ParseErrorKind::Json(e.to_string()),
-                raw.get().as_bytes(),
-            )
-        }))
+        Some(message(self.messages.get(i)?))
     }
-}
-
-#[derive(Deserialize)]
-struct LazyParts<'a> {
-    #[serde(
-        rename = "AddMsgList",
-        borrow,
-        default,
-        deserialize_with = "lenient::vec"
-    )]
-    messages: Vec<&'a RawValue>,
-    #[serde(flatten)]
-    head: SyncResponse,
 }
 
 /// Parses the answer, leaving the messages as raw JSON (see [`LazySync`]).
@@ -174,22 +152,30 @@ struct LazyParts<'a> {
 /// assert_eq!(lazy.message(0).unwrap().unwrap().content, "hi");
 /// ```
 pub fn parse_lazy(resp: &Response<Vec<u8>>) -> Result<LazySync<'_>, ResponseError> {
-    let parts: LazyParts<'_> = parse_json_borrowed(NAME, resp)?;
-    if let Some(i) = parts
-        .messages
-        .iter()
-        .position(|m| !m.get().starts_with('{'))
-    {
-        return Err(ParseError::new(
+    let mut messages = Vec::new();
+    let (head, _) = parse_each(resp, |_, raw| messages.push(raw))?;
+    Ok(LazySync { head, messages })
+}
+
+/// [`parse_lazy`], each `AddMsgList` entry handed to `entry` (its index, its raw JSON)
+/// as soon as the one pass over the body has read it, to be typed ([`message`]) while
+/// the pass goes on. Returns everything but the messages and how many there were; an
+/// error (the same as [`parse_lazy`]'s) may come after entries were handed on.
+pub fn parse_each<'a>(
+    resp: &'a Response<Vec<u8>>,
+    entry: impl FnMut(usize, &'a RawValue),
+) -> Result<(SyncResponse, usize), ResponseError> {
+    crate::wire::entries::parse_entries(NAME, "AddMsgList", resp, entry)
+}
+
+/// One `AddMsgList` entry, parsed as [`parse`] parses it.
+pub fn message(raw: &RawValue) -> Result<RawMessage, ParseError> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        ParseError::new(
             NAME,
-            ParseErrorKind::Json(format!("AddMsgList[{i}]: expected a JSON object")),
-            resp.body(),
+            ParseErrorKind::Json(e.to_string()),
+            raw.get().as_bytes(),
         )
-        .into());
-    }
-    Ok(LazySync {
-        head: parts.head,
-        messages: parts.messages,
     })
 }
 

@@ -2,6 +2,7 @@
 //! contacts and the profile, with the lenient number/string handling the real server needs.
 
 pub mod contact;
+pub mod entries;
 pub mod lenient;
 pub mod sync_key;
 
@@ -78,6 +79,17 @@ pub fn parse_json_borrowed<'a, T: Deserialize<'a>>(
     endpoint: &str,
     resp: &'a http::Response<Vec<u8>>,
 ) -> Result<T, ResponseError> {
+    parse_json_seed(endpoint, resp, std::marker::PhantomData::<T>)
+}
+
+/// [`parse_json_borrowed`] through a stateful `seed` (the answer checked the same way,
+/// `BaseResponse.Ret` first): what the seed does as it reads (hand entries on as they
+/// are found) happens during the one pass over the body.
+pub fn parse_json_seed<'a, S: serde::de::DeserializeSeed<'a>>(
+    endpoint: &str,
+    resp: &'a http::Response<Vec<u8>>,
+    seed: S,
+) -> Result<S::Value, ResponseError> {
     let body = resp.body();
     check_status(endpoint, resp)?;
     let base = base_response(body)
@@ -90,7 +102,10 @@ pub fn parse_json_borrowed<'a, T: Deserialize<'a>>(
         )
     })?;
     base.check()?;
-    serde_json::from_slice(body)
+    // What `serde_json::from_slice` does, with a seed.
+    let mut de = serde_json::Deserializer::from_slice(body);
+    seed.deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
         .map_err(|e| ParseError::new(endpoint, ParseErrorKind::Json(e.to_string()), body).into())
 }
 
