@@ -29,10 +29,11 @@ use crate::client::{Client, CommandEvent, Event, SessionPhase};
 use crate::endpoint::sendemoticon::Emoticon;
 use crate::media::{Download, DownloadedMedia};
 use crate::message::Message;
+use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use crate::upload::{MediaKind, md5_hex};
 use crate::{LocalId, UploadHandle, UploadId};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 /// How many received messages the client keeps for `forward`, `download` and
@@ -232,7 +233,7 @@ pub struct Tracker {
     ready: bool,
     /// The session ended.
     ended: bool,
-    entries: BTreeMap<Ticket, Entry>,
+    entries: SortedMap<Ticket, Entry>,
     held: VecDeque<Held>,
     /// The bytes of uploads the tracker feeds itself (`data_b64`).
     uploads: HashMap<UploadId, (String, Vec<u8>)>,

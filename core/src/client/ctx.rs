@@ -16,9 +16,10 @@ use crate::contacts::Contacts;
 use crate::endpoint::{LoginCtx, SessionCtx};
 use crate::error::Ret;
 use crate::session::{Credentials, SessionState};
+use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use http::Request;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 use super::Config;
@@ -65,7 +66,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) contacts: &'a mut Contacts,
     out: &'a mut VecDeque<Output>,
     inflight: &'a mut HashMap<RequestId, Inflight>,
-    timers: &'a mut BTreeMap<(Monotonic, u64), Timer>,
+    timers: &'a mut SortedMap<(Monotonic, u64), Timer>,
     next_id: &'a mut u64,
     unsent: &'a mut Vec<Inflight>,
 }
@@ -97,7 +98,7 @@ impl<'a> Ctx<'a> {
         contacts: &'a mut Contacts,
         out: &'a mut VecDeque<Output>,
         inflight: &'a mut HashMap<RequestId, Inflight>,
-        timers: &'a mut BTreeMap<(Monotonic, u64), Timer>,
+        timers: &'a mut SortedMap<(Monotonic, u64), Timer>,
         next_id: &'a mut u64,
         unsent: &'a mut Vec<Inflight>,
     ) -> Ctx<'a> {
@@ -267,7 +268,7 @@ impl<'a> Ctx<'a> {
 
 /// How many of `timers` `pick` selects, and the earliest one's deadline.
 pub(crate) fn waiting(
-    timers: &BTreeMap<(Monotonic, u64), Timer>,
+    timers: &SortedMap<(Monotonic, u64), Timer>,
     pick: impl Fn(&Timer) -> bool,
 ) -> (usize, Option<Monotonic>) {
     let mut picked = timers.iter().filter(|(_, t)| pick(t));

@@ -54,10 +54,11 @@ use crate::endpoint::SessionCtx;
 use crate::error::{ResponseError, TransportErrorKind};
 use crate::hosts::Hosts;
 use crate::session::SessionState;
+use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use ctx::{Ctx, Step, ctx};
 use http::{Request, Response};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
 /// Where the session is.
@@ -190,7 +191,7 @@ pub struct Client {
     pub(crate) contacts: Contacts,
     out: VecDeque<Output>,
     pub(crate) inflight: HashMap<RequestId, Inflight>,
-    timers: BTreeMap<(Monotonic, u64), Timer>,
+    timers: SortedMap<(Monotonic, u64), Timer>,
     next_id: u64,
     /// Requests whose wire form could not be built, for their owner to fail.
     unsent: Vec<Inflight>,
@@ -262,7 +263,7 @@ impl Client {
             contacts: Contacts::new(&me),
             out: VecDeque::new(),
             inflight: HashMap::new(),
-            timers: BTreeMap::new(),
+            timers: SortedMap::new(),
             next_id: 1,
             unsent: Vec::new(),
             login: login::LoginPhase::default(),
@@ -356,11 +357,13 @@ impl Client {
 
     /// Fires the timers due at `now`.
     pub fn handle_timeout(&mut self, now: Now) {
-        while let Some(entry) = self.timers.first_entry() {
-            if entry.key().0 > now.mono {
+        while let Some(((at, _), _)) = self.timers.first_key_value() {
+            if *at > now.mono {
                 break;
             }
-            let timer = entry.remove();
+            let Some((_, timer)) = self.timers.pop_first() else {
+                break;
+            };
             if self.phase == Phase::LoggedOut {
                 continue;
             }

@@ -90,10 +90,23 @@ pub fn parse_json_seed<'a, S: serde::de::DeserializeSeed<'a>>(
     resp: &'a http::Response<Vec<u8>>,
     seed: S,
 ) -> Result<S::Value, ResponseError> {
+    let body = checked_body(endpoint, resp)?;
+    // What `serde_json::from_slice` does, with a seed.
+    let mut de = serde_json::Deserializer::from_slice(body);
+    seed.deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| json_error(endpoint, &e, body))
+}
+
+/// What [`parse_json_seed`] does before the typed read, the same for every seed (one
+/// copy in the binary, not one per response type): the status and `BaseResponse.Ret`.
+fn checked_body<'a>(
+    endpoint: &str,
+    resp: &'a http::Response<Vec<u8>>,
+) -> Result<&'a [u8], ResponseError> {
     let body = resp.body();
     check_status(endpoint, resp)?;
-    let base = base_response(body)
-        .map_err(|e| ParseError::new(endpoint, ParseErrorKind::Json(e.to_string()), body))?;
+    let base = base_response(body).map_err(|e| json_error(endpoint, &e, body))?;
     let base = base.ok_or_else(|| {
         ParseError::new(
             endpoint,
@@ -102,11 +115,12 @@ pub fn parse_json_seed<'a, S: serde::de::DeserializeSeed<'a>>(
         )
     })?;
     base.check()?;
-    // What `serde_json::from_slice` does, with a seed.
-    let mut de = serde_json::Deserializer::from_slice(body);
-    seed.deserialize(&mut de)
-        .and_then(|value| de.end().map(|()| value))
-        .map_err(|e| ParseError::new(endpoint, ParseErrorKind::Json(e.to_string()), body).into())
+    Ok(body)
+}
+
+/// A JSON error of `endpoint`'s answer.
+fn json_error(endpoint: &str, e: &serde_json::Error, body: &[u8]) -> ResponseError {
+    ParseError::new(endpoint, ParseErrorKind::Json(e.to_string()), body).into()
 }
 
 /// The `BaseResponse` of a JSON object (`None`: absent or `null`). Reads up to that key

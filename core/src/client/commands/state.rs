@@ -4,8 +4,8 @@
 use super::{CommandEvent, CommandFailure, DownloadId, LocalId, OpId, OpKind};
 use crate::endpoint::sendmsg::SendResponse;
 use crate::error::ResponseError;
+use crate::sorted_map::SortedMap;
 use http::Response;
-use std::collections::BTreeMap;
 
 /// Parses the answer of one of the send endpoints.
 pub(crate) type SendParser = fn(&Response<Vec<u8>>) -> Result<SendResponse, ResponseError>;
@@ -35,13 +35,13 @@ pub(crate) enum Cmd {
 pub(crate) struct Commands {
     pub(super) next_id: u64,
     /// Sends not finished (by LocalID), including those still uploading.
-    pub(super) sends: BTreeMap<String, ()>,
+    pub(super) sends: SortedMap<String, ()>,
     /// Uploads in progress.
-    pub(super) uploads: BTreeMap<u64, super::upload::Upload>,
+    pub(super) uploads: SortedMap<u64, super::upload::Upload>,
     /// Downloads in progress.
-    pub(super) downloads: BTreeMap<u64, super::download::PendingDownload>,
+    pub(super) downloads: SortedMap<u64, super::download::PendingDownload>,
     /// Operations in progress.
-    pub(super) ops: BTreeMap<u64, OpKind>,
+    pub(super) ops: SortedMap<u64, OpKind>,
     /// WebUploader's file counter (`WU_FILE_n`).
     pub(super) wu_files: u64,
 }
