@@ -18,6 +18,13 @@
 //! growing delay ([`RetryPolicy`](crate::client::RetryPolicy)); a retried send keeps its
 //! `ClientMsgId`, so the server records it once. When the session ends, every pending
 //! command fails with [`CommandFailure::SessionEnded`].
+//!
+//! The `Client` methods here are thin: each hands its arguments to the commands phase
+//! (`Commands`, in `state`), which works on its own bookkeeping and a small context (the
+//! session state, the contacts, emit, dispatch, the send queue) and never sees `Client`;
+//! an answer or a final failure returns a `Step` for what only `Client` does (retry, end
+//! the session). What another phase owns comes in as an argument: the phase the session
+//! is in, startup's `InviteStartCount`.
 
 mod download;
 mod ops;
@@ -69,86 +76,50 @@ impl Client {
         self.settle(now, Step::Stay);
         r
     }
-
-    /// Fails unless the session can take commands.
-    pub(crate) fn check_ready(&self) -> Result<(), CommandError> {
-        check_ready(&self.phase, &self.state)
-    }
-
-    pub(super) fn new_local_id(&mut self, now: Now) -> String {
-        self.in_commands(now, |_, ctx, _| Commands::new_local_id(ctx))
-    }
-
-    pub(crate) fn emit_cmd(&mut self, e: CommandEvent) {
-        self.emit(Event::Command(e));
-    }
-
-    /// A refused or unreadable answer to a command (see [`Commands::refused`]).
-    pub(crate) fn cmd_error(&mut self, now: Now, inflight: Inflight, e: ResponseError) {
-        self.settle(now, Commands::refused(inflight, e));
-    }
-
-    pub(crate) fn on_cmd_response(
-        &mut self,
-        now: Now,
-        inflight: Inflight,
-        resp: Response<Vec<u8>>,
-    ) {
-        let Pending::Cmd(cmd) = &inflight.pending else {
-            return;
-        };
-        match cmd.clone() {
-            Cmd::Send { local_id, parse } => {
-                let step = self.in_commands(now, |cmds, ctx, _| {
-                    cmds.on_send_response(ctx, inflight, &local_id, parse, resp)
-                });
-                self.settle(now, step);
-            }
-            Cmd::CheckUpload { upload } => self.on_checkupload(now, inflight, upload, resp),
-            Cmd::UploadChunk { upload, chunk } => {
-                self.on_upload_chunk(now, inflight, upload, chunk, resp)
-            }
-            Cmd::Download { download } => {
-                let step = self.in_commands(now, |cmds, ctx, _| {
-                    cmds.on_download(ctx, inflight, download, resp)
-                });
-                self.settle(now, step);
-            }
-            Cmd::Op { op, what } => {
-                let step = self.in_commands(now, |cmds, ctx, _| {
-                    cmds.on_op_response(ctx, inflight, op, what, resp)
-                });
-                self.settle(now, step);
-            }
-        }
-    }
-
-    pub(crate) fn on_cmd_failure(&mut self, now: Now, cmd: Cmd, failure: Failure) {
-        let error = CommandFailure::from_failure(failure);
-        match cmd {
-            Cmd::Send { local_id, .. } => {
-                if let Some(e) = self.cmds.fail_send(&local_id, error) {
-                    self.emit_cmd(e);
-                }
-            }
-            Cmd::CheckUpload { upload } | Cmd::UploadChunk { upload, .. } => {
-                self.fail_upload(upload, error)
-            }
-            Cmd::Download { download } => self.in_commands(now, |cmds, ctx, _| {
-                cmds.finish_download(ctx, download, Err(error))
-            }),
-            Cmd::Op { op, .. } => {
-                self.in_commands(now, |cmds, ctx, _| cmds.finish_op(ctx, op, Err(error)))
-            }
-        }
-    }
 }
 
 impl Commands {
+    /// The answer to a command's request.
+    pub(crate) fn on_response(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        inflight: Inflight,
+        resp: Response<Vec<u8>>,
+    ) -> Step {
+        let Pending::Cmd(cmd) = &inflight.pending else {
+            return Step::Stay;
+        };
+        match cmd.clone() {
+            Cmd::Send { local_id, parse } => {
+                self.on_send_response(ctx, inflight, &local_id, parse, resp)
+            }
+            Cmd::CheckUpload { upload } => self.on_checkupload(ctx, inflight, upload, resp),
+            Cmd::UploadChunk { upload, chunk } => {
+                self.on_upload_chunk(ctx, inflight, upload, chunk, resp)
+            }
+            Cmd::Download { download } => self.on_download(ctx, inflight, download, resp),
+            Cmd::Op { op, what } => self.on_op_response(ctx, inflight, op, what, resp),
+        }
+    }
+
+    /// A command's request out of retries: the command fails with the last failure.
+    pub(crate) fn on_failure(&mut self, ctx: &mut Ctx<'_>, cmd: Cmd, failure: Failure) -> Step {
+        let error = CommandFailure::from_failure(failure);
+        match cmd {
+            Cmd::Send { local_id, .. } => self.finish_send(ctx, &local_id, Err(error)),
+            Cmd::CheckUpload { upload } | Cmd::UploadChunk { upload, .. } => {
+                self.fail_upload(ctx, upload, error)
+            }
+            Cmd::Download { download } => self.finish_download(ctx, download, Err(error)),
+            Cmd::Op { op, .. } => self.finish_op(ctx, op, Err(error)),
+        }
+        Step::Stay
+    }
+
     /// A refused or unreadable answer to a command: retried when the policy allows, else
     /// reported; a session-ending Ret (1100/1101/1102) then ends the session as the sync
     /// loop's would (a resumed session logs in again).
-    pub(crate) fn refused(inflight: Inflight, e: ResponseError) -> Step {
+    fn refused(inflight: Inflight, e: ResponseError) -> Step {
         match e.ret().filter(|r| r.is_session_end()) {
             Some(ret) => Step::RetryThenOver(inflight, Failure::Response(e), ret),
             None => Step::Retry(inflight, Failure::Response(e)),
@@ -156,7 +127,7 @@ impl Commands {
     }
 
     /// A new LocalID / ClientMsgId.
-    pub(crate) fn new_local_id(ctx: &mut Ctx<'_>) -> String {
+    fn new_local_id(ctx: &mut Ctx<'_>) -> String {
         ctx.state.msg_ids.next(ctx.now.wall, &mut ctx.state.rng)
     }
 

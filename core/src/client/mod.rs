@@ -50,7 +50,6 @@ pub use login::Refusal;
 pub use recent::RECENT_MESSAGES;
 
 use crate::contacts::Contacts;
-use crate::endpoint::SessionCtx;
 use crate::error::{ResponseError, TransportErrorKind};
 use crate::hosts::Hosts;
 use crate::session::SessionState;
@@ -423,7 +422,11 @@ impl Client {
                 sync.on_response(ctx, phase, inflight, resp)
             }),
             Pending::Logout => self.die(LogoutReason::Requested),
-            Pending::Cmd(_) => self.on_cmd_response(now, inflight, resp),
+            Pending::Cmd(_) => {
+                let step =
+                    self.in_commands(now, |cmds, ctx, _| cmds.on_response(ctx, inflight, resp));
+                self.settle(now, step);
+            }
         }
     }
 
@@ -462,24 +465,6 @@ impl Client {
 
     pub(crate) fn emit(&mut self, e: Event) {
         self.out.push_back(Output::Event(e));
-    }
-
-    /// A context for a logged-in request (fresh DeviceID); `None` without credentials.
-    pub(crate) fn session_ctx(&mut self, now: Now) -> Option<SessionCtx<'_>> {
-        ctx::session_ctx(now, &self.cfg, &mut self.state)
-    }
-
-    /// Queues a logical request.
-    pub(crate) fn dispatch(
-        &mut self,
-        now: Now,
-        pending: Pending,
-        endpoint: &'static str,
-        logical: Request<Vec<u8>>,
-        timeout: Duration,
-    ) {
-        ctx!(self, now).dispatch(pending, endpoint, logical, timeout);
-        self.fail_unsent(now);
     }
 
     pub(crate) fn transmit(&mut self, now: Now, inflight: Inflight) {
@@ -610,7 +595,10 @@ impl Client {
                 self.in_sync_loop(now, |sync, _, _| sync.on_failure(endpoint, failure))
             }
             Pending::Logout => self.die(LogoutReason::Requested),
-            Pending::Cmd(cmd) => self.on_cmd_failure(now, cmd, failure),
+            Pending::Cmd(cmd) => {
+                let step = self.in_commands(now, |cmds, ctx, _| cmds.on_failure(ctx, cmd, failure));
+                self.settle(now, step);
+            }
         }
     }
 

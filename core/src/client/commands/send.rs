@@ -87,7 +87,7 @@ impl Commands {
     /// Queues a send request for `local_id` (registering the send if needed) to `to`
     /// through the send queue ([`crate::pacing`]).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn dispatch_send(
+    pub(super) fn dispatch_send(
         &mut self,
         ctx: &mut Ctx<'_>,
         local_id: &str,
@@ -129,7 +129,7 @@ impl Commands {
     }
 
     /// Reports the end of a send, once.
-    pub(crate) fn finish_send(
+    pub(super) fn finish_send(
         &mut self,
         ctx: &mut Ctx<'_>,
         local_id: &str,
@@ -157,7 +157,7 @@ impl Commands {
     }
 
     /// Ends a send in failure, once: its `SendFailed`, for the caller to report.
-    pub(crate) fn fail_send(
+    pub(super) fn fail_send(
         &mut self,
         local_id: &str,
         error: CommandFailure,

@@ -13,7 +13,12 @@
 //! 4. The last chunk's answer has the MediaId ([`CommandEvent::Uploaded`]); the send for
 //!    the kind follows and ends in `Sent` / `SendFailed`.
 
-use super::{Client, Cmd, CommandEvent, CommandFailure, Inflight, LocalId, Pending, UploadId};
+use super::{
+    Client, Cmd, CommandEvent, CommandFailure, Commands, Inflight, LocalId, Pending, UploadId,
+    check_ready, emit, resolve_user_name,
+};
+use crate::client::ctx::{Ctx, Step};
+use crate::client::{Event, Phase};
 use crate::endpoint::sendappmsg::Attachment;
 use crate::endpoint::sendemoticon::Emoticon;
 use crate::endpoint::uploadmedia::{self, Chunk};
@@ -161,7 +166,46 @@ impl Client {
         file: FileSpec,
         kind: MediaKind,
     ) -> Result<UploadHandle, CommandError> {
-        self.check_ready()?;
+        self.in_commands(now, |cmds, ctx, phase| {
+            cmds.send_file_as(ctx, phase, to, file, kind)
+        })
+    }
+
+    /// Hands the core the bytes `offset..offset + bytes.len()` of an upload's file,
+    /// exactly as asked by the last [`CommandEvent::UploadNeedsData`] of `upload`.
+    pub fn upload_data(
+        &mut self,
+        now: Now,
+        upload: UploadId,
+        offset: u64,
+        bytes: &[u8],
+    ) -> Result<(), CommandError> {
+        self.in_commands(now, |cmds, ctx, _| {
+            cmds.upload_data(ctx, upload, offset, bytes)
+        })
+    }
+
+    /// Cancels an upload: its send ends in `SendFailed` with
+    /// [`CommandFailure::Cancelled`] (a chunk already in flight is not recalled).
+    pub fn cancel_upload(&mut self, upload: UploadId) -> Result<(), CommandError> {
+        // No `now`, so no context: the phase hands back the failure to report.
+        if let Some(e) = self.cmds.cancel_upload(upload)? {
+            self.emit(Event::Command(e));
+        }
+        Ok(())
+    }
+}
+
+impl Commands {
+    fn send_file_as(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        phase: &Phase,
+        to: &str,
+        file: FileSpec,
+        kind: MediaKind,
+    ) -> Result<UploadHandle, CommandError> {
+        check_ready(phase, ctx.state)?;
         if file.size == 0 {
             return Err(CommandError::EmptyFile);
         }
@@ -169,9 +213,9 @@ impl Client {
             return Err(CommandError::empty(Argument::FileName));
         }
         let limit = match kind {
-            MediaKind::Image | MediaKind::Emoticon => self.cfg.limits.image,
-            MediaKind::Video => self.cfg.limits.video,
-            _ => self.cfg.limits.file,
+            MediaKind::Image | MediaKind::Emoticon => ctx.cfg.limits.image,
+            MediaKind::Video => ctx.cfg.limits.video,
+            _ => ctx.cfg.limits.file,
         };
         if file.size > limit {
             return Err(CommandError::TooLarge {
@@ -191,11 +235,12 @@ impl Client {
             // It becomes a multipart header line: no CR/LF or other control characters.
             return Err(CommandError::InvalidMime { mime: mime.clone() });
         }
-        let to = self.resolve_user_name(to)?;
-        let local_id = self.new_local_id(now);
-        let id = self.cmds.next();
-        let wu_file = format!("WU_FILE_{}", self.cmds.wu_files);
-        self.cmds.wu_files += 1;
+        let to = resolve_user_name(ctx.contacts, to)?;
+        let local_id = Self::new_local_id(ctx);
+        let now = ctx.now;
+        let id = self.next();
+        let wu_file = format!("WU_FILE_{}", self.wu_files);
+        self.wu_files += 1;
         let mime = file
             .mime
             .clone()
@@ -225,12 +270,12 @@ impl Client {
             wu_file,
             sent: 0,
         };
-        self.cmds.sends.insert(local_id.clone(), ());
-        self.cmds.uploads.insert(id, upload);
+        self.sends.insert(local_id.clone(), ());
+        self.uploads.insert(id, upload);
         if file.md5.is_some() {
-            self.after_checksum(now, id);
+            self.after_checksum(ctx, id);
         } else {
-            self.ask_data(id);
+            self.ask_data(ctx, id);
         }
         Ok(UploadHandle {
             local_id: LocalId(local_id),
@@ -238,17 +283,15 @@ impl Client {
         })
     }
 
-    /// Hands the core the bytes `offset..offset + bytes.len()` of an upload's file,
-    /// exactly as asked by the last [`CommandEvent::UploadNeedsData`] of `upload`.
-    pub fn upload_data(
+    fn upload_data(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
         upload: UploadId,
         offset: u64,
         bytes: &[u8],
     ) -> Result<(), CommandError> {
         let id = upload.0;
-        let Some(u) = self.cmds.uploads.get_mut(&id) else {
+        let Some(u) = self.uploads.get_mut(&id) else {
             return Err(CommandError::UnknownUpload { upload });
         };
         let Some((want_offset, want_len, _)) = wanted(u) else {
@@ -272,49 +315,44 @@ impl Client {
                 if next >= u.plan.size() {
                     u.md5 = u.hasher.take().map(FileHasher::finish).unwrap_or_default();
                     u.stage = Stage::Checking;
-                    self.after_checksum(now, id);
+                    self.after_checksum(ctx, id);
                 } else {
                     u.stage = Stage::Hashing { next };
-                    self.ask_data(id);
+                    self.ask_data(ctx, id);
                 }
             }
             Stage::AwaitData { chunk } => {
                 u.stage = Stage::Sending { chunk };
-                self.send_chunk(now, id, chunk, bytes);
+                self.send_chunk(ctx, id, chunk, bytes);
             }
             Stage::Checking | Stage::Sending { .. } => {}
         }
         Ok(())
     }
 
-    /// Cancels an upload: its send ends in `SendFailed` with
-    /// [`CommandFailure::Cancelled`] (a chunk already in flight is not recalled).
-    pub fn cancel_upload(&mut self, upload: UploadId) -> Result<(), CommandError> {
-        if !self.cmds.uploads.contains_key(&upload.0) {
+    /// Cancels an upload: the `SendFailed` of its send, for the caller to report.
+    fn cancel_upload(&mut self, upload: UploadId) -> Result<Option<CommandEvent>, CommandError> {
+        if !self.uploads.contains_key(&upload.0) {
             return Err(CommandError::UnknownUpload { upload });
         }
-        self.fail_upload(upload.0, CommandFailure::Cancelled);
-        Ok(())
+        Ok(self.end_upload(upload.0, CommandFailure::Cancelled))
     }
 
     /// The md5 is known: check big files, else start the chunks.
-    fn after_checksum(&mut self, now: Now, id: u64) {
-        let Some(u) = self.cmds.uploads.get_mut(&id) else {
+    fn after_checksum(&mut self, ctx: &mut Ctx<'_>, id: u64) {
+        let Some(u) = self.uploads.get_mut(&id) else {
             return;
         };
         if u.plan.size() > NEED_CHECK_SIZE {
             u.stage = Stage::Checking;
-            let (to, name, size, md5) =
-                (u.to.clone(), u.name.clone(), u.plan.size(), u.md5.clone());
-            let Some(req) = self
-                .session_ctx(now)
-                .map(|ctx| checkupload::build(&ctx, &to, &name, size, &md5))
+            let Some(req) = ctx
+                .session_ctx()
+                .map(|s| checkupload::build(&s, &u.to, &u.name, u.plan.size(), &u.md5))
             else {
                 return;
             };
-            let t = self.cfg.request_timeout;
-            self.dispatch(
-                now,
+            let t = ctx.cfg.request_timeout;
+            ctx.dispatch(
                 Pending::Cmd(Cmd::CheckUpload { upload: id }),
                 checkupload::NAME,
                 req,
@@ -322,28 +360,31 @@ impl Client {
             );
         } else {
             u.stage = Stage::AwaitData { chunk: 0 };
-            self.ask_data(id);
+            self.ask_data(ctx, id);
         }
     }
 
-    fn ask_data(&mut self, id: u64) {
-        let Some((offset, len, purpose)) = self.cmds.uploads.get(&id).and_then(wanted) else {
+    fn ask_data(&mut self, ctx: &mut Ctx<'_>, id: u64) {
+        let Some((offset, len, purpose)) = self.uploads.get(&id).and_then(wanted) else {
             return;
         };
-        self.emit_cmd(CommandEvent::UploadNeedsData {
-            upload: UploadId(id),
-            offset,
-            len,
-            purpose,
-        });
+        emit(
+            ctx,
+            CommandEvent::UploadNeedsData {
+                upload: UploadId(id),
+                offset,
+                len,
+                purpose,
+            },
+        );
     }
 
-    fn send_chunk(&mut self, now: Now, id: u64, chunk: u64, bytes: &[u8]) {
-        let boundary = self.state.rng.boundary();
-        if self
+    fn send_chunk(&mut self, ctx: &mut Ctx<'_>, id: u64, chunk: u64, bytes: &[u8]) {
+        let boundary = ctx.state.rng.boundary();
+        if ctx
             .state
             .cookies
-            .get(now.wall, "webwx_data_ticket")
+            .get(ctx.now.wall, "webwx_data_ticket")
             .is_none()
         {
             tracing::warn!(
@@ -351,43 +392,26 @@ impl Client {
                 "no webwx_data_ticket cookie: the server will likely refuse the upload"
             );
         }
-        let Some(u) = self.cmds.uploads.get(&id) else {
+        let Some(u) = self.uploads.get(&id) else {
             return;
         };
-        // Owned copies of the upload's fields: the context borrows the whole client.
-        let (wu_file, name, mime, last_modified, to, md5, aes_key, signature) = (
-            u.wu_file.clone(),
-            u.name.clone(),
-            u.mime.clone(),
-            u.last_modified.clone(),
-            u.to.clone(),
-            u.md5.clone(),
-            u.aes_key.clone(),
-            u.signature.clone(),
-        );
-        let (size, chunks, media_type, client_media_id) = (
-            u.plan.size(),
-            u.plan.chunks(),
-            u.kind.media_type(),
-            u.client_media_id,
-        );
-        let Some(req) = self.session_ctx(now).map(|ctx| {
+        let Some(req) = ctx.session_ctx().map(|s| {
             uploadmedia::build(
-                &ctx,
+                &s,
                 &Chunk {
-                    id: &wu_file,
-                    name: &name,
-                    mime: &mime,
-                    last_modified: &last_modified,
-                    size,
-                    chunks,
+                    id: &u.wu_file,
+                    name: &u.name,
+                    mime: &u.mime,
+                    last_modified: &u.last_modified,
+                    size: u.plan.size(),
+                    chunks: u.plan.chunks(),
                     chunk,
-                    media_type,
-                    client_media_id,
-                    to: &to,
-                    file_md5: &md5,
-                    aes_key: &aes_key,
-                    signature: &signature,
+                    media_type: u.kind.media_type(),
+                    client_media_id: u.client_media_id,
+                    to: &u.to,
+                    file_md5: &u.md5,
+                    aes_key: &u.aes_key,
+                    signature: &u.signature,
                     boundary: &boundary,
                     data: bytes,
                 },
@@ -395,9 +419,8 @@ impl Client {
         }) else {
             return;
         };
-        let t = self.cfg.upload_timeout;
-        self.dispatch(
-            now,
+        let t = ctx.cfg.upload_timeout;
+        ctx.dispatch(
             Pending::Cmd(Cmd::UploadChunk { upload: id, chunk }),
             uploadmedia::NAME,
             req,
@@ -405,46 +428,49 @@ impl Client {
         );
     }
 
-    pub(crate) fn on_checkupload(
+    /// The answer to `webwxcheckupload`.
+    pub(super) fn on_checkupload(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
         inflight: Inflight,
         id: u64,
         resp: Response<Vec<u8>>,
-    ) {
+    ) -> Step {
         match checkupload::parse(&resp) {
             Ok(r) => {
-                let Some(u) = self.cmds.uploads.get_mut(&id) else {
-                    return;
+                let Some(u) = self.uploads.get_mut(&id) else {
+                    return Step::Stay;
                 };
                 u.aes_key = r.aes_key;
                 u.signature = r.signature;
                 if r.media_id.is_empty() {
                     u.stage = Stage::AwaitData { chunk: 0 };
-                    self.ask_data(id);
+                    self.ask_data(ctx, id);
                 } else {
                     // The server has the file already.
-                    self.uploaded(now, id, r.media_id);
+                    self.uploaded(ctx, id, r.media_id);
                 }
+                Step::Stay
             }
-            Err(e) => self.cmd_error(now, inflight, e),
+            Err(e) => Self::refused(inflight, e),
         }
     }
 
-    pub(crate) fn on_upload_chunk(
+    /// The answer to a chunk.
+    pub(super) fn on_upload_chunk(
         &mut self,
-        now: Now,
+        ctx: &mut Ctx<'_>,
         inflight: Inflight,
         id: u64,
         chunk: u64,
         resp: Response<Vec<u8>>,
-    ) {
+    ) -> Step {
         let r = match uploadmedia::parse(&resp) {
             Ok(r) => r,
-            Err(e) => return self.cmd_error(now, inflight, e),
+            Err(e) => return Self::refused(inflight, e),
         };
-        let Some(u) = self.cmds.uploads.get_mut(&id) else {
-            return; // cancelled
+        let Some(u) = self.uploads.get_mut(&id) else {
+            return Step::Stay; // cancelled
         };
         let len = u.plan.chunk(chunk).map_or(0, |r| r.end - r.start);
         u.sent += len;
@@ -453,52 +479,59 @@ impl Client {
         if !last {
             u.stage = Stage::AwaitData { chunk: chunk + 1 };
         }
-        self.emit_cmd(CommandEvent::UploadProgress {
-            upload: UploadId(id),
-            local_id: LocalId(local_id),
-            sent,
-            total,
-        });
+        emit(
+            ctx,
+            CommandEvent::UploadProgress {
+                upload: UploadId(id),
+                local_id: LocalId(local_id),
+                sent,
+                total,
+            },
+        );
         if !last {
-            self.ask_data(id);
+            self.ask_data(ctx, id);
         } else if r.media_id.is_empty() {
             let error = ParseError::new(
                 uploadmedia::NAME,
                 ParseErrorKind::Missing("MediaId in the last chunk's answer".into()),
                 resp.body(),
             );
-            self.fail_upload(id, CommandFailure::Protocol { error });
+            self.fail_upload(ctx, id, CommandFailure::Protocol { error });
         } else {
-            self.uploaded(now, id, r.media_id);
+            self.uploaded(ctx, id, r.media_id);
         }
+        Step::Stay
     }
 
     /// The file is on the server: send it.
-    fn uploaded(&mut self, now: Now, id: u64, media_id: String) {
-        let Some(u) = self.cmds.uploads.remove(&id) else {
+    fn uploaded(&mut self, ctx: &mut Ctx<'_>, id: u64, media_id: String) {
+        let Some(u) = self.uploads.remove(&id) else {
             return;
         };
-        self.emit_cmd(CommandEvent::Uploaded {
-            upload: UploadId(id),
-            local_id: LocalId(u.local_id.clone()),
-            media_id: media_id.clone(),
-        });
-        let desktop = self.state.desktop;
+        emit(
+            ctx,
+            CommandEvent::Uploaded {
+                upload: UploadId(id),
+                local_id: LocalId(u.local_id.clone()),
+                media_id: media_id.clone(),
+            },
+        );
+        let desktop = ctx.state.desktop;
         let local_id = u.local_id.clone();
-        let built = self.session_ctx(now).map(|ctx| match u.kind {
+        let built = ctx.session_ctx().map(|s| match u.kind {
             MediaKind::Image => (
                 sendmsgimg::NAME,
-                sendmsgimg::build(&ctx, &u.to, &media_id, &local_id),
+                sendmsgimg::build(&s, &u.to, &media_id, &local_id),
                 sendmsgimg::parse as super::SendParser,
             ),
             MediaKind::Video => (
                 sendvideomsg::NAME,
-                sendvideomsg::build(&ctx, &u.to, &media_id, &local_id),
+                sendvideomsg::build(&s, &u.to, &media_id, &local_id),
                 sendvideomsg::parse as super::SendParser,
             ),
             MediaKind::Emoticon => (
                 sendemoticon::NAME,
-                sendemoticon::build(&ctx, &u.to, &Emoticon::MediaId(media_id.clone()), &local_id),
+                sendemoticon::build(&s, &u.to, &Emoticon::MediaId(media_id.clone()), &local_id),
                 sendemoticon::parse as super::SendParser,
             ),
             _ => {
@@ -512,7 +545,7 @@ impl Client {
                 };
                 (
                     sendappmsg::NAME,
-                    sendappmsg::build(&ctx, &u.to, &att, &local_id, desktop),
+                    sendappmsg::build(&s, &u.to, &att, &local_id, desktop),
                     sendappmsg::parse as super::SendParser,
                 )
             }
@@ -522,18 +555,22 @@ impl Client {
                 MediaKind::Emoticon => crate::pacing::PaceClass::Message,
                 _ => crate::pacing::PaceClass::Media,
             };
-            self.in_commands(now, |cmds, ctx, _| {
-                cmds.dispatch_send(ctx, &local_id, &u.to, class, endpoint, req, parse)
-            });
+            self.dispatch_send(ctx, &local_id, &u.to, class, endpoint, req, parse);
         }
     }
 
-    pub(crate) fn fail_upload(&mut self, id: u64, error: CommandFailure) {
-        if let Some(u) = self.cmds.uploads.remove(&id)
-            && let Some(e) = self.cmds.fail_send(&u.local_id, error)
-        {
-            self.emit_cmd(e);
+    /// Ends an upload (and its send) in failure, once.
+    pub(super) fn fail_upload(&mut self, ctx: &mut Ctx<'_>, id: u64, error: CommandFailure) {
+        if let Some(e) = self.end_upload(id, error) {
+            emit(ctx, e);
         }
+    }
+
+    /// Ends an upload (and its send) in failure: its send's `SendFailed`, for the caller
+    /// to report.
+    fn end_upload(&mut self, id: u64, error: CommandFailure) -> Option<CommandEvent> {
+        let u = self.uploads.remove(&id)?;
+        self.fail_send(&u.local_id, error)
     }
 }
 
