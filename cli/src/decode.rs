@@ -152,10 +152,40 @@ fn decode_in_chunks(
             write_json(out, &value, args)
         }
         DecodeKind::Contacts => {
-            let page = typed(getcontact::parse(resp))?;
             let me = args.me.as_deref().unwrap_or("");
-            let view = ContactPageView { page: &page, me };
-            write_json(out, &view, args)
+            let style = Style {
+                compact: args.compact,
+                redact: !args.show_secrets,
+                depth: 2,
+            };
+            rendered::pipelined(
+                chunk,
+                CONTACTS_AHEAD,
+                &style.separator(),
+                |i, raw: &RawValue, buf| {
+                    let contact = contact(i, raw)?;
+                    let kind = webwx_core::contacts::classify(&contact, me);
+                    rendered::render(
+                        buf,
+                        &WithKind {
+                            contact: &contact,
+                            kind,
+                        },
+                        style,
+                    )
+                    .map_err(|e| format!("cannot render MemberList[{i}]: {e}"))
+                },
+                |feed| getcontact::parse_each(resp, |_, raw| feed(raw)),
+                |parsed, chunks| {
+                    let (page, _) = parsed.map_err(response_error)?;
+                    let view = ContactPageView {
+                        page: &page,
+                        chunks: &chunks,
+                        me,
+                    };
+                    write_json(out, &view, args)
+                },
+            )
         }
         DecodeKind::Batchcontacts => {
             let batch = typed(batchgetcontact::parse(resp))?;
@@ -239,10 +269,40 @@ impl Serialize for Kinds<'_> {
 }
 
 /// A webwxgetcontact page as `webwx decode contacts` writes it: [`ContactPage`]'s
-/// fields in its order, each contact with its kind.
+/// fields in its order, each contact with its kind — a few typed and written in turn;
+/// more, typed and rendered on two threads while the body was read, and written in order
+/// (as `decode sync` does its messages).
 struct ContactPageView<'a> {
     page: &'a ContactPage,
+    chunks: &'a Chunks<&'a RawValue>,
     me: &'a str,
+}
+
+/// Entry `i` of `MemberList`, parsed.
+fn contact(i: usize, raw: &RawValue) -> Result<RawContact, String> {
+    getcontact::contact(raw).map_err(|e| format!("MemberList[{i}]: {}", e.kind))
+}
+
+/// The contacts of a page, each with its kind: a few typed and written one at a time, or
+/// the rendered chunks.
+struct PageContacts<'a>(&'a ContactPageView<'a>);
+
+impl Serialize for PageContacts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let view = self.0;
+        let mut seq = s.serialize_seq(None)?;
+        match view.chunks {
+            Chunks::Few(entries) => {
+                for (i, raw) in entries.iter().enumerate() {
+                    let c = contact(i, raw).map_err(serde::ser::Error::custom)?;
+                    let kind = webwx_core::contacts::classify(&c, view.me);
+                    seq.serialize_element(&WithKind { contact: &c, kind })?
+                }
+            }
+            rendered => rendered.emit(|text| seq.serialize_element(&Rendered(text)))?,
+        }
+        seq.end()
+    }
 }
 
 impl Serialize for ContactPageView<'_> {
@@ -251,13 +311,7 @@ impl Serialize for ContactPageView<'_> {
         let mut st = s.serialize_struct("ContactPage", 4)?;
         st.serialize_field("BaseResponse", &p.base_response)?;
         st.serialize_field("MemberCount", &p.member_count)?;
-        st.serialize_field(
-            "MemberList",
-            &Kinds {
-                list: &p.member_list,
-                me: self.me,
-            },
-        )?;
+        st.serialize_field("MemberList", &PageContacts(self))?;
         st.serialize_field("Seq", &p.seq)?;
         st.end()
     }
@@ -360,13 +414,18 @@ impl Serialize for MessageView<'_> {
     }
 }
 
-/// Messages a thread types and renders at a time in `decode sync` ([`rendered::pipelined`]).
+/// Messages (contacts) a thread types and renders at a time in `decode sync` (`decode
+/// contacts`), [`rendered::pipelined`].
 const CHUNK: usize = 256;
 
 /// Chunks a thread of `decode sync` renders ahead of the one being written (while the
 /// body is read, nothing is written): at most `2 * AHEAD` chunks of rendered messages
 /// (~180 KB each, pretty) are held, whatever the number of messages.
 const AHEAD: usize = 16;
+
+/// [`AHEAD`] for `decode contacts`: a page is read in a few milliseconds, and the
+/// rendered contacts would otherwise be held beside the body (peak memory).
+const CONTACTS_AHEAD: usize = 1;
 
 /// A webwxsync answer as `webwx decode sync` writes it: [`SyncResponse`]'s fields in its
 /// order, the `AddMsgList` entries typed — a few, typed and written in turn; more, typed
@@ -698,6 +757,57 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// A webwxgetcontact page of `n` contacts: the capture's in turn.
+    fn big_contacts(n: usize) -> http::Response<Vec<u8>> {
+        let path =
+            root().join("core/tests/fixtures/captures/wechat4u_test_response_webwxgetcontact.json");
+        let mut body: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+        let entries = body["MemberList"].as_array().unwrap().clone();
+        let list: Vec<Value> = entries.iter().cycle().take(n).cloned().collect();
+        body["MemberCount"] = n.into();
+        body["MemberList"] = Value::Array(list);
+        http::Response::new(serde_json::to_vec(&body).unwrap())
+    }
+
+    /// `decode contacts` on two threads writes the bytes it writes on one, as `decode
+    /// sync` does; and a contact that cannot be typed stops both at that contact.
+    #[test]
+    fn parallel_contacts_are_the_one_thread_contacts() {
+        for n in [0, 1, 3, 50] {
+            let resp = big_contacts(n);
+            for (raw, secrets, compact) in [(false, false, false), (false, true, true)] {
+                let a = args(DecodeKind::Contacts, raw, secrets, compact);
+                let mut one = Vec::new();
+                decode_in_chunks(&a, &resp, &mut one, usize::MAX).unwrap();
+                assert!(one.len() > 50);
+                for chunk in [1, 2, 7] {
+                    let mut two = Vec::new();
+                    decode_in_chunks(&a, &resp, &mut two, chunk).unwrap();
+                    assert!(
+                        one == two,
+                        "n {n} chunk {chunk} secrets {secrets} compact {compact}"
+                    );
+                }
+            }
+        }
+        let mut v: Value = serde_json::from_slice(big_contacts(20).body()).unwrap();
+        v["MemberList"][13] = "<duplicate>".into();
+        let text = serde_json::to_string(&v)
+            .unwrap()
+            .replace(r#""<duplicate>""#, r#"{"UserName":"@a","UserName":"@b"}"#);
+        let resp = http::Response::new(text.into_bytes());
+        let a = args(DecodeKind::Contacts, false, false, false);
+        let mut one = Vec::new();
+        let e1 = decode_in_chunks(&a, &resp, &mut one, usize::MAX).unwrap_err();
+        assert!(e1.0.contains("MemberList[13]"), "{}", e1.0);
+        for chunk in [1, 4, 5] {
+            let mut two = Vec::new();
+            let e2 = decode_in_chunks(&a, &resp, &mut two, chunk).unwrap_err();
+            assert_eq!(e1.0, e2.0);
+            assert!(one == two, "chunk {chunk}");
         }
     }
 

@@ -5,11 +5,12 @@
 
 use super::ctx::SessionCtx;
 use super::request::get;
-use crate::error::ResponseError;
+use crate::error::{ParseError, ParseErrorKind, ResponseError};
 use crate::hosts::HostKind;
 use crate::wire::{BaseResponse, RawContact, lenient, parse_json};
 use http::{Request, Response};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxgetcontact";
@@ -51,4 +52,52 @@ pub fn build(ctx: &SessionCtx<'_>, seq: u64) -> Request<Vec<u8>> {
 /// Parses one page.
 pub fn parse(resp: &Response<Vec<u8>>) -> Result<ContactPage, ResponseError> {
     parse_json(NAME, resp)
+}
+
+/// [`parse`], each `MemberList` entry handed to `entry` (its index, its raw JSON, which
+/// must be an object) as soon as the one pass over the body has read it, to be typed
+/// ([`contact`]) while the pass goes on. Returns the page without its contacts and how
+/// many there were; an error may come after entries were handed on.
+pub fn parse_each<'a>(
+    resp: &'a Response<Vec<u8>>,
+    entry: impl FnMut(usize, &'a RawValue),
+) -> Result<(ContactPage, usize), ResponseError> {
+    crate::wire::entries::parse_entries(NAME, "MemberList", resp, entry)
+}
+
+/// One `MemberList` entry, parsed as [`parse`] parses it.
+pub fn contact(raw: &RawValue) -> Result<RawContact, ParseError> {
+    serde_json::from_str(raw.get()).map_err(|e| {
+        ParseError::new(
+            NAME,
+            ParseErrorKind::Json(e.to_string()),
+            raw.get().as_bytes(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entry by entry is the whole page: same contacts, same rest.
+    #[test]
+    fn each_is_parse() {
+        let body = include_bytes!(
+            "../../tests/fixtures/captures/wechat4u_test_response_webwxgetcontact.json"
+        );
+        let resp = Response::new(body.to_vec());
+        let whole = parse(&resp).unwrap();
+        let mut contacts = Vec::new();
+        let (head, n) =
+            parse_each(&resp, |i, raw| contacts.push((i, contact(raw).unwrap()))).unwrap();
+        assert!(!whole.member_list.is_empty());
+        assert_eq!(n, whole.member_list.len());
+        for (k, (i, c)) in contacts.iter().enumerate() {
+            assert_eq!((*i, c), (k, &whole.member_list[k]));
+        }
+        let mut rest = whole.clone();
+        rest.member_list.clear();
+        assert_eq!(head, rest);
+    }
 }
