@@ -54,6 +54,9 @@ struct Cli {
     /// Worker threads of the clients' runtime.
     #[arg(long, default_value_t = 2)]
     workers: usize,
+    /// Idle keep-alive connections kept per host (default: the transport's default).
+    #[arg(long)]
+    max_idle_per_host: Option<usize>,
 }
 
 /// The simulator's own flags when this executable runs as `webwx sim`.
@@ -82,14 +85,17 @@ fn main() {
         idle: Duration::from_secs(cli.idle_secs),
         long_lived_messages: cli.long_lived,
         workers: cli.workers,
+        max_idle_per_host: cli.max_idle_per_host,
         ..Params::full(cli.sessions, cli.rate)
     };
     eprintln!(
-        "scale: {} sessions, {} messages at {}/s, hold {} ms, open files limit {open_files}, load {}",
+        "scale: {} sessions, {} messages at {}/s, hold {} ms, idle connections per host {:?}, \
+         open files limit {open_files}, load {}",
         p.sessions,
         p.messages,
         p.rate,
         p.hold_ms,
+        p.max_idle_per_host,
         scale::load_average()
     );
     let exe = std::env::current_exe().expect("this executable's path");

@@ -55,6 +55,9 @@ pub struct Params {
     pub injectors: usize,
     /// Worker threads of the clients' runtime.
     pub workers: usize,
+    /// Idle keep-alive connections the shared transport keeps per host
+    /// ([`webwx_transport::Options::max_idle_per_host`]; `None`: its default).
+    pub max_idle_per_host: Option<usize>,
     /// How long everything may take at most (logins, deliveries): a bound that only ends
     /// a stuck run.
     pub deadline: Duration,
@@ -78,6 +81,7 @@ impl Params {
             long_lived_messages: SeenIds::CAPACITY + 100,
             injectors: 4,
             workers: 2,
+            max_idle_per_host: None,
             deadline: Duration::from_secs(600),
             seed: 20,
         }
@@ -161,6 +165,8 @@ pub struct Figures {
     pub latency_ms: [f64; 4],
     /// CPU of this process during the rate phase, in % of one core.
     pub rate_cpu_pct: f64,
+    /// The same for the simulator process.
+    pub sim_rate_cpu_pct: f64,
     /// Load average (1 min) at the end of the run.
     pub load: String,
 }
@@ -214,7 +220,7 @@ impl std::fmt::Display for Figures {
         writeln!(
             f,
             "  messages: {} injected at {:.0}/s (asked {:.0}/s), delivered {}, lost {}, \
-             duplicates {}, misrouted {}; client CPU {:.1} %",
+             duplicates {}, misrouted {}; CPU client {:.1} %, simulator {:.1} %",
             self.injected,
             self.rate_achieved,
             self.rate,
@@ -222,7 +228,8 @@ impl std::fmt::Display for Figures {
             self.lost,
             self.duplicates,
             self.misrouted,
-            self.rate_cpu_pct
+            self.rate_cpu_pct,
+            self.sim_rate_cpu_pct
         )?;
         writeln!(
             f,
@@ -498,7 +505,7 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
     });
 
     // The rate phase.
-    let rate_cpu0 = cpu_seconds(me);
+    let (rate_cpu0, sim_rate_cpu0) = (cpu_seconds(me), cpu_seconds(sim.pid()));
     let inject_start = Instant::now();
     let targets = Arc::new(targets);
     let injectors: Vec<_> = (0..p.injectors.max(1))
@@ -536,7 +543,9 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
     }
     // A little longer, for a stray duplicate to show up.
     std::thread::sleep(Duration::from_millis(2 * p.hold_ms.min(1_000) + 200));
-    let rate_cpu_pct = (cpu_seconds(me) - rate_cpu0) / inject_start.elapsed().as_secs_f64() * 100.0;
+    let rate_wall = inject_start.elapsed().as_secs_f64();
+    let rate_cpu_pct = (cpu_seconds(me) - rate_cpu0) / rate_wall * 100.0;
+    let sim_rate_cpu_pct = (cpu_seconds(sim.pid()) - sim_rate_cpu0) / rate_wall * 100.0;
 
     let mut lat: Vec<f64> = (0..p.messages)
         .filter_map(|k| {
@@ -579,6 +588,7 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
         misrouted: board.misrouted.load(Ordering::Relaxed),
         latency_ms: [pct(0.5), pct(0.9), pct(0.99), pct(1.0)],
         rate_cpu_pct,
+        sim_rate_cpu_pct,
         load: load_average(),
     };
 
