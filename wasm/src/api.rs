@@ -119,47 +119,51 @@ impl WebWx {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CommandInput")] command: JsValue,
     ) -> Promise {
-        // A send_file's `data` (bytes or Blob) is staged and sent by reference.
+        // A send_file's `data` (bytes or Blob) is staged and sent by reference: the
+        // command goes on as a copy of the object, `path` naming the staged bytes.
         let data = Reflect::get(&command, &"data".into()).unwrap_or(JsValue::UNDEFINED);
         let mut staged = None;
-        let mut value = match to_json_value(&command) {
-            Ok(v) => v,
-            Err(e) => return rejected(&e),
-        };
+        let mut command = command;
         if !data.is_undefined() {
             let source = match Source::from_js(&data) {
                 Ok(s) => s,
                 Err(e) => return rejected(&ErrorInfo::new(ErrorKind::BadCommand, e)),
             };
-            let Some(obj) = value.as_object_mut() else {
+            if !command.is_object() {
                 return rejected(&ErrorInfo::new(
                     ErrorKind::BadCommand,
                     "a command is an object",
                 ));
-            };
-            obj.remove("data");
-            if obj.get("cmd").and_then(|c| c.as_str()) != Some("send_file") {
+            }
+            let field = |name: &str| Reflect::get(&command, &name.into()).unwrap_or_default();
+            if field("cmd").as_string().as_deref() != Some("send_file") {
                 return rejected(&ErrorInfo::new(
                     ErrorKind::BadCommand,
                     "\"data\" belongs to send_file only",
                 ));
             }
-            if obj.contains_key("path") || obj.contains_key("data_b64") {
+            // As in its JSON form: a field that is `undefined` is not there.
+            if !field("path").is_undefined() || !field("data_b64").is_undefined() {
                 return rejected(&ErrorInfo::new(
                     ErrorKind::BadCommand,
                     "send_file takes exactly one of data, data_b64 and path",
                 ));
             }
-            let name = obj
-                .get("file_name")
-                .and_then(|n| n.as_str())
-                .unwrap_or("file")
-                .to_owned();
+            let name = field("file_name")
+                .as_string()
+                .unwrap_or_else(|| "file".to_owned());
             let key = self.shared.borrow_mut().stage(&name, source);
-            obj.insert("path".into(), key.clone().into());
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), command.unchecked_ref());
+            let _ = Reflect::delete_property(&copy, &"data".into());
+            let _ = Reflect::set(&copy, &"path".into(), &JsValue::from_str(&key));
+            command = copy.into();
             staged = Some(key);
         }
-        match Request::from_value(value) {
+        let text = match to_json(&command) {
+            Ok(t) => t,
+            Err(e) => return rejected(&e),
+        };
+        match Request::parse(&text) {
             Ok(request) => self.submit(request, staged),
             Err((_, info)) => rejected(&info),
         }
@@ -276,14 +280,13 @@ pub fn qr_svg_of(content: &str, size: Option<u32>) -> Result<String, JsError> {
     crate::qr::qr_svg(content, size.unwrap_or(240)).map_err(|e| JsError::new(&e.to_string()))
 }
 
-/// `JSON.stringify(value)` read back as JSON (`undefined` fields dropped, as JSON has none).
-fn to_json_value(value: &JsValue) -> Result<serde_json::Value, ErrorInfo> {
+/// `JSON.stringify(value)` (`undefined` fields dropped, as JSON has none).
+fn to_json(value: &JsValue) -> Result<String, ErrorInfo> {
     let bad = |m: &str| ErrorInfo::new(ErrorKind::BadCommand, m);
-    let text = js_sys::JSON::stringify(value)
+    js_sys::JSON::stringify(value)
         .map_err(|_| bad("the command cannot be written as JSON"))?
         .as_string()
-        .ok_or_else(|| bad("a command is an object"))?;
-    serde_json::from_str(&text).map_err(|e| bad(&format!("not a JSON object: {e}")))
+        .ok_or_else(|| bad("a command is an object"))
 }
 
 fn rejected(info: &ErrorInfo) -> Promise {

@@ -17,7 +17,7 @@ pub(crate) struct Options {
     /// Log in through the desktop (UOS) variant.
     pub desktop: bool,
     /// A saved session: the string `snapshot()` returned (or that string parsed).
-    pub session: Option<serde_json::Value>,
+    pub session: Option<Box<serde_json::value::RawValue>>,
     /// The PRNG seed of a new session (default: from `crypto.getRandomValues`).
     pub seed: Option<u64>,
     /// Long-poll timeout in ms (login poll, synccheck; default 35000).
@@ -62,10 +62,17 @@ impl Options {
     /// The saved session, if one was given.
     pub(crate) fn session(&self) -> Result<Option<SessionState>, String> {
         // One reading path (the core's, with its version check), whatever form it came in.
-        let text = match &self.session {
-            None | Some(serde_json::Value::Null) => return Ok(None),
-            Some(serde_json::Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
+        let Some(raw) = &self.session else {
+            return Ok(None);
+        };
+        let text = match raw.get() {
+            "null" => return Ok(None),
+            // The string `snapshot()` returned: its text.
+            s if s.starts_with('"') => {
+                serde_json::from_str::<String>(s).map_err(|e| format!("bad saved session: {e}"))?
+            }
+            // That string parsed: the object as written.
+            s => s.to_owned(),
         };
         SessionState::from_json(&text)
             .map(Some)

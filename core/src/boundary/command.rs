@@ -397,21 +397,17 @@ impl Request {
     /// assert!(err.message.contains("unknown field `txt`"), "{}", err.message);
     /// ```
     pub fn parse(text: &str) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
+        use super::command_de::{message, read_head, read_variant};
         let bad = |m: String| ErrorInfo::new(ErrorKind::BadCommand, m);
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| (None, bad(format!("not a JSON object: {e}"))))?;
-        Request::from_value(value)
-    }
-
-    /// Like [`Request::parse`], from a JSON value.
-    pub fn from_value(value: serde_json::Value) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
-        let bad = |m: String| ErrorInfo::new(ErrorKind::BadCommand, m);
-        let serde_json::Value::Object(mut map) = value else {
-            return Err((None, bad("a command is a JSON object".into())));
-        };
-        let id = match map.remove("id") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(v) => match serde_json::from_value::<CommandId>(v) {
+        let text = text.as_bytes();
+        let head = read_head(text)
+            .map_err(|e| (None, bad(format!("not a JSON object: {e}"))))?
+            .ok_or_else(|| (None, bad("a command is a JSON object".into())))?;
+        let is_null = |v: &serde_json::value::RawValue| v.get() == "null";
+        let id = match head.id {
+            None => None,
+            Some(v) if is_null(v) => None,
+            Some(v) => match serde_json::from_slice::<CommandId>(v.get().as_bytes()) {
                 Ok(id) => Some(id),
                 Err(_) => {
                     return Err((
@@ -421,25 +417,34 @@ impl Request {
                 }
             },
         };
-        let timeout = match map.remove("timeout_ms") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(v) => match v.as_u64() {
-                Some(ms) if ms > 0 => Some(Duration::from_millis(ms)),
+        let timeout = match head.timeout_ms {
+            None => None,
+            Some(v) if is_null(v) => None,
+            Some(v) => match serde_json::from_slice::<u64>(v.get().as_bytes()) {
+                Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
                 _ => {
                     return Err((id, bad("\"timeout_ms\" must be a positive integer".into())));
                 }
             },
         };
-        if !map.contains_key("cmd") {
+        let Some(cmd) = head.cmd else {
             return Err((id, bad("missing \"cmd\"".into())));
-        }
-        match Command::from_map(map) {
+        };
+        let Ok(name) = serde_json::from_slice::<String>(cmd.get().as_bytes()) else {
+            return Err((id, bad("\"cmd\" must be a string".into())));
+        };
+        match read_variant(&name, text) {
             Ok(command) => Ok(Request {
                 id,
                 timeout,
                 command,
             }),
-            Err(e) => Err((id, bad(e.to_string()))),
+            Err(e) => Err((id, bad(message(&e)))),
         }
+    }
+
+    /// Like [`Request::parse`], from a JSON value.
+    pub fn from_value(value: serde_json::Value) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
+        Request::parse(&value.to_string())
     }
 }

@@ -4,12 +4,16 @@
 //! [`Command`] is written tagged by `"cmd"` beside its fields (serde's internally tagged
 //! form). serde's derived reader for that form buffers the whole object in its private
 //! `Content` tree and reads every variant again from that tree: a second instantiation of
-//! every field's deserializer, about a tenth of the browser package's `.wasm`. Here the
-//! object is a JSON map already ([`Request::from_value`](super::Request::from_value)), so
-//! `"cmd"` is removed from it and the rest is read as `{"<cmd>": {fields}}` by
-//! [`CommandDe`], the same variants externally tagged. The messages are serde's own
-//! (`unknown variant`, `unknown field .., expected one of ..`, `missing field`), word for
-//! word as before.
+//! every field's deserializer, about a tenth of the browser package's `.wasm`. Here
+//! [`Request::parse`](super::Request::parse) reads the text twice, with no
+//! `serde_json::Value` in between (the browser package has none of `Value`'s code): first
+//! the head (`"id"`, `"timeout_ms"`, `"cmd"`, wherever they stand, the rest skipped),
+//! then the object again as `{"<cmd>": {fields}}` by [`CommandDe`], the same variants
+//! externally tagged, the head's keys hidden from it. [`Command`]'s own `Deserialize`
+//! (a map from any deserializer) reads that form from a `Value`. The messages are serde's
+//! own (`unknown variant`, `unknown field .., expected one of ..`, `missing field`),
+//! without serde_json's `at line .. column ..`, word for word as before; a repeated field
+//! is now refused (`duplicate field`) where a `Value` kept the last.
 //!
 //! [`CommandDe`] mirrors [`Command`] field by field. The compiler keeps the two in step
 //! (the conversions below, and a test-only one back, name every variant and every field,
@@ -22,6 +26,11 @@ use crate::media::Download;
 use crate::message::Message;
 use crate::upload::MediaKind;
 use serde::Deserialize;
+use serde::de::{
+    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, IntoDeserializer, MapAccess,
+    SeqAccess, VariantAccess, Visitor,
+};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 impl<'de> Deserialize<'de> for Command {
@@ -43,6 +52,218 @@ impl Command {
         let mut outer = Map::new();
         outer.insert(name, Value::Object(map));
         serde_json::from_value::<CommandDe>(Value::Object(outer)).map(Command::from)
+    }
+}
+
+/// What [`Request::parse`](super::Request::parse) reads first: the raw values of a
+/// command object's `"id"`, `"timeout_ms"` and `"cmd"` (`None` where absent), every other
+/// key skipped. `None` for JSON that is not an object.
+pub(super) fn read_head(text: &[u8]) -> Result<Option<Head<'_>>, serde_json::Error> {
+    serde_json::from_slice::<Top<'_>>(text).map(|t| t.0)
+}
+
+/// The keys of a command object that are not the variant's fields.
+#[derive(Default)]
+pub(super) struct Head<'a> {
+    pub id: Option<&'a RawValue>,
+    pub timeout_ms: Option<&'a RawValue>,
+    pub cmd: Option<&'a RawValue>,
+}
+
+/// A command object's [`Head`] (`None`: not an object).
+struct Top<'a>(Option<Head<'a>>);
+
+/// A key of a command object, as far as the head cares.
+enum HeadKey {
+    Id,
+    TimeoutMs,
+    Cmd,
+    Other,
+}
+
+fn head_key(key: &str) -> HeadKey {
+    match key {
+        "id" => HeadKey::Id,
+        "timeout_ms" => HeadKey::TimeoutMs,
+        "cmd" => HeadKey::Cmd,
+        _ => HeadKey::Other,
+    }
+}
+
+impl<'de> Deserialize<'de> for HeadKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = HeadKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<HeadKey, E> {
+                Ok(head_key(v))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Top<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a command object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Top<'a>, A::Error> {
+                let mut head = Head::default();
+                while let Some(key) = map.next_key::<HeadKey>()? {
+                    // The last of a repeated key counts, as in a JSON map.
+                    match key {
+                        HeadKey::Id => head.id = Some(map.next_value()?),
+                        HeadKey::TimeoutMs => head.timeout_ms = Some(map.next_value()?),
+                        HeadKey::Cmd => head.cmd = Some(map.next_value()?),
+                        HeadKey::Other => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Top(Some(head)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Top<'a>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Top(None))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Top<'a>, E> {
+                Ok(Top(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Top<'a>, E> {
+                Ok(Top(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Top<'a>, E> {
+                Ok(Top(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Top<'a>, E> {
+                Ok(Top(None))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Top<'a>, E> {
+                Ok(Top(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Top<'a>, E> {
+                Ok(Top(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Reads the variant `name` of [`Command`] from the command object `text`, its
+/// `"id"`, `"timeout_ms"` and `"cmd"` skipped: the object is read once, straight into the
+/// variant's fields, with no `serde_json::Value` built (the browser package goes without
+/// `Value`'s code).
+pub(super) fn read_variant(name: &str, text: &[u8]) -> Result<Command, serde_json::Error> {
+    CommandDe::deserialize(Tagged { name, text }).map(Command::from)
+}
+
+/// The message of a serde_json error without its `at line .. column ..`: a command's
+/// refusal reads the same however the command was given.
+pub(super) fn message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() > 0
+        && let Some(at) = text.rfind(" at line ")
+    {
+        return text[..at].to_owned();
+    }
+    text
+}
+
+/// `{"<name>": <text>}` as serde sees an externally tagged enum, without writing it.
+struct Tagged<'a> {
+    name: &'a str,
+    text: &'a [u8],
+}
+
+impl<'de> Deserializer<'de> for Tagged<'de> {
+    type Error = serde_json::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_enum(self)
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+        enum identifier ignored_any
+    }
+}
+
+impl<'de> EnumAccess<'de> for Tagged<'de> {
+    type Error = serde_json::Error;
+    type Variant = Fields<'de>;
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        self,
+        seed: S,
+    ) -> Result<(S::Value, Fields<'de>), Self::Error> {
+        let variant = seed.deserialize(self.name.into_deserializer())?;
+        Ok((variant, Fields(self.text)))
+    }
+}
+
+/// The fields of the variant: the command object itself.
+struct Fields<'a>(&'a [u8]);
+
+impl<'de> VariantAccess<'de> for Fields<'de> {
+    type Error = serde_json::Error;
+    fn unit_variant(self) -> Result<(), Self::Error> {
+        Err(de::Error::custom("every command is an object"))
+    }
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _: T) -> Result<T::Value, Self::Error> {
+        Err(de::Error::custom("every command is an object"))
+    }
+    fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("every command is an object"))
+    }
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let mut de = serde_json::Deserializer::from_slice(self.0);
+        let value = (&mut de).deserialize_map(SkipHead(visitor))?;
+        de.end()?;
+        Ok(value)
+    }
+}
+
+/// The variant's visitor, shown the object without its head keys.
+struct SkipHead<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for SkipHead<V> {
+    type Value = V::Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(f)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.0.visit_map(Skipping(map))
+    }
+}
+
+/// A map without the keys `"id"`, `"timeout_ms"` and `"cmd"`.
+struct Skipping<A>(A);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Skipping<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        while let Some(key) = self.0.next_key::<String>()? {
+            if let HeadKey::Other = head_key(&key) {
+                return seed.deserialize(key.into_deserializer()).map(Some);
+            }
+            self.0.next_value::<IgnoredAny>()?;
+        }
+        Ok(None)
+    }
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.0.next_value_seed(seed)
     }
 }
 
@@ -523,6 +744,53 @@ mod tests {
             // And through Command's own Deserialize.
             assert_eq!(serde_json::from_str::<Command>(&text).unwrap(), c, "{text}");
         }
+    }
+
+    /// `"id"`, `"timeout_ms"` and `"cmd"` are read wherever they stand, and are not
+    /// fields of the variant; what is not an object is refused as before.
+    #[test]
+    fn head_keys_anywhere_and_not_objects() {
+        let r = Request::parse(
+            r#"{"to": "a", "timeout_ms": 5, "text": "b", "cmd": "send_text", "id": "x"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.command, Command::send_text("a", "b"));
+        assert_eq!(r.id, Some(CommandId::from("x")));
+        assert_eq!(r.timeout, Some(std::time::Duration::from_millis(5)));
+        let r = Request::parse(r#"{"cmd": "me", "id": null, "timeout_ms": null}"#).unwrap();
+        assert_eq!((r.command, r.id, r.timeout), (Command::Me {}, None, None));
+        for text in ["[1, {}]", "5", "\"me\"", "null", "true"] {
+            let (id, e) = Request::parse(text).unwrap_err();
+            assert_eq!(
+                (id, e.message.as_str()),
+                (None, "a command is a JSON object"),
+                "{text}"
+            );
+        }
+        let (_, e) = Request::parse(r#"{"cmd": "me"} x"#).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("not a JSON object: trailing characters"),
+            "{}",
+            e.message
+        );
+        let (id, e) = Request::parse(r#"{"id": 3, "timeout_ms": 1.5, "cmd": "me"}"#).unwrap_err();
+        assert_eq!(id, Some(CommandId::from(3)));
+        assert_eq!(e.message, "\"timeout_ms\" must be a positive integer");
+        let (id, e) = Request::parse(r#"{"id": [3], "cmd": "me"}"#).unwrap_err();
+        assert_eq!(
+            (id, e.message.as_str()),
+            (None, "\"id\" must be a number, a string or a boolean")
+        );
+        let (id, e) = Request::parse(r#"{"id": 4, "to": "a"}"#).unwrap_err();
+        assert_eq!(
+            (id, e.message.as_str()),
+            (Some(CommandId::from(4)), "missing \"cmd\"")
+        );
+        assert_eq!(
+            Request::parse(r#"{"cmd": "nope"}"#).unwrap_err().1.message,
+            "unknown variant `nope`, expected one of `send_text`, `send_file`, `send_emoticon`, `forward`, `revoke`, `mark_read`, `download`, `accept_friend`, `add_friend`, `create_group`, `add_members`, `remove_members`, `rename_group`, `set_remark`, `pin`, `unpin`, `fetch_group_members`, `cancel_upload`, `logout`, `contacts`, `me`"
+        );
     }
 
     #[test]

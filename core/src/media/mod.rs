@@ -337,9 +337,7 @@ pub fn check_media(
         .into());
     }
     if body.first() == Some(&b'{')
-        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(body)
-        && let Some(base) = v.get("BaseResponse")
-        && let Ok(base) = serde_json::from_value::<crate::wire::BaseResponse>(base.clone())
+        && let Ok(Some(base)) = crate::wire::base_response(body)
     {
         base.check()?;
     }

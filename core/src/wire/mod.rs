@@ -126,7 +126,7 @@ fn json_error(endpoint: &str, e: &serde_json::Error, body: &[u8]) -> ResponseErr
 /// The `BaseResponse` of a JSON object (`None`: absent or `null`). Reads up to that key
 /// only — it comes first in every answer of the server — so the body is not read twice;
 /// without it the whole body is read (and must be valid JSON).
-fn base_response(body: &[u8]) -> Result<Option<BaseResponse>, serde_json::Error> {
+pub(crate) fn base_response(body: &[u8]) -> Result<Option<BaseResponse>, serde_json::Error> {
     use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
     /// What the scan ends with before serde_json sees the end of the body.
