@@ -118,17 +118,17 @@ impl CookieJar {
         request_path: &str,
         set_cookie: &str,
     ) -> bool {
-        let Some(parsed) = crate::set_cookie::parse(set_cookie.trim()) else {
+        let Ok(parsed) = cookie::Cookie::parse(set_cookie.trim()) else {
             return false;
         };
         // A name or value that could not go back out in a `Cookie` header (control
         // characters, non-ASCII) would make the whole header unsendable: refused.
         let sendable = |s: &str| s.bytes().all(|b| b.is_ascii() && !b.is_ascii_control());
-        if !sendable(parsed.name) || !sendable(parsed.value) {
+        if !sendable(parsed.name()) || !sendable(parsed.value()) {
             return false;
         }
         let host = request_host.to_ascii_lowercase();
-        let (domain, host_only) = match parsed.domain {
+        let (domain, host_only) = match parsed.domain() {
             Some(d) if !d.trim_start_matches('.').is_empty() => {
                 let d = d.trim_start_matches('.').to_ascii_lowercase();
                 if !domain_match(&host, &d) {
@@ -138,11 +138,12 @@ impl CookieJar {
             }
             _ => (host.clone(), true),
         };
-        let path = match parsed.path {
+        let path = match parsed.path() {
             Some(p) if p.starts_with('/') => p.to_owned(),
             _ => default_path(request_path),
         };
-        let expires = if let Some(secs) = parsed.max_age {
+        let expires = if let Some(max_age) = parsed.max_age() {
+            let secs = max_age.whole_seconds();
             Some(if secs <= 0 {
                 Timestamp(0)
             } else {
@@ -150,16 +151,16 @@ impl CookieJar {
             })
         } else {
             parsed
-                .expires
-                .map(|t| Timestamp((t.max(0) as u64).saturating_mul(1000)))
+                .expires_datetime()
+                .map(|t| Timestamp((t.unix_timestamp().max(0) as u64).saturating_mul(1000)))
         };
         let cookie = StoredCookie {
-            name: parsed.name.to_owned(),
-            value: parsed.value.to_owned(),
+            name: parsed.name().to_owned(),
+            value: parsed.value().to_owned(),
             domain,
             host_only,
             path,
-            secure: parsed.secure,
+            secure: parsed.secure().unwrap_or(false),
             expires,
         };
         self.cookies.retain(|c| {

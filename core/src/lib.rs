@@ -15,7 +15,6 @@
 #![warn(missing_docs)]
 
 pub mod boundary;
-mod calendar;
 pub mod client;
 pub mod contacts;
 pub mod cookies;
@@ -39,7 +38,6 @@ pub mod relay;
 mod response_error;
 pub mod rng;
 pub mod session;
-mod set_cookie;
 mod sorted_map;
 pub mod stable_key;
 pub mod time;

@@ -281,25 +281,23 @@ impl Multipart {
 
 /// JavaScript's `Date.prototype.toString()` of `ms` in UTC, as a browser in a UTC time
 /// zone writes `lastModifiedDate`: `Sun Dec 30 2018 23:08:18 GMT+0000 (Coordinated Universal Time)`.
+/// (The calendar is the `time` crate's, which the `cookie` crate brings.)
 pub fn js_date_string(ms: u64) -> String {
-    use crate::calendar::{MONTHS, WEEKDAYS, civil_from_days, weekday};
-    /// The last second of the year 9999; beyond it, the epoch, as for any nonsense date.
-    const LAST: u64 = 253_402_300_799;
-    let secs = match ms / 1000 {
-        s if s > LAST => 0,
-        s => s as i64,
-    };
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
+    use cookie::time::OffsetDateTime;
+    let secs = i64::try_from(ms / 1000).unwrap_or(i64::MAX);
+    // Beyond the calendar's range (year 9999): the epoch, as for any nonsense date.
+    let t = OffsetDateTime::from_unix_timestamp(secs).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    // `Sunday`, `December`: JavaScript writes their first three letters.
+    let short = |name: String| name.chars().take(3).collect::<String>();
     format!(
         "{} {} {:02} {} {:02}:{:02}:{:02} GMT+0000 (Coordinated Universal Time)",
-        WEEKDAYS[weekday(days)],
-        MONTHS[month as usize - 1],
-        day,
-        year,
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
+        short(t.weekday().to_string()),
+        short(t.month().to_string()),
+        t.day(),
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
