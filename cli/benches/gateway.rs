@@ -11,7 +11,10 @@
 //!   (the new process started at once on the same file, no QR code).
 //!
 //! `WEBWX_BENCH_ACCOUNTS` (default 100) and `WEBWX_BENCH_MESSAGES` (default 10000) change
-//! the sizes.
+//! the sizes, `WEBWX_BENCH_INJECTORS` (default 4) the injecting threads. The end-to-end
+//! figure comes with the CPU time the gateway and the simulator spent on it (events per
+//! CPU-second of the gateway: a figure the other loads of a shared machine move less)
+//! and the load average.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -38,6 +41,23 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) of process `pid` from `/proc/PID/stat`, seconds (USER_HZ 100).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or_default();
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0))
+        .collect();
+    (f.get(11).unwrap_or(&0) + f.get(12).unwrap_or(&0)) as f64 / 100.0
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn all_logged_in(base: &str, n: usize) -> bool {
     let accounts = get_json(base, "/v1/accounts");
     let a = accounts.as_array().unwrap();
@@ -50,7 +70,8 @@ fn main() {
     }
     let accounts = env("WEBWX_BENCH_ACCOUNTS", 100);
     let messages = env("WEBWX_BENCH_MESSAGES", 10_000);
-    let (_sim, sim) = start_sim(&[
+    let injectors = env("WEBWX_BENCH_INJECTORS", 4).max(1);
+    let (sim_child, sim) = start_sim(&[
         "--auto-scan",
         "--hold-ms",
         "1000",
@@ -125,7 +146,7 @@ fn main() {
         })
         .collect();
 
-    // End to end: inject from 4 threads, read on SSE.
+    // End to end: inject from `injectors` threads, read on SSE.
     let head: u64 = {
         let m = common::gateway::call(&base, "GET", "/metrics", &[], b"").text();
         m.lines()
@@ -136,13 +157,15 @@ fn main() {
             .unwrap()
     };
     let sse = Reader::sse(&base, head);
+    let sim_pid = sim_child.0.id();
+    let (gw_cpu0, sim_cpu0) = (cpu_seconds(pid), cpu_seconds(sim_pid));
     let start = Instant::now();
-    let threads: Vec<_> = (0..4)
+    let threads: Vec<_> = (0..injectors)
         .map(|t| {
             let sim = sim.clone();
             let targets = targets.clone();
             std::thread::spawn(move || {
-                for i in (t..messages).step_by(4) {
+                for i in (t..messages).step_by(injectors) {
                     let (uin, friend) = &targets[i % targets.len()];
                     let r = post_json(
                         &sim,
@@ -174,6 +197,7 @@ fn main() {
         counted.get() >= messages
     });
     let end_to_end = start.elapsed();
+    let (gw_cpu, sim_cpu) = (cpu_seconds(pid) - gw_cpu0, cpu_seconds(sim_pid) - sim_cpu0);
     let injected = injecting.join().unwrap();
     let mut rest = Vec::new();
     sse.stop(&mut rest);
@@ -208,7 +232,10 @@ fn main() {
     };
     drop(gw);
 
-    println!("gateway bench: {accounts} accounts, {messages} messages (release build, 127.0.0.1)");
+    println!(
+        "gateway bench: {accounts} accounts, {messages} messages (release build, 127.0.0.1), load average {}",
+        load_average()
+    );
     println!(
         "  all accounts logged in (QR, scan, init, contacts): {:.1} s",
         login_time.as_secs_f64()
@@ -223,9 +250,14 @@ fn main() {
         messages as f64 / end_to_end.as_secs_f64()
     );
     println!(
-        "    (the simulator took the {messages} injections in {:.2} s = {:.0}/s: the bound of this figure)",
+        "    (the simulator took the {messages} injections from {injectors} threads in {:.2} s = {:.0}/s: the bound of this figure)",
         injected.as_secs_f64(),
         messages as f64 / injected.as_secs_f64()
+    );
+    println!(
+        "    CPU meanwhile: gateway {gw_cpu:.2} s ({:.0} % of a core; {:.0} messages per CPU-second), simulator {sim_cpu:.2} s",
+        gw_cpu / end_to_end.as_secs_f64() * 100.0,
+        messages as f64 / gw_cpu.max(0.01)
     );
     println!(
         "  SSE replay of the log: {total_events} events in {:.2} s = {:.0} events/s",
