@@ -94,6 +94,7 @@ pub fn entries() -> Vec<Entry> {
         ("message", message as fn(&[u8])),
         ("message_content", message_content),
         ("sync_messages", sync_messages),
+        ("list_entries", list_entries),
         ("text_inputs", text_inputs),
         ("cookies", cookies),
         ("relay_decode", relay_decode),
@@ -101,6 +102,19 @@ pub fn entries() -> Vec<Entry> {
         ("client_sequence", client_sequence),
     ]);
     all
+}
+
+/// The one-pass readers that hand on each entry of a long list while the body is read
+/// (`sync::parse_each` for webwxsync's `AddMsgList`, `getcontact::parse_each` for
+/// webwxgetcontact's `MemberList`), each entry typed as `webwx decode` types it.
+pub fn list_entries(data: &[u8]) {
+    let resp = response(data);
+    let _ = endpoint::sync::parse_each(&resp, |_, raw| {
+        let _ = endpoint::sync::message(raw);
+    });
+    let _ = endpoint::getcontact::parse_each(&resp, |_, raw| {
+        let _ = endpoint::getcontact::contact(raw);
+    });
 }
 
 fn media_parsers(r: &http::Response<Vec<u8>>) {
