@@ -316,7 +316,7 @@ async fn calls(gw: Arc<Gateway>) {
 async fn run_call(gw: Arc<Gateway>, call: RemoteCall) {
     let reply = match call.kind {
         RemoteKind::Create => match serde_json::from_str(&call.request) {
-            Ok(req) => crate::accounts::view::create_reply(&gw, req).await,
+            Ok(req) => crate::views::create_reply(&gw, req).await,
             Err(e) => Reply::error(StatusCode::BAD_REQUEST, None, "bad_request", &e.to_string()),
         },
         RemoteKind::Command | RemoteKind::Delete => {

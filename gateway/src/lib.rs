@@ -45,6 +45,7 @@ pub mod options;
 pub mod pacing;
 pub mod qr;
 pub mod store;
+mod views;
 pub mod webhooks;
 
 pub use gateway::{CreateAccount, CreateError, Gateway, Metrics};

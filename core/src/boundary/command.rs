@@ -1,6 +1,5 @@
 //! Commands on the JSON boundary: one object per command, tagged by `"cmd"`.
 
-use super::error::{ErrorInfo, ErrorKind};
 use crate::contacts::ContactKind;
 use crate::media::Download;
 use crate::message::Message;
@@ -379,72 +378,5 @@ impl From<Command> for Request {
             timeout: None,
             command,
         }
-    }
-}
-
-impl Request {
-    /// Reads one command object (a line of `webwx login --commands`, a `wx.command()`
-    /// argument, a gateway request body). On failure, the `"id"` when one could be read
-    /// (so that the error answer still carries it) and a `bad_command` error.
-    ///
-    /// ```
-    /// use webwx_core::boundary::{Command, CommandId, Request};
-    /// let r = Request::parse(r#"{"cmd": "send_text", "id": 7, "to": "filehelper", "text": "hi"}"#).unwrap();
-    /// assert_eq!(r.id, Some(CommandId::from(7)));
-    /// assert_eq!(r.command, Command::send_text("filehelper", "hi"));
-    /// let (id, err) = Request::parse(r#"{"cmd": "send_text", "id": "a", "to": "x", "txt": "hi"}"#).unwrap_err();
-    /// assert_eq!(id, Some(CommandId::from("a")));
-    /// assert!(err.message.contains("unknown field `txt`"), "{}", err.message);
-    /// ```
-    pub fn parse(text: &str) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
-        use super::command_de::{message, read_head, read_variant};
-        let bad = |m: String| ErrorInfo::new(ErrorKind::BadCommand, m);
-        let text = text.as_bytes();
-        let head = read_head(text)
-            .map_err(|e| (None, bad(format!("not a JSON object: {e}"))))?
-            .ok_or_else(|| (None, bad("a command is a JSON object".into())))?;
-        let is_null = |v: &serde_json::value::RawValue| v.get() == "null";
-        let id = match head.id {
-            None => None,
-            Some(v) if is_null(v) => None,
-            Some(v) => match serde_json::from_slice::<CommandId>(v.get().as_bytes()) {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    return Err((
-                        None,
-                        bad("\"id\" must be a number, a string or a boolean".into()),
-                    ));
-                }
-            },
-        };
-        let timeout = match head.timeout_ms {
-            None => None,
-            Some(v) if is_null(v) => None,
-            Some(v) => match serde_json::from_slice::<u64>(v.get().as_bytes()) {
-                Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
-                _ => {
-                    return Err((id, bad("\"timeout_ms\" must be a positive integer".into())));
-                }
-            },
-        };
-        let Some(cmd) = head.cmd else {
-            return Err((id, bad("missing \"cmd\"".into())));
-        };
-        let Ok(name) = serde_json::from_slice::<String>(cmd.get().as_bytes()) else {
-            return Err((id, bad("\"cmd\" must be a string".into())));
-        };
-        match read_variant(&name, text) {
-            Ok(command) => Ok(Request {
-                id,
-                timeout,
-                command,
-            }),
-            Err(e) => Err((id, bad(message(&e)))),
-        }
-    }
-
-    /// Like [`Request::parse`], from a JSON value.
-    pub fn from_value(value: serde_json::Value) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
-        Request::parse(&value.to_string())
     }
 }

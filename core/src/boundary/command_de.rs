@@ -5,22 +5,23 @@
 //! form). serde's derived reader for that form buffers the whole object in its private
 //! `Content` tree and reads every variant again from that tree: a second instantiation of
 //! every field's deserializer, about a tenth of the browser package's `.wasm`. Here
-//! [`Request::parse`](super::Request::parse) reads the text twice, with no
-//! `serde_json::Value` in between (the browser package has none of `Value`'s code): first
-//! the head (`"id"`, `"timeout_ms"`, `"cmd"`, wherever they stand, the rest skipped),
-//! then the object again as `{"<cmd>": {fields}}` by [`CommandDe`], the same variants
-//! externally tagged, the head's keys hidden from it. [`Command`]'s own `Deserialize`
-//! (a map from any deserializer) reads that form from a `Value`. The messages are serde's
-//! own (`unknown variant`, `unknown field .., expected one of ..`, `missing field`),
-//! without serde_json's `at line .. column ..`, word for word as before; a repeated field
-//! is now refused (`duplicate field`) where a `Value` kept the last.
+//! [`Request::parse`](super::Request::parse) (its `impl` is in this module) reads the text
+//! twice, with no `serde_json::Value` in between (the browser package has none of `Value`'s
+//! code): first the head (`"id"`, `"timeout_ms"`, `"cmd"`, wherever they stand, the rest
+//! skipped), then the object again as `{"<cmd>": {fields}}` by [`CommandDe`], the same
+//! variants externally tagged, the head's keys hidden from it. [`Command`]'s own
+//! `Deserialize` (a map from any deserializer) reads that form from a `Value`. The messages
+//! are serde's own (`unknown variant`, `unknown field .., expected one of ..`, `missing
+//! field`), without serde_json's `at line .. column ..`, word for word as before; a
+//! repeated field is now refused (`duplicate field`) where a `Value` kept the last.
 //!
 //! [`CommandDe`] mirrors [`Command`] field by field. The compiler keeps the two in step
 //! (the conversions below, and a test-only one back, name every variant and every field,
 //! with no `..`); `tests` checks the serde attributes (defaults, `as`) by reading back
 //! what [`Command`] writes.
 
-use super::command::{Command, CommandId};
+use super::command::{Command, CommandId, Request};
+use super::error::{ErrorInfo, ErrorKind};
 use crate::contacts::ContactKind;
 use crate::media::Download;
 use crate::message::Message;
@@ -32,6 +33,73 @@ use serde::de::{
 };
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::time::Duration;
+
+impl Request {
+    /// Reads one command object (a line of `webwx login --commands`, a `wx.command()`
+    /// argument, a gateway request body). On failure, the `"id"` when one could be read
+    /// (so that the error answer still carries it) and a `bad_command` error.
+    ///
+    /// ```
+    /// use webwx_core::boundary::{Command, CommandId, Request};
+    /// let r = Request::parse(r#"{"cmd": "send_text", "id": 7, "to": "filehelper", "text": "hi"}"#).unwrap();
+    /// assert_eq!(r.id, Some(CommandId::from(7)));
+    /// assert_eq!(r.command, Command::send_text("filehelper", "hi"));
+    /// let (id, err) = Request::parse(r#"{"cmd": "send_text", "id": "a", "to": "x", "txt": "hi"}"#).unwrap_err();
+    /// assert_eq!(id, Some(CommandId::from("a")));
+    /// assert!(err.message.contains("unknown field `txt`"), "{}", err.message);
+    /// ```
+    pub fn parse(text: &str) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
+        let bad = |m: String| ErrorInfo::new(ErrorKind::BadCommand, m);
+        let text = text.as_bytes();
+        let head = read_head(text)
+            .map_err(|e| (None, bad(format!("not a JSON object: {e}"))))?
+            .ok_or_else(|| (None, bad("a command is a JSON object".into())))?;
+        let is_null = |v: &serde_json::value::RawValue| v.get() == "null";
+        let id = match head.id {
+            None => None,
+            Some(v) if is_null(v) => None,
+            Some(v) => match serde_json::from_slice::<CommandId>(v.get().as_bytes()) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    return Err((
+                        None,
+                        bad("\"id\" must be a number, a string or a boolean".into()),
+                    ));
+                }
+            },
+        };
+        let timeout = match head.timeout_ms {
+            None => None,
+            Some(v) if is_null(v) => None,
+            Some(v) => match serde_json::from_slice::<u64>(v.get().as_bytes()) {
+                Ok(ms) if ms > 0 => Some(Duration::from_millis(ms)),
+                _ => {
+                    return Err((id, bad("\"timeout_ms\" must be a positive integer".into())));
+                }
+            },
+        };
+        let Some(cmd) = head.cmd else {
+            return Err((id, bad("missing \"cmd\"".into())));
+        };
+        let Ok(name) = serde_json::from_slice::<String>(cmd.get().as_bytes()) else {
+            return Err((id, bad("\"cmd\" must be a string".into())));
+        };
+        match read_variant(&name, text) {
+            Ok(command) => Ok(Request {
+                id,
+                timeout,
+                command,
+            }),
+            Err(e) => Err((id, bad(message(&e)))),
+        }
+    }
+
+    /// Like [`Request::parse`], from a JSON value.
+    pub fn from_value(value: serde_json::Value) -> Result<Request, (Option<CommandId>, ErrorInfo)> {
+        Request::parse(&value.to_string())
+    }
+}
 
 impl<'de> Deserialize<'de> for Command {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

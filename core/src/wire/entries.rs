@@ -263,6 +263,6 @@ mod tests {
         }
         // A refusal is a refusal before anything is read.
         let e = run(r#"{"BaseResponse":{"Ret":1101},"List":[{}, 3"#).unwrap_err();
-        assert_eq!(e.ret(), Some(crate::error::Ret::SESSION_INVALID));
+        assert_eq!(e.ret(), Some(crate::response_error::Ret::SESSION_INVALID));
     }
 }

@@ -3,7 +3,6 @@
 
 pub mod recorder;
 pub mod state;
-pub(crate) mod view;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

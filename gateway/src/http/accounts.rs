@@ -8,9 +8,9 @@ use http::{HeaderValue, StatusCode, header};
 
 use super::{ApiError, AppState, json_of, json_response, parse_json};
 use crate::accounts::Account;
-use crate::accounts::view::{View, create_reply, view_local, view_record};
 use crate::gateway::CreateAccount;
 use crate::store::RemoteKind;
+use crate::views::{View, create_reply, view_local, view_record};
 
 /// How long a call waits for another node's answer.
 const REMOTE_WAIT: std::time::Duration = std::time::Duration::from_secs(120);

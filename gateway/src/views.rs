@@ -5,11 +5,10 @@
 use http::StatusCode;
 use serde::Serialize;
 
-use super::{Account, AccountState};
-use crate::Gateway;
+use crate::accounts::{Account, AccountState};
 use crate::commands::Reply;
-use crate::gateway::{CreateAccount, CreateError};
 use crate::store::AccountRecord;
+use crate::{CreateAccount, CreateError, Gateway};
 
 /// `{"user_name", "nick_name"}` of a logged-in account.
 #[derive(Serialize)]
