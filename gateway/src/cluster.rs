@@ -340,9 +340,8 @@ async fn run_call(gw: Arc<Gateway>, call: RemoteCall) {
                     ),
                 },
                 Some(a) => {
-                    let value: serde_json::Value =
-                        serde_json::from_str(&call.request).unwrap_or_default();
-                    match webwx_core::boundary::Request::from_value(value) {
+                    // The text the caller's node wrote from the JSON it parsed.
+                    match webwx_core::boundary::Request::parse(&call.request) {
                         Ok(request) => {
                             crate::commands::execute(&gw, &a, request, call.key.as_deref()).await
                         }
