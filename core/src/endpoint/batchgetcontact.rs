@@ -7,6 +7,7 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, RawContact, lenient, parse_json};
 use http::{Request, Response};
 use serde::{Deserialize, Serialize};
@@ -36,19 +37,23 @@ struct Body<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct BatchContacts {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// Entries.
-    #[serde(deserialize_with = "lenient::u64")]
     pub count: u64,
     /// The contacts (groups with their `MemberList`).
-    #[serde(deserialize_with = "lenient::vec")]
     pub contact_list: Vec<RawContact>,
 }
+
+record!(BatchContacts {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "Count" => count: lenient::u64,
+    "ContactList" => contact_list: lenient::vec,
+});
 
 /// Builds the request for `items` (callers chunk by [`BATCH`]).
 pub fn build(ctx: &SessionCtx<'_>, items: &[BatchItem]) -> Request<Vec<u8>> {

@@ -10,9 +10,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxcheckupload";
@@ -33,22 +34,27 @@ struct Body<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct CheckUploadResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// The MediaId when the server already has the file, else empty.
-    #[serde(deserialize_with = "lenient::string")]
     pub media_id: String,
     /// The key for the upload.
-    #[serde(rename = "AESKey", deserialize_with = "lenient::string")]
+    #[serde(rename = "AESKey")]
     pub aes_key: String,
     /// The signature for the upload and the send.
-    #[serde(deserialize_with = "lenient::string")]
     pub signature: String,
 }
+
+record!(CheckUploadResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "MediaId" => media_id: lenient::string,
+    "AESKey" => aes_key: lenient::string,
+    "Signature" => signature: lenient::string,
+});
 
 impl std::fmt::Debug for CheckUploadResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -8,9 +8,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, RawMember, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxcreatechatroom";
@@ -31,25 +32,29 @@ struct Member<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct CreateChatRoomResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// The topic.
-    #[serde(deserialize_with = "lenient::string")]
     pub topic: String,
     /// The new group's UserName (`@@…`).
-    #[serde(deserialize_with = "lenient::string")]
     pub chat_room_name: String,
     /// Members.
-    #[serde(deserialize_with = "lenient::u64")]
     pub member_count: u64,
     /// Members with their `MemberStatus` (non-zero: not added).
-    #[serde(deserialize_with = "lenient::vec")]
     pub member_list: Vec<RawMember>,
 }
+
+record!(CreateChatRoomResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "Topic" => topic: lenient::string,
+    "ChatRoomName" => chat_room_name: lenient::string,
+    "MemberCount" => member_count: lenient::u64,
+    "MemberList" => member_list: lenient::vec,
+});
 
 /// Builds the request.
 pub fn build(ctx: &SessionCtx<'_>, topic: &str, members: &[&str]) -> Request<Vec<u8>> {

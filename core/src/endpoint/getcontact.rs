@@ -7,9 +7,10 @@ use super::ctx::SessionCtx;
 use super::request::get;
 use crate::error::{ParseError, ParseErrorKind, ResponseError};
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseResponse, RawContact, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
 
 /// The endpoint name used in errors.
@@ -19,22 +20,26 @@ pub const NAME: &str = "webwxgetcontact";
 pub const MAX_PAGES: u32 = 16;
 
 /// One page.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct ContactPage {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// Entries in this page.
-    #[serde(deserialize_with = "lenient::u64")]
     pub member_count: u64,
     /// The contacts.
-    #[serde(deserialize_with = "lenient::vec")]
     pub member_list: Vec<RawContact>,
     /// The next page's seq; 0 when done.
-    #[serde(deserialize_with = "lenient::u64")]
     pub seq: u64,
 }
+
+record!(ContactPage {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "MemberCount" => member_count: lenient::u64,
+    "MemberList" => member_list: lenient::vec,
+    "Seq" => seq: lenient::u64,
+});
 
 /// Builds the request for the page starting at `seq`.
 pub fn build(ctx: &SessionCtx<'_>, seq: u64) -> Request<Vec<u8>> {

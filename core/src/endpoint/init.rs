@@ -7,56 +7,64 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseResponse, RawContact, SyncKey, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxinit";
 
 /// The answer. `Debug` shows it as JSON with the skey, our uin and `skey=` in avatar URLs
 /// redacted.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct InitResponse {
     /// Always Ret 0 here (refusals are errors).
     pub base_response: BaseResponse,
     /// Number of entries in `contact_list`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub count: u64,
     /// Recent chats (people, groups, official accounts).
-    #[serde(deserialize_with = "lenient::vec")]
     pub contact_list: Vec<RawContact>,
     /// The first SyncKey.
     pub sync_key: SyncKey,
     /// The logged-in user.
     pub user: RawContact,
     /// Comma-separated UserNames of recent chats.
-    #[serde(deserialize_with = "lenient::string")]
     pub chat_set: String,
     /// A refreshed skey (empty: keep the old one).
-    #[serde(rename = "SKey", deserialize_with = "lenient::string")]
+    #[serde(rename = "SKey")]
     pub skey: String,
     /// Server's client version.
-    #[serde(deserialize_with = "lenient::u64")]
     pub client_version: u64,
     /// Server time (seconds).
-    #[serde(deserialize_with = "lenient::u64")]
     pub system_time: u64,
     /// Group size from which `invitemember` replaces `addmember`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub invite_start_count: u64,
     /// Official-account article count.
-    #[serde(deserialize_with = "lenient::u64")]
     pub mp_subscribe_msg_count: u64,
     /// Click report interval.
-    #[serde(deserialize_with = "lenient::u64")]
     pub click_report_interval: u64,
     /// Grayscale flag.
-    #[serde(deserialize_with = "lenient::u64")]
     pub gray_scale: u64,
 }
+
+record!(InitResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "Count" => count: lenient::u64,
+    "ContactList" => contact_list: lenient::vec,
+    "SyncKey" => sync_key: serde::Deserialize::deserialize,
+    "User" => user: serde::Deserialize::deserialize,
+    "ChatSet" => chat_set: lenient::string,
+    "SKey" => skey: lenient::string,
+    "ClientVersion" => client_version: lenient::u64,
+    "SystemTime" => system_time: lenient::u64,
+    "InviteStartCount" => invite_start_count: lenient::u64,
+    "MpSubscribeMsgCount" => mp_subscribe_msg_count: lenient::u64,
+    "ClickReportInterval" => click_report_interval: lenient::u64,
+    "GrayScale" => gray_scale: lenient::u64,
+});
 
 impl std::fmt::Debug for InitResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -10,9 +10,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxoplog";
@@ -49,13 +50,17 @@ struct Body<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct OplogResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
 }
+
+record!(OplogResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+});
 
 /// Builds the request.
 pub fn build(ctx: &SessionCtx<'_>, user_name: &str, op: &Op<'_>) -> Request<Vec<u8>> {

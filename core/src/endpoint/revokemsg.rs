@@ -8,9 +8,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxrevokemsg";
@@ -25,19 +26,23 @@ struct Body<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct RevokeResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// Text shown to the user (often empty).
-    #[serde(deserialize_with = "lenient::string")]
     pub introduction: String,
     /// System wording, e.g. why it could not be revoked.
-    #[serde(deserialize_with = "lenient::string")]
     pub sys_wording: String,
 }
+
+record!(RevokeResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "Introduction" => introduction: lenient::string,
+    "SysWording" => sys_wording: lenient::string,
+});
 
 /// Builds the request: revoke the message the server numbered `svr_msg_id` in the chat
 /// `to`; `client_msg_id` is the sent message's ClientMsgId when known, else a fresh one.

@@ -11,9 +11,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxsendmsg";
@@ -128,19 +129,25 @@ pub(crate) fn post_media_msg(
 }
 
 /// The answer of every send endpoint.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct SendResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// The server's id of the sent message (for revoking it).
-    #[serde(rename = "MsgID", deserialize_with = "lenient::string")]
+    #[serde(rename = "MsgID")]
     pub msg_id: String,
     /// The LocalID we sent.
-    #[serde(rename = "LocalID", deserialize_with = "lenient::string")]
+    #[serde(rename = "LocalID")]
     pub local_id: String,
 }
+
+record!(SendResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "MsgID" => msg_id: lenient::string,
+    "LocalID" => local_id: lenient::string,
+});
 
 /// `<msgsource><atusername>u1,u2</atusername><atchatroomname>ROOM</atchatroomname></msgsource>`,
 /// the `MsgSource` of a group text that @mentions `users`.

@@ -5,9 +5,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxstatusnotify";
@@ -34,16 +35,21 @@ struct Body<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct StatusNotifyResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// The notification's id.
-    #[serde(rename = "MsgID", deserialize_with = "lenient::string")]
+    #[serde(rename = "MsgID")]
     pub msg_id: String,
 }
+
+record!(StatusNotifyResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "MsgID" => msg_id: lenient::string,
+});
 
 /// Builds the request: `code` about the chat `to` (ourselves for `CODE_INITED`).
 pub fn build(ctx: &SessionCtx<'_>, code: u32, to: &str) -> Request<Vec<u8>> {

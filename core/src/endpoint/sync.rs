@@ -8,9 +8,10 @@ use super::request::post_json;
 use crate::error::{ParseError, ParseErrorKind, ResponseError};
 use crate::hosts::HostKind;
 use crate::message::RawMessage;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, RawContact, SyncKey, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
 
 /// The endpoint name used in errors.
@@ -26,72 +27,86 @@ struct Body<'a> {
 }
 
 /// A deleted contact.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct DelContact {
     /// Its UserName.
-    #[serde(deserialize_with = "lenient::string")]
     pub user_name: String,
     /// Flag.
-    #[serde(deserialize_with = "lenient::u64")]
     pub contact_flag: u64,
 }
 
+record!(DelContact {
+    "UserName" => user_name: lenient::string,
+    "ContactFlag" => contact_flag: lenient::u64,
+});
+
 /// The profile change block.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct Profile {
     /// 0 no change, 190 changed.
-    #[serde(deserialize_with = "lenient::u64")]
     pub bit_flag: u64,
 }
 
+record!(Profile {
+    "BitFlag" => bit_flag: lenient::u64,
+});
+
 /// The answer. `Debug` shows it as JSON with the skey and `skey=` in URLs redacted.
-#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct SyncResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// Entries in `add_msg_list`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub add_msg_count: u64,
     /// New messages.
-    #[serde(deserialize_with = "lenient::vec")]
     pub add_msg_list: Vec<RawMessage>,
     /// Entries in `mod_contact_list`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub mod_contact_count: u64,
     /// Added or changed contacts.
-    #[serde(deserialize_with = "lenient::vec")]
     pub mod_contact_list: Vec<RawContact>,
     /// Entries in `del_contact_list`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub del_contact_count: u64,
     /// Deleted contacts.
-    #[serde(deserialize_with = "lenient::vec")]
     pub del_contact_list: Vec<DelContact>,
     /// Entries in `mod_chat_room_member_list`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub mod_chat_room_member_count: u64,
     /// Changed group member lists.
-    #[serde(deserialize_with = "lenient::vec")]
     pub mod_chat_room_member_list: Vec<RawContact>,
     /// Profile change.
     pub profile: Profile,
     /// Non-zero: more is queued, sync again.
-    #[serde(deserialize_with = "lenient::u64")]
     pub continue_flag: u64,
     /// The next SyncKey.
     pub sync_key: SyncKey,
     /// The next SyncCheckKey.
     pub sync_check_key: SyncKey,
     /// A refreshed skey (empty: unchanged).
-    #[serde(rename = "SKey", deserialize_with = "lenient::string")]
+    #[serde(rename = "SKey")]
     pub skey: String,
 }
+
+record!(SyncResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "AddMsgCount" => add_msg_count: lenient::u64,
+    "AddMsgList" => add_msg_list: lenient::vec,
+    "ModContactCount" => mod_contact_count: lenient::u64,
+    "ModContactList" => mod_contact_list: lenient::vec,
+    "DelContactCount" => del_contact_count: lenient::u64,
+    "DelContactList" => del_contact_list: lenient::vec,
+    "ModChatRoomMemberCount" => mod_chat_room_member_count: lenient::u64,
+    "ModChatRoomMemberList" => mod_chat_room_member_list: lenient::vec,
+    "Profile" => profile: serde::Deserialize::deserialize,
+    "ContinueFlag" => continue_flag: lenient::u64,
+    "SyncKey" => sync_key: serde::Deserialize::deserialize,
+    "SyncCheckKey" => sync_check_key: serde::Deserialize::deserialize,
+    "SKey" => skey: lenient::string,
+});
 
 impl std::fmt::Debug for SyncResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

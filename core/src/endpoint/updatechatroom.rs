@@ -8,9 +8,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, RawMember, lenient, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxupdatechatroom";
@@ -61,19 +62,23 @@ struct Body<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct UpdateChatRoomResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// Members after the change, when the server lists them.
-    #[serde(deserialize_with = "lenient::u64")]
     pub member_count: u64,
     /// Members with their `MemberStatus`.
-    #[serde(deserialize_with = "lenient::vec")]
     pub member_list: Vec<RawMember>,
 }
+
+record!(UpdateChatRoomResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "MemberCount" => member_count: lenient::u64,
+    "MemberList" => member_list: lenient::vec,
+});
 
 /// Builds the request.
 pub fn build(ctx: &SessionCtx<'_>, group: &str, update: &Update<'_>) -> Request<Vec<u8>> {

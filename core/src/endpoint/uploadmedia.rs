@@ -16,9 +16,10 @@ use super::ctx::SessionCtx;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
 use crate::upload::Multipart;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, lenient, parse_json};
 use http::{Method, Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxuploadmedia";
@@ -96,28 +97,34 @@ struct UploadMediaRequest<'a> {
 }
 
 /// The answer to a chunk.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct UploadMediaResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
     /// The MediaId (only in the last chunk's answer).
-    #[serde(deserialize_with = "lenient::string")]
     pub media_id: String,
     /// Bytes the server has.
-    #[serde(deserialize_with = "lenient::u64")]
     pub start_pos: u64,
     /// Thumbnail height of an image.
-    #[serde(rename = "CDNThumbImgHeight", deserialize_with = "lenient::u64")]
+    #[serde(rename = "CDNThumbImgHeight")]
     pub cdn_thumb_img_height: u64,
     /// Thumbnail width of an image.
-    #[serde(rename = "CDNThumbImgWidth", deserialize_with = "lenient::u64")]
+    #[serde(rename = "CDNThumbImgWidth")]
     pub cdn_thumb_img_width: u64,
     /// The URL-encoded file name the server stored.
-    #[serde(deserialize_with = "lenient::string")]
     pub encry_file_name: String,
 }
+
+record!(UploadMediaResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+    "MediaId" => media_id: lenient::string,
+    "StartPos" => start_pos: lenient::u64,
+    "CDNThumbImgHeight" => cdn_thumb_img_height: lenient::u64,
+    "CDNThumbImgWidth" => cdn_thumb_img_width: lenient::u64,
+    "EncryFileName" => encry_file_name: lenient::string,
+});
 
 /// The pass_ticket as the official client puts it in the form: `decodeURIComponent`'d
 /// (the XML value is URL-encoded once).

@@ -9,9 +9,10 @@ use super::ctx::SessionCtx;
 use super::request::post_json;
 use crate::error::ResponseError;
 use crate::hosts::HostKind;
+use crate::wire::record::record;
 use crate::wire::{BaseRequest, BaseResponse, parse_json};
 use http::{Request, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The endpoint name used in errors.
 pub const NAME: &str = "webwxverifyuser";
@@ -45,13 +46,17 @@ struct VerifyUser<'a> {
 }
 
 /// The answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 #[non_exhaustive]
 pub struct VerifyUserResponse {
     /// Ret 0.
     pub base_response: BaseResponse,
 }
+
+record!(VerifyUserResponse {
+    "BaseResponse" => base_response: serde::Deserialize::deserialize,
+});
 
 /// Builds the request: `opcode` about `user_name`, with `ticket` (empty for a request)
 /// and `content` (the greeting of a request).

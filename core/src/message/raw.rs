@@ -6,93 +6,66 @@
 //! empty, `Uin` either), so each field accepts both forms, and `null` as its default.
 //! Keys the web client adds in memory (`MMDigest`, `LocalID`, ...) are ignored.
 
-use serde::{Deserialize, Serialize};
+use crate::wire::record::record;
+use serde::Serialize;
 
 /// One `AddMsgList` entry, as the server sends it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "PascalCase", default)]
 pub struct RawMessage {
     /// `MsgId`: the message id (a decimal string); used to download media and to revoke.
-    #[serde(deserialize_with = "lenient::string")]
     pub msg_id: String,
     /// `FromUserName`: the sender (`@…` contact, `@@…` group, or a special name such as `fmessage`).
-    #[serde(deserialize_with = "lenient::string")]
     pub from_user_name: String,
     /// `ToUserName`: the receiver.
-    #[serde(deserialize_with = "lenient::string")]
     pub to_user_name: String,
     /// `MsgType` (constants.md §4).
-    #[serde(deserialize_with = "lenient::u32")]
     pub msg_type: u32,
     /// `Content`: HTML-escaped text or XML, `<br/>` line breaks, emoji as `<span>`s.
-    #[serde(deserialize_with = "lenient::string")]
     pub content: String,
     /// `Status`.
-    #[serde(deserialize_with = "lenient::u32")]
     pub status: u32,
     /// `ImgStatus`.
-    #[serde(deserialize_with = "lenient::u32")]
     pub img_status: u32,
     /// `CreateTime`: seconds since the Unix epoch.
-    #[serde(deserialize_with = "lenient::u64")]
     pub create_time: u64,
     /// `VoiceLength`: milliseconds (voice messages).
-    #[serde(deserialize_with = "lenient::u64")]
     pub voice_length: u64,
     /// `PlayLength`: seconds (videos).
-    #[serde(deserialize_with = "lenient::u64")]
     pub play_length: u64,
     /// `FileName`: file name (files), title (links), or a caption.
-    #[serde(deserialize_with = "lenient::string")]
     pub file_name: String,
     /// `FileSize`: a decimal string, often empty.
-    #[serde(deserialize_with = "lenient::string")]
     pub file_size: String,
     /// `MediaId`: the attachment id for `webwxgetmedia`.
-    #[serde(deserialize_with = "lenient::string")]
     pub media_id: String,
     /// `Url`: link of app messages, map link of locations.
-    #[serde(deserialize_with = "lenient::string")]
     pub url: String,
     /// `AppMsgType`: subtype of app messages (49).
-    #[serde(deserialize_with = "lenient::u32")]
     pub app_msg_type: u32,
     /// `StatusNotifyCode` (51): 1 read, 2 enter session, 3 inited, 4 sync conversations, 5 quit session.
-    #[serde(deserialize_with = "lenient::u32")]
     pub status_notify_code: u32,
     /// `StatusNotifyUserName` (51): one user name, or a comma-separated list.
-    #[serde(deserialize_with = "lenient::string")]
     pub status_notify_user_name: String,
     /// `RecommendInfo`: the contact of friend requests (37), possible friends (40) and cards (42).
-    #[serde(deserialize_with = "lenient::or_default")]
     pub recommend_info: RawRecommendInfo,
     /// `ForwardFlag`.
-    #[serde(deserialize_with = "lenient::u32")]
     pub forward_flag: u32,
     /// `AppInfo`: the app that produced an app message.
-    #[serde(deserialize_with = "lenient::or_default")]
     pub app_info: RawAppInfo,
     /// `HasProductId`.
-    #[serde(deserialize_with = "lenient::u32")]
     pub has_product_id: u32,
     /// `Ticket`.
-    #[serde(deserialize_with = "lenient::string")]
     pub ticket: String,
     /// `ImgHeight`: height of the (thumbnail) image or video.
-    #[serde(deserialize_with = "lenient::u32")]
     pub img_height: u32,
     /// `ImgWidth`: width of the (thumbnail) image or video.
-    #[serde(deserialize_with = "lenient::u32")]
     pub img_width: u32,
     /// `SubMsgType`: 48 marks a location sent as a text message.
-    #[serde(deserialize_with = "lenient::u32")]
     pub sub_msg_type: u32,
     /// `NewMsgId`: the 64-bit message id (a JSON number).
-    #[serde(
-        deserialize_with = "lenient::u64",
-        serialize_with = "crate::id64::serialize"
-    )]
+    #[serde(serialize_with = "crate::id64::serialize")]
     #[cfg_attr(
         feature = "schema",
         schemars(with = "crate::id64::Id64"),
@@ -100,33 +73,56 @@ pub struct RawMessage {
     )]
     pub new_msg_id: u64,
     /// `OriContent`: the location XML of a location-in-text message.
-    #[serde(deserialize_with = "lenient::string")]
     pub ori_content: String,
     /// `EncryFileName`: URL-encoded file name for `webwxgetmedia`.
-    #[serde(deserialize_with = "lenient::string")]
     pub encry_file_name: String,
     /// `MsgSource`: `<msgsource>` XML with the `<atuserlist>`; not always present.
-    #[serde(deserialize_with = "lenient::string")]
     pub msg_source: String,
 }
 
+record!(RawMessage {
+    "MsgId" => msg_id: lenient::string,
+    "FromUserName" => from_user_name: lenient::string,
+    "ToUserName" => to_user_name: lenient::string,
+    "MsgType" => msg_type: lenient::u32,
+    "Content" => content: lenient::string,
+    "Status" => status: lenient::u32,
+    "ImgStatus" => img_status: lenient::u32,
+    "CreateTime" => create_time: lenient::u64,
+    "VoiceLength" => voice_length: lenient::u64,
+    "PlayLength" => play_length: lenient::u64,
+    "FileName" => file_name: lenient::string,
+    "FileSize" => file_size: lenient::string,
+    "MediaId" => media_id: lenient::string,
+    "Url" => url: lenient::string,
+    "AppMsgType" => app_msg_type: lenient::u32,
+    "StatusNotifyCode" => status_notify_code: lenient::u32,
+    "StatusNotifyUserName" => status_notify_user_name: lenient::string,
+    "RecommendInfo" => recommend_info: lenient::or_default,
+    "ForwardFlag" => forward_flag: lenient::u32,
+    "AppInfo" => app_info: lenient::or_default,
+    "HasProductId" => has_product_id: lenient::u32,
+    "Ticket" => ticket: lenient::string,
+    "ImgHeight" => img_height: lenient::u32,
+    "ImgWidth" => img_width: lenient::u32,
+    "SubMsgType" => sub_msg_type: lenient::u32,
+    "NewMsgId" => new_msg_id: lenient::u64,
+    "OriContent" => ori_content: lenient::string,
+    "EncryFileName" => encry_file_name: lenient::string,
+    "MsgSource" => msg_source: lenient::string,
+});
+
 /// `RecommendInfo` of an `AddMsgList` entry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(rename_all = "PascalCase", default)]
 pub struct RawRecommendInfo {
     /// `UserName`: the contact's session user name (`@…`).
-    #[serde(deserialize_with = "lenient::string")]
     pub user_name: String,
     /// `NickName`.
-    #[serde(deserialize_with = "lenient::string")]
     pub nick_name: String,
     /// `QQNum`.
-    #[serde(
-        rename = "QQNum",
-        deserialize_with = "lenient::u64",
-        serialize_with = "crate::id64::serialize"
-    )]
+    #[serde(rename = "QQNum", serialize_with = "crate::id64::serialize")]
     #[cfg_attr(
         feature = "schema",
         schemars(with = "crate::id64::Id64"),
@@ -134,52 +130,63 @@ pub struct RawRecommendInfo {
     )]
     pub qq_num: u64,
     /// `Province`.
-    #[serde(deserialize_with = "lenient::string")]
     pub province: String,
     /// `City`.
-    #[serde(deserialize_with = "lenient::string")]
     pub city: String,
     /// `Content`: the greeting of a friend request.
-    #[serde(deserialize_with = "lenient::string")]
     pub content: String,
     /// `Signature`.
-    #[serde(deserialize_with = "lenient::string")]
     pub signature: String,
     /// `Alias`: the WeChat id the contact chose, if any.
-    #[serde(deserialize_with = "lenient::string")]
     pub alias: String,
     /// `Scene`: how the request came (e.g. 14 group, 17 card, 30 QR code).
-    #[serde(deserialize_with = "lenient::u32")]
     pub scene: u32,
     /// `VerifyFlag`: `& 8` marks an official account.
-    #[serde(deserialize_with = "lenient::u32")]
     pub verify_flag: u32,
     /// `AttrStatus`.
-    #[serde(deserialize_with = "lenient::u64")]
     pub attr_status: u64,
     /// `Sex`: 1 male, 2 female, 0 unknown.
-    #[serde(deserialize_with = "lenient::u32")]
     pub sex: u32,
     /// `Ticket`: needed to accept a friend request (`webwxverifyuser` Opcode 3).
-    #[serde(deserialize_with = "lenient::string")]
     pub ticket: String,
     /// `OpCode`.
-    #[serde(deserialize_with = "lenient::u32")]
     pub op_code: u32,
 }
 
+record!(RawRecommendInfo {
+    "UserName" => user_name: lenient::string,
+    "NickName" => nick_name: lenient::string,
+    "QQNum" => qq_num: lenient::u64,
+    "Province" => province: lenient::string,
+    "City" => city: lenient::string,
+    "Content" => content: lenient::string,
+    "Signature" => signature: lenient::string,
+    "Alias" => alias: lenient::string,
+    "Scene" => scene: lenient::u32,
+    "VerifyFlag" => verify_flag: lenient::u32,
+    "AttrStatus" => attr_status: lenient::u64,
+    "Sex" => sex: lenient::u32,
+    "Ticket" => ticket: lenient::string,
+    "OpCode" => op_code: lenient::u32,
+});
+
 /// `AppInfo` of an `AddMsgList` entry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(default)]
 pub struct RawAppInfo {
     /// `AppID`.
-    #[serde(rename = "AppID", deserialize_with = "lenient::string")]
+    #[serde(rename = "AppID")]
     pub app_id: String,
     /// `Type`.
-    #[serde(rename = "Type", deserialize_with = "lenient::u32")]
+    #[serde(rename = "Type")]
     pub kind: u32,
 }
+
+record!(RawAppInfo {
+    "AppID" => app_id: lenient::string,
+    "Type" => kind: lenient::u32,
+});
 
 /// Lenient field deserializers: each accepts a string, a number, a bool or `null`.
 mod lenient {

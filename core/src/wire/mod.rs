@@ -4,12 +4,14 @@
 pub mod contact;
 pub mod entries;
 pub mod lenient;
+pub(crate) mod record;
 pub mod sync_key;
 
 pub use contact::{RawContact, RawMember};
 pub use sync_key::{SyncKey, SyncKeyPair};
 
 use crate::response_error::{ParseError, ParseErrorKind, ResponseError, Ret, WxError};
+use crate::wire::record::record;
 use serde::{Deserialize, Serialize};
 
 /// The `BaseRequest` object of every JSON POST.
@@ -35,16 +37,19 @@ impl std::fmt::Debug for BaseRequest {
 }
 
 /// The `BaseResponse` object of every JSON answer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct BaseResponse {
     /// The code; 0 is success.
-    #[serde(deserialize_with = "lenient::i64")]
     pub ret: i64,
     /// The message, often empty.
-    #[serde(deserialize_with = "lenient::string")]
     pub err_msg: String,
 }
+
+record!(BaseResponse {
+    "Ret" => ret: lenient::i64,
+    "ErrMsg" => err_msg: lenient::string,
+});
 
 impl BaseResponse {
     /// `Ok` for Ret 0, the typed refusal otherwise.
