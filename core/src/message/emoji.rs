@@ -115,13 +115,8 @@ pub fn softbank_to_unicode(c: char) -> Option<String> {
     span_code_to_unicode(code)
 }
 
-/// Replaces every SoftBank private-use character of the table in `s` by its emoji.
-pub(crate) fn replace_softbank(s: &str) -> String {
-    replace_softbank_owned(s.to_owned())
-}
-
-/// [`replace_softbank`] on a `String` it may give back as it is (the common case: no
-/// SoftBank character, nothing copied).
+/// Replaces every SoftBank private-use character of the table in `s` by its emoji,
+/// giving `s` back as it is in the common case (no SoftBank character, nothing copied).
 pub(crate) fn replace_softbank_owned(s: String) -> String {
     // Every SoftBank character (U+E001..U+E537) is encoded as EE 80 81 ..= EE 94 B7:
     // look for its lead byte before decoding anything.
@@ -164,7 +159,7 @@ mod tests {
         assert_eq!(softbank_to_unicode('\u{e415}').as_deref(), Some("😄"));
         assert_eq!(softbank_to_unicode('\u{e404}').as_deref(), Some("😁"));
         assert_eq!(softbank_to_unicode('a'), None);
-        assert_eq!(replace_softbank("a\u{e415}b"), "a😄b");
+        assert_eq!(replace_softbank_owned("a\u{e415}b".into()), "a😄b");
     }
 
     #[test]

@@ -31,22 +31,23 @@ pub(crate) fn markup_to_text(s: &str, decode_entities: bool) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_start = 0;
     let mut i = 0;
-    let bytes = s.as_bytes();
-    while i < bytes.len() {
-        if bytes[i] == b'<' {
-            let rest = &s[i..];
-            let replaced = match_break(rest)
-                .map(|n| (n, String::from("\n")))
-                .or_else(|| match_emoji_span(rest));
-            if let Some((consumed, replacement)) = replaced {
-                flush(&s[pending_start..i], decode_entities, &mut out);
-                out.push_str(&replacement);
-                i += consumed;
-                pending_start = i;
-                continue;
-            }
+    // Only a `<` can start markup: jump from one to the next.
+    while let Some(at) = s[i..].find('<') {
+        i += at;
+        let rest = &s[i..];
+        if let Some(n) = match_break(rest) {
+            flush(&s[pending_start..i], decode_entities, &mut out);
+            out.push('\n');
+            i += n;
+            pending_start = i;
+        } else if let Some((consumed, emoji)) = match_emoji_span(rest) {
+            flush(&s[pending_start..i], decode_entities, &mut out);
+            out.push_str(&emoji);
+            i += consumed;
+            pending_start = i;
+        } else {
+            i += 1;
         }
-        i += 1;
     }
     flush(&s[pending_start..], decode_entities, &mut out);
     out
@@ -85,7 +86,18 @@ fn decode_entities_into(s: &str, out: &mut String) {
     }
     let mut start = 0;
     let mut search = 0;
-    while let Some(at) = s[search..].find("&#").map(|i| search + i) {
+    // The next `&#` (found through its `&`: a one-byte search).
+    let next_numeric = |from: usize| {
+        let mut from = from;
+        loop {
+            let at = from + s[from..].find('&')?;
+            if s.as_bytes().get(at + 1) == Some(&b'#') {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+    };
+    while let Some(at) = next_numeric(search) {
         match control_reference(&s[at..]) {
             Some(len) => {
                 out.push_str(&crate::entities::decode(&s[start..at]));
@@ -200,5 +212,8 @@ mod tests {
             "a&#27;b&#x9B;c&#127;d\ne"
         );
         assert_eq!(normalize_text("&#x1F600;&#8238;"), "😀\u{202e}");
+        // A `&` that does not start a numeric reference before one that does.
+        assert_eq!(normalize_text("a&b&#27;c&amp;&#x41;"), "a&b&#27;c&A");
+        assert_eq!(normalize_text("&&#9;&"), "&\t&");
     }
 }

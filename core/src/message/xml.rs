@@ -161,7 +161,8 @@ pub(crate) fn parse(xml: &str) -> Element {
                     flattened -= 1;
                     continue;
                 }
-                let name = e.name().as_ref().to_owned();
+                let name = e.name();
+                let name = name.as_ref();
                 // Close up to the matching open element; ignore an end tag nothing matches.
                 if let Some(pos) = stack.iter().rposition(|el| el.name == name) {
                     if pos == 0 {
@@ -192,17 +193,17 @@ pub(crate) fn parse(xml: &str) -> Element {
         close_top(&mut stack);
     }
     let mut root = stack.pop().unwrap_or_default();
-    root.text = finish_text(&root.text);
+    root.text = finish_text(std::mem::take(&mut root.text));
     root
 }
 
 /// Emoji spans and `<br/>` that were escaped once more than the XML (so they read as
 /// text here) become Unicode and newlines; SoftBank emoji become Unicode.
-fn finish_text(s: &str) -> String {
+fn finish_text(s: String) -> String {
     if s.contains('<') {
-        emoji::replace_softbank_owned(text::markup_to_text(s, false))
+        emoji::replace_softbank_owned(text::markup_to_text(&s, false))
     } else {
-        emoji::replace_softbank(s)
+        emoji::replace_softbank_owned(s)
     }
 }
 
@@ -238,7 +239,7 @@ fn close_top(stack: &mut Vec<Element>) {
         return;
     }
     if let Some(mut done) = stack.pop() {
-        done.text = finish_text(&done.text);
+        done.text = finish_text(std::mem::take(&mut done.text));
         if let Some(parent) = stack.last_mut() {
             parent.children.push(done);
         }
@@ -281,7 +282,7 @@ fn parse_attributes(raw: &str) -> Vec<(String, String)> {
             rest = chars.as_str();
         }
         if !key.is_empty() {
-            attrs.push((key.to_owned(), finish_text(&value)));
+            attrs.push((key.to_owned(), finish_text(value)));
         }
         rest = rest.trim_start();
     }
