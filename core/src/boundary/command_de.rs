@@ -8,17 +8,17 @@
 //! [`Request::parse`](super::Request::parse) (its `impl` is in this module) reads the text
 //! twice, with no `serde_json::Value` in between (the browser package has none of `Value`'s
 //! code): first the head (`"id"`, `"timeout_ms"`, `"cmd"`, wherever they stand, the rest
-//! skipped), then the object again as `{"<cmd>": {fields}}` by [`CommandDe`], the same
-//! variants externally tagged, the head's keys hidden from it. [`Command`]'s own
-//! `Deserialize` (a map from any deserializer) reads that form from a `Value`. The messages
-//! are serde's own (`unknown variant`, `unknown field .., expected one of ..`, `missing
-//! field`), without serde_json's `at line .. column ..`, word for word as before; a
-//! repeated field is now refused (`duplicate field`) where a `Value` kept the last.
+//! skipped), then the object again, its keys looked up in the variant's fields ([`SPECS`])
+//! and each value read into a [`Bag`] of every variant's fields, the head's keys skipped.
+//! [`Command`]'s own `Deserialize` (a map from any deserializer) reads the same way.
 //!
-//! [`CommandDe`] mirrors [`Command`] field by field. The compiler keeps the two in step
-//! (the conversions below, and a test-only one back, name every variant and every field,
-//! with no `..`); `tests` checks the serde attributes (defaults, `as`) by reading back
-//! what [`Command`] writes.
+//! One reader for every variant instead of serde's derive of an externally tagged mirror
+//! enum: the derive gave each of the 21 variants its own key visitor and map visitor, a
+//! third of the browser package's command code. The messages are still serde's own
+//! (`unknown variant`, `unknown field .., expected one of ..`, `missing field`, `duplicate
+//! field`, each value's own), without serde_json's `at line .. column ..`, word for word;
+//! `tests` reads every variant back from what [`Command`] writes and checks the reader,
+//! input for input, against the derived mirror it replaced (kept there as the reference).
 
 use super::command::{Command, CommandId, Request};
 use super::error::{ErrorInfo, ErrorKind};
@@ -27,10 +27,7 @@ use crate::media::Download;
 use crate::message::Message;
 use crate::upload::MediaKind;
 use serde::Deserialize;
-use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, IgnoredAny, IntoDeserializer, MapAccess,
-    SeqAccess, VariantAccess, Visitor,
-};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -109,7 +106,8 @@ impl<'de> Deserialize<'de> for Command {
 }
 
 impl Command {
-    /// Reads the command in `map` (a command object without `"id"` and `"timeout_ms"`).
+    /// Reads the command in `map` (a command object without `"id"` and `"timeout_ms"`:
+    /// here they are unknown fields).
     pub(super) fn from_map(mut map: Map<String, Value>) -> Result<Command, serde_json::Error> {
         use serde::de::Error as _;
         let name = match map.remove("cmd") {
@@ -117,9 +115,12 @@ impl Command {
             Some(Value::String(name)) => name,
             Some(_) => return Err(serde_json::Error::custom("\"cmd\" must be a string")),
         };
-        let mut outer = Map::new();
-        outer.insert(name, Value::Object(map));
-        serde_json::from_value::<CommandDe>(Value::Object(outer)).map(Command::from)
+        let index = variant_index(&name)?;
+        let fields = Fields {
+            spec: &SPECS[index],
+            skip_head: false,
+        };
+        Ok(Value::Object(map).deserialize_map(fields)?.command(index))
     }
 }
 
@@ -228,8 +229,396 @@ impl<'de: 'a, 'a> Deserialize<'de> for Top<'a> {
 /// `"id"`, `"timeout_ms"` and `"cmd"` skipped: the object is read once, straight into the
 /// variant's fields, with no `serde_json::Value` built (the browser package goes without
 /// `Value`'s code).
+///
+/// As serde's derive of an externally tagged enum with `deny_unknown_fields` reads
+/// `{"<name>": <text>}`, message for message.
 pub(super) fn read_variant(name: &str, text: &[u8]) -> Result<Command, serde_json::Error> {
-    CommandDe::deserialize(Tagged { name, text }).map(Command::from)
+    let index = variant_index(name)?;
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let bag = (&mut de).deserialize_map(Fields {
+        spec: &SPECS[index],
+        skip_head: true,
+    })?;
+    de.end()?;
+    Ok(bag.command(index))
+}
+
+/// The `"cmd"` of every variant, in [`Command`]'s order (the order serde's messages list
+/// them in); [`SPECS`] has each one's fields at the same index.
+const NAMES: &[&str] = &[
+    "send_text",
+    "send_file",
+    "send_emoticon",
+    "forward",
+    "revoke",
+    "mark_read",
+    "download",
+    "accept_friend",
+    "add_friend",
+    "create_group",
+    "add_members",
+    "remove_members",
+    "rename_group",
+    "set_remark",
+    "pin",
+    "unpin",
+    "fetch_group_members",
+    "cancel_upload",
+    "logout",
+    "contacts",
+    "me",
+];
+
+/// A variant's fields: their keys in declaration order (what `unknown field ..,
+/// expected ..` lists), where each is read to, and which must be given (bit `i`: field
+/// `i`; the others have serde's `default`).
+struct Spec {
+    keys: &'static [&'static str],
+    slots: &'static [Slot],
+    required: u32,
+}
+
+/// Where a field's value is read to: one per name and type ([`Bag`]).
+#[derive(Clone, Copy)]
+enum Slot {
+    To,
+    Text,
+    Mentions,
+    FileName,
+    DataB64,
+    Path,
+    As,
+    Md5,
+    MediaId,
+    MsgId,
+    MsgIdOpt,
+    Message,
+    Media,
+    SaveTo,
+    Inline,
+    UserName,
+    UserNameOpt,
+    Ticket,
+    Greeting,
+    Topic,
+    Members,
+    Group,
+    User,
+    Remark,
+    Chat,
+    Command,
+    LocalId,
+    Upload,
+    Kind,
+    Search,
+    MembersFlag,
+}
+
+const SPECS: [Spec; 21] = {
+    use Slot::*;
+    const fn spec(keys: &'static [&'static str], slots: &'static [Slot], required: u32) -> Spec {
+        assert!(keys.len() == slots.len());
+        Spec {
+            keys,
+            slots,
+            required,
+        }
+    }
+    [
+        spec(&["to", "text", "mentions"], &[To, Text, Mentions], 0b11),
+        spec(
+            &["to", "file_name", "data_b64", "path", "as"],
+            &[To, FileName, DataB64, Path, As],
+            0b1,
+        ),
+        spec(&["to", "md5", "media_id"], &[To, Md5, MediaId], 0b1),
+        spec(&["to", "msg_id", "message"], &[To, MsgIdOpt, Message], 0b1),
+        spec(&["to", "msg_id"], &[To, MsgId], 0b11),
+        spec(&["chat"], &[Chat], 0b1),
+        spec(
+            &["msg_id", "media", "save_to", "inline"],
+            &[MsgIdOpt, Media, SaveTo, Inline],
+            0,
+        ),
+        spec(
+            &["msg_id", "user_name", "ticket"],
+            &[MsgIdOpt, UserNameOpt, Ticket],
+            0,
+        ),
+        spec(&["user_name", "greeting"], &[UserName, Greeting], 0b1),
+        spec(&["topic", "members"], &[Topic, Members], 0b11),
+        spec(&["group", "members"], &[Group, Members], 0b11),
+        spec(&["group", "members"], &[Group, Members], 0b11),
+        spec(&["group", "topic"], &[Group, Topic], 0b11),
+        spec(&["user", "remark"], &[User, Remark], 0b11),
+        spec(&["chat"], &[Chat], 0b1),
+        spec(&["chat"], &[Chat], 0b1),
+        spec(&["group"], &[Group], 0b1),
+        spec(
+            &["command", "local_id", "upload"],
+            &[Command, LocalId, Upload],
+            0,
+        ),
+        spec(&[], &[], 0),
+        spec(
+            &["kind", "search", "members"],
+            &[Kind, Search, MembersFlag],
+            0,
+        ),
+        spec(&[], &[], 0),
+    ]
+};
+
+/// The fields of a command as read (those not given keep their default).
+#[derive(Default)]
+struct Bag {
+    to: String,
+    text: String,
+    mentions: Vec<String>,
+    file_name: Option<String>,
+    data_b64: Option<String>,
+    path: Option<String>,
+    as_kind: Option<MediaKind>,
+    md5: Option<String>,
+    media_id: Option<String>,
+    msg_id: String,
+    msg_id_opt: Option<String>,
+    message: Option<Box<Message>>,
+    media: Option<Download>,
+    save_to: Option<String>,
+    inline: bool,
+    user_name: String,
+    user_name_opt: Option<String>,
+    ticket: Option<String>,
+    greeting: String,
+    topic: String,
+    members: Vec<String>,
+    group: String,
+    user: String,
+    remark: String,
+    chat: String,
+    command: Option<CommandId>,
+    local_id: Option<String>,
+    upload: Option<u64>,
+    kind: Option<ContactKind>,
+    search: Option<String>,
+    members_flag: bool,
+}
+
+impl Bag {
+    /// Reads the value of the field in `slot`.
+    fn read<'de, A: MapAccess<'de>>(&mut self, slot: Slot, map: &mut A) -> Result<(), A::Error> {
+        match slot {
+            Slot::To => self.to = map.next_value()?,
+            Slot::Text => self.text = map.next_value()?,
+            Slot::Mentions => self.mentions = map.next_value()?,
+            Slot::FileName => self.file_name = map.next_value()?,
+            Slot::DataB64 => self.data_b64 = map.next_value()?,
+            Slot::Path => self.path = map.next_value()?,
+            Slot::As => self.as_kind = map.next_value()?,
+            Slot::Md5 => self.md5 = map.next_value()?,
+            Slot::MediaId => self.media_id = map.next_value()?,
+            Slot::MsgId => self.msg_id = map.next_value()?,
+            Slot::MsgIdOpt => self.msg_id_opt = map.next_value()?,
+            Slot::Message => self.message = map.next_value_seed(InlineMessage)?,
+            Slot::Media => self.media = map.next_value()?,
+            Slot::SaveTo => self.save_to = map.next_value()?,
+            Slot::Inline => self.inline = map.next_value()?,
+            Slot::UserName => self.user_name = map.next_value()?,
+            Slot::UserNameOpt => self.user_name_opt = map.next_value()?,
+            Slot::Ticket => self.ticket = map.next_value()?,
+            Slot::Greeting => self.greeting = map.next_value()?,
+            Slot::Topic => self.topic = map.next_value()?,
+            Slot::Members => self.members = map.next_value()?,
+            Slot::Group => self.group = map.next_value()?,
+            Slot::User => self.user = map.next_value()?,
+            Slot::Remark => self.remark = map.next_value()?,
+            Slot::Chat => self.chat = map.next_value()?,
+            Slot::Command => self.command = map.next_value()?,
+            Slot::LocalId => self.local_id = map.next_value()?,
+            Slot::Upload => self.upload = map.next_value()?,
+            Slot::Kind => self.kind = map.next_value()?,
+            Slot::Search => self.search = map.next_value()?,
+            Slot::MembersFlag => self.members_flag = map.next_value()?,
+        }
+        Ok(())
+    }
+
+    /// The command of variant `index` ([`NAMES`]).
+    fn command(self, index: usize) -> Command {
+        let b = self;
+        match index {
+            0 => Command::SendText {
+                to: b.to,
+                text: b.text,
+                mentions: b.mentions,
+            },
+            1 => Command::SendFile {
+                to: b.to,
+                file_name: b.file_name,
+                data_b64: b.data_b64,
+                path: b.path,
+                as_kind: b.as_kind,
+            },
+            2 => Command::SendEmoticon {
+                to: b.to,
+                md5: b.md5,
+                media_id: b.media_id,
+            },
+            3 => Command::Forward {
+                to: b.to,
+                msg_id: b.msg_id_opt,
+                message: b.message,
+            },
+            4 => Command::Revoke {
+                to: b.to,
+                msg_id: b.msg_id,
+            },
+            5 => Command::MarkRead { chat: b.chat },
+            6 => Command::Download {
+                msg_id: b.msg_id_opt,
+                media: b.media,
+                save_to: b.save_to,
+                inline: b.inline,
+            },
+            7 => Command::AcceptFriend {
+                msg_id: b.msg_id_opt,
+                user_name: b.user_name_opt,
+                ticket: b.ticket,
+            },
+            8 => Command::AddFriend {
+                user_name: b.user_name,
+                greeting: b.greeting,
+            },
+            9 => Command::CreateGroup {
+                topic: b.topic,
+                members: b.members,
+            },
+            10 => Command::AddMembers {
+                group: b.group,
+                members: b.members,
+            },
+            11 => Command::RemoveMembers {
+                group: b.group,
+                members: b.members,
+            },
+            12 => Command::RenameGroup {
+                group: b.group,
+                topic: b.topic,
+            },
+            13 => Command::SetRemark {
+                user: b.user,
+                remark: b.remark,
+            },
+            14 => Command::Pin { chat: b.chat },
+            15 => Command::Unpin { chat: b.chat },
+            16 => Command::FetchGroupMembers { group: b.group },
+            17 => Command::CancelUpload {
+                command: b.command,
+                local_id: b.local_id,
+                upload: b.upload,
+            },
+            18 => Command::Logout {},
+            19 => Command::Contacts {
+                kind: b.kind,
+                search: b.search,
+                members: b.members_flag,
+            },
+            _ => Command::Me {},
+        }
+    }
+}
+
+/// A `forward` command's `message` ([`super::command::inline_message`]).
+struct InlineMessage;
+
+impl<'de> DeserializeSeed<'de> for InlineMessage {
+    type Value = Option<Box<Message>>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        super::command::inline_message(d)
+    }
+}
+
+/// The index of the variant `name` in [`NAMES`].
+fn variant_index(name: &str) -> Result<usize, serde_json::Error> {
+    NAMES
+        .iter()
+        .position(|n| *n == name)
+        .ok_or_else(|| de::Error::unknown_variant(name, NAMES))
+}
+
+/// The fields of one variant.
+struct Fields {
+    spec: &'static Spec,
+    skip_head: bool,
+}
+
+impl<'de> Visitor<'de> for Fields {
+    type Value = Bag;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a command object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Bag, A::Error> {
+        let spec = self.spec;
+        let mut bag = Bag::default();
+        let mut seen = 0u32;
+        let keys = FieldKey {
+            keys: spec.keys,
+            skip_head: self.skip_head,
+        };
+        while let Some(key) = map.next_key_seed(keys)? {
+            let Some(i) = key else {
+                map.next_value::<IgnoredAny>()?;
+                continue;
+            };
+            if seen & (1 << i) != 0 {
+                return Err(de::Error::duplicate_field(spec.keys[i]));
+            }
+            seen |= 1 << i;
+            bag.read(spec.slots[i], &mut map)?;
+        }
+        let missing = spec.required & !seen;
+        if missing != 0 {
+            let first = missing.trailing_zeros() as usize;
+            return Err(de::Error::missing_field(spec.keys[first]));
+        }
+        Ok(bag)
+    }
+}
+
+/// A key of a command object: the index of the variant's field it names, `None` for a
+/// head key (skipped), an `unknown field` error for anything else.
+#[derive(Clone, Copy)]
+struct FieldKey {
+    keys: &'static [&'static str],
+    skip_head: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldKey {
+    type Value = Option<usize>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for FieldKey {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
+        if self.skip_head && !matches!(head_key(v), HeadKey::Other) {
+            return Ok(None);
+        }
+        match self.keys.iter().position(|k| *k == v) {
+            Some(i) => Ok(Some(i)),
+            None => Err(E::unknown_field(v, self.keys)),
+        }
+    }
 }
 
 /// The message of a serde_json error without its `at line .. column ..`: a command's
@@ -242,97 +631,6 @@ pub(super) fn message(e: &serde_json::Error) -> String {
         return text[..at].to_owned();
     }
     text
-}
-
-/// `{"<name>": <text>}` as serde sees an externally tagged enum, without writing it.
-struct Tagged<'a> {
-    name: &'a str,
-    text: &'a [u8],
-}
-
-impl<'de> Deserializer<'de> for Tagged<'de> {
-    type Error = serde_json::Error;
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        visitor.visit_enum(self)
-    }
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
-        byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
-        enum identifier ignored_any
-    }
-}
-
-impl<'de> EnumAccess<'de> for Tagged<'de> {
-    type Error = serde_json::Error;
-    type Variant = Fields<'de>;
-    fn variant_seed<S: DeserializeSeed<'de>>(
-        self,
-        seed: S,
-    ) -> Result<(S::Value, Fields<'de>), Self::Error> {
-        let variant = seed.deserialize(self.name.into_deserializer())?;
-        Ok((variant, Fields(self.text)))
-    }
-}
-
-/// The fields of the variant: the command object itself.
-struct Fields<'a>(&'a [u8]);
-
-impl<'de> VariantAccess<'de> for Fields<'de> {
-    type Error = serde_json::Error;
-    fn unit_variant(self) -> Result<(), Self::Error> {
-        Err(de::Error::custom("every command is an object"))
-    }
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, _: T) -> Result<T::Value, Self::Error> {
-        Err(de::Error::custom("every command is an object"))
-    }
-    fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
-        Err(de::Error::custom("every command is an object"))
-    }
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        let mut de = serde_json::Deserializer::from_slice(self.0);
-        let value = (&mut de).deserialize_map(SkipHead(visitor))?;
-        de.end()?;
-        Ok(value)
-    }
-}
-
-/// The variant's visitor, shown the object without its head keys.
-struct SkipHead<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for SkipHead<V> {
-    type Value = V::Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.expecting(f)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.0.visit_map(Skipping(map))
-    }
-}
-
-/// A map without the keys `"id"`, `"timeout_ms"` and `"cmd"`.
-struct Skipping<A>(A);
-
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Skipping<A> {
-    type Error = A::Error;
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        while let Some(key) = self.0.next_key::<String>()? {
-            if let HeadKey::Other = head_key(&key) {
-                return seed.deserialize(key.into_deserializer()).map(Some);
-            }
-            self.0.next_value::<IgnoredAny>()?;
-        }
-        Ok(None)
-    }
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.next_value_seed(seed)
-    }
 }
 
 /// [`CommandId`] read without serde's untagged machinery (which buffers in `Content`):
@@ -370,217 +668,328 @@ impl<'de> Deserialize<'de> for CommandId {
     }
 }
 
-/// A [`Command`] read as `{"<cmd>": {fields}}`: the same variants, fields and serde
-/// attributes, externally tagged.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-enum CommandDe {
-    SendText {
-        to: String,
-        text: String,
-        #[serde(default)]
-        mentions: Vec<String>,
-    },
-    SendFile {
-        to: String,
-        #[serde(default)]
-        file_name: Option<String>,
-        #[serde(default)]
-        data_b64: Option<String>,
-        #[serde(default)]
-        path: Option<String>,
-        #[serde(rename = "as", default)]
-        as_kind: Option<MediaKind>,
-    },
-    SendEmoticon {
-        to: String,
-        #[serde(default)]
-        md5: Option<String>,
-        #[serde(default)]
-        media_id: Option<String>,
-    },
-    Forward {
-        to: String,
-        #[serde(default)]
-        msg_id: Option<String>,
-        #[serde(default, deserialize_with = "super::command::inline_message")]
-        message: Option<Box<Message>>,
-    },
-    Revoke {
-        to: String,
-        msg_id: String,
-    },
-    MarkRead {
-        chat: String,
-    },
-    Download {
-        #[serde(default)]
-        msg_id: Option<String>,
-        #[serde(default)]
-        media: Option<Download>,
-        #[serde(default)]
-        save_to: Option<String>,
-        #[serde(default)]
-        inline: bool,
-    },
-    AcceptFriend {
-        #[serde(default)]
-        msg_id: Option<String>,
-        #[serde(default)]
-        user_name: Option<String>,
-        #[serde(default)]
-        ticket: Option<String>,
-    },
-    AddFriend {
-        user_name: String,
-        #[serde(default)]
-        greeting: String,
-    },
-    CreateGroup {
-        topic: String,
-        members: Vec<String>,
-    },
-    AddMembers {
-        group: String,
-        members: Vec<String>,
-    },
-    RemoveMembers {
-        group: String,
-        members: Vec<String>,
-    },
-    RenameGroup {
-        group: String,
-        topic: String,
-    },
-    SetRemark {
-        user: String,
-        remark: String,
-    },
-    Pin {
-        chat: String,
-    },
-    Unpin {
-        chat: String,
-    },
-    FetchGroupMembers {
-        group: String,
-    },
-    CancelUpload {
-        #[serde(default)]
-        command: Option<CommandId>,
-        #[serde(default)]
-        local_id: Option<String>,
-        #[serde(default)]
-        upload: Option<u64>,
-    },
-    Logout {},
-    Contacts {
-        #[serde(default)]
-        kind: Option<ContactKind>,
-        #[serde(default)]
-        search: Option<String>,
-        #[serde(default)]
-        members: bool,
-    },
-    Me {},
-}
-
-impl From<CommandDe> for Command {
-    fn from(c: CommandDe) -> Command {
-        match c {
-            CommandDe::SendText { to, text, mentions } => Command::SendText { to, text, mentions },
-            CommandDe::SendFile {
-                to,
-                file_name,
-                data_b64,
-                path,
-                as_kind,
-            } => Command::SendFile {
-                to,
-                file_name,
-                data_b64,
-                path,
-                as_kind,
-            },
-            CommandDe::SendEmoticon { to, md5, media_id } => {
-                Command::SendEmoticon { to, md5, media_id }
-            }
-            CommandDe::Forward {
-                to,
-                msg_id,
-                message,
-            } => Command::Forward {
-                to,
-                msg_id,
-                message,
-            },
-            CommandDe::Revoke { to, msg_id } => Command::Revoke { to, msg_id },
-            CommandDe::MarkRead { chat } => Command::MarkRead { chat },
-            CommandDe::Download {
-                msg_id,
-                media,
-                save_to,
-                inline,
-            } => Command::Download {
-                msg_id,
-                media,
-                save_to,
-                inline,
-            },
-            CommandDe::AcceptFriend {
-                msg_id,
-                user_name,
-                ticket,
-            } => Command::AcceptFriend {
-                msg_id,
-                user_name,
-                ticket,
-            },
-            CommandDe::AddFriend {
-                user_name,
-                greeting,
-            } => Command::AddFriend {
-                user_name,
-                greeting,
-            },
-            CommandDe::CreateGroup { topic, members } => Command::CreateGroup { topic, members },
-            CommandDe::AddMembers { group, members } => Command::AddMembers { group, members },
-            CommandDe::RemoveMembers { group, members } => {
-                Command::RemoveMembers { group, members }
-            }
-            CommandDe::RenameGroup { group, topic } => Command::RenameGroup { group, topic },
-            CommandDe::SetRemark { user, remark } => Command::SetRemark { user, remark },
-            CommandDe::Pin { chat } => Command::Pin { chat },
-            CommandDe::Unpin { chat } => Command::Unpin { chat },
-            CommandDe::FetchGroupMembers { group } => Command::FetchGroupMembers { group },
-            CommandDe::CancelUpload {
-                command,
-                local_id,
-                upload,
-            } => Command::CancelUpload {
-                command,
-                local_id,
-                upload,
-            },
-            CommandDe::Logout {} => Command::Logout {},
-            CommandDe::Contacts {
-                kind,
-                search,
-                members,
-            } => Command::Contacts {
-                kind,
-                search,
-                members,
-            },
-            CommandDe::Me {} => Command::Me {},
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::boundary::Request;
+
+    use serde::de::{EnumAccess, IntoDeserializer, VariantAccess};
+
+    // ---- the reference: the derived mirror enum this module read commands with before ----
+
+    /// [`read_variant`] as it was: `{"<name>": <text>}` read by serde's derive of
+    /// [`CommandDe`], the head's keys hidden from it.
+    fn derived_read(name: &str, text: &[u8]) -> Result<Command, serde_json::Error> {
+        CommandDe::deserialize(Tagged { name, text }).map(Command::from)
+    }
+
+    /// `{"<name>": <text>}` as serde sees an externally tagged enum, without writing it.
+    struct Tagged<'a> {
+        name: &'a str,
+        text: &'a [u8],
+    }
+
+    impl<'de> Deserializer<'de> for Tagged<'de> {
+        type Error = serde_json::Error;
+        fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            visitor.visit_enum(self)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct
+            enum identifier ignored_any
+        }
+    }
+
+    impl<'de> EnumAccess<'de> for Tagged<'de> {
+        type Error = serde_json::Error;
+        type Variant = Fields<'de>;
+        fn variant_seed<S: DeserializeSeed<'de>>(
+            self,
+            seed: S,
+        ) -> Result<(S::Value, Fields<'de>), Self::Error> {
+            let variant = seed.deserialize(self.name.into_deserializer())?;
+            Ok((variant, Fields(self.text)))
+        }
+    }
+
+    /// The fields of the variant: the command object itself.
+    struct Fields<'a>(&'a [u8]);
+
+    impl<'de> VariantAccess<'de> for Fields<'de> {
+        type Error = serde_json::Error;
+        fn unit_variant(self) -> Result<(), Self::Error> {
+            Err(de::Error::custom("every command is an object"))
+        }
+        fn newtype_variant_seed<T: DeserializeSeed<'de>>(
+            self,
+            _: T,
+        ) -> Result<T::Value, Self::Error> {
+            Err(de::Error::custom("every command is an object"))
+        }
+        fn tuple_variant<V: Visitor<'de>>(self, _: usize, _: V) -> Result<V::Value, Self::Error> {
+            Err(de::Error::custom("every command is an object"))
+        }
+        fn struct_variant<V: Visitor<'de>>(
+            self,
+            _fields: &'static [&'static str],
+            visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            let mut de = serde_json::Deserializer::from_slice(self.0);
+            let value = (&mut de).deserialize_map(SkipHead(visitor))?;
+            de.end()?;
+            Ok(value)
+        }
+    }
+
+    /// The variant's visitor, shown the object without its head keys.
+    struct SkipHead<V>(V);
+
+    impl<'de, V: Visitor<'de>> Visitor<'de> for SkipHead<V> {
+        type Value = V::Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.expecting(f)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+            self.0.visit_map(Skipping(map))
+        }
+    }
+
+    /// A map without the keys `"id"`, `"timeout_ms"` and `"cmd"`.
+    struct Skipping<A>(A);
+
+    impl<'de, A: MapAccess<'de>> MapAccess<'de> for Skipping<A> {
+        type Error = A::Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, A::Error> {
+            while let Some(key) = self.0.next_key::<String>()? {
+                if let HeadKey::Other = head_key(&key) {
+                    return seed.deserialize(key.into_deserializer()).map(Some);
+                }
+                self.0.next_value::<IgnoredAny>()?;
+            }
+            Ok(None)
+        }
+        fn next_value_seed<T: DeserializeSeed<'de>>(
+            &mut self,
+            seed: T,
+        ) -> Result<T::Value, A::Error> {
+            self.0.next_value_seed(seed)
+        }
+    }
+
+    /// A [`Command`] read as `{"<cmd>": {fields}}`: the same variants, fields and serde
+    /// attributes, externally tagged.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case", deny_unknown_fields)]
+    enum CommandDe {
+        SendText {
+            to: String,
+            text: String,
+            #[serde(default)]
+            mentions: Vec<String>,
+        },
+        SendFile {
+            to: String,
+            #[serde(default)]
+            file_name: Option<String>,
+            #[serde(default)]
+            data_b64: Option<String>,
+            #[serde(default)]
+            path: Option<String>,
+            #[serde(rename = "as", default)]
+            as_kind: Option<MediaKind>,
+        },
+        SendEmoticon {
+            to: String,
+            #[serde(default)]
+            md5: Option<String>,
+            #[serde(default)]
+            media_id: Option<String>,
+        },
+        Forward {
+            to: String,
+            #[serde(default)]
+            msg_id: Option<String>,
+            #[serde(default, deserialize_with = "crate::boundary::command::inline_message")]
+            message: Option<Box<Message>>,
+        },
+        Revoke {
+            to: String,
+            msg_id: String,
+        },
+        MarkRead {
+            chat: String,
+        },
+        Download {
+            #[serde(default)]
+            msg_id: Option<String>,
+            #[serde(default)]
+            media: Option<Download>,
+            #[serde(default)]
+            save_to: Option<String>,
+            #[serde(default)]
+            inline: bool,
+        },
+        AcceptFriend {
+            #[serde(default)]
+            msg_id: Option<String>,
+            #[serde(default)]
+            user_name: Option<String>,
+            #[serde(default)]
+            ticket: Option<String>,
+        },
+        AddFriend {
+            user_name: String,
+            #[serde(default)]
+            greeting: String,
+        },
+        CreateGroup {
+            topic: String,
+            members: Vec<String>,
+        },
+        AddMembers {
+            group: String,
+            members: Vec<String>,
+        },
+        RemoveMembers {
+            group: String,
+            members: Vec<String>,
+        },
+        RenameGroup {
+            group: String,
+            topic: String,
+        },
+        SetRemark {
+            user: String,
+            remark: String,
+        },
+        Pin {
+            chat: String,
+        },
+        Unpin {
+            chat: String,
+        },
+        FetchGroupMembers {
+            group: String,
+        },
+        CancelUpload {
+            #[serde(default)]
+            command: Option<CommandId>,
+            #[serde(default)]
+            local_id: Option<String>,
+            #[serde(default)]
+            upload: Option<u64>,
+        },
+        Logout {},
+        Contacts {
+            #[serde(default)]
+            kind: Option<ContactKind>,
+            #[serde(default)]
+            search: Option<String>,
+            #[serde(default)]
+            members: bool,
+        },
+        Me {},
+    }
+
+    impl From<CommandDe> for Command {
+        fn from(c: CommandDe) -> Command {
+            match c {
+                CommandDe::SendText { to, text, mentions } => {
+                    Command::SendText { to, text, mentions }
+                }
+                CommandDe::SendFile {
+                    to,
+                    file_name,
+                    data_b64,
+                    path,
+                    as_kind,
+                } => Command::SendFile {
+                    to,
+                    file_name,
+                    data_b64,
+                    path,
+                    as_kind,
+                },
+                CommandDe::SendEmoticon { to, md5, media_id } => {
+                    Command::SendEmoticon { to, md5, media_id }
+                }
+                CommandDe::Forward {
+                    to,
+                    msg_id,
+                    message,
+                } => Command::Forward {
+                    to,
+                    msg_id,
+                    message,
+                },
+                CommandDe::Revoke { to, msg_id } => Command::Revoke { to, msg_id },
+                CommandDe::MarkRead { chat } => Command::MarkRead { chat },
+                CommandDe::Download {
+                    msg_id,
+                    media,
+                    save_to,
+                    inline,
+                } => Command::Download {
+                    msg_id,
+                    media,
+                    save_to,
+                    inline,
+                },
+                CommandDe::AcceptFriend {
+                    msg_id,
+                    user_name,
+                    ticket,
+                } => Command::AcceptFriend {
+                    msg_id,
+                    user_name,
+                    ticket,
+                },
+                CommandDe::AddFriend {
+                    user_name,
+                    greeting,
+                } => Command::AddFriend {
+                    user_name,
+                    greeting,
+                },
+                CommandDe::CreateGroup { topic, members } => {
+                    Command::CreateGroup { topic, members }
+                }
+                CommandDe::AddMembers { group, members } => Command::AddMembers { group, members },
+                CommandDe::RemoveMembers { group, members } => {
+                    Command::RemoveMembers { group, members }
+                }
+                CommandDe::RenameGroup { group, topic } => Command::RenameGroup { group, topic },
+                CommandDe::SetRemark { user, remark } => Command::SetRemark { user, remark },
+                CommandDe::Pin { chat } => Command::Pin { chat },
+                CommandDe::Unpin { chat } => Command::Unpin { chat },
+                CommandDe::FetchGroupMembers { group } => Command::FetchGroupMembers { group },
+                CommandDe::CancelUpload {
+                    command,
+                    local_id,
+                    upload,
+                } => Command::CancelUpload {
+                    command,
+                    local_id,
+                    upload,
+                },
+                CommandDe::Logout {} => Command::Logout {},
+                CommandDe::Contacts {
+                    kind,
+                    search,
+                    members,
+                } => Command::Contacts {
+                    kind,
+                    search,
+                    members,
+                },
+                CommandDe::Me {} => Command::Me {},
+            }
+        }
+    }
 
     /// The way back, for the compiler only: a variant or field added to [`Command`] and
     /// not to [`CommandDe`] does not build.
@@ -801,6 +1210,92 @@ mod tests {
             },
             Command::Me {},
         ]
+    }
+
+    /// What the reader and the derived mirror are compared on: every sample, and each
+    /// with one of its keys left out, given twice, given a value of every JSON type, plus
+    /// an unknown key and the head's keys; every variant with no fields; an unknown one.
+    fn variations() -> Vec<(String, String)> {
+        use serde_json::json;
+        let mut out = Vec::new();
+        let mut dups = Vec::new();
+        for c in samples() {
+            let v = serde_json::to_value(&c).unwrap();
+            let obj = v.as_object().unwrap();
+            let name = obj["cmd"].as_str().unwrap().to_owned();
+            let mut push = |o: &Map<String, Value>| {
+                out.push((name.clone(), Value::Object(o.clone()).to_string()))
+            };
+            push(obj);
+            let mut extra = obj.clone();
+            extra.insert("zz".into(), json!(1));
+            push(&extra);
+            let mut head = obj.clone();
+            head.insert("id".into(), json!(1));
+            head.insert("timeout_ms".into(), json!(2));
+            push(&head);
+            for key in obj.keys().filter(|k| *k != "cmd") {
+                let mut o = obj.clone();
+                o.remove(key);
+                push(&o);
+                for bad in [
+                    json!(null),
+                    json!(5),
+                    json!(-1),
+                    json!(1.5),
+                    json!("x"),
+                    json!([]),
+                    json!(["a"]),
+                    json!({}),
+                    json!({"what": "voice", "msg_id": "1"}),
+                    json!(true),
+                ] {
+                    let mut o = obj.clone();
+                    o.insert(key.clone(), bad);
+                    push(&o);
+                }
+                let text = Value::Object(obj.clone()).to_string();
+                dups.push((
+                    name.clone(),
+                    format!("{{\"{key}\":{},{}", obj[key], &text[1..]),
+                ));
+            }
+        }
+        out.append(&mut dups);
+        for name in NAMES.iter().chain(&["nope", ""]) {
+            out.push((name.to_string(), r#"{"cmd": "x"}"#.into()));
+            out.push((name.to_string(), r#"{"cmd": "x", "x": 1}"#.into()));
+        }
+        out
+    }
+
+    /// Input for input, the reader gives what the derived mirror gave: the same command
+    /// or the same error, message and position; and from a `serde_json::Value` (with
+    /// `"id"` and `"timeout_ms"` unknown fields there), the same message.
+    #[test]
+    fn reads_as_the_derived_mirror() {
+        let variations = variations();
+        let mut errors = 0;
+        for (name, text) in &variations {
+            let new = read_variant(name, text.as_bytes()).map_err(|e| e.to_string());
+            let old = derived_read(name, text.as_bytes()).map_err(|e| e.to_string());
+            assert_eq!(new, old, "{name}: {text}");
+            errors += usize::from(new.is_err());
+            let Ok(Value::Object(mut map)) = serde_json::from_str::<Value>(text) else {
+                unreachable!()
+            };
+            map.remove("cmd");
+            let mut outer = Map::new();
+            outer.insert(name.clone(), Value::Object(map.clone()));
+            let old = serde_json::from_value::<CommandDe>(Value::Object(outer))
+                .map(Command::from)
+                .map_err(|e| e.to_string());
+            map.insert("cmd".into(), Value::String(name.clone()));
+            let new = Command::from_map(map).map_err(|e| e.to_string());
+            assert_eq!(new, old, "from a Value, {name}: {text}");
+        }
+        // Both outcomes were seen, many times.
+        assert!(errors > 200 && variations.len() - errors > 50, "{errors}");
     }
 
     #[test]
