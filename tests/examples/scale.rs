@@ -18,7 +18,21 @@
 use std::time::Duration;
 
 use clap::Parser;
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+use std::alloc::System;
 use webwx_tests::scale::{self, Params};
+
+/// Counts what this process allocates, for the heap figures beside the RSS ones (the
+/// resident memory of one session is lost in the noise of thousands).
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// Bytes allocated and not freed so far (as asked for: without the allocator's own
+/// rounding and headers).
+fn heap_bytes() -> u64 {
+    let s = GLOBAL.stats();
+    s.bytes_allocated.saturating_sub(s.bytes_deallocated) as u64
+}
 
 /// Set in the environment of the simulator process this example starts.
 const SIM_ENV: &str = "WEBWX_SCALE_SIM";
@@ -86,6 +100,7 @@ fn main() {
         long_lived_messages: cli.long_lived,
         workers: cli.workers,
         max_idle_per_host: cli.max_idle_per_host,
+        heap_bytes: Some(heap_bytes),
         ..Params::full(cli.sessions, cli.rate)
     };
     eprintln!(

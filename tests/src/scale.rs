@@ -63,6 +63,9 @@ pub struct Params {
     pub deadline: Duration,
     /// Seed of the simulator and the clients.
     pub seed: u64,
+    /// The bytes this process has allocated and not freed (a counting global allocator:
+    /// the example's), for heap figures beside the RSS ones; `None`: not measured.
+    pub heap_bytes: Option<fn() -> u64>,
 }
 
 impl Params {
@@ -84,6 +87,7 @@ impl Params {
             max_idle_per_host: None,
             deadline: Duration::from_secs(600),
             seed: 20,
+            heap_bytes: None,
         }
     }
 
@@ -121,6 +125,11 @@ pub struct LongLived {
     pub rss_kib: i64,
     /// Of that, what the messages added after its login, KiB.
     pub rss_messages_kib: i64,
+    /// The heap it added (its login, then the messages), KiB, when measured
+    /// ([`Params::heap_bytes`]).
+    pub heap_kib: Option<f64>,
+    /// Of that, what the messages added after its login, KiB.
+    pub heap_messages_kib: Option<f64>,
 }
 
 /// What a scale run measured.
@@ -137,6 +146,9 @@ pub struct Figures {
     pub rss_base_kib: u64,
     /// The same with every session logged in and idle, KiB.
     pub rss_idle_kib: u64,
+    /// The heap every idle session added, per session, KiB, when measured
+    /// ([`Params::heap_bytes`]).
+    pub idle_heap_kib_per_session: Option<f64>,
     /// The idle window over which the CPU was measured.
     pub idle: Duration,
     /// CPU time of this process during the idle window, in % of one core.
@@ -210,12 +222,21 @@ impl std::fmt::Display for Figures {
             self.sim_idle_cpu_pct,
             self.sim_rss_kib
         )?;
+        if let Some(h) = self.idle_heap_kib_per_session {
+            writeln!(f, "  idle heap: {h:.1} KiB per session")?;
+        }
         if let Some(l) = &self.long_lived {
             writeln!(
                 f,
                 "  long-lived session: {} messages, {} ids seen, {} KiB in all ({} KiB after its login)",
                 l.messages, l.seen_ids, l.rss_kib, l.rss_messages_kib
             )?;
+            if let (Some(all), Some(messages)) = (l.heap_kib, l.heap_messages_kib) {
+                writeln!(
+                    f,
+                    "  long-lived session's heap: {all:.1} KiB in all ({messages:.1} KiB after its login)"
+                )?;
+            }
         }
         writeln!(
             f,
@@ -393,6 +414,8 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
     // Settle, then the baseline.
     std::thread::sleep(Duration::from_millis(200));
     let rss_base_kib = own_rss_kib();
+    let heap = || p.heap_bytes.map(|f| f() as f64 / 1024.0);
+    let heap_base = heap();
 
     // Log every session in, `concurrent_logins` at a time.
     let t0 = Instant::now();
@@ -455,6 +478,9 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
         300
     }));
     let rss_idle_kib = own_rss_kib();
+    let idle_heap_kib_per_session = heap()
+        .zip(heap_base)
+        .map(|(idle, base)| (idle - base) / p.sessions.max(1) as f64);
     let sim_rss_kib = sim.rss_kib();
     let me = std::process::id();
     let (cpu0, sim0, w0) = (cpu_seconds(me), cpu_seconds(sim.pid()), Instant::now());
@@ -470,12 +496,14 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
     // The long-lived session: logged in, then fed past its seen-id set's capacity.
     let long_lived = (p.long_lived_messages > 0).then(|| {
         let before = own_rss_kib() as i64;
+        let heap_before = heap();
         start(p.sessions, &mut handles);
         wait("the long-lived session ready", by, &|| {
             board.ready.load(Ordering::Relaxed) > p.sessions
         });
         std::thread::sleep(Duration::from_millis(200));
         let after_login = own_rss_kib() as i64;
+        let heap_after_login = heap();
         let h = &handles[p.sessions];
         let uin = uin_of_long(sim, &board, p.sessions);
         let friend = friend_of(h).0;
@@ -494,11 +522,14 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
         });
         std::thread::sleep(Duration::from_millis(200));
         let end = own_rss_kib() as i64;
+        let heap_end = heap();
         let l = LongLived {
             messages: board.long_lived.load(Ordering::Relaxed),
             seen_ids: h.snapshot().seen.len(),
             rss_kib: end - before,
             rss_messages_kib: end - after_login,
+            heap_kib: heap_end.zip(heap_before).map(|(e, b)| e - b),
+            heap_messages_kib: heap_end.zip(heap_after_login).map(|(e, a)| e - a),
         };
         eprintln!("scale: long-lived session {l:?}");
         l
@@ -570,6 +601,7 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
         login,
         rss_base_kib,
         rss_idle_kib,
+        idle_heap_kib_per_session,
         idle: p.idle,
         idle_cpu_pct,
         sim_idle_cpu_pct,
