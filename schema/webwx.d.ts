@@ -267,7 +267,8 @@ export type Command = { "cmd": "send_text",
    */
   to: string,
   /**
-   * The `id` of a message seen in this session (the last 512 are kept).
+   * The `id` of a message seen in this session (the newest are kept: by default
+   * 512 at most, taking 8 KiB at most).
    */
   msg_id?: string,
   /**
@@ -1190,8 +1191,8 @@ export type MessageKind = { "kind": "text",
    */
   revoker: Party | null,
   /**
-   * What was revoked, when this session saw it (the client keeps its last
-   * [`RECENT_MESSAGES`](crate::client::RECENT_MESSAGES) messages): set by the
+   * What was revoked, when this session saw it (the client keeps its newest
+   * messages, [`RecentLimits`](crate::client::RecentLimits)): set by the
    * [`Client`](crate::Client), never by [`Message::from_raw`](super::Message::from_raw).
    */
   original?: RevokedMessage, } | { "kind": "unknown",
@@ -1573,7 +1574,8 @@ export type Request = {
    */
   to: string,
   /**
-   * The `id` of a message seen in this session (the last 512 are kept).
+   * The `id` of a message seen in this session (the newest are kept: by default
+   * 512 at most, taking 8 KiB at most).
    */
   msg_id?: string,
   /**

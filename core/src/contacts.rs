@@ -143,7 +143,9 @@ pub struct ContactSummary {
 #[derive(Clone, Debug, Default)]
 pub struct Contacts {
     me: String,
-    by_name: HashMap<String, RawContact>,
+    /// Boxed: a contact is ~0.5 KiB, and a map keeps room for more entries than it holds
+    /// (8 bytes a spare slot boxed).
+    by_name: HashMap<String, Box<RawContact>>,
 }
 
 impl Contacts {
@@ -185,14 +187,14 @@ impl Contacts {
                 if c.encry_chat_room_id.is_empty() {
                     c.encry_chat_room_id = old.encry_chat_room_id.clone();
                 }
-                if *old == c {
+                if **old == c {
                     return None;
                 }
-                *old = c;
+                **old = c;
                 Some(ContactChange::Updated { user_name, kind })
             }
             None => {
-                self.by_name.insert(user_name.clone(), c);
+                self.by_name.insert(user_name.clone(), Box::new(c));
                 Some(ContactChange::Added { user_name, kind })
             }
         }
@@ -223,7 +225,7 @@ impl Contacts {
 
     /// A contact by UserName.
     pub fn get(&self, user_name: &str) -> Option<&RawContact> {
-        self.by_name.get(user_name)
+        self.by_name.get(user_name).map(|c| &**c)
     }
 
     /// The kind of a UserName (known or not).
@@ -243,7 +245,7 @@ impl Contacts {
     /// Finds a contact by UserName, then by remark name, then by nickname (exact match,
     /// after emoji/entity normalization), preferring friends and groups.
     pub fn find(&self, name: &str) -> Option<&RawContact> {
-        if let Some(c) = self.by_name.get(name) {
+        if let Some(c) = self.get(name) {
             return Some(c);
         }
         let mut best: Option<&RawContact> = None;
@@ -302,7 +304,7 @@ impl Contacts {
 
     /// Every contact, sorted by UserName.
     pub fn all(&self) -> Vec<&RawContact> {
-        let mut v: Vec<&RawContact> = self.by_name.values().collect();
+        let mut v: Vec<&RawContact> = self.by_name.values().map(|c| &**c).collect();
         v.sort_by(|a, b| a.user_name.cmp(&b.user_name));
         v
     }

@@ -58,10 +58,20 @@ impl std::fmt::Debug for Credentials {
 /// (a retried webwxsync, a replayed SyncKey, a restart) is surfaced once. A saved list
 /// longer than [`SeenIds::CAPACITY`] keeps its newest ids when read back.
 ///
-/// Ids are kept as `u64`s (32 KiB when full, against ~230 KiB as strings): a `MsgId` is
-/// a decimal number; anything else is kept as its 64-bit FNV-1a hash. Saved as the same
-/// list of decimal strings as before (a hashed id is saved as its hash, which reads back
-/// as itself).
+/// Ids are kept as `u64`s (8 bytes each, against ~56 as strings): a `MsgId` is a decimal
+/// number; anything else is kept as its 64-bit FNV-1a hash. Saved as the same list of
+/// decimal strings as before (a hashed id is saved as its hash, which reads back as
+/// itself).
+///
+/// How many a session needs is what the server can send again, which is what lies behind
+/// the SyncKey it is asked with: a webwxsync whose answer was lost is asked again with the
+/// same key (the same batch: tens of messages, `ContinueFlag` beyond; the simulator's
+/// batch is 50); an answer whose keys lag, or go back a few steps, repeats the last
+/// batch or two; a duplicate sits in one answer. A session restored from a saved state
+/// gets again what came after the saved SyncKey, and the saved ids are those of the same
+/// moment (the two are saved together), so older ids would not help there. The client
+/// keeps [`Config::seen_ids`](crate::Config::seen_ids) of them (512 by default: ten
+/// batches of 50, 4 KiB), at most [`SeenIds::CAPACITY`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SeenIds {
@@ -100,6 +110,12 @@ impl SeenIds {
 
     /// Records `id`; returns `false` if it was already seen.
     pub fn insert(&mut self, id: &str) -> bool {
+        self.insert_within(id, Self::CAPACITY)
+    }
+
+    /// Records `id`, keeping the newest `most` ids (at most [`SeenIds::CAPACITY`]);
+    /// returns `false` if it was already seen.
+    pub fn insert_within(&mut self, id: &str, most: usize) -> bool {
         if id.is_empty() {
             return true;
         }
@@ -107,8 +123,14 @@ impl SeenIds {
         if self.ids.contains(&key) {
             return false;
         }
-        while self.ids.len() >= Self::CAPACITY {
-            self.ids.pop_front();
+        let most = most.clamp(1, Self::CAPACITY);
+        if self.ids.len() >= most {
+            let excess = self.ids.len() + 1 - most;
+            self.ids.drain(..excess);
+            // A set read back larger than the bound gives its room back.
+            if self.ids.capacity() > 2 * most {
+                self.ids.shrink_to(most);
+            }
         }
         self.ids.push_back(key);
         true
@@ -583,6 +605,30 @@ mod tests {
             .to_string();
         assert!(!e.contains("176666155"), "{e}");
         assert!(e.contains("wrong type"), "{e}");
+    }
+
+    #[test]
+    fn seen_ids_within_a_smaller_bound() {
+        let mut seen = SeenIds::default();
+        for i in 0..SeenIds::CAPACITY as u64 {
+            assert!(seen.insert(&i.to_string()));
+        }
+        // A session with a smaller bound (a state saved with more ids, read back).
+        assert!(seen.insert_within("5000", 100));
+        assert_eq!(seen.len(), 100);
+        assert!(seen.ids.capacity() <= 200, "{}", seen.ids.capacity());
+        assert!(!seen.contains(&(SeenIds::CAPACITY as u64 - 100).to_string()));
+        assert!(seen.contains(&(SeenIds::CAPACITY as u64 - 99).to_string()));
+        assert!(!seen.insert_within("5000", 100), "still a duplicate");
+        for i in 0..250u64 {
+            assert!(seen.insert_within(&(10_000 + i).to_string(), 100));
+        }
+        assert_eq!(seen.len(), 100);
+        assert!(seen.contains("10249") && seen.contains("10150") && !seen.contains("10149"));
+        // Never more than CAPACITY, never nothing.
+        assert!(seen.insert_within("1", 0));
+        assert_eq!(seen.len(), 1);
+        assert!(!seen.insert_within("1", usize::MAX));
     }
 
     #[test]

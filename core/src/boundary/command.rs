@@ -132,7 +132,8 @@ pub enum Command {
     Forward {
         /// The chat to forward to.
         to: String,
-        /// The `id` of a message seen in this session (the last 512 are kept).
+        /// The `id` of a message seen in this session (the newest are kept: by default
+        /// 512 at most, taking 8 KiB at most).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "schema", ts(optional))]
         msg_id: Option<String>,

@@ -25,10 +25,10 @@ use super::answer::{Answer, CommandResult};
 use super::command::{Command, CommandId, Request};
 use super::error::{ErrorInfo, ErrorKind};
 use crate::FileSpec;
-use crate::client::{Client, CommandEvent, Event, SessionPhase};
+use crate::client::{Client, CommandEvent, Event, RecentLimits, RecentMessage, SessionPhase};
 use crate::endpoint::sendemoticon::Emoticon;
-use crate::media::{Download, DownloadedMedia};
-use crate::message::Message;
+use crate::media::DownloadedMedia;
+
 use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use crate::upload::{MediaKind, md5_hex};
@@ -327,11 +327,20 @@ impl Tracker {
         ticket
     }
 
-    fn recent(client: &Client, msg_id: &str) -> Result<Message, ErrorInfo> {
-        client.recent_message(msg_id).cloned().ok_or_else(|| {
+    fn recent<'c>(client: &'c Client, msg_id: &str) -> Result<&'c RecentMessage, ErrorInfo> {
+        client.recent_message(msg_id).ok_or_else(|| {
+            let RecentLimits { messages, bytes } = client.config().recent;
+            let bytes = if bytes % 1024 == 0 {
+                format!("{} KiB", bytes / 1024)
+            } else {
+                format!("{bytes} bytes")
+            };
             ErrorInfo::new(
                 ErrorKind::Unknown,
-                format!("no message {msg_id:?} seen in this session (the last {RECENT_MESSAGES} are kept)"),
+                format!(
+                    "no message {msg_id:?} seen in this session (the last {messages} are kept, \
+                     {bytes} at most)"
+                ),
             )
         })
     }
@@ -445,14 +454,14 @@ impl Tracker {
                 to,
                 msg_id,
                 message,
-            } => {
-                let msg = match (msg_id, message) {
-                    (Some(id), None) => Self::recent(client, id)?,
-                    (None, Some(m)) => (**m).clone(),
-                    _ => return Err(invalid("forward takes exactly one of msg_id and message")),
-                };
-                send(client.forward(now, &msg, to))
-            }
+            } => match (msg_id, message) {
+                (Some(id), None) => {
+                    let what = Self::recent(client, id)?.forwarded();
+                    send(client.forward_what(now, what, to))
+                }
+                (None, Some(m)) => send(client.forward(now, m, to)),
+                _ => Err(invalid("forward takes exactly one of msg_id and message")),
+            },
             Command::Revoke { to, msg_id } => op(client.revoke(now, msg_id, to)),
             Command::MarkRead { chat } => op(client.mark_read(now, chat)),
             Command::Download {
@@ -462,11 +471,9 @@ impl Tracker {
                 inline,
             } => {
                 let what = match (msg_id, media) {
-                    (Some(id), None) => {
-                        let m = Self::recent(client, id)?;
-                        Download::for_message(&m)
-                            .ok_or_else(|| invalid(&format!("message {id} has no media")))?
-                    }
+                    (Some(id), None) => Self::recent(client, id)?
+                        .download()
+                        .ok_or_else(|| invalid(&format!("message {id} has no media")))?,
                     (None, Some(d)) => d.clone(),
                     _ => return Err(invalid("download takes exactly one of msg_id and media")),
                 };
@@ -489,8 +496,15 @@ impl Tracker {
                 ticket,
             } => match (msg_id, user_name, ticket) {
                 (Some(id), None, None) => {
-                    let m = Self::recent(client, id)?;
-                    op(client.accept_friend_request(now, &m))
+                    let request = Self::recent(client, id)?
+                        .friend_request()
+                        .map(|(u, t)| (u.to_owned(), t.to_owned()));
+                    match request {
+                        Some((user_name, ticket)) => {
+                            op(client.accept_friend(now, &user_name, &ticket))
+                        }
+                        None => Err(crate::CommandError::NotAFriendRequest.into()),
+                    }
                 }
                 (None, Some(u), Some(t)) => op(client.accept_friend(now, u, t)),
                 _ => Err(invalid(

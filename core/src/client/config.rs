@@ -1,5 +1,6 @@
 //! Client configuration.
 
+use super::recent::RecentLimits;
 use crate::hosts::DEFAULT_CONTENT_HOST;
 use crate::pacing::PacingPolicy;
 use crate::relay::{Origin, RelayError};
@@ -115,6 +116,23 @@ pub struct Config {
     pub pacing: PacingPolicy,
     /// A keep-alive message sent now and then while the sync loop runs; off by default.
     pub heartbeat: Option<Heartbeat>,
+    /// How much of the received messages the client keeps for `forward`, `download` and
+    /// `accept_friend` by `msg_id` and for the `original` of a revoke: the newest, at
+    /// most 512 taking at most 8 KiB by default ([`RecentLimits`]).
+    #[serde(default)]
+    pub recent: RecentLimits,
+    /// How many received message ids the client remembers to drop a message the server
+    /// sends again ([`SeenIds`](crate::session::SeenIds), which says why 512 by
+    /// default; at most [`SeenIds::CAPACITY`](crate::session::SeenIds::CAPACITY)).
+    #[serde(default = "default_seen_ids")]
+    pub seen_ids: usize,
+}
+
+/// [`Config::seen_ids`] by default.
+pub const DEFAULT_SEEN_IDS: usize = 512;
+
+fn default_seen_ids() -> usize {
+    DEFAULT_SEEN_IDS
 }
 
 /// A keep-alive: a text sent to `target` every `interval` (± `jitter`, drawn each time)
@@ -180,7 +198,21 @@ impl Config {
             notify_inited: true,
             pacing: PacingPolicy::default(),
             heartbeat: None,
+            recent: RecentLimits::default(),
+            seen_ids: DEFAULT_SEEN_IDS,
         }
+    }
+
+    /// Remembers `n` received message ids to drop re-deliveries ([`Config::seen_ids`]).
+    pub fn seen_ids(mut self, n: usize) -> Self {
+        self.seen_ids = n;
+        self
+    }
+
+    /// Keeps the received messages within `limits` ([`Config::recent`]).
+    pub fn recent(mut self, limits: RecentLimits) -> Self {
+        self.recent = limits;
+        self
     }
 
     /// Sends every request to `origin` (e.g. `http://127.0.0.1:8787`) in the relay form.

@@ -65,7 +65,7 @@ pub(crate) struct Ctx<'a> {
     /// The contact store.
     pub(crate) contacts: &'a mut Contacts,
     out: &'a mut VecDeque<Output>,
-    inflight: &'a mut HashMap<RequestId, Inflight>,
+    inflight: &'a mut HashMap<RequestId, Box<Inflight>>,
     timers: &'a mut SortedMap<(Monotonic, u64), Timer>,
     next_id: &'a mut u64,
     unsent: &'a mut Vec<Inflight>,
@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
         state: &'a mut SessionState,
         contacts: &'a mut Contacts,
         out: &'a mut VecDeque<Output>,
-        inflight: &'a mut HashMap<RequestId, Inflight>,
+        inflight: &'a mut HashMap<RequestId, Box<Inflight>>,
         timers: &'a mut SortedMap<(Monotonic, u64), Timer>,
         next_id: &'a mut u64,
         unsent: &'a mut Vec<Inflight>,
@@ -192,7 +192,7 @@ impl<'a> Ctx<'a> {
             timeout: inflight.timeout,
             endpoint: inflight.endpoint,
         };
-        self.inflight.insert(id, inflight);
+        self.inflight.insert(id, Box::new(inflight));
         self.out.push_back(Output::Transmit(t));
     }
 

@@ -44,10 +44,12 @@ mod sync_loop;
 
 pub use command_view::CommandView;
 pub use commands::CommandEvent;
-pub use config::{Config, DEFAULT_USER_AGENT, Heartbeat, RetryPolicy, UploadLimits};
+pub use config::{
+    Config, DEFAULT_SEEN_IDS, DEFAULT_USER_AGENT, Heartbeat, RetryPolicy, UploadLimits,
+};
 pub use event::{Event, LogoutReason, Output, RequestId, Transmit};
 pub use login::Refusal;
-pub use recent::RECENT_MESSAGES;
+pub use recent::{RECENT_BYTES, RECENT_MESSAGES, RecentLimits, RecentMessage};
 
 use crate::contacts::Contacts;
 use crate::error::{ResponseError, TransportErrorKind};
@@ -189,7 +191,9 @@ pub struct Client {
     pub(crate) phase: Phase,
     pub(crate) contacts: Contacts,
     out: VecDeque<Output>,
-    pub(crate) inflight: HashMap<RequestId, Inflight>,
+    /// Boxed: a request is a few hundred bytes, and the map keeps the room it grew to
+    /// while logging in (8 bytes a spare slot boxed).
+    pub(crate) inflight: HashMap<RequestId, Box<Inflight>>,
     timers: SortedMap<(Monotonic, u64), Timer>,
     next_id: u64,
     /// Requests whose wire form could not be built, for their owner to fail.
@@ -315,10 +319,16 @@ impl Client {
         self.phase == Phase::LoggedOut
     }
 
-    /// A message this session saw, by its `MsgId` (or `NewMsgId`): the last
-    /// [`RECENT_MESSAGES`] are kept.
-    pub fn recent_message(&self, id: &str) -> Option<&crate::message::Message> {
+    /// What this session kept of a message it saw, by its `MsgId` (or `NewMsgId`): the
+    /// newest messages are kept within [`Config::recent`] ([`RecentLimits`]).
+    pub fn recent_message(&self, id: &str) -> Option<&RecentMessage> {
         self.sync.recent.find(id)
+    }
+
+    /// How many messages this session keeps now, and the bytes counted for them
+    /// (within [`Config::recent`]).
+    pub fn recent_messages(&self) -> (usize, usize) {
+        (self.sync.recent.len(), self.sync.recent.bytes())
     }
 
     /// Number of requests in flight.
@@ -339,6 +349,11 @@ impl Client {
                 continue;
             }
             return o;
+        }
+        // Drained: its room (four outputs of a few hundred bytes) is given back, as a
+        // session spends most of its life with nothing to output.
+        if self.out.capacity() > 0 {
+            self.out = VecDeque::new();
         }
         if let Some(((at, _), _)) = self.timers.first_key_value() {
             return Output::Timeout(*at);
@@ -381,7 +396,7 @@ impl Client {
 
     /// Feeds the response to request `id`.
     pub fn handle_response(&mut self, now: Now, id: RequestId, resp: Response<Vec<u8>>) {
-        let Some(inflight) = self.inflight.remove(&id) else {
+        let Some(inflight) = self.inflight.remove(&id).map(|i| *i) else {
             tracing::debug!(%id, "response to a request no longer in flight; ignored");
             return;
         };
@@ -432,7 +447,7 @@ impl Client {
 
     /// Reports that request `id` failed in the transport.
     pub fn handle_transport_error(&mut self, now: Now, id: RequestId, kind: TransportErrorKind) {
-        let Some(inflight) = self.inflight.remove(&id) else {
+        let Some(inflight) = self.inflight.remove(&id).map(|i| *i) else {
             return;
         };
         tracing::debug!(%id, endpoint = inflight.endpoint, %kind, "transport error");

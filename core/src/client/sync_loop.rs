@@ -232,7 +232,7 @@ impl SyncLoop {
         let me = ctx.state.me.clone().unwrap_or_default();
         let mut unknown_groups: Vec<String> = Vec::new();
         for raw in r.add_msg_list {
-            if !ctx.state.seen.insert(&raw.msg_id) {
+            if !ctx.state.seen.insert_within(&raw.msg_id, ctx.cfg.seen_ids) {
                 tracing::debug!("duplicate message ignored");
                 continue;
             }
@@ -251,8 +251,8 @@ impl SyncLoop {
             {
                 unknown_groups.push(msg.chat.clone());
             }
+            self.recent.push(&msg, ctx.cfg.recent);
             let msg = Box::new(msg);
-            self.recent.push(msg.clone());
             ctx.emit(Event::Message(msg));
         }
         for c in r.mod_contact_list {

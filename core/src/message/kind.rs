@@ -150,8 +150,8 @@ pub enum MessageKind {
         replace_text: String,
         /// Who revoked, read from the replace text.
         revoker: Option<Party>,
-        /// What was revoked, when this session saw it (the client keeps its last
-        /// [`RECENT_MESSAGES`](crate::client::RECENT_MESSAGES) messages): set by the
+        /// What was revoked, when this session saw it (the client keeps its newest
+        /// messages, [`RecentLimits`](crate::client::RecentLimits)): set by the
         /// [`Client`](crate::Client), never by [`Message::from_raw`](super::Message::from_raw).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "schema", ts(optional))]

@@ -7,13 +7,14 @@ use super::{
     resolve_user_name,
 };
 use crate::client::ctx::{Ctx, Step};
+use crate::client::recent::{Forwarded, RecentMessage};
 use crate::client::{Client, Inflight, Pending, Phase};
 use crate::contacts::Contacts;
 use crate::endpoint::sendemoticon::{self, Emoticon};
 use crate::endpoint::sendmsg::{self, OutMsg};
 use crate::endpoint::{SessionCtx, sendappmsg, sendmsgimg, sendvideomsg};
 use crate::error::{Argument, CommandError};
-use crate::message::{Message, MessageKind};
+use crate::message::Message;
 use crate::pacing::PaceClass;
 use crate::time::Now;
 use http::{Request, Response};
@@ -61,7 +62,18 @@ impl Client {
     /// original content, which references the media on the server (`Scene` 2); emoticons
     /// by their md5. Voice, store emoticons (no md5) and other kinds cannot be forwarded.
     pub fn forward(&mut self, now: Now, msg: &Message, to: &str) -> Result<LocalId, CommandError> {
-        self.in_commands(now, |cmds, ctx, phase| cmds.forward(ctx, phase, msg, to))
+        self.forward_what(now, RecentMessage::of(msg).forwarded(), to)
+    }
+
+    /// Forwards what [`RecentMessage::forwarded`] gives (its error, if any, comes after
+    /// the session's and the recipient's, as for [`Client::forward`]).
+    pub(crate) fn forward_what(
+        &mut self,
+        now: Now,
+        what: Result<Forwarded, CommandError>,
+        to: &str,
+    ) -> Result<LocalId, CommandError> {
+        self.in_commands(now, |cmds, ctx, phase| cmds.forward(ctx, phase, what, to))
     }
 }
 
@@ -238,32 +250,27 @@ impl Commands {
         &mut self,
         ctx: &mut Ctx<'_>,
         phase: &Phase,
-        msg: &Message,
+        what: Result<Forwarded, CommandError>,
         to: &str,
     ) -> Result<LocalId, CommandError> {
         check_ready(phase, ctx.state)?;
         let to = resolve_user_name(ctx.contacts, to)?;
-        // The original content, without the group sender prefix, with &lt; &gt; undone.
-        let content = {
-            let c = msg.raw.content.as_str();
-            let c = if msg.is_group && !msg.outgoing {
-                crate::message::split_group_sender(c).map_or(c, |(_, rest)| rest)
-            } else {
-                c
-            };
-            c.replace("&lt;", "<").replace("&gt;", ">")
-        };
+        let what = what?;
         let local_id = Self::new_local_id(ctx);
         const SCENE_FORWARD: u32 = 2;
         type Builder = fn(&SessionCtx<'_>, &OutMsg, u32) -> Request<Vec<u8>>;
+        let class = match &what {
+            Forwarded::Text(_) | Forwarded::Emoticon(_) => PaceClass::Message,
+            _ => PaceClass::Media,
+        };
         let (mut out, endpoint, build, parse, scene): (_, &'static str, Builder, SendParser, u32) =
-            match &msg.kind {
-                MessageKind::Text { text } => {
+            match what {
+                Forwarded::Text(text) => {
                     let mut m = OutMsg {
                         msg_type: sendmsg::TYPE_TEXT,
                         ..OutMsg::default()
                     };
-                    m.content = Some(text.clone());
+                    m.content = Some(text);
                     (
                         m,
                         sendmsg::NAME,
@@ -272,25 +279,25 @@ impl Commands {
                         SCENE_FORWARD,
                     )
                 }
-                MessageKind::Image { .. } => (
+                Forwarded::Image(content) => (
                     forwarded_media(sendmsgimg::TYPE_IMAGE, content),
                     sendmsgimg::NAME,
                     sendmsgimg::build_msg,
                     sendmsgimg::parse,
                     SCENE_FORWARD,
                 ),
-                MessageKind::Video(_) | MessageKind::MicroVideo(_) => (
+                Forwarded::Video(content) => (
                     forwarded_media(sendvideomsg::TYPE_VIDEO, content),
                     sendvideomsg::NAME,
                     sendvideomsg::build_msg,
                     sendvideomsg::parse,
                     SCENE_FORWARD,
                 ),
-                MessageKind::Emoticon { md5, .. } if !md5.is_empty() => (
+                Forwarded::Emoticon(md5) => (
                     OutMsg {
                         msg_type: sendemoticon::TYPE_EMOTICON,
                         emoji_flag: Some(sendemoticon::EMOJI_FLAG_GIF),
-                        emoticon_md5: Some(md5.clone()),
+                        emoticon_md5: Some(md5),
                         ..OutMsg::default()
                     },
                     sendemoticon::NAME,
@@ -298,43 +305,14 @@ impl Commands {
                     sendemoticon::parse,
                     0,
                 ),
-                MessageKind::Emoticon { .. } => {
-                    return Err(CommandError::NotForwardable {
-                        kind: "store emoticon".into(),
-                    });
-                }
-                MessageKind::App(app) => {
-                    let content = match &app.detail {
-                        crate::message::AppDetail::File { media_id, .. }
-                            if !media_id.is_empty() =>
-                        {
-                            replace_attach_id(&content, media_id)
-                        }
-                        _ => content,
-                    };
-                    let msg_type = if app.app_type == 0 {
-                        sendappmsg::TYPE_ATTACH
-                    } else {
-                        app.app_type
-                    };
-                    (
-                        forwarded_media(msg_type, content),
-                        sendappmsg::NAME,
-                        sendappmsg::build_msg,
-                        sendappmsg::parse,
-                        SCENE_FORWARD,
-                    )
-                }
-                _ => {
-                    return Err(CommandError::NotForwardable {
-                        kind: kind_name(&msg.kind),
-                    });
-                }
+                Forwarded::App { msg_type, content } => (
+                    forwarded_media(msg_type, content),
+                    sendappmsg::NAME,
+                    sendappmsg::build_msg,
+                    sendappmsg::parse,
+                    SCENE_FORWARD,
+                ),
             };
-        let class = match &msg.kind {
-            MessageKind::Text { .. } | MessageKind::Emoticon { .. } => PaceClass::Message,
-            _ => PaceClass::Media,
-        };
         let chat = to.clone();
         self.queue_send(ctx, local_id, &chat, class, endpoint, parse, |s, id| {
             out.from_user_name = s.me.to_owned();
@@ -382,38 +360,5 @@ fn forwarded_media(msg_type: u32, content: String) -> OutMsg {
         media_id: Some(String::new()),
         content: Some(content),
         ..OutMsg::default()
-    }
-}
-
-/// The name of a message's kind (its serde tag, [`MessageKind::tag`]: `voice`, `sys`, …).
-fn kind_name(kind: &MessageKind) -> String {
-    kind.tag().replace('_', " ")
-}
-
-/// Puts `media_id` in the `<attachid>` of an appmsg XML (wechat4u's forward).
-fn replace_attach_id(xml: &str, media_id: &str) -> String {
-    const OPEN: &str = "<attachid>";
-    const CLOSE: &str = "</attachid>";
-    let Some(start) = xml.find(OPEN).map(|i| i + OPEN.len()) else {
-        return xml.to_owned();
-    };
-    let Some(len) = xml[start..].find(CLOSE) else {
-        return xml.to_owned();
-    };
-    format!("{}{}{}", &xml[..start], media_id, &xml[start + len..])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn attach_id_replacement() {
-        assert_eq!(
-            replace_attach_id("<appmsg><attachid>old</attachid></appmsg>", "@new"),
-            "<appmsg><attachid>@new</attachid></appmsg>"
-        );
-        assert_eq!(replace_attach_id("<a>", "@x"), "<a>");
-        assert_eq!(replace_attach_id("<attachid>x", "@x"), "<attachid>x");
     }
 }
