@@ -205,13 +205,13 @@ fn decode_in_chunks(
                 chunk,
                 AHEAD,
                 &style.separator(),
-                |i, raw: &RawValue, buf| {
-                    let raw = entry(i, raw)?;
+                |i, parsed: Parsed, buf| {
+                    let raw = entry(i, parsed)?;
                     let msg = MessageRef::new(&raw, me, &NoGroupNames);
                     rendered::render(buf, &MessageView::new(&msg, keep_raw), style)
                         .map_err(|e| format!("cannot render AddMsgList[{i}]: {e}"))
                 },
-                |feed| sync::parse_each(resp, |_, raw| feed(raw)),
+                |feed| sync::parse_each_message(resp, |_, parsed| feed(parsed)),
                 |parsed, chunks| {
                     let (head, _) = parsed.map_err(response_error)?;
                     let view = SyncView {
@@ -433,14 +433,17 @@ const CONTACTS_AHEAD: usize = 1;
 /// in order.
 struct SyncView<'a> {
     head: &'a SyncResponse,
-    chunks: &'a Chunks<&'a RawValue>,
+    chunks: &'a Chunks<Parsed>,
     me: &'a SelfInfo<'a>,
     keep_raw: bool,
 }
 
-/// Entry `i` of `AddMsgList`, parsed.
-fn entry(i: usize, raw: &RawValue) -> Result<RawMessage, String> {
-    sync::message(raw).map_err(|e| format!("AddMsgList[{i}]: {}", e.kind))
+/// An `AddMsgList` entry as [`sync::parse_each_message`] hands it on.
+type Parsed = Result<RawMessage, ParseError>;
+
+/// Entry `i` of `AddMsgList`, or why it could not be parsed.
+fn entry(i: usize, parsed: Parsed) -> Result<RawMessage, String> {
+    parsed.map_err(|e| format!("AddMsgList[{i}]: {}", e.kind))
 }
 
 /// The typed messages: a few typed and written one at a time, or the rendered chunks.
@@ -452,9 +455,17 @@ impl Serialize for Messages<'_> {
         let mut seq = s.serialize_seq(None)?;
         match view.chunks {
             Chunks::Few(entries) => {
-                for (i, raw) in entries.iter().enumerate() {
-                    let raw = entry(i, raw).map_err(serde::ser::Error::custom)?;
-                    let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
+                for (i, parsed) in entries.iter().enumerate() {
+                    let raw = match parsed {
+                        Ok(raw) => raw,
+                        Err(e) => {
+                            return Err(serde::ser::Error::custom(format!(
+                                "AddMsgList[{i}]: {}",
+                                e.kind
+                            )));
+                        }
+                    };
+                    let msg = MessageRef::new(raw, view.me, &NoGroupNames);
                     seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?
                 }
             }

@@ -183,6 +183,42 @@ pub fn parse_each<'a>(
     crate::wire::entries::parse_entries(NAME, "AddMsgList", resp, entry)
 }
 
+/// [`parse_each`] with each entry parsed ([`message`]): `entry` gets entry `i` as
+/// `message` gives it, and everything else is as [`parse_each`] does it — the same
+/// entries, results and errors, in the same order. When the body is well-formed (the
+/// common case), each entry is parsed where the one pass over the body finds it, not
+/// found first and parsed again later; the one pass is then over text checked as UTF-8
+/// once. Otherwise it goes the way of [`parse_each`] from where that stopped (entries
+/// already handed on are not handed on again).
+///
+/// ```
+/// let body = br#"{"BaseResponse":{"Ret":0},"AddMsgCount":1,
+///     "AddMsgList":[{"MsgId":"1","MsgType":1,"Content":"hi"}]}"#;
+/// let resp = http::Response::new(body.to_vec());
+/// let mut got = Vec::new();
+/// let (head, n) = webwx_core::endpoint::sync::parse_each_message(&resp, |_, m| got.push(m)).unwrap();
+/// assert_eq!((head.add_msg_count, n), (1, 1));
+/// assert_eq!(got[0].as_ref().unwrap().content, "hi");
+/// ```
+pub fn parse_each_message(
+    resp: &Response<Vec<u8>>,
+    mut entry: impl FnMut(usize, Result<RawMessage, ParseError>),
+) -> Result<(SyncResponse, usize), ResponseError> {
+    let mut handed = 0;
+    let read = crate::wire::entries::read_entries(NAME, "AddMsgList", resp, |i, m| {
+        entry(i, Ok(m));
+        handed += 1;
+    });
+    if let Some(done) = read {
+        return Ok(done);
+    }
+    parse_each(resp, |i, raw| {
+        if i >= handed {
+            entry(i, message(raw));
+        }
+    })
+}
+
 /// One `AddMsgList` entry, parsed as [`parse`] parses it.
 pub fn message(raw: &RawValue) -> Result<RawMessage, ParseError> {
     serde_json::from_str(raw.get()).map_err(|e| {
@@ -231,6 +267,97 @@ mod tests {
             head.add_msg_list.clear();
             assert_eq!(lazy.head, head);
         }
+    }
+
+    /// What `parse_each_message` hands on and returns, as text to compare.
+    fn each_message(r: &Response<Vec<u8>>) -> (Vec<(usize, String)>, String) {
+        let mut got = Vec::new();
+        let done = parse_each_message(r, |i, m| got.push((i, format!("{m:?}"))));
+        (got, format!("{done:?}"))
+    }
+
+    /// The same from `parse_each` and `message` on each entry (the way before
+    /// `parse_each_message`).
+    fn each_then_message(r: &Response<Vec<u8>>) -> (Vec<(usize, String)>, String) {
+        let mut got = Vec::new();
+        let done = parse_each(r, |i, raw| got.push((i, format!("{:?}", message(raw)))));
+        (got, format!("{done:?}"))
+    }
+
+    /// Reading each entry in the one pass gives what finding it and parsing it after
+    /// gives: the same entries (each once, in order), the same head, the same errors —
+    /// on well-formed bodies (strings with escapes, keys with escapes, an unknown key, the
+    /// capture compact and pretty) and on bodies that fail anywhere (an entry with a
+    /// repeated key, an entry that is not an object, bad UTF-8 in a value no field reads,
+    /// bad JSON before and after the list, a refusal, no BaseResponse).
+    #[test]
+    fn each_message_is_each_then_message() {
+        let capture = fixture();
+        let value: serde_json::Value = serde_json::from_str(&capture).unwrap();
+        let pretty = serde_json::to_string_pretty(&value).unwrap();
+        let head = r#"{"BaseResponse":{"Ret":0,"ErrMsg":""},"AddMsgCount":3,"AddMsgList":"#;
+        let tail = r#","SyncKey":{"Count":1,"List":[{"Key":1,"Val":2}]},"SKey":""}"#;
+        let m0 = r#"{"MsgId":"1\u0032","FromUserName":"@a\"b","Content":"&lt;x y=\"1\"&gt;\n\u4f60\ud83d\ude00","Msg\u0054ype":1,"Unknown":{"deep":[1,"\u00e9"]}}"#;
+        let m1 = r#"{"MsgId":"2","MsgType":49,"Content":"a\\b","RecommendInfo":{"UserName":"@c","Sex":"2"},"NewMsgId":12345678901234567890}"#;
+        let m2 =
+            r#"{"MsgId":"3","MsgType":"10000","Content":"","AppInfo":{"AppID":"wx1","Type":2}}"#;
+        let list = |entries: &[&str]| format!("{head}[{}]{tail}", entries.join(",\n  "));
+        let mut bodies: Vec<Vec<u8>> = vec![
+            capture.clone().into_bytes(),
+            pretty.into_bytes(),
+            list(&[m0, m1, m2]).into_bytes(),
+            list(&[]).into_bytes(),
+            format!("{head}null{tail}").into_bytes(),
+            // An entry with a repeated key (at the top and inside RecommendInfo).
+            list(&[m0, r#"{"MsgId":"2","MsgId":"2"}"#, m2]).into_bytes(),
+            list(&[m0, r#"{"RecommendInfo":{"Sex":1,"Sex":2}}"#, m2]).into_bytes(),
+            // Not an object: a number, an array (the array form of a record).
+            list(&[m0, "3", m2]).into_bytes(),
+            list(&[m0, r#"["1","@a"]"#, m2]).into_bytes(),
+            // Bad JSON inside an entry, after the list, after the body.
+            list(&[m0, r#"{"MsgId":"2",}"#, m2]).into_bytes(),
+            format!("{head}[{m0},{m1}],{tail}").into_bytes(),
+            format!("{} x", list(&[m0, m1])).into_bytes(),
+            // A head key twice, the list twice.
+            format!("{head}[{m0}],\"SKey\":\"a\",\"SKey\":\"b\"}}").into_bytes(),
+            format!("{head}[{m0}],\"AddMsgList\":[{m1}]}}").into_bytes(),
+            // Refused, and no BaseResponse.
+            r#"{"BaseResponse":{"Ret":1101,"ErrMsg":""},"AddMsgList":[{"MsgId":"1"}]}"#
+                .as_bytes()
+                .to_vec(),
+            r#"{"AddMsgList":[{"MsgId":"1"}]}"#.as_bytes().to_vec(),
+        ];
+        // Bad UTF-8 in a value no field reads (the string of an unknown key).
+        let mut bad = list(&[m0, r#"{"MsgId":"2","Unknown":"@@"}"#, m2]).into_bytes();
+        let at = bad.windows(2).position(|w| w == b"@@").unwrap();
+        bad[at] = 0xff;
+        bodies.push(bad);
+        for body in bodies {
+            let r = resp_bytes(body);
+            let (got, done) = each_message(&r);
+            assert_eq!(
+                (&got, &done),
+                (&each_then_message(&r).0, &each_then_message(&r).1),
+                "{}",
+                String::from_utf8_lossy(r.body())
+            );
+        }
+        // The well-formed bodies were read (not only refused alike).
+        let r = resp_bytes(list(&[m0, m1, m2]).into_bytes());
+        let mut got = Vec::new();
+        let (head, n) = parse_each_message(&r, |_, m| got.push(m.unwrap())).unwrap();
+        assert_eq!((n, head.sync_key.count), (3, 1));
+        assert_eq!(got[0].msg_id, "12");
+        assert_eq!(got[0].from_user_name, "@a\"b");
+        assert_eq!(got[0].content, "&lt;x y=\"1\"&gt;\n你😀");
+        assert_eq!(got[0].msg_type, 1);
+        assert_eq!(got[1].recommend_info.sex, 2);
+        assert_eq!(got[1].new_msg_id, 12345678901234567890);
+        assert_eq!(got[2].app_info.app_id, "wx1");
+    }
+
+    fn resp_bytes(body: Vec<u8>) -> Response<Vec<u8>> {
+        Response::new(body)
     }
 
     #[test]

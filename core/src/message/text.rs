@@ -86,16 +86,13 @@ fn decode_entities_into(s: &str, out: &mut String) {
     }
     let mut start = 0;
     let mut search = 0;
-    // The next `&#` (found through its `&`: a one-byte search).
+    // The next `&#`: one look at each byte (escaped XML has a `&` every few bytes, too
+    // many for a search started at each).
     let next_numeric = |from: usize| {
-        let mut from = from;
-        loop {
-            let at = from + s[from..].find('&')?;
-            if s.as_bytes().get(at + 1) == Some(&b'#') {
-                return Some(at);
-            }
-            from = at + 1;
-        }
+        s.as_bytes()[from..]
+            .windows(2)
+            .position(|w| w == b"&#")
+            .map(|at| from + at)
     };
     while let Some(at) = next_numeric(search) {
         match control_reference(&s[at..]) {

@@ -72,6 +72,15 @@ macro_rules! record {
 }
 pub(crate) use record;
 
+/// `T` read from `d` as [`deserialize`] reads it, but only from a JSON object (the array
+/// form is refused, as serde_json refuses anything but a map for `deserialize_map`).
+pub(crate) fn deserialize_object<'de, T: Record<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    const { assert!(T::FIELDS.len() <= 64) };
+    d.deserialize_map(RecordVisitor(PhantomData))
+}
+
 struct RecordVisitor<T>(PhantomData<T>);
 
 /// `struct NAME`, as serde's derive says what it expects.
@@ -90,9 +99,11 @@ impl<'de, T: Record<'de>> Visitor<'de> for RecordVisitor<T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut out = T::default();
         let mut seen = 0u64;
-        while let Some(key) = map.next_key_seed(Key(T::FIELDS))? {
+        let mut next = 0;
+        while let Some(key) = map.next_key_seed(Key(T::FIELDS, next))? {
             match key {
                 Some(index) => {
+                    next = index + 1;
                     let bit = 1u64 << index;
                     if seen & bit != 0 {
                         return Err(de::Error::duplicate_field(T::FIELDS[index]));
@@ -126,8 +137,11 @@ impl<'de, T: Record<'de>> Visitor<'de> for RecordVisitor<T> {
     }
 }
 
-/// A key: the index of the field it names (`None`: not a field, skipped).
-struct Key(&'static [&'static str]);
+/// A key: the index of the field it names (`None`: not a field, skipped). The second
+/// field is where to look first: the field after the last key's (the server writes the
+/// keys in the order of [`Record::FIELDS`]); the keys being distinct, the answer is the
+/// same wherever the search starts.
+struct Key(&'static [&'static str], usize);
 
 impl<'de> DeserializeSeed<'de> for Key {
     type Value = Option<usize>;
@@ -148,15 +162,19 @@ impl Visitor<'_> for Key {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<usize>, E> {
-        Ok(index_of(self.0, v.as_bytes()))
+        Ok(index_of(self.0, self.1, v.as_bytes()))
     }
 
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Option<usize>, E> {
-        Ok(index_of(self.0, v))
+        Ok(index_of(self.0, self.1, v))
     }
 }
 
-fn index_of(fields: &[&str], key: &[u8]) -> Option<usize> {
+/// The index of `key` in `fields`, looked for at `first` before anywhere else.
+fn index_of(fields: &[&str], first: usize, key: &[u8]) -> Option<usize> {
+    if fields.get(first).is_some_and(|f| f.as_bytes() == key) {
+        return Some(first);
+    }
     fields.iter().position(|f| f.as_bytes() == key)
 }
 
@@ -374,6 +392,10 @@ mod tests {
             fields,
             "{name}: FIELDS and Serialize disagree"
         );
+        // Distinct (a key's index does not depend on where `index_of` starts).
+        for (i, key) in fields.iter().enumerate() {
+            assert!(!fields[..i].contains(key), "{name}: {key} twice in FIELDS");
+        }
         let base: Value = serde_json::from_str(&default).unwrap();
         for (i, key) in fields.iter().enumerate() {
             let found = changes(&base[key]).into_iter().find_map(|c| {
