@@ -6,10 +6,11 @@
 //! caller passes in. The jar is serde so that a saved session keeps its cookies.
 
 use crate::time::Timestamp;
+use crate::wire::record::record;
 use serde::{Deserialize, Serialize};
 
 /// One stored cookie.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct StoredCookie {
     /// Cookie name.
@@ -28,6 +29,24 @@ pub struct StoredCookie {
     pub expires: Option<Timestamp>,
 }
 
+record!(StoredCookie = StoredCookie {
+    name: String::new(),
+    value: String::new(),
+    domain: String::new(),
+    host_only: false,
+    path: String::new(),
+    secure: false,
+    expires: None,
+}; {
+    Error "name" => name: Deserialize::deserialize,
+    Error "value" => value: Deserialize::deserialize,
+    Error "domain" => domain: Deserialize::deserialize,
+    Error "host_only" => host_only: Deserialize::deserialize,
+    Error "path" => path: Deserialize::deserialize,
+    Error "secure" => secure: Deserialize::deserialize,
+    None "expires" => expires: Deserialize::deserialize,
+});
+
 impl std::fmt::Debug for StoredCookie {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredCookie")
@@ -43,11 +62,14 @@ impl std::fmt::Debug for StoredCookie {
 /// A cookie jar keyed by domain, path and name, holding at most
 /// [`CookieJar::MAX_COOKIES`] (the oldest goes first; a saved jar with more keeps its
 /// newest when read back).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct CookieJar {
-    #[serde(deserialize_with = "newest_cookies")]
     cookies: Vec<StoredCookie>,
 }
+
+record!(CookieJar = CookieJar::default(); {
+    Error "cookies" => cookies: newest_cookies,
+});
 
 /// The last [`CookieJar::MAX_COOKIES`] cookies of a saved jar.
 fn newest_cookies<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<StoredCookie>, D::Error> {

@@ -5,6 +5,7 @@
 //! (synccheck) hosts with an ordered substring table where the first match wins
 //! (`confFactory` in webwxApp.js; `constants.md` §1).
 
+use crate::wire::record::record;
 use serde::{Deserialize, Serialize};
 
 /// The content host used before any login redirect.
@@ -81,7 +82,7 @@ pub fn known_hosts() -> Vec<&'static str> {
 }
 
 /// The four hosts a session talks to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Hosts {
     /// Content host (webwxinit, webwxsync, sends, contacts...): the redirect_uri's host.
@@ -93,6 +94,25 @@ pub struct Hosts {
     /// Push host (synccheck).
     pub push: String,
 }
+
+impl Hosts {
+    /// Four empty hosts: what a saved session's hosts are read into.
+    pub(crate) fn empty() -> Hosts {
+        Hosts {
+            content: String::new(),
+            login: String::new(),
+            file: String::new(),
+            push: String::new(),
+        }
+    }
+}
+
+record!(Hosts = Hosts::empty(); {
+    Error "content" => content: Deserialize::deserialize,
+    Error "login" => login: Deserialize::deserialize,
+    Error "file" => file: Deserialize::deserialize,
+    Error "push" => push: Deserialize::deserialize,
+});
 
 /// Which of a session's hosts a request goes to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -46,6 +46,7 @@
 //! any failure, with the [`RetryPolicy`](crate::client::RetryPolicy)'s delays).
 
 use crate::time::Timestamp;
+use crate::wire::record::record;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -181,7 +182,7 @@ const CLOCK_SLACK_MS: u64 = 1000;
 
 /// The pacing state of a session: part of the [`SessionState`](crate::SessionState), in
 /// wall-clock times so that other processes sharing the saved session can read it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct PacingState {
     /// The session bucket's time.
@@ -206,6 +207,16 @@ pub struct PacingState {
     #[serde(default)]
     at: Timestamp,
 }
+
+record!(PacingState = PacingState::default(); {
+    Default "session" => session: Deserialize::deserialize,
+    Default "media" => media: Deserialize::deserialize,
+    Default "social" => social: Deserialize::deserialize,
+    Default "chats" => chats: Deserialize::deserialize,
+    Default "cooldown_until" => cooldown_until: Deserialize::deserialize,
+    Default "strikes" => strikes: Deserialize::deserialize,
+    Default "at" => at: Deserialize::deserialize,
+});
 
 impl PacingState {
     /// Reserves a slot for a request of `class` to `chat` (empty: none in particular)

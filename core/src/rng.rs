@@ -5,14 +5,19 @@
 //! sequence and a fixed seed gives byte-stable requests in tests.
 
 use crate::time::Timestamp;
+use crate::wire::record::record;
 use serde::{Deserialize, Serialize};
 
 /// SplitMix64: small, fast, statistically fine for ids (not for cryptography; nothing here
 /// needs it: the web client itself uses `Math.random()`).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Rng {
     state: u64,
 }
+
+record!(Rng = Rng::new(0); {
+    Error "state" => state: Deserialize::deserialize,
+});
 
 impl std::fmt::Debug for Rng {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -79,10 +84,14 @@ impl Rng {
 ///
 /// Ids are strictly increasing within a session even when two are made in the same
 /// millisecond, so that two sends never share an id.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct MsgIdGen {
     last: u64,
 }
+
+record!(MsgIdGen = MsgIdGen::default(); {
+    Error "last" => last: Deserialize::deserialize,
+});
 
 impl MsgIdGen {
     /// Takes the later of both generators (another process sharing the saved session

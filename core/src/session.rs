@@ -4,6 +4,7 @@
 use crate::cookies::CookieJar;
 use crate::hosts::Hosts;
 use crate::rng::{MsgIdGen, Rng};
+use crate::wire::record::record;
 use crate::wire::{RawContact, SyncKey};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -12,7 +13,7 @@ use std::collections::VecDeque;
 pub const SESSION_VERSION: u32 = 1;
 
 /// What webwxnewloginpage hands out.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Credentials {
     /// wxuin.
@@ -26,6 +27,14 @@ pub struct Credentials {
     /// `<isgrayscale>`.
     pub is_grayscale: bool,
 }
+
+record!(Credentials = Credentials::new(0, "", "", "", false); {
+    Error "uin" => uin: Deserialize::deserialize,
+    Error "sid" => sid: Deserialize::deserialize,
+    Error "skey" => skey: Deserialize::deserialize,
+    Error "pass_ticket" => pass_ticket: Deserialize::deserialize,
+    Error "is_grayscale" => is_grayscale: Deserialize::deserialize,
+});
 
 impl Credentials {
     /// Credentials as webwxnewloginpage hands them out (`pass_ticket` exactly as in its
@@ -72,12 +81,16 @@ impl std::fmt::Debug for Credentials {
 /// moment (the two are saved together), so older ids would not help there. The client
 /// keeps [`Config::seen_ids`](crate::Config::seen_ids) of them (512 by default: ten
 /// batches of 50, 4 KiB), at most [`SeenIds::CAPACITY`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct SeenIds {
-    #[serde(serialize_with = "ids_as_strings", deserialize_with = "newest_ids")]
+    #[serde(serialize_with = "ids_as_strings")]
     ids: VecDeque<u64>,
 }
+
+record!(SeenIds = SeenIds::default(); {
+    Error "ids" => ids: newest_ids,
+});
 
 /// The `u64` an id is kept as: its value when it is a canonical decimal number (no sign,
 /// no leading zero), else its FNV-1a hash.
@@ -156,13 +169,16 @@ impl SeenIds {
 /// revoking a message sends its ClientMsgId beside its MsgID, also from another process
 /// that shares the saved session (`webwx revoke`). Keeps the newest
 /// [`SentIds::CAPACITY`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct SentIds {
     /// `(MsgID, ClientMsgId)`, oldest first.
-    #[serde(deserialize_with = "newest_sent")]
     ids: VecDeque<(String, String)>,
 }
+
+record!(SentIds = SentIds::default(); {
+    Error "ids" => ids: newest_sent,
+});
 
 /// The last [`SentIds::CAPACITY`] pairs of a saved list.
 fn newest_sent<'de, D: serde::Deserializer<'de>>(
@@ -219,7 +235,7 @@ impl SentIds {
 }
 
 /// Everything needed to resume a session. `Debug` redacts every secret.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SessionState {
     /// Format version ([`SESSION_VERSION`]).
@@ -254,6 +270,23 @@ pub struct SessionState {
     #[serde(default)]
     pub pacing: crate::pacing::PacingState,
 }
+
+record!(SessionState = SessionState::new(0, Hosts::empty()); {
+    Error "version" => version: Deserialize::deserialize,
+    None "credentials" => credentials: Deserialize::deserialize,
+    Error "hosts" => hosts: Deserialize::deserialize,
+    Error "sync_key" => sync_key: Deserialize::deserialize,
+    Error "sync_check_key" => sync_check_key: Deserialize::deserialize,
+    Error "cookies" => cookies: Deserialize::deserialize,
+    None "me" => me: Deserialize::deserialize,
+    Error "rng" => rng: Deserialize::deserialize,
+    Error "msg_ids" => msg_ids: Deserialize::deserialize,
+    Error "seen" => seen: Deserialize::deserialize,
+    Error "desktop" => desktop: Deserialize::deserialize,
+    Default "last_uin" => last_uin: Deserialize::deserialize,
+    Default "sent" => sent: Deserialize::deserialize,
+    Default "pacing" => pacing: Deserialize::deserialize,
+});
 
 impl SessionState {
     /// A fresh, logged-out state.

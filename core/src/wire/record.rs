@@ -1,6 +1,6 @@
-//! Structs read key by key into a value that starts as its `Default`: the `Deserialize`
-//! of the large wire structs (contacts, messages, webwxsync's and webwxinit's answers,
-//! the saved session), written once here instead of derived for each.
+//! Structs read key by key into a blank value: the `Deserialize` of the large wire structs
+//! (contacts, messages, webwxsync's and webwxinit's answers, the saved session), written
+//! once here instead of derived for each.
 //!
 //! serde's derive gives every struct two readers — one for a JSON object, one for a JSON
 //! array holding the fields in order — each with its own copy of every field's
@@ -10,41 +10,79 @@
 //! of each field's deserializer), keys are found by one loop over [`Record::FIELDS`], and
 //! the record is filled in place.
 //!
-//! What a reader sees is what the derive of `#[serde(default)]` on the struct gives,
-//! message for message: unknown keys are skipped, a missing key (or a short array) leaves
-//! the field's default, a repeated key is `duplicate field `X``, a value of the wrong type
-//! is the field deserializer's own error, anything but an object or an array is `invalid
-//! type: .., expected struct X` (serde_json accepts both forms for a struct, as it did).
-//! `tests` checks these against a derived twin of the same struct.
+//! What a reader sees is what serde's derive gives, message for message: unknown keys are
+//! skipped, a missing key (or a short array) leaves the field's default, or is `missing
+//! field `X`` (`invalid length .., expected struct X with N elements` from an array) for a
+//! field without one ([`Missing`]), a repeated key is `duplicate field `X``, a value of the
+//! wrong type is the field deserializer's own error, anything but an object or an array is
+//! `invalid type: .., expected struct X` (serde_json accepts both forms for a struct, as it
+//! did). `tests` checks these against derived twins.
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::marker::PhantomData;
 
-/// A struct every field of which has a default, read field by field.
-pub(crate) trait Record<'de>: Default {
+/// A struct read field by field.
+pub(crate) trait Record<'de>: Sized {
     /// The struct's name in serde's messages (`expected struct NAME`).
     const NAME: &'static str;
     /// The JSON keys, in declaration order (the order of the array form). At most 64.
     const FIELDS: &'static [&'static str];
+    /// What each field gives when it is not in the input, as serde's derive has it.
+    const MISSING: &'static [Missing];
+    /// The value the fields are read into: each [`Missing::Default`] field at its
+    /// default, each [`Missing::None`] field `None` (the others are always read).
+    fn blank() -> Self;
     /// Reads field `index` (of [`Record::FIELDS`]) from `d` into `self`.
     fn read_field<D: Deserializer<'de>>(&mut self, index: usize, d: D) -> Result<(), D::Error>;
 }
 
-/// `T` read from `d`, as serde's derive with `#[serde(default)]` reads it.
+/// What a field not in the input gives, as serde's derive treats it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Missing {
+    /// `missing field` from an object, `invalid length` from an array: a field without a
+    /// default.
+    Error,
+    /// `None` from an object, `invalid length` from an array: an `Option` without a
+    /// default.
+    None,
+    /// Its default: a field with `#[serde(default)]`, or any of a `#[serde(default)]`
+    /// struct.
+    Default,
+}
+
+/// `T` read from `d`, as serde's derive reads it.
 pub(crate) fn deserialize<'de, T: Record<'de>, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-    const { assert!(T::FIELDS.len() <= 64) };
+    const {
+        assert!(T::FIELDS.len() <= 64 && T::FIELDS.len() == T::MISSING.len());
+    };
     d.deserialize_struct(T::NAME, T::FIELDS, RecordVisitor(PhantomData))
 }
 
 /// Implements [`Record`] and `Deserialize` for a struct from its keys, fields and each
 /// field's reader (a `fn(D) -> Result<FieldType, D::Error>` such as `lenient::u64`, or
-/// `Deserialize::deserialize`), in declaration order.
+/// `Deserialize::deserialize`), in declaration order. Two forms:
+/// - `record!(Type { "Key" => field: reader, .. })`: a `#[serde(default)]` struct (every
+///   field [`Missing::Default`], `Default::default()` the blank);
+/// - `record!(Type = blank; { Error "key" => field: reader, None .., Default .. })`: each
+///   field's [`Missing`], and the [`Record::blank`] value.
 macro_rules! record {
     ($ty:ident { $($key:literal => $field:ident: $read:expr),+ $(,)? }) => {
+        $crate::wire::record::record!(
+            $ty = ::core::default::Default::default(); { $(Default $key => $field: $read),+ }
+        );
+    };
+    ($ty:ident = $blank:expr; {
+        $($missing:ident $key:literal => $field:ident: $read:expr),+ $(,)?
+    }) => {
         impl<'de> $crate::wire::record::Record<'de> for $ty {
             const NAME: &'static str = stringify!($ty);
             const FIELDS: &'static [&'static str] = &[$($key),+];
+            const MISSING: &'static [$crate::wire::record::Missing] =
+                &[$($crate::wire::record::Missing::$missing),+];
+            fn blank() -> Self {
+                $blank
+            }
             fn read_field<D: ::serde::Deserializer<'de>>(
                 &mut self,
                 index: usize,
@@ -97,7 +135,7 @@ impl<'de, T: Record<'de>> Visitor<'de> for RecordVisitor<T> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-        let mut out = T::default();
+        let mut out = T::blank();
         let mut seen = 0u64;
         let mut next = 0;
         while let Some(key) = map.next_key_seed(Key(T::FIELDS, next))? {
@@ -119,21 +157,47 @@ impl<'de, T: Record<'de>> Visitor<'de> for RecordVisitor<T> {
                 }
             }
         }
+        let unread = T::MISSING
+            .iter()
+            .enumerate()
+            .find(|&(i, m)| *m == Missing::Error && seen & (1u64 << i) == 0);
+        if let Some((i, _)) = unread {
+            return Err(de::Error::missing_field(T::FIELDS[i]));
+        }
         Ok(out)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
-        let mut out = T::default();
+        let mut out = T::blank();
         for index in 0..T::FIELDS.len() {
             let field = Field {
                 record: &mut out,
                 index,
             };
             if seq.next_element_seed(field)?.is_none() {
+                // The derive reads on: the first later field without a default fails.
+                let short = (index..T::FIELDS.len()).find(|&i| T::MISSING[i] != Missing::Default);
+                if let Some(i) = short {
+                    return Err(de::Error::invalid_length(
+                        i,
+                        &Length(T::NAME, T::FIELDS.len()),
+                    ));
+                }
                 break;
             }
         }
         Ok(out)
+    }
+}
+
+/// What an array too short for a struct was expected to be: `struct NAME with N
+/// elements`, as serde's derive says it.
+struct Length(&'static str, usize);
+
+impl de::Expected for Length {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = if self.1 == 1 { "" } else { "s" };
+        write!(f, "struct {} with {} element{s}", self.0, self.1)
     }
 }
 
@@ -292,6 +356,81 @@ mod tests {
         }
     }
 
+    /// A struct without `#[serde(default)]`: fields without a default, an `Option`
+    /// without one, a field with one; derived and by [`record!`].
+    mod strict_derived {
+        use super::*;
+        #[derive(Debug, PartialEq, Deserialize)]
+        pub struct Strict {
+            pub a: u64,
+            #[serde(deserialize_with = "lenient::string")]
+            pub b: String,
+            pub c: Option<Inner>,
+            #[serde(default)]
+            pub d: Vec<u32>,
+            pub e: bool,
+        }
+    }
+    mod strict_recorded {
+        use super::*;
+        #[derive(Debug, PartialEq)]
+        pub struct Strict {
+            pub a: u64,
+            pub b: String,
+            pub c: Option<Inner>,
+            pub d: Vec<u32>,
+            pub e: bool,
+        }
+        record!(Strict = Strict { a: 0, b: String::new(), c: None, d: Vec::new(), e: false }; {
+            Error "a" => a: Deserialize::deserialize,
+            Error "b" => b: lenient::string,
+            None "c" => c: Deserialize::deserialize,
+            Default "d" => d: Deserialize::deserialize,
+            Error "e" => e: Deserialize::deserialize,
+        });
+    }
+
+    /// The strict struct reads as the derive reads it too: missing fields (`missing
+    /// field` from an object, `invalid length` from a short array), `None` for the
+    /// `Option`, the default for the field with one.
+    #[test]
+    fn strict_reads_as_the_derive_does() {
+        let inputs = [
+            r#"{}"#,
+            r#"{"a":1,"b":2,"e":true}"#,
+            r#"{"a":1,"b":"x","c":{"X":3},"d":[4],"e":false}"#,
+            r#"{"b":"x","e":true}"#,
+            r#"{"a":1,"e":true}"#,
+            r#"{"a":1,"b":"x"}"#,
+            r#"{"a":1,"b":"x","e":true,"a":2}"#,
+            r#"{"a":1,"b":"x","e":true,"c":null,"zz":[]}"#,
+            r#"{"a":"1","b":"x","e":true}"#,
+            r#"{"a":1,"b":"x","e":true,"c":5}"#,
+            r#"[]"#,
+            r#"[1]"#,
+            r#"[1,"x"]"#,
+            r#"[1,"x",null]"#,
+            r#"[1,"x",null,[2]]"#,
+            r#"[1,"x",{"X":1},[2],true]"#,
+            r#"[1,"x",null,[2],true,6]"#,
+            r#""s""#,
+            r#"null"#,
+        ];
+        for input in inputs {
+            let d = serde_json::from_str::<strict_derived::Strict>(input);
+            let r = serde_json::from_str::<strict_recorded::Strict>(input);
+            match (&d, &r) {
+                (Ok(d), Ok(r)) => assert_eq!(
+                    (d.a, &d.b, &d.c, &d.d, d.e),
+                    (r.a, &r.b, &r.c, &r.d, r.e),
+                    "{input}"
+                ),
+                (Err(d), Err(r)) => assert_eq!(d.to_string(), r.to_string(), "{input}"),
+                _ => panic!("{input}: {d:?} / {r:?}"),
+            }
+        }
+    }
+
     /// Keys given as indexes or bytes (other deserializers than serde_json's) find their
     /// fields as the derive's key visitor does.
     #[test]
@@ -372,52 +511,55 @@ mod tests {
             },
             Value::Array(_) | Value::Null => vec![],
         };
-        out.extend([json!([{}]), json!([7]), json!(["7"]), json!(7), json!("7")]);
+        if matches!(v, Value::Array(a) if !a.is_empty()) {
+            out.push(json!([]));
+        }
+        out.extend([
+            json!([{}]),
+            json!([7]),
+            json!(["7"]),
+            json!([["7", 7]]),
+            json!(7),
+            json!("7"),
+        ]);
         out
     }
 
     /// [`Record::FIELDS`] of `T` are the keys its `Serialize` writes, in the same order,
-    /// and each key is read into its own field: a changed value under key `k` (an object
-    /// `{k: value}`, or the array form with the value at `k`'s place) comes back written
+    /// and each key is read into its own field: `value` written out with a changed value
+    /// under key `k` (as an object, and as the array of its values) comes back changed
     /// under `k` and nowhere else.
-    fn check<T>()
+    fn check<T>(value: T)
     where
         T: for<'de> Record<'de> + DeserializeOwned + Serialize + Debug,
     {
         let name = <T as Record<'_>>::NAME;
         let fields = <T as Record<'_>>::FIELDS;
-        let default = serde_json::to_string(&T::default()).unwrap();
-        assert_eq!(
-            keys(&default),
-            fields,
-            "{name}: FIELDS and Serialize disagree"
-        );
+        let text = serde_json::to_string(&value).unwrap();
+        assert_eq!(keys(&text), fields, "{name}: FIELDS and Serialize disagree");
         // Distinct (a key's index does not depend on where `index_of` starts).
         for (i, key) in fields.iter().enumerate() {
             assert!(!fields[..i].contains(key), "{name}: {key} twice in FIELDS");
         }
-        let base: Value = serde_json::from_str(&default).unwrap();
+        let base: Value = serde_json::from_str(&text).unwrap();
+        let Value::Object(object) = &base else {
+            unreachable!()
+        };
         for (i, key) in fields.iter().enumerate() {
             let found = changes(&base[key]).into_iter().find_map(|c| {
-                let t = serde_json::from_value::<T>(json!({ *key: c })).ok()?;
+                let mut changed = object.clone();
+                changed.insert(key.to_string(), c.clone());
+                let t = serde_json::from_value::<T>(Value::Object(changed)).ok()?;
                 let after = serde_json::to_value(&t).unwrap();
-                let changed: Vec<&String> = base
-                    .as_object()
-                    .unwrap()
+                let differ: Vec<&String> = object
                     .iter()
                     .filter(|(k, v)| after[k.as_str()] != **v)
                     .map(|(k, _)| k)
                     .collect();
-                (changed == [key]).then_some((c, after))
+                (differ == [key]).then_some((c, after))
             });
             let (c, after) = found.unwrap_or_else(|| panic!("{name}.{key} is not read"));
-            let mut array = vec![Value::Null; i + 1];
-            array[..i].clone_from_slice(
-                &fields[..i]
-                    .iter()
-                    .map(|k| base[*k].clone())
-                    .collect::<Vec<_>>(),
-            );
+            let mut array: Vec<Value> = fields.iter().map(|k| base[*k].clone()).collect();
             array[i] = c;
             let t: T = serde_json::from_value(Value::Array(array)).unwrap();
             assert_eq!(
@@ -435,26 +577,71 @@ mod tests {
             sendmsg, statusnotify, sync, updatechatroom, uploadmedia, verifyuser,
         };
         use crate::message::{RawAppInfo, RawMessage, RawRecommendInfo};
-        check::<crate::wire::RawContact>();
-        check::<crate::wire::RawMember>();
-        check::<crate::wire::BaseResponse>();
-        check::<RawMessage>();
-        check::<RawRecommendInfo>();
-        check::<RawAppInfo>();
-        check::<sync::SyncResponse>();
-        check::<sync::DelContact>();
-        check::<sync::Profile>();
-        check::<init::InitResponse>();
-        check::<batchgetcontact::BatchContacts>();
-        check::<checkupload::CheckUploadResponse>();
-        check::<createchatroom::CreateChatRoomResponse>();
-        check::<getcontact::ContactPage>();
-        check::<oplog::OplogResponse>();
-        check::<revokemsg::RevokeResponse>();
-        check::<sendmsg::SendResponse>();
-        check::<statusnotify::StatusNotifyResponse>();
-        check::<updatechatroom::UpdateChatRoomResponse>();
-        check::<uploadmedia::UploadMediaResponse>();
-        check::<verifyuser::VerifyUserResponse>();
+        check(crate::wire::RawContact::default());
+        check(crate::wire::RawMember::default());
+        check(crate::wire::BaseResponse::default());
+        check(RawMessage::default());
+        check(RawRecommendInfo::default());
+        check(RawAppInfo::default());
+        check(sync::SyncResponse::default());
+        check(sync::DelContact::default());
+        check(sync::Profile::default());
+        check(init::InitResponse::default());
+        check(batchgetcontact::BatchContacts::default());
+        check(checkupload::CheckUploadResponse::default());
+        check(createchatroom::CreateChatRoomResponse::default());
+        check(getcontact::ContactPage::default());
+        check(oplog::OplogResponse::default());
+        check(revokemsg::RevokeResponse::default());
+        check(sendmsg::SendResponse::default());
+        check(statusnotify::StatusNotifyResponse::default());
+        check(updatechatroom::UpdateChatRoomResponse::default());
+        check(uploadmedia::UploadMediaResponse::default());
+        check(verifyuser::VerifyUserResponse::default());
+    }
+
+    /// The saved session's records (fields without defaults, `Option`s), each given a
+    /// value in every field.
+    #[test]
+    fn every_session_record_reads_every_field() {
+        use crate::cookies::{CookieJar, StoredCookie};
+        use crate::hosts::Hosts;
+        use crate::session::{Credentials, SessionState};
+        use crate::time::Timestamp;
+        use crate::wire::{RawContact, SyncKey, SyncKeyPair};
+        let cookie = StoredCookie {
+            name: "n".into(),
+            value: "v".into(),
+            domain: "wx.qq.com".into(),
+            host_only: true,
+            path: "/".into(),
+            secure: true,
+            expires: Some(Timestamp(5)),
+        };
+        let mut jar = CookieJar::new();
+        jar.insert(cookie.clone());
+        let credentials = Credentials::new(1, "s", "k", "p", true);
+        let key = SyncKey::from_pairs([(1, 2)]);
+        let mut state = SessionState::new(3, Hosts::for_content_host("wx.qq.com"));
+        state.credentials = Some(credentials.clone());
+        state.sync_key = key.clone();
+        state.sync_check_key = key.clone();
+        state.cookies = jar.clone();
+        state.me = Some(RawContact::default());
+        state.seen.insert("11");
+        state.sent.insert("12", "13");
+        state.last_uin = Some(4);
+        check(cookie);
+        check(jar);
+        check(credentials);
+        check(key);
+        check(SyncKeyPair { key: 1, val: 2 });
+        check(Hosts::for_content_host("wx.qq.com"));
+        check(state.seen.clone());
+        check(state.sent.clone());
+        check(state.rng.clone());
+        check(state.msg_ids.clone());
+        check(state.pacing.clone());
+        check(state);
     }
 }

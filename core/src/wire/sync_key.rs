@@ -2,22 +2,26 @@
 //! synccheck's query.
 
 use super::lenient;
-use serde::{Deserialize, Serialize};
+use super::record::record;
+use serde::Serialize;
 
 /// One key/value pair of a sync key.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SyncKeyPair {
     /// The key (1, 2, 3, 11, 201, 1000, ...).
-    #[serde(deserialize_with = "lenient::u64")]
     pub key: u64,
     /// The value.
-    #[serde(deserialize_with = "lenient::u64")]
     pub val: u64,
 }
 
+record!(SyncKeyPair = SyncKeyPair { key: 0, val: 0 }; {
+    Error "Key" => key: lenient::u64,
+    Error "Val" => val: lenient::u64,
+});
+
 /// A sync key as sent in webwxsync's body and received in webwxinit/webwxsync answers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SyncKey {
     /// Number of pairs (the server's `Count`; recomputed when we build).
@@ -27,6 +31,11 @@ pub struct SyncKey {
     #[serde(deserialize_with = "lenient::vec", default)]
     pub list: Vec<SyncKeyPair>,
 }
+
+record!(SyncKey = SyncKey::default(); {
+    Default "Count" => count: lenient::u64,
+    Default "List" => list: lenient::vec,
+});
 
 impl SyncKey {
     /// A key from pairs.
