@@ -121,6 +121,9 @@ pub struct LongLived {
     pub messages: usize,
     /// Message ids in its seen-id set at the end.
     pub seen_ids: usize,
+    /// Messages its client keeps for commands by `msg_id`, and the bytes it counts for
+    /// them ([`webwx_core::Client::recent_messages`]).
+    pub recent: (usize, usize),
     /// Resident memory it added (its login, then the messages), KiB.
     pub rss_kib: i64,
     /// Of that, what the messages added after its login, KiB.
@@ -228,8 +231,8 @@ impl std::fmt::Display for Figures {
         if let Some(l) = &self.long_lived {
             writeln!(
                 f,
-                "  long-lived session: {} messages, {} ids seen, {} KiB in all ({} KiB after its login)",
-                l.messages, l.seen_ids, l.rss_kib, l.rss_messages_kib
+                "  long-lived session: {} messages, {} ids seen, {} kept ({} bytes), {} KiB in all ({} KiB after its login)",
+                l.messages, l.seen_ids, l.recent.0, l.recent.1, l.rss_kib, l.rss_messages_kib
             )?;
             if let (Some(all), Some(messages)) = (l.heap_kib, l.heap_messages_kib) {
                 writeln!(
@@ -526,6 +529,7 @@ pub fn run(sim: &SimProcess, p: &Params) -> Figures {
         let l = LongLived {
             messages: board.long_lived.load(Ordering::Relaxed),
             seen_ids: h.snapshot().seen.len(),
+            recent: h.with(|c, _| c.recent_messages()),
             rss_kib: end - before,
             rss_messages_kib: end - after_login,
             heap_kib: heap_end.zip(heap_before).map(|(e, b)| e - b),
