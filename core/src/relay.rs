@@ -96,6 +96,23 @@ pub const RETURNED_HEADERS: [&str; 11] = [
     "retry-after",
 ];
 
+/// [`RENAMED_HEADERS`], [`RELAY_HEADER`] and [`SET_COOKIE_RELAY`] as header names, for the
+/// client side: constants, because a name made from a string at run time goes through
+/// `http`'s parser of the standard names (12 KB of the browser package's `.wasm`).
+const RENAMED: [(HeaderName, HeaderName); 3] = [
+    (http::header::COOKIE, HeaderName::from_static("x-wx-cookie")),
+    (
+        http::header::REFERER,
+        HeaderName::from_static("x-wx-referer"),
+    ),
+    (
+        http::header::USER_AGENT,
+        HeaderName::from_static("x-wx-user-agent"),
+    ),
+];
+const RELAY: HeaderName = HeaderName::from_static(RELAY_HEADER);
+const SET_COOKIE_RELAY_NAME: HeaderName = HeaderName::from_static(SET_COOKIE_RELAY);
+
 /// Every request header a relay-mode client sends: the renamed ones under their `x-wx-`
 /// names, [`RELAY_HEADER`] and [`FORWARDED_HEADERS`] (a relay's CORS
 /// `Access-Control-Allow-Headers`).
@@ -207,7 +224,7 @@ pub fn encode_request(
     if rename_headers {
         let h = req.headers_mut();
         rename(h);
-        h.insert(RELAY_HEADER, HeaderValue::from_static(RELAY_HEADER_VALUE));
+        h.insert(RELAY, HeaderValue::from_static(RELAY_HEADER_VALUE));
     }
     Ok(req)
 }
@@ -317,37 +334,58 @@ pub fn encode_response<B>(mut resp: Response<B>) -> Response<B> {
 /// Client side: the `Set-Cookie` values of a response, read from `Set-Cookie` or, where a
 /// browser hid those, from `x-wx-set-cookie`.
 pub fn set_cookies(headers: &HeaderMap) -> Vec<String> {
-    let read = |name: &str| -> Vec<String> {
+    let read = |name: &HeaderName| -> Vec<String> {
         headers
             .get_all(name)
             .iter()
             .filter_map(|v| v.to_str().ok().map(str::to_owned))
             .collect()
     };
-    let direct = read("set-cookie");
+    let direct = read(&http::header::SET_COOKIE);
     if direct.is_empty() {
-        read(SET_COOKIE_RELAY)
+        read(&SET_COOKIE_RELAY_NAME)
     } else {
         direct
     }
 }
 
 fn rename(headers: &mut HeaderMap) {
-    for (real, relayed) in RENAMED_HEADERS {
-        let values: Vec<HeaderValue> = headers.get_all(real).iter().cloned().collect();
+    for (real, relayed) in RENAMED {
+        let values: Vec<HeaderValue> = headers.get_all(&real).iter().cloned().collect();
         if values.is_empty() {
             continue;
         }
-        headers.remove(real);
-        let to = HeaderName::from_static(relayed);
+        headers.remove(&real);
         for v in values {
-            headers.append(to.clone(), v);
+            headers.append(relayed.clone(), v);
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    /// The client side's header-name constants are the names of the string tables.
+    #[test]
+    fn name_constants_are_the_tables() {
+        use super::*;
+        let renamed = RENAMED;
+        let names: Vec<(&str, &str)> = renamed
+            .iter()
+            .map(|(r, x)| (r.as_str(), x.as_str()))
+            .collect();
+        assert_eq!(names, RENAMED_HEADERS);
+        assert_eq!(RELAY.as_str(), RELAY_HEADER);
+        assert_eq!(SET_COOKIE_RELAY_NAME.as_str(), SET_COOKIE_RELAY);
+        // What the tables name as standard headers is the standard name (equal to
+        // `http`'s own constants, as a name parsed from the string is).
+        for (real, _) in RENAMED {
+            assert_eq!(
+                real,
+                HeaderName::from_bytes(real.as_str().as_bytes()).unwrap()
+            );
+        }
+    }
+
     use super::*;
 
     fn req(uri: &str) -> Request<Vec<u8>> {

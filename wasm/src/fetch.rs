@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue};
+use http::{HeaderName, HeaderValue, header};
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -129,9 +129,30 @@ fn to_js(
     Request::new_with_str_and_init(&request.uri().to_string(), &init)
 }
 
-/// The response for the core: status, every header (each `Set-Cookie` apart, from
-/// `getSetCookie()` where the runtime exposes them (Node); each `x-wx-set-cookie` of a
-/// relay apart again) and the body.
+/// The response headers handed to the core besides the cookies: those a relay passes
+/// back to a page ([`RETURNED_HEADERS`](webwx_core::relay::RETURNED_HEADERS), what a client reads of an answer), the same in
+/// every mode. Constants: a header name made from a string at run time goes through
+/// `http`'s parser of the standard names, 12 KB of the `.wasm`.
+const HANDED_ON: [HeaderName; 11] = [
+    header::CONTENT_TYPE,
+    header::CONTENT_DISPOSITION,
+    header::CONTENT_RANGE,
+    header::CONTENT_ENCODING,
+    header::ACCEPT_RANGES,
+    header::CACHE_CONTROL,
+    header::EXPIRES,
+    header::LAST_MODIFIED,
+    header::ETAG,
+    header::LOCATION,
+    header::RETRY_AFTER,
+];
+
+/// [`SET_COOKIE_RELAY`] as a header name.
+const SET_COOKIE_RELAY_NAME: HeaderName = HeaderName::from_static(SET_COOKIE_RELAY);
+
+/// The response for the core: status, the headers of [`HANDED_ON`], each `Set-Cookie`
+/// apart (from `getSetCookie()` where the runtime exposes them (Node)), each
+/// `x-wx-set-cookie` of a relay apart again, and the body.
 fn from_js(resp: &Response, body: Vec<u8>) -> Result<http::Response<Vec<u8>>, TransportErrorKind> {
     let mut out = http::Response::builder()
         .status(resp.status())
@@ -139,33 +160,23 @@ fn from_js(resp: &Response, body: Vec<u8>) -> Result<http::Response<Vec<u8>>, Tr
         .map_err(|_| TransportErrorKind::Other)?;
     let map = out.headers_mut();
     let js_headers = resp.headers();
-    let entries = js_sys::try_iter(&js_headers).ok().flatten();
-    for entry in entries.into_iter().flatten().flatten() {
-        let pair: Array = entry.unchecked_into();
-        let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string()) else {
-            continue;
-        };
-        let name = name.to_ascii_lowercase();
-        if name == "set-cookie" {
-            continue; // below, one by one
+    for name in HANDED_ON {
+        if let Ok(Some(value)) = js_headers.get(name.as_str())
+            && let Ok(v) = HeaderValue::from_str(&value)
+        {
+            map.append(name, v);
         }
-        let values = if name == SET_COOKIE_RELAY {
-            split_joined(&value)
-        } else {
-            vec![value]
-        };
-        let Ok(header) = HeaderName::from_bytes(name.as_bytes()) else {
-            continue;
-        };
-        for v in values {
+    }
+    if let Ok(Some(value)) = js_headers.get(SET_COOKIE_RELAY) {
+        for v in split_joined(&value) {
             if let Ok(v) = HeaderValue::from_str(&v) {
-                map.append(header.clone(), v);
+                map.append(SET_COOKIE_RELAY_NAME, v);
             }
         }
     }
     for cookie in set_cookies(&js_headers) {
         if let Ok(v) = HeaderValue::from_str(&cookie) {
-            map.append(http::header::SET_COOKIE, v);
+            map.append(header::SET_COOKIE, v);
         }
     }
     Ok(out)
@@ -232,6 +243,14 @@ pub(crate) fn kind_of(name: Option<&str>, code: Option<&str>) -> TransportErrorK
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The headers handed to the core are those a relay returns to a page.
+    #[test]
+    fn handed_on_are_the_returned_headers() {
+        let names: Vec<&str> = HANDED_ON.iter().map(HeaderName::as_str).collect();
+        assert_eq!(names, webwx_core::relay::RETURNED_HEADERS);
+        assert_eq!(SET_COOKIE_RELAY_NAME.as_str(), SET_COOKIE_RELAY);
+    }
 
     #[test]
     fn node_error_codes_are_named() {

@@ -59,12 +59,20 @@ pub fn build(ctx: &LoginCtx<'_>, redirect_uri: &str) -> Request<Vec<u8>> {
     let mut req = get(url);
     if ctx.desktop {
         let h = req.headers_mut();
+        // Header names as constants: made at run time from a string, every name would
+        // go through `http`'s parser of the standard names (12 KB of the browser
+        // package's `.wasm`).
+        const CLIENT_VERSION: http::HeaderName = http::HeaderName::from_static("client-version");
+        const EXTSPAM: http::HeaderName = http::HeaderName::from_static("extspam");
         h.insert(
-            "client-version",
+            CLIENT_VERSION,
             http::HeaderValue::from_static(UOS_CLIENT_VERSION),
         );
-        h.insert("extspam", http::HeaderValue::from_static(UOS_EXTSPAM));
-        h.insert("referer", http::HeaderValue::from_static(UOS_REFERER));
+        h.insert(EXTSPAM, http::HeaderValue::from_static(UOS_EXTSPAM));
+        h.insert(
+            http::header::REFERER,
+            http::HeaderValue::from_static(UOS_REFERER),
+        );
     }
     req
 }

@@ -1,7 +1,7 @@
 //! Building requests the way the official client does: query encodings, JSON bodies,
 //! `BaseRequest`.
 
-use http::{Method, Request};
+use http::{Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
@@ -107,7 +107,7 @@ pub fn get(url: String) -> Request<Vec<u8>> {
     Request::builder()
         .method(Method::GET)
         .uri(url)
-        .header("accept", "application/json, text/plain, */*")
+        .header(header::ACCEPT, "application/json, text/plain, */*")
         .body(Vec::new())
         .expect("endpoint URLs are valid")
 }
@@ -117,8 +117,8 @@ pub fn post_json(url: String, body: &impl Serialize) -> Request<Vec<u8>> {
     Request::builder()
         .method(Method::POST)
         .uri(url)
-        .header("accept", "application/json, text/plain, */*")
-        .header("content-type", JSON_CONTENT_TYPE)
+        .header(header::ACCEPT, "application/json, text/plain, */*")
+        .header(header::CONTENT_TYPE, JSON_CONTENT_TYPE)
         .body(serde_json::to_vec(body).expect("request bodies always serialize"))
         .expect("endpoint URLs are valid")
 }
@@ -133,7 +133,7 @@ pub fn post_form(url: String, fields: &[(&str, &str)]) -> Request<Vec<u8>> {
     Request::builder()
         .method(Method::POST)
         .uri(url)
-        .header("content-type", "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(body.into_bytes())
         .expect("endpoint URLs are valid")
 }

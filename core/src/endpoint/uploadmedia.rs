@@ -177,8 +177,8 @@ pub fn build(ctx: &SessionCtx<'_>, c: &Chunk<'_>) -> Request<Vec<u8>> {
     Request::builder()
         .method(Method::POST)
         .uri(url)
-        .header("accept", "*/*")
-        .header("content-type", content_type)
+        .header(http::header::ACCEPT, "*/*")
+        .header(http::header::CONTENT_TYPE, content_type)
         .body(m.finish())
         .expect("endpoint URLs are valid")
 }
