@@ -18,6 +18,7 @@ use std::io::Write;
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+use serde_json::value::RawValue;
 use webwx_core::contacts::ContactKind;
 use webwx_core::endpoint::batchgetcontact::BatchContacts;
 use webwx_core::endpoint::getcontact::ContactPage;
@@ -161,8 +162,8 @@ fn decode_in_chunks(
                 chunk,
                 CONTACTS_AHEAD,
                 &style.separator(),
-                |i, parsed: Result<RawContact, ParseError>, buf| {
-                    let contact = contact(i, parsed)?;
+                |i, raw: &RawValue, buf| {
+                    let contact = contact(i, raw)?;
                     let kind = webwx_core::contacts::classify(&contact, me);
                     rendered::render(
                         buf,
@@ -174,7 +175,7 @@ fn decode_in_chunks(
                     )
                     .map_err(|e| format!("cannot render MemberList[{i}]: {e}"))
                 },
-                |feed| getcontact::parse_each_contact(resp, |_, parsed| feed(parsed)),
+                |feed| getcontact::parse_each(resp, |_, raw| feed(raw)),
                 |parsed, chunks| {
                     let (page, _) = parsed.map_err(response_error)?;
                     let view = ContactPageView {
@@ -273,13 +274,13 @@ impl Serialize for Kinds<'_> {
 /// (as `decode sync` does its messages).
 struct ContactPageView<'a> {
     page: &'a ContactPage,
-    chunks: &'a Chunks<Result<RawContact, ParseError>>,
+    chunks: &'a Chunks<&'a RawValue>,
     me: &'a str,
 }
 
-/// Entry `i` of `MemberList`, or why it could not be parsed.
-fn contact(i: usize, parsed: Result<RawContact, ParseError>) -> Result<RawContact, String> {
-    parsed.map_err(|e| format!("MemberList[{i}]: {}", e.kind))
+/// Entry `i` of `MemberList`, parsed.
+fn contact(i: usize, raw: &RawValue) -> Result<RawContact, String> {
+    getcontact::contact(raw).map_err(|e| format!("MemberList[{i}]: {}", e.kind))
 }
 
 /// The contacts of a page, each with its kind: a few typed and written one at a time, or
@@ -292,18 +293,10 @@ impl Serialize for PageContacts<'_> {
         let mut seq = s.serialize_seq(None)?;
         match view.chunks {
             Chunks::Few(entries) => {
-                for (i, parsed) in entries.iter().enumerate() {
-                    let c = match parsed {
-                        Ok(c) => c,
-                        Err(e) => {
-                            return Err(serde::ser::Error::custom(format!(
-                                "MemberList[{i}]: {}",
-                                e.kind
-                            )));
-                        }
-                    };
-                    let kind = webwx_core::contacts::classify(c, view.me);
-                    seq.serialize_element(&WithKind { contact: c, kind })?
+                for (i, raw) in entries.iter().enumerate() {
+                    let c = contact(i, raw).map_err(serde::ser::Error::custom)?;
+                    let kind = webwx_core::contacts::classify(&c, view.me);
+                    seq.serialize_element(&WithKind { contact: &c, kind })?
                 }
             }
             rendered => rendered.emit(|text| seq.serialize_element(&Rendered(text)))?,

@@ -70,29 +70,6 @@ pub fn parse_each<'a>(
     crate::wire::entries::parse_entries(NAME, "MemberList", resp, entry)
 }
 
-/// [`parse_each`] with each entry parsed ([`contact`]), as
-/// [`super::sync::parse_each_message`] does for webwxsync: the same entries, results
-/// and errors as `parse_each` and `contact` on each, each entry read where the one pass
-/// finds it when the body is well-formed.
-pub fn parse_each_contact(
-    resp: &Response<Vec<u8>>,
-    mut entry: impl FnMut(usize, Result<RawContact, ParseError>),
-) -> Result<(ContactPage, usize), ResponseError> {
-    let mut handed = 0;
-    let read = crate::wire::entries::read_entries(NAME, "MemberList", resp, |i, c| {
-        entry(i, Ok(c));
-        handed += 1;
-    });
-    if let Some(done) = read {
-        return Ok(done);
-    }
-    parse_each(resp, |i, raw| {
-        if i >= handed {
-            entry(i, contact(raw));
-        }
-    })
-}
-
 /// One `MemberList` entry, parsed as [`parse`] parses it.
 pub fn contact(raw: &RawValue) -> Result<RawContact, ParseError> {
     serde_json::from_str(raw.get()).map_err(|e| {
@@ -127,40 +104,5 @@ mod tests {
         let mut rest = whole.clone();
         rest.member_list.clear();
         assert_eq!(head, rest);
-    }
-
-    /// Entries read in the one pass are what `parse_each` and `contact` give: on the
-    /// capture, a contact with escapes, and bodies that fail (a repeated key, an entry
-    /// that is not an object, bad JSON after the list, a refusal).
-    #[test]
-    fn each_contact_is_each_then_contact() {
-        let capture = include_str!(
-            "../../tests/fixtures/captures/wechat4u_test_response_webwxgetcontact.json"
-        );
-        let head = r#"{"BaseResponse":{"Ret":0,"ErrMsg":""},"MemberCount":2,"MemberList":["#;
-        let c0 = r#"{"UserName":"@a\"b","NickName":"\u4f60&amp;<span class=\"emoji emoji1f604\"></span>","Uin":"12","X":[{}]}"#;
-        let c1 = r#"{"UserName":"@@g","MemberCount":"3","VerifyFlag":8}"#;
-        let bodies = [
-            capture.to_owned(),
-            format!("{head}{c0},{c1}],\"Seq\":0}}"),
-            format!("{head}{c0},{{\"Uin\":1,\"Uin\":2}},{c1}],\"Seq\":0}}"),
-            format!("{head}{c0},\"x\",{c1}],\"Seq\":0}}"),
-            format!("{head}{c0},{c1}],\"Seq\":0,}}"),
-            r#"{"BaseResponse":{"Ret":1101,"ErrMsg":""},"MemberList":[{}]}"#.to_owned(),
-        ];
-        for body in bodies {
-            let r = Response::new(body.clone().into_bytes());
-            let mut fast = Vec::new();
-            let fast_done = format!(
-                "{:?}",
-                parse_each_contact(&r, |i, c| fast.push((i, format!("{c:?}"))))
-            );
-            let mut slow = Vec::new();
-            let slow_done = format!(
-                "{:?}",
-                parse_each(&r, |i, raw| slow.push((i, format!("{:?}", contact(raw)))))
-            );
-            assert_eq!((fast, fast_done), (slow, slow_done), "{body}");
-        }
     }
 }
