@@ -205,13 +205,13 @@ fn decode_in_chunks(
                 chunk,
                 AHEAD,
                 &style.separator(),
-                |i, parsed: Parsed, buf| {
-                    let raw = entry(i, parsed)?;
+                |i, raw: &RawValue, buf| {
+                    let raw = entry(i, raw)?;
                     let msg = MessageRef::new(&raw, me, &NoGroupNames);
                     rendered::render(buf, &MessageView::new(&msg, keep_raw), style)
                         .map_err(|e| format!("cannot render AddMsgList[{i}]: {e}"))
                 },
-                |feed| sync::parse_each_message(resp, |_, parsed| feed(parsed)),
+                |feed| sync::parse_each(resp, |_, raw| feed(raw)),
                 |parsed, chunks| {
                     let (head, _) = parsed.map_err(response_error)?;
                     let view = SyncView {
@@ -433,17 +433,14 @@ const CONTACTS_AHEAD: usize = 1;
 /// in order.
 struct SyncView<'a> {
     head: &'a SyncResponse,
-    chunks: &'a Chunks<Parsed>,
+    chunks: &'a Chunks<&'a RawValue>,
     me: &'a SelfInfo<'a>,
     keep_raw: bool,
 }
 
-/// An `AddMsgList` entry as [`sync::parse_each_message`] hands it on.
-type Parsed = Result<RawMessage, ParseError>;
-
-/// Entry `i` of `AddMsgList`, or why it could not be parsed.
-fn entry(i: usize, parsed: Parsed) -> Result<RawMessage, String> {
-    parsed.map_err(|e| format!("AddMsgList[{i}]: {}", e.kind))
+/// Entry `i` of `AddMsgList`, parsed.
+fn entry(i: usize, raw: &RawValue) -> Result<RawMessage, String> {
+    sync::message(raw).map_err(|e| format!("AddMsgList[{i}]: {}", e.kind))
 }
 
 /// The typed messages: a few typed and written one at a time, or the rendered chunks.
@@ -455,17 +452,9 @@ impl Serialize for Messages<'_> {
         let mut seq = s.serialize_seq(None)?;
         match view.chunks {
             Chunks::Few(entries) => {
-                for (i, parsed) in entries.iter().enumerate() {
-                    let raw = match parsed {
-                        Ok(raw) => raw,
-                        Err(e) => {
-                            return Err(serde::ser::Error::custom(format!(
-                                "AddMsgList[{i}]: {}",
-                                e.kind
-                            )));
-                        }
-                    };
-                    let msg = MessageRef::new(raw, view.me, &NoGroupNames);
+                for (i, raw) in entries.iter().enumerate() {
+                    let raw = entry(i, raw).map_err(serde::ser::Error::custom)?;
+                    let msg = MessageRef::new(&raw, view.me, &NoGroupNames);
                     seq.serialize_element(&MessageView::new(&msg, view.keep_raw))?
                 }
             }

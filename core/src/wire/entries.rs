@@ -11,7 +11,6 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 
 use super::parse_json_seed;
-use super::record::Record;
 use crate::response_error::{ParseError, ParseErrorKind, ResponseError};
 
 /// Parses a JSON answer of `endpoint` as [`super::parse_json_borrowed`] parses it into
@@ -35,7 +34,7 @@ pub fn parse_entries<'a, H: Deserialize<'a>>(
         entry,
         count: 0,
         not_object: None,
-        head: std::marker::PhantomData::<(H, &'a RawValue)>,
+        head: std::marker::PhantomData::<H>,
     };
     let parsed = parse_json_seed(endpoint, resp, &mut top);
     if let Some(i) = top.not_object {
@@ -49,99 +48,18 @@ pub fn parse_entries<'a, H: Deserialize<'a>>(
     parsed.map(|head| (head, top.count))
 }
 
-/// [`parse_entries`] with each entry read into `T` (a record) during the one pass, for a
-/// body that is all well-formed: the body is checked as UTF-8 once and read as text, and
-/// each entry is read where it is instead of being found first and read again later.
-/// `None` on any failure — of the answer (status, `BaseResponse.Ret`, JSON) or of an
-/// entry (not an object, a duplicate key): the caller then goes the way of
-/// [`parse_entries`], which says what failed as it always has (the entries handed on
-/// before the failure are the same on both ways). When this gives `Some`, that way gives
-/// the same head, the same count, and entries `T` reads the same.
-pub(crate) fn read_entries<'a, H: Deserialize<'a>, T: Record<'a>>(
-    endpoint: &str,
-    key: &'static str,
-    resp: &'a http::Response<Vec<u8>>,
-    entry: impl FnMut(usize, T),
-) -> Option<(H, usize)> {
-    let body = super::checked_body(endpoint, resp).ok()?;
-    let text = std::str::from_utf8(body).ok()?;
-    let mut top = Top {
-        key,
-        entry,
-        count: 0,
-        not_object: None,
-        head: std::marker::PhantomData::<(H, Object<T>)>,
-    };
-    let mut de = serde_json::Deserializer::from_str(text);
-    let head = (&mut top).deserialize(&mut de).ok()?;
-    de.end().ok()?;
-    Some((head, top.count))
-}
-
-/// An entry of the list, as the one pass reads it.
-trait Entry<'de>: Sized {
-    /// What is handed on.
-    type Out;
-    /// The next entry of `seq` (`None` at the end of the list).
-    fn next<A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Self>, A::Error>;
-    /// Whether it is a JSON object.
-    fn is_object(&self) -> bool;
-    /// What is handed on of it.
-    fn out(self) -> Self::Out;
-}
-
-impl<'de> Entry<'de> for &'de RawValue {
-    type Out = &'de RawValue;
-    fn next<A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Self>, A::Error> {
-        seq.next_element()
-    }
-    fn is_object(&self) -> bool {
-        self.get().starts_with('{')
-    }
-    fn out(self) -> &'de RawValue {
-        self
-    }
-}
-
-/// An entry read into the record `T`, from a JSON object only.
-struct Object<T>(T);
-
-impl<'de, T: Record<'de>> Entry<'de> for Object<T> {
-    type Out = T;
-    fn next<A: SeqAccess<'de>>(seq: &mut A) -> Result<Option<Self>, A::Error> {
-        seq.next_element_seed(ObjectSeed(std::marker::PhantomData))
-    }
-    fn is_object(&self) -> bool {
-        true
-    }
-    fn out(self) -> T {
-        self.0
-    }
-}
-
-/// Reads an [`Object`].
-struct ObjectSeed<T>(std::marker::PhantomData<T>);
-
-impl<'de, T: Record<'de>> DeserializeSeed<'de> for ObjectSeed<T> {
-    type Value = Object<T>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Object<T>, D::Error> {
-        super::record::deserialize_object(d).map(Object)
-    }
-}
-
-/// The top object: `key`'s entries (each an `E`) handed to `entry`, the other keys kept
-/// (raw) for `H`.
-struct Top<F, H, E> {
+/// The top object: `key`'s entries handed to `entry`, the other keys kept (raw) for `H`.
+struct Top<F, H> {
     key: &'static str,
     entry: F,
     count: usize,
     /// The first entry that is not an object (the parse stops there).
     not_object: Option<usize>,
-    head: std::marker::PhantomData<(H, E)>,
+    head: std::marker::PhantomData<H>,
 }
 
-impl<'de, F: FnMut(usize, E::Out), H: Deserialize<'de>, E: Entry<'de>> DeserializeSeed<'de>
-    for &mut Top<F, H, E>
+impl<'de, F: FnMut(usize, &'de RawValue), H: Deserialize<'de>> DeserializeSeed<'de>
+    for &mut Top<F, H>
 {
     type Value = H;
 
@@ -150,9 +68,7 @@ impl<'de, F: FnMut(usize, E::Out), H: Deserialize<'de>, E: Entry<'de>> Deseriali
     }
 }
 
-impl<'de, F: FnMut(usize, E::Out), H: Deserialize<'de>, E: Entry<'de>> Visitor<'de>
-    for &mut Top<F, H, E>
-{
+impl<'de, F: FnMut(usize, &'de RawValue), H: Deserialize<'de>> Visitor<'de> for &mut Top<F, H> {
     type Value = H;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -210,9 +126,9 @@ impl<'de> Visitor<'de> for Key {
 }
 
 /// The list: `null` or an array of objects, each handed on as it is read.
-struct List<'t, F, H, E>(&'t mut Top<F, H, E>);
+struct List<'t, F, H>(&'t mut Top<F, H>);
 
-impl<'de, F: FnMut(usize, E::Out), H, E: Entry<'de>> DeserializeSeed<'de> for List<'_, F, H, E> {
+impl<'de, F: FnMut(usize, &'de RawValue), H> DeserializeSeed<'de> for List<'_, F, H> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -220,7 +136,7 @@ impl<'de, F: FnMut(usize, E::Out), H, E: Entry<'de>> DeserializeSeed<'de> for Li
     }
 }
 
-impl<'de, F: FnMut(usize, N::Out), H, N: Entry<'de>> Visitor<'de> for List<'_, F, H, N> {
+impl<'de, F: FnMut(usize, &'de RawValue), H> Visitor<'de> for List<'_, F, H> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -241,16 +157,16 @@ impl<'de, F: FnMut(usize, N::Out), H, N: Entry<'de>> Visitor<'de> for List<'_, F
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let top = self.0;
-        while let Some(raw) = N::next(&mut seq)? {
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
             let i = top.count;
-            if !raw.is_object() {
+            if !raw.get().starts_with('{') {
                 top.not_object = Some(i);
                 return Err(de::Error::custom(format_args!(
                     "{}[{i}]: expected a JSON object",
                     top.key
                 )));
             }
-            (top.entry)(i, raw.out());
+            (top.entry)(i, raw);
             top.count += 1;
         }
         Ok(())

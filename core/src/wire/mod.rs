@@ -105,7 +105,7 @@ pub fn parse_json_seed<'a, S: serde::de::DeserializeSeed<'a>>(
 
 /// What [`parse_json_seed`] does before the typed read, the same for every seed (one
 /// copy in the binary, not one per response type): the status and `BaseResponse.Ret`.
-pub(crate) fn checked_body<'a>(
+fn checked_body<'a>(
     endpoint: &str,
     resp: &'a http::Response<Vec<u8>>,
 ) -> Result<&'a [u8], ResponseError> {

@@ -110,15 +110,6 @@ macro_rules! record {
 }
 pub(crate) use record;
 
-/// `T` read from `d` as [`deserialize`] reads it, but only from a JSON object (the array
-/// form is refused, as serde_json refuses anything but a map for `deserialize_map`).
-pub(crate) fn deserialize_object<'de, T: Record<'de>, D: Deserializer<'de>>(
-    d: D,
-) -> Result<T, D::Error> {
-    const { assert!(T::FIELDS.len() <= 64) };
-    d.deserialize_map(RecordVisitor(PhantomData))
-}
-
 struct RecordVisitor<T>(PhantomData<T>);
 
 /// `struct NAME`, as serde's derive says what it expects.
