@@ -5,6 +5,8 @@ use crate::error::{ParseError, ParseErrorKind, ResponseError};
 use crate::message::{AppDetail, Message, MessageKind};
 use serde::{Deserialize, Serialize};
 
+mod download_de;
+
 /// Longest name [`safe_file_name`] returns, in bytes.
 pub const MAX_FILE_NAME_LEN: usize = 200;
 
@@ -12,7 +14,9 @@ pub const MAX_FILE_NAME_LEN: usize = 200;
 const MAX_EXT_LEN: usize = 16;
 
 /// What to download.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// `Deserialize`: `download_de` (without serde's `Content`; the attributes here are what
+// `Serialize` writes and what the schema says).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema, ts_rs::TS))]
 #[serde(tag = "what", rename_all = "snake_case")]
 #[non_exhaustive]
