@@ -32,7 +32,8 @@ pub use backlog::{Backlog, Offer};
 pub use barrier::{Barrier, SaveToken};
 pub use files::{FileSource, SendFileError};
 pub use options::{
-    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, Options, Proxy, StartError, http_proxy_uri,
+    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, DEFAULT_MAX_READ_BUFFER, Options, Proxy, StartError,
+    http_proxy_uri,
 };
 pub use session::{Outputs, Session, Shared, State, UploadRead};
 pub use stream::{DownloadError, StreamJob, StreamedDownload};

@@ -63,7 +63,19 @@ pub struct Options {
     /// the host has taken events again; it never drops one. Commands, their answers and
     /// uploads go on meanwhile. At least 1. Default [`DEFAULT_EVENT_CAPACITY`].
     pub event_capacity: usize,
+    /// The most a connection's read buffer grows to (webwx-hyper; ureq reads through its
+    /// own buffers). hyper starts it at 8 KiB and grows it after reads that fill it (the
+    /// bodies of busy webwxsync answers, downloads), then keeps it reserved while the
+    /// connection waits: on a session's held synccheck, for a long time, in every busy
+    /// session. It also bounds a response's head. Default [`DEFAULT_MAX_READ_BUFFER`]
+    /// (a large body is read 8 KiB at a time); at least 8 KiB (hyper's minimum).
+    pub max_read_buffer: usize,
 }
+
+/// [`Options::max_read_buffer`] by default: hyper's initial read buffer, so that a busy
+/// session's held long-poll does not keep a grown one (issue 20: a long-lived session
+/// within 64 KiB). WeChat's response heads are a few KiB at most.
+pub const DEFAULT_MAX_READ_BUFFER: usize = 8 * 1024;
 
 impl Default for Options {
     fn default() -> Self {
@@ -74,6 +86,7 @@ impl Default for Options {
             max_idle_per_host: 4,
             pool_idle_timeout: Duration::from_secs(60),
             event_capacity: DEFAULT_EVENT_CAPACITY,
+            max_read_buffer: DEFAULT_MAX_READ_BUFFER,
         }
     }
 }
@@ -105,6 +118,12 @@ impl Options {
     /// [`Proxy::FromEnv`] when `on`, else [`Proxy::None`].
     pub fn proxy_from_env(self, on: bool) -> Self {
         self.proxy(if on { Proxy::FromEnv } else { Proxy::None })
+    }
+
+    /// Sets [`Options::max_read_buffer`] (at least 8 KiB).
+    pub fn max_read_buffer(mut self, bytes: usize) -> Self {
+        self.max_read_buffer = bytes.max(DEFAULT_MAX_READ_BUFFER);
+        self
     }
 
     /// Sets [`Options::max_idle_per_host`].
@@ -184,6 +203,19 @@ pub fn http_proxy_uri(url: &str) -> Result<http::Uri, StartError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_read_buffer_is_at_least_hypers_minimum() {
+        assert_eq!(Options::new().max_read_buffer, 8 * 1024);
+        assert_eq!(
+            Options::new().max_read_buffer(100).max_read_buffer,
+            8 * 1024
+        );
+        assert_eq!(
+            Options::new().max_read_buffer(64 * 1024).max_read_buffer,
+            64 * 1024
+        );
+    }
 
     #[test]
     fn only_http_proxies() {

@@ -43,8 +43,9 @@ pub use driver::{Events, Handle, start, start_saving, start_with};
 pub use transport::{BuildError, Transport, TransportError, classify};
 pub use webwx_core;
 pub use webwx_transport::{
-    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, FileSource, Options, PendingAnswer, Proxy, SaveToken,
-    SendFileError, Session, StartError, instant_of, now, random_seed, save_download,
+    DEFAULT_EVENT_CAPACITY, DEFAULT_MAX_BODY, DEFAULT_MAX_READ_BUFFER, FileSource, Options,
+    PendingAnswer, Proxy, SaveToken, SendFileError, Session, StartError, instant_of, now,
+    random_seed, save_download,
 };
 
 /// The [`Session`] commands of a [`Handle`]: `use webwx_hyper::prelude::*;`.

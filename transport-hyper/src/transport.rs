@@ -183,6 +183,8 @@ impl Transport {
         let client = HttpClient::builder(TokioExecutor::new())
             .pool_idle_timeout(options.pool_idle_timeout)
             .pool_max_idle_per_host(options.max_idle_per_host)
+            // hyper panics below 8 KiB.
+            .http1_max_buf_size(options.max_read_buffer.max(8 * 1024))
             .build(https);
         Ok(Transport {
             client,
