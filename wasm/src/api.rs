@@ -247,7 +247,9 @@ impl WebWx {
                 kind: contacts.kind_of(&c.user_name),
             })
             .collect();
-        list.sort_by(|a, b| {
+        // By name, then by UserName (the order `all()` gave, which a stable sort kept for
+        // equal names): a total order, so the smaller unstable sort gives the same list.
+        list.sort_unstable_by(|a, b| {
             let key = |c: &Candidate| {
                 if c.remark_name.is_empty() {
                     c.nick_name.to_lowercase()
@@ -255,7 +257,9 @@ impl WebWx {
                     c.remark_name.to_lowercase()
                 }
             };
-            key(a).cmp(&key(b))
+            key(a)
+                .cmp(&key(b))
+                .then_with(|| a.user_name.cmp(&b.user_name))
         });
         let json = serde_json::to_string(&list).expect("contacts always serialize");
         js_sys::JSON::parse(&json).unwrap_or(JsValue::NULL)
