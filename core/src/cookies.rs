@@ -197,10 +197,11 @@ impl CookieJar {
     /// The `Cookie` header value for a request to `host`/`path`, if any cookie matches.
     pub fn header(&self, now: Timestamp, host: &str, path: &str, https: bool) -> Option<String> {
         let host = host.to_ascii_lowercase();
-        let mut matching: Vec<&StoredCookie> = self
+        let mut matching: Vec<(usize, &StoredCookie)> = self
             .cookies
             .iter()
-            .filter(|c| {
+            .enumerate()
+            .filter(|(_, c)| {
                 live(c, now)
                     && (https || !c.secure)
                     && if c.host_only {
@@ -211,15 +212,16 @@ impl CookieJar {
                     && path_match(path, &c.path)
             })
             .collect();
-        // Longer paths first (RFC 6265 §5.4); stable otherwise.
-        matching.sort_by_key(|c| std::cmp::Reverse(c.path.len()));
+        // Longer paths first (RFC 6265 §5.4), then in the jar's order: a total order (the
+        // smaller unstable sort gives what a stable sort by length gave).
+        matching.sort_unstable_by_key(|&(i, c)| (std::cmp::Reverse(c.path.len()), i));
         if matching.is_empty() {
             return None;
         }
         Some(
             matching
                 .iter()
-                .map(|c| format!("{}={}", c.name, c.value))
+                .map(|(_, c)| format!("{}={}", c.name, c.value))
                 .collect::<Vec<_>>()
                 .join("; "),
         )
