@@ -126,6 +126,14 @@ pub struct LoginArgs {
     /// Pacing.
     #[command(flatten)]
     pub pacing: PacingArgs,
+    /// How many received messages to keep for `forward`, `download` and `accept_friend`
+    /// by `msg_id` (default: 512; the newest are kept).
+    #[arg(long, value_name = "N")]
+    pub recent_messages: Option<usize>,
+    /// How many bytes the kept messages may take (default: 1048576, 1 MiB — one session
+    /// keeps more than the library's default of 8 KiB, sized for hosts of thousands).
+    #[arg(long, value_name = "BYTES")]
+    pub recent_bytes: Option<usize>,
 }
 
 /// How sends are paced against Ret 1205 (`login`, `send` and the one-shot commands).

@@ -2,8 +2,14 @@
 
 use std::time::Duration;
 
+use webwx_core::client::{RECENT_MESSAGES, RecentLimits};
 use webwx_core::pacing::{PacingPolicy, Rate};
 use webwx_core::{Client, Config, SessionState};
+
+/// How many bytes of received messages the command line's one session keeps for the
+/// commands naming one by `msg_id` (`--recent-bytes`): 1 MiB, where the library's default
+/// ([`webwx_core::client::RECENT_BYTES`], 8 KiB) is sized for a host of thousands of sessions.
+pub const CLI_RECENT_BYTES: usize = 1 << 20;
 
 /// What the flags say about the client.
 #[derive(Debug, Default, Clone)]
@@ -22,6 +28,10 @@ pub struct ClientFlags<'a> {
     pub long_poll_ms: Option<u64>,
     /// `--no-pacing`, `--pace-*`.
     pub pacing: Option<&'a crate::args::PacingArgs>,
+    /// `--recent-messages`.
+    pub recent_messages: Option<usize>,
+    /// `--recent-bytes`.
+    pub recent_bytes: Option<usize>,
 }
 
 /// The client configuration, or a usage error.
@@ -56,6 +66,10 @@ pub fn build(flags: &ClientFlags<'_>) -> Result<Config, String> {
     if let Some(p) = flags.pacing {
         cfg = cfg.pacing(pacing(p));
     }
+    cfg = cfg.recent(RecentLimits::new(
+        flags.recent_messages.unwrap_or(RECENT_MESSAGES),
+        flags.recent_bytes.unwrap_or(CLI_RECENT_BYTES),
+    ));
     Ok(cfg)
 }
 
@@ -114,6 +128,23 @@ mod tests {
             seed: Some(1),
             ..ClientFlags::default()
         }
+    }
+
+    #[test]
+    fn one_session_keeps_more_recent_messages_than_the_library() {
+        let cfg = build(&ClientFlags::default()).unwrap();
+        assert_eq!(
+            cfg.recent,
+            RecentLimits::new(RECENT_MESSAGES, CLI_RECENT_BYTES)
+        );
+        const { assert!(CLI_RECENT_BYTES > webwx_core::client::RECENT_BYTES) };
+        let cfg = build(&ClientFlags {
+            recent_messages: Some(7),
+            recent_bytes: Some(100),
+            ..ClientFlags::default()
+        })
+        .unwrap();
+        assert_eq!(cfg.recent, RecentLimits::new(7, 100));
     }
 
     #[test]

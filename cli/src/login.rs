@@ -31,6 +31,8 @@ pub fn run(args: &LoginArgs) -> i32 {
         seed: args.seed,
         long_poll_ms: args.long_poll_ms,
         pacing: Some(&args.pacing),
+        recent_messages: args.recent_messages,
+        recent_bytes: args.recent_bytes,
     };
     let mut cfg = match config::build(&flags) {
         Ok(c) => c,

@@ -32,6 +32,12 @@ export interface WebWxOptions {
   longPollTimeoutMs?: number;
   /** Timeout of other requests in ms (default 30000). */
   requestTimeoutMs?: number;
+  /** Most received messages kept for `forward`, `download`, `accept_friend` by `msg_id` (default 512). */
+  recentMessages?: number;
+  /** Most bytes those kept messages take (default 8192: about 50 short texts). */
+  recentBytes?: number;
+  /** How many received message ids are remembered to drop re-deliveries (default 512). */
+  seenIds?: number;
 }
 
 /** A command object, with its optional `id` and `timeout_ms`; a `send_file` may carry its

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use std::time::Duration;
+use webwx_core::client::RecentLimits;
 use webwx_core::{Config, SessionState};
 
 /// `new WebWx(options)`: every field optional; an unknown one is an error (a typo such as
@@ -24,6 +25,14 @@ pub(crate) struct Options {
     pub long_poll_timeout_ms: Option<u64>,
     /// Timeout of other requests in ms (default 30000).
     pub request_timeout_ms: Option<u64>,
+    /// Most received messages kept for `forward`, `download` and `accept_friend` by
+    /// `msg_id` (default 512).
+    pub recent_messages: Option<usize>,
+    /// Most bytes those kept messages take (default 8192: about 50 short texts; a page
+    /// holding one session may raise it).
+    pub recent_bytes: Option<usize>,
+    /// How many received message ids are remembered to drop re-deliveries (default 512).
+    pub seen_ids: Option<usize>,
 }
 
 impl Options {
@@ -55,6 +64,16 @@ impl Options {
         }
         if let Some(ms) = self.request_timeout_ms {
             cfg = cfg.request_timeout(Duration::from_millis(ms));
+        }
+        if self.recent_messages.is_some() || self.recent_bytes.is_some() {
+            let default = RecentLimits::default();
+            cfg = cfg.recent(RecentLimits::new(
+                self.recent_messages.unwrap_or(default.messages),
+                self.recent_bytes.unwrap_or(default.bytes),
+            ));
+        }
+        if let Some(n) = self.seen_ids {
+            cfg = cfg.seen_ids(n);
         }
         Ok(cfg)
     }
@@ -104,6 +123,27 @@ mod tests {
         assert!(cfg.desktop);
         assert_eq!(cfg.seed, 9);
         assert_eq!(cfg.long_poll_timeout, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn recent_limits_and_seen_ids() {
+        let cfg = Options::parse(Some(r#"{"recentBytes":1048576,"seenIds":2048}"#))
+            .unwrap()
+            .config(1)
+            .unwrap();
+        assert_eq!(cfg.recent, RecentLimits::new(512, 1 << 20));
+        assert_eq!(cfg.seen_ids, 2048);
+        let cfg = Options::parse(Some(r#"{"recentMessages":0}"#))
+            .unwrap()
+            .config(1)
+            .unwrap();
+        assert_eq!(
+            cfg.recent,
+            RecentLimits::new(0, RecentLimits::default().bytes)
+        );
+        let cfg = Options::parse(None).unwrap().config(1).unwrap();
+        assert_eq!(cfg.recent, RecentLimits::default());
+        assert_eq!(cfg.seen_ids, webwx_core::client::DEFAULT_SEEN_IDS);
     }
 
     #[test]
