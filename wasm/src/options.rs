@@ -38,9 +38,13 @@ pub(crate) struct Options {
 impl Options {
     /// Reads the options from `JSON.stringify(options)` (`"null"`/`undefined`: defaults).
     pub(crate) fn parse(json: Option<&str>) -> Result<Options, String> {
+        // From the bytes, as the core reads every answer: one serde_json reader type in
+        // the `.wasm` (the same value or error as from the text).
         match json {
             None | Some("null") => Ok(Options::default()),
-            Some(j) => serde_json::from_str(j).map_err(|e| format!("bad WebWx options: {e}")),
+            Some(j) => {
+                serde_json::from_slice(j.as_bytes()).map_err(|e| format!("bad WebWx options: {e}"))
+            }
         }
     }
 
@@ -87,9 +91,8 @@ impl Options {
         let text = match raw.get() {
             "null" => return Ok(None),
             // The string `snapshot()` returned: its text.
-            s if s.starts_with('"') => {
-                serde_json::from_str::<String>(s).map_err(|e| format!("bad saved session: {e}"))?
-            }
+            s if s.starts_with('"') => serde_json::from_slice::<String>(s.as_bytes())
+                .map_err(|e| format!("bad saved session: {e}"))?,
             // That string parsed: the object as written.
             s => s.to_owned(),
         };

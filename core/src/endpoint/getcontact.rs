@@ -72,7 +72,7 @@ pub fn parse_each<'a>(
 
 /// One `MemberList` entry, parsed as [`parse`] parses it.
 pub fn contact(raw: &RawValue) -> Result<RawContact, ParseError> {
-    serde_json::from_str(raw.get()).map_err(|e| {
+    crate::wire::from_raw(raw.get()).map_err(|e| {
         ParseError::new(
             NAME,
             ParseErrorKind::Json(e.to_string()),

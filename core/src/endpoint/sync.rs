@@ -185,7 +185,7 @@ pub fn parse_each<'a>(
 
 /// One `AddMsgList` entry, parsed as [`parse`] parses it.
 pub fn message(raw: &RawValue) -> Result<RawMessage, ParseError> {
-    serde_json::from_str(raw.get()).map_err(|e| {
+    crate::wire::from_raw(raw.get()).map_err(|e| {
         ParseError::new(
             NAME,
             ParseErrorKind::Json(e.to_string()),
