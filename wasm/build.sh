@@ -19,11 +19,11 @@ TOOLS=$WASM_DIR/.tools
 PKG=$WASM_DIR/pkg
 BINARYEN_VERSION=132.0.0
 # The budget of issue 15: 300 KiB gzipped. Not met yet (see wasm/README.md, "Size"), so
-# it warns; CEILING_GZ fails the build: the size when it was last lowered (316,419 B
+# it warns; CEILING_GZ fails the build: the size when it was last lowered (316,200 B
 # gzipped) plus about 1 %, a guard against regressions. Lower it as the .wasm shrinks,
 # down to the budget.
 BUDGET_GZ=$((300 * 1024))
-CEILING_GZ=319600
+CEILING_GZ=319400
 
 say() { printf '[wasm/build.sh] %s\n' "$*"; }
 
