@@ -5,7 +5,7 @@
 
 use super::ctx::SessionCtx;
 use super::request::get;
-use crate::error::{ParseError, ParseErrorKind, ResponseError};
+use crate::error::{ParseError, ResponseError};
 use crate::hosts::HostKind;
 use crate::wire::record::record;
 use crate::wire::{BaseResponse, RawContact, lenient, parse_json};
@@ -72,13 +72,7 @@ pub fn parse_each<'a>(
 
 /// One `MemberList` entry, parsed as [`parse`] parses it.
 pub fn contact(raw: &RawValue) -> Result<RawContact, ParseError> {
-    crate::wire::from_raw(raw.get()).map_err(|e| {
-        ParseError::new(
-            NAME,
-            ParseErrorKind::Json(e.to_string()),
-            raw.get().as_bytes(),
-        )
-    })
+    crate::wire::entries::parse_entry(NAME, raw)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use super::ctx::SessionCtx;
 use super::request::post_json;
-use crate::error::{ParseError, ParseErrorKind, ResponseError};
+use crate::error::{ParseError, ResponseError};
 use crate::hosts::HostKind;
 use crate::message::RawMessage;
 use crate::wire::record::record;
@@ -185,13 +185,7 @@ pub fn parse_each<'a>(
 
 /// One `AddMsgList` entry, parsed as [`parse`] parses it.
 pub fn message(raw: &RawValue) -> Result<RawMessage, ParseError> {
-    crate::wire::from_raw(raw.get()).map_err(|e| {
-        ParseError::new(
-            NAME,
-            ParseErrorKind::Json(e.to_string()),
-            raw.get().as_bytes(),
-        )
-    })
+    crate::wire::entries::parse_entry(NAME, raw)
 }
 
 #[cfg(test)]

@@ -13,6 +13,21 @@ use serde_json::value::RawValue;
 use super::parse_json_seed;
 use crate::response_error::{ParseError, ParseErrorKind, ResponseError};
 
+/// One entry [`parse_entries`] handed on, typed as the whole answer's parse types it:
+/// serde's error becomes `endpoint`'s [`ParseError`] over the entry's text.
+pub fn parse_entry<'a, T: Deserialize<'a>>(
+    endpoint: &str,
+    raw: &'a RawValue,
+) -> Result<T, ParseError> {
+    super::from_raw(raw.get()).map_err(|e| {
+        ParseError::new(
+            endpoint,
+            ParseErrorKind::Json(e.to_string()),
+            raw.get().as_bytes(),
+        )
+    })
+}
+
 /// Parses a JSON answer of `endpoint` as [`super::parse_json_borrowed`] parses it into
 /// `H` (status, `BaseResponse.Ret` first, JSON), except the list under `key`: each of its
 /// entries is handed to `entry` (its index and its raw JSON, borrowed from the body) as
