@@ -101,3 +101,23 @@ fn every_target_replays_every_committed_input() {
         inputs.len()
     );
 }
+
+/// The `command` target's seeds are commands (all but the one with a repeated field),
+/// so its round trip runs on every variant from the first input on.
+#[test]
+fn command_seeds_are_commands() {
+    let dir = root().join("fuzz/seeds/command");
+    let (mut read, mut refused) = (0, Vec::new());
+    for e in std::fs::read_dir(dir).expect("fuzz/seeds/command") {
+        let path = e.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("a seed");
+        match webwx_core::boundary::Request::parse(&text) {
+            Ok(_) => read += 1,
+            Err((_, e)) => refused.push(e.message),
+        }
+        webwx_core::fuzzing::command(text.as_bytes());
+    }
+    assert_eq!(read, 25, "{refused:?}");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(refused[0].contains("duplicate field `to`"), "{refused:?}");
+}
