@@ -39,10 +39,20 @@ pub fn to_response(bytes: &[u8]) -> Result<http::Response<Vec<u8>>, CaptureError
 
 /// [`to_response`] taking the bytes: the body is the same buffer, its head removed in
 /// place (nothing moves for a bare body), never a copy of a large body.
-pub fn into_response(mut bytes: Vec<u8>) -> Result<http::Response<Vec<u8>>, CaptureError> {
-    let (status, headers, start) = split(&bytes)?;
-    bytes.drain(..start);
-    build(status, headers, bytes)
+pub fn into_response(bytes: Vec<u8>) -> Result<http::Response<Vec<u8>>, CaptureError> {
+    into_response_with(bytes, |mut bytes, start| {
+        bytes.drain(..start);
+        bytes
+    })
+}
+
+/// [`into_response`] for any bytes: `skip(bytes, n)` gives them without their first `n`.
+pub fn into_response_with<B: AsRef<[u8]>>(
+    bytes: B,
+    skip: impl FnOnce(B, usize) -> B,
+) -> Result<http::Response<B>, CaptureError> {
+    let (status, headers, start) = split(bytes.as_ref())?;
+    build(status, headers, skip(bytes, start))
 }
 
 /// A header line: name and value.
@@ -144,11 +154,7 @@ fn with_headers(rest: &[u8]) -> Result<(Vec<Header>, usize), CaptureError> {
     Ok((headers, if ended { consumed } else { rest.len() }))
 }
 
-fn build(
-    status: u16,
-    headers: Vec<Header>,
-    body: Vec<u8>,
-) -> Result<http::Response<Vec<u8>>, CaptureError> {
+fn build<B>(status: u16, headers: Vec<Header>, body: B) -> Result<http::Response<B>, CaptureError> {
     let mut b = http::Response::builder().status(status);
     for (name, value) in headers {
         let (Ok(n), Ok(v)) = (

@@ -32,6 +32,7 @@ use webwx_core::wire::RawContact;
 use webwx_core::{ParseError, ParseErrorKind, ResponseError};
 
 use crate::args::{DecodeArgs, DecodeKind};
+use crate::input::{self, Input};
 use crate::redacting::Redacted;
 use crate::rendered::{self, Chunks, Rendered, Style};
 use webwx_cli::capture;
@@ -85,14 +86,22 @@ pub fn run(args: &DecodeArgs) -> i32 {
 
 /// Reads, parses and writes the JSON document (and a line break) to `out`.
 pub fn decode_file(args: &DecodeArgs, out: &mut impl Write) -> Result<(), DecodeError> {
-    let bytes = capture::read_input(&args.file)
-        .map_err(|e| DecodeError::msg(format!("cannot read {}: {e}", args.file.display())))?;
-    let resp = capture::into_response(bytes).map_err(|e| {
+    let not_a_response = |e| {
         DecodeError::msg(format!(
             "{}: expected a bare body or a raw HTTP response: {e}",
             args.file.display()
         ))
-    })?;
+    };
+    if let Some(list) = List::of(args.kind) {
+        // The large answers: read into huge pages when large (crate::input).
+        let input = input::read(&args.file)
+            .map_err(|e| DecodeError::msg(format!("cannot read {}: {e}", args.file.display())))?;
+        let resp = capture::into_response_with(input, Input::skip).map_err(not_a_response)?;
+        return decode_list(list, args, &resp, out, CHUNK);
+    }
+    let bytes = capture::read_input(&args.file)
+        .map_err(|e| DecodeError::msg(format!("cannot read {}: {e}", args.file.display())))?;
+    let resp = capture::into_response(bytes).map_err(not_a_response)?;
     decode(args, &resp, out)
 }
 
@@ -151,7 +160,69 @@ fn decode_in_chunks(
             add_kinds(&mut value, args.me.as_deref().unwrap_or(""));
             write_json(out, &value, args)
         }
-        DecodeKind::Contacts => {
+        DecodeKind::Contacts => decode_list(List::Contacts, args, resp, out, chunk),
+        DecodeKind::Sync => decode_list(List::Sync, args, resp, out, chunk),
+        DecodeKind::Batchcontacts => {
+            let batch = typed(batchgetcontact::parse(resp))?;
+            let me = args.me.as_deref().unwrap_or("");
+            write_json(out, &BatchView { batch: &batch, me }, args)
+        }
+        DecodeKind::Synccheck => write_json(out, &typed(synccheck::parse(resp))?, args),
+        DecodeKind::Message => {
+            let raw: RawMessage = serde_json::from_slice(resp.body()).map_err(|e| {
+                parse_error(ParseError::new(
+                    "AddMsgList entry",
+                    ParseErrorKind::Json(e.to_string()),
+                    resp.body(),
+                ))
+            })?;
+            let msg = MessageRef::new(&raw, &me, &NoGroupNames);
+            write_json(out, &MessageView::new(&msg, args.raw), args)
+        }
+        DecodeKind::Sendmsg => write_json(out, &typed(sendmsg::parse(resp))?, args),
+        DecodeKind::Pushloginurl => {
+            let uuid = pushloginurl::parse(resp).map_err(response_error)?;
+            write_json(out, &serde_json::json!({ "uuid": uuid }), args)
+        }
+        DecodeKind::Upload => write_json(out, &typed(uploadmedia::parse(resp))?, args),
+    }
+}
+
+/// The answers with one long list, whose entries [`decode_list`] types and renders on
+/// two threads while the body is read.
+#[derive(Clone, Copy)]
+enum List {
+    /// webwxgetcontact's `MemberList`.
+    Contacts,
+    /// webwxsync's `AddMsgList`.
+    Sync,
+}
+
+impl List {
+    fn of(kind: DecodeKind) -> Option<List> {
+        match kind {
+            DecodeKind::Contacts => Some(List::Contacts),
+            DecodeKind::Sync => Some(List::Sync),
+            _ => None,
+        }
+    }
+}
+
+/// [`List::Contacts`] and [`List::Sync`]: typed and rendered on two threads, `chunk`
+/// entries at a time, while the body is read; any bytes as the body ([`crate::input`]).
+fn decode_list<B: AsRef<[u8]>>(
+    list: List,
+    args: &DecodeArgs,
+    resp: &http::Response<B>,
+    out: &mut impl Write,
+    chunk: usize,
+) -> Result<(), DecodeError> {
+    let me = SelfInfo {
+        user_name: args.me.as_deref().unwrap_or(""),
+        nick_name: args.nick.as_deref().unwrap_or(""),
+    };
+    match list {
+        List::Contacts => {
             let me = args.me.as_deref().unwrap_or("");
             let style = Style {
                 compact: args.compact,
@@ -187,13 +258,7 @@ fn decode_in_chunks(
                 },
             )
         }
-        DecodeKind::Batchcontacts => {
-            let batch = typed(batchgetcontact::parse(resp))?;
-            let me = args.me.as_deref().unwrap_or("");
-            write_json(out, &BatchView { batch: &batch, me }, args)
-        }
-        DecodeKind::Synccheck => write_json(out, &typed(synccheck::parse(resp))?, args),
-        DecodeKind::Sync => {
+        List::Sync => {
             let style = Style {
                 compact: args.compact,
                 redact: !args.show_secrets,
@@ -224,23 +289,6 @@ fn decode_in_chunks(
                 },
             )
         }
-        DecodeKind::Message => {
-            let raw: RawMessage = serde_json::from_slice(resp.body()).map_err(|e| {
-                parse_error(ParseError::new(
-                    "AddMsgList entry",
-                    ParseErrorKind::Json(e.to_string()),
-                    resp.body(),
-                ))
-            })?;
-            let msg = MessageRef::new(&raw, &me, &NoGroupNames);
-            write_json(out, &MessageView::new(&msg, args.raw), args)
-        }
-        DecodeKind::Sendmsg => write_json(out, &typed(sendmsg::parse(resp))?, args),
-        DecodeKind::Pushloginurl => {
-            let uuid = pushloginurl::parse(resp).map_err(response_error)?;
-            write_json(out, &serde_json::json!({ "uuid": uuid }), args)
-        }
-        DecodeKind::Upload => write_json(out, &typed(uploadmedia::parse(resp))?, args),
     }
 }
 
@@ -761,6 +809,36 @@ mod tests {
     }
 
     /// A webwxgetcontact page of `n` contacts: the capture's in turn.
+    /// A file large enough to be read into huge pages (`crate::input`), bare and as a
+    /// capture with a head, decodes as its bytes do in memory.
+    #[test]
+    fn large_file_is_the_bytes_in_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        for (kind, resp) in [
+            (DecodeKind::Sync, big_sync(3000)),
+            (DecodeKind::Contacts, big_contacts(3000)),
+        ] {
+            assert!(resp.body().len() > 2 << 20, "{}", resp.body().len());
+            let a = args(kind, false, false, false);
+            let mut expected = Vec::new();
+            decode(&a, &resp, &mut expected).unwrap();
+            for head in [
+                &b""[..],
+                b"# source: x\n# response: HTTP/1.1 200 OK\nA: b\n\n",
+            ] {
+                let path = dir.path().join("body");
+                std::fs::write(&path, [head, resp.body()].concat()).unwrap();
+                let a = DecodeArgs {
+                    file: path,
+                    ..args(kind, false, false, false)
+                };
+                let mut got = Vec::new();
+                decode_file(&a, &mut got).unwrap();
+                assert!(got == expected, "{kind:?} head {}", head.len());
+            }
+        }
+    }
+
     fn big_contacts(n: usize) -> http::Response<Vec<u8>> {
         let path =
             root().join("core/tests/fixtures/captures/wechat4u_test_response_webwxgetcontact.json");

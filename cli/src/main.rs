@@ -22,6 +22,7 @@ mod config;
 mod decode;
 mod demo;
 mod files;
+mod input;
 mod logging;
 mod login;
 mod oneshot;

@@ -63,8 +63,8 @@ pub fn parse(resp: &Response<Vec<u8>>) -> Result<ContactPage, ResponseError> {
 /// must be an object) as soon as the one pass over the body has read it, to be typed
 /// ([`contact`]) while the pass goes on. Returns the page without its contacts and how
 /// many there were; an error may come after entries were handed on.
-pub fn parse_each<'a>(
-    resp: &'a Response<Vec<u8>>,
+pub fn parse_each<'a, B: AsRef<[u8]>>(
+    resp: &'a Response<B>,
     entry: impl FnMut(usize, &'a RawValue),
 ) -> Result<(ContactPage, usize), ResponseError> {
     crate::wire::entries::parse_entries(NAME, "MemberList", resp, entry)

@@ -176,8 +176,8 @@ pub fn parse_lazy(resp: &Response<Vec<u8>>) -> Result<LazySync<'_>, ResponseErro
 /// as soon as the one pass over the body has read it, to be typed ([`message`]) while
 /// the pass goes on. Returns everything but the messages and how many there were; an
 /// error (the same as [`parse_lazy`]'s) may come after entries were handed on.
-pub fn parse_each<'a>(
-    resp: &'a Response<Vec<u8>>,
+pub fn parse_each<'a, B: AsRef<[u8]>>(
+    resp: &'a Response<B>,
     entry: impl FnMut(usize, &'a RawValue),
 ) -> Result<(SyncResponse, usize), ResponseError> {
     crate::wire::entries::parse_entries(NAME, "AddMsgList", resp, entry)

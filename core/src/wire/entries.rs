@@ -41,7 +41,7 @@ pub fn parse_entry<'a, T: Deserialize<'a>>(
 pub fn parse_entries<'a, H: Deserialize<'a>>(
     endpoint: &str,
     key: &'static str,
-    resp: &'a http::Response<Vec<u8>>,
+    resp: &'a http::Response<impl AsRef<[u8]>>,
     entry: impl FnMut(usize, &'a RawValue),
 ) -> Result<(H, usize), ResponseError> {
     let mut top = Top {
@@ -56,7 +56,7 @@ pub fn parse_entries<'a, H: Deserialize<'a>>(
         return Err(ParseError::new(
             endpoint,
             ParseErrorKind::Json(format!("{key}[{i}]: expected a JSON object")),
-            resp.body(),
+            resp.body().as_ref(),
         )
         .into());
     }

@@ -90,12 +90,15 @@ pub fn parse_json_borrowed<'a, T: Deserialize<'a>>(
 /// [`parse_json_borrowed`] through a stateful `seed` (the answer checked the same way,
 /// `BaseResponse.Ret` first): what the seed does as it reads (hand entries on as they
 /// are found) happens during the one pass over the body.
-pub fn parse_json_seed<'a, S: serde::de::DeserializeSeed<'a>>(
+///
+/// The body may be any bytes (`B`), not only a `Vec<u8>`: the command line reads a large
+/// answer into memory of its own (huge pages).
+pub fn parse_json_seed<'a, B: AsRef<[u8]>, S: serde::de::DeserializeSeed<'a>>(
     endpoint: &str,
-    resp: &'a http::Response<Vec<u8>>,
+    resp: &'a http::Response<B>,
     seed: S,
 ) -> Result<S::Value, ResponseError> {
-    let body = checked_body(endpoint, resp)?;
+    let body = checked_body(endpoint, resp.status(), resp.body().as_ref())?;
     // What `serde_json::from_slice` does, with a seed.
     let mut de = serde_json::Deserializer::from_slice(body);
     seed.deserialize(&mut de)
@@ -107,10 +110,14 @@ pub fn parse_json_seed<'a, S: serde::de::DeserializeSeed<'a>>(
 /// copy in the binary, not one per response type): the status and `BaseResponse.Ret`.
 fn checked_body<'a>(
     endpoint: &str,
-    resp: &'a http::Response<Vec<u8>>,
+    status: http::StatusCode,
+    body: &'a [u8],
 ) -> Result<&'a [u8], ResponseError> {
-    let body = resp.body();
-    check_status(endpoint, resp)?;
+    if !status.is_success() {
+        return Err(
+            ParseError::new(endpoint, ParseErrorKind::Status(status.as_u16()), body).into(),
+        );
+    }
     let base = base_response(body).map_err(|e| json_error(endpoint, &e, body))?;
     let base = base.ok_or_else(|| {
         ParseError::new(
