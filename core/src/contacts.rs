@@ -282,8 +282,8 @@ impl Contacts {
             .filter(|c| is_group(&c.user_name) && c.member_list.is_empty())
             .map(|c| (c.user_name.clone(), c.encry_chat_room_id.clone()))
             .collect();
-        // Unstable is the same order here (user names are distinct) and a smaller sort.
-        v.sort_unstable();
+        // User names are distinct: a total order. One sort for the package's lists.
+        crate::sort::sort_by(&mut v, Ord::cmp);
         v
     }
 
@@ -306,8 +306,8 @@ impl Contacts {
     /// Every contact, sorted by UserName.
     pub fn all(&self) -> Vec<&RawContact> {
         let mut v: Vec<&RawContact> = self.by_name.values().map(|c| &**c).collect();
-        // Unstable is the same order here (user names are distinct) and a smaller sort.
-        v.sort_unstable_by(|a, b| a.user_name.cmp(&b.user_name));
+        // User names are distinct: a total order. One sort for the package's lists.
+        crate::sort::sort_by(&mut v, |a, b| a.user_name.cmp(&b.user_name));
         v
     }
 

@@ -212,9 +212,10 @@ impl CookieJar {
                     && path_match(path, &c.path)
             })
             .collect();
-        // Longer paths first (RFC 6265 §5.4), then in the jar's order: a total order (the
-        // smaller unstable sort gives what a stable sort by length gave).
-        matching.sort_unstable_by_key(|&(i, c)| (std::cmp::Reverse(c.path.len()), i));
+        // Longer paths first (RFC 6265 §5.4), then in the jar's order: a total order (what
+        // a stable sort by length gave), by the package's one sort.
+        let key = |&(i, c): &(usize, &StoredCookie)| (std::cmp::Reverse(c.path.len()), i);
+        crate::sort::sort_by(&mut matching, |a, b| key(a).cmp(&key(b)));
         if matching.is_empty() {
             return None;
         }

@@ -38,6 +38,7 @@ pub mod relay;
 mod response_error;
 pub mod rng;
 pub mod session;
+pub mod sort;
 mod sorted_map;
 pub mod stable_key;
 pub mod time;

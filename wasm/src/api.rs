@@ -254,8 +254,8 @@ impl WebWx {
             })
             .collect();
         // By name, then by UserName (the order `all()` gave, which a stable sort kept for
-        // equal names): a total order, so the smaller unstable sort gives the same list.
-        list.sort_unstable_by(|a, b| {
+        // equal names): a total order, so the core's one sort gives the same list.
+        webwx_core::sort::sort_by(&mut list, |a, b| {
             let key = |c: &Candidate| {
                 if c.remark_name.is_empty() {
                     c.nick_name.to_lowercase()

@@ -131,7 +131,9 @@ pub fn contacts(
             })
         })
         .collect();
-    out.sort_by_cached_key(|c| (c.display().to_lowercase(), c.user_name.clone()));
+    crate::sort::sort_by_cached_key(&mut out, |c| {
+        (c.display().to_lowercase(), c.user_name.clone())
+    });
     out
 }
 
