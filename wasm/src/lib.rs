@@ -30,6 +30,7 @@ mod console;
 mod error;
 mod fetch;
 mod options;
+mod options_de;
 mod qr;
 mod seed;
 mod session;

@@ -1,14 +1,13 @@
 //! The options of `new WebWx({..})`, read from their JSON form into the core's [`Config`].
 
-use serde::Deserialize;
 use std::time::Duration;
 use webwx_core::client::RecentLimits;
 use webwx_core::{Config, SessionState};
 
 /// `new WebWx(options)`: every field optional; an unknown one is an error (a typo such as
-/// `realy` must not silently mean "direct").
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+/// `realy` must not silently mean "direct"). Read by `options_de` as serde's derive
+/// (`#[serde(default, rename_all = "camelCase", deny_unknown_fields)]`) read it.
+#[derive(Debug, Default)]
 pub(crate) struct Options {
     /// Send every request to this origin in the relay form (`http://127.0.0.1:8787`).
     pub origin: Option<String>,
