@@ -23,6 +23,18 @@ pub(crate) fn decode(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// [`decode`], appended to `out` (no string in between).
+pub(crate) fn decode_into(s: &str, out: &mut String) {
+    #[cfg(feature = "html-entities")]
+    {
+        html_escape::decode_html_entities_to_string(s, out);
+    }
+    #[cfg(not(feature = "html-entities"))]
+    {
+        out.push_str(&common::decode(s));
+    }
+}
+
 /// The decoder without the HTML5 table.
 #[cfg(any(test, not(feature = "html-entities")))]
 mod common {

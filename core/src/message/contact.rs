@@ -8,8 +8,9 @@ use super::text::normalize_text;
 use super::xml::{self, Element};
 
 fn msg_element(body: &str) -> Element {
-    let root = xml::parse(&xml::content_to_xml(body));
-    root.find("msg").cloned().unwrap_or_default()
+    xml::parse(&xml::content_to_xml(body))
+        .into_found("msg")
+        .unwrap_or_default()
 }
 
 /// `a` when not empty, else `b`.

@@ -97,7 +97,7 @@ fn decode_entities_into(s: &str, out: &mut String) {
     while let Some(at) = next_numeric(search) {
         match control_reference(&s[at..]) {
             Some(len) => {
-                out.push_str(&crate::entities::decode(&s[start..at]));
+                crate::entities::decode_into(&s[start..at], out);
                 out.push_str(&s[at..at + len]);
                 start = at + len;
                 search = start;
@@ -105,7 +105,7 @@ fn decode_entities_into(s: &str, out: &mut String) {
             None => search = at + 2,
         }
     }
-    out.push_str(&crate::entities::decode(&s[start..]));
+    crate::entities::decode_into(&s[start..], out);
 }
 
 /// The length of a numeric reference at the start of `s` that names a control character

@@ -62,6 +62,14 @@ impl Element {
         self.children.iter().find_map(|c| c.find(name))
     }
 
+    /// [`Element::find`], taken out of the tree (nothing copied).
+    pub fn into_found(self, name: &str) -> Option<Element> {
+        if self.name.eq_ignore_ascii_case(name) {
+            return Some(self);
+        }
+        self.children.into_iter().find_map(|c| c.into_found(name))
+    }
+
     /// Trimmed text of the first direct child named `name`, or `""`.
     pub fn child_text(&self, name: &str) -> String {
         self.child(name)
@@ -178,10 +186,18 @@ pub(crate) fn parse(xml: &str) -> Element {
                 // is not one stays in the text, decoded once here.
                 push_text(&mut stack, &text::decode_entities(&t));
             }
-            Event::GeneralRef(r) => {
-                let raw = format!("&{};", &*r);
-                push_text(&mut stack, &text::decode_entities(&raw));
-            }
+            Event::GeneralRef(r) => match &*r {
+                // The five of XML, as `decode_entities` decodes them, without a string.
+                "lt" => push_text(&mut stack, "<"),
+                "gt" => push_text(&mut stack, ">"),
+                "amp" => push_text(&mut stack, "&"),
+                "quot" => push_text(&mut stack, "\""),
+                "apos" => push_text(&mut stack, "'"),
+                _ => {
+                    let raw = format!("&{};", &*r);
+                    push_text(&mut stack, &text::decode_entities(&raw));
+                }
+            },
             Event::CData(c) => {
                 push_text(&mut stack, &c);
             }
