@@ -221,6 +221,11 @@ fn decode_list<B: AsRef<[u8]>>(
         user_name: args.me.as_deref().unwrap_or(""),
         nick_name: args.nick.as_deref().unwrap_or(""),
     };
+    // The body checked as UTF-8 once, by simdutf8 (several times faster than the
+    // standard library's check): the pass over it then reads it as text, and no entry is
+    // checked on its own (~5 % of the CPU time of `decode sync`). A body that is not
+    // UTF-8 goes the bytes' way, which says where.
+    let text = simdutf8::basic::from_utf8(resp.body().as_ref()).ok();
     match list {
         List::Contacts => {
             let me = args.me.as_deref().unwrap_or("");
@@ -246,7 +251,12 @@ fn decode_list<B: AsRef<[u8]>>(
                     )
                     .map_err(|e| format!("cannot render MemberList[{i}]: {e}"))
                 },
-                |feed| getcontact::parse_each(resp, |_, raw| feed(raw)),
+                |feed| match text {
+                    Some(text) => {
+                        getcontact::parse_each_text(resp.status(), text, |_, raw| feed(raw))
+                    }
+                    None => getcontact::parse_each(resp, |_, raw| feed(raw)),
+                },
                 |parsed, chunks| {
                     let (page, _) = parsed.map_err(response_error)?;
                     let view = ContactPageView {
@@ -276,7 +286,10 @@ fn decode_list<B: AsRef<[u8]>>(
                     rendered::render(buf, &MessageView::new(&msg, keep_raw), style)
                         .map_err(|e| format!("cannot render AddMsgList[{i}]: {e}"))
                 },
-                |feed| sync::parse_each(resp, |_, raw| feed(raw)),
+                |feed| match text {
+                    Some(text) => sync::parse_each_text(resp.status(), text, |_, raw| feed(raw)),
+                    None => sync::parse_each(resp, |_, raw| feed(raw)),
+                },
                 |parsed, chunks| {
                     let (head, _) = parsed.map_err(response_error)?;
                     let view = SyncView {
@@ -836,6 +849,34 @@ mod tests {
                 decode_file(&a, &mut got).unwrap();
                 assert!(got == expected, "{kind:?} head {}", head.len());
             }
+        }
+    }
+
+    /// A body that is not UTF-8 is not read as text: refused as the bytes' parse refuses
+    /// it (where), nothing written.
+    #[test]
+    fn a_body_not_utf8_is_refused_where_it_is_not() {
+        let mut body = big_sync(600).into_body();
+        let content = b"\"Content\":\"";
+        let at = body
+            .windows(content.len())
+            .rposition(|w| w == content)
+            .unwrap();
+        body.insert(at + content.len(), 0xff);
+        let resp = http::Response::new(body);
+        let want = response_error(sync::parse_each(&resp, |_, _| ()).unwrap_err()).0;
+        assert!(want.contains("unicode") || want.contains("UTF-8"), "{want}");
+        for chunk in [usize::MAX, 7] {
+            let mut out = Vec::new();
+            let got = decode_in_chunks(
+                &args(DecodeKind::Sync, false, false, false),
+                &resp,
+                &mut out,
+                chunk,
+            )
+            .unwrap_err();
+            assert_eq!(got.0, want);
+            assert!(out.is_empty());
         }
     }
 

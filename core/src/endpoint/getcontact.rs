@@ -70,6 +70,16 @@ pub fn parse_each<'a, B: AsRef<[u8]>>(
     crate::wire::entries::parse_entries(NAME, "MemberList", resp, entry)
 }
 
+/// [`parse_each`] over a body already known to be UTF-8 text (`text`, with the answer's
+/// `status`): each entry's text is not checked again.
+pub fn parse_each_text<'a>(
+    status: http::StatusCode,
+    text: &'a str,
+    entry: impl FnMut(usize, &'a RawValue),
+) -> Result<(ContactPage, usize), ResponseError> {
+    crate::wire::entries::parse_entries_text(NAME, "MemberList", status, text, entry)
+}
+
 /// One `MemberList` entry, parsed as [`parse`] parses it.
 pub fn contact(raw: &RawValue) -> Result<RawContact, ParseError> {
     crate::wire::entries::parse_entry(NAME, raw)

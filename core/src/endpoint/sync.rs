@@ -183,6 +183,16 @@ pub fn parse_each<'a, B: AsRef<[u8]>>(
     crate::wire::entries::parse_entries(NAME, "AddMsgList", resp, entry)
 }
 
+/// [`parse_each`] over a body already known to be UTF-8 text (`text`, with the answer's
+/// `status`): each entry's text is not checked again.
+pub fn parse_each_text<'a>(
+    status: http::StatusCode,
+    text: &'a str,
+    entry: impl FnMut(usize, &'a RawValue),
+) -> Result<(SyncResponse, usize), ResponseError> {
+    crate::wire::entries::parse_entries_text(NAME, "AddMsgList", status, text, entry)
+}
+
 /// One `AddMsgList` entry, parsed as [`parse`] parses it.
 pub fn message(raw: &RawValue) -> Result<RawMessage, ParseError> {
     crate::wire::entries::parse_entry(NAME, raw)

@@ -106,6 +106,22 @@ pub fn parse_json_seed<'a, B: AsRef<[u8]>, S: serde::de::DeserializeSeed<'a>>(
         .map_err(|e| json_error(endpoint, &e, body))
 }
 
+/// [`parse_json_seed`] over a body already known to be UTF-8 text (`body`, with the
+/// answer's `status`): serde_json reads it as text, without checking it again.
+pub fn parse_json_seed_text<'a, S: serde::de::DeserializeSeed<'a>>(
+    endpoint: &str,
+    status: http::StatusCode,
+    body: &'a str,
+    seed: S,
+) -> Result<S::Value, ResponseError> {
+    let bytes = checked_body(endpoint, status, body.as_bytes())?;
+    // What `serde_json::from_str` does, with a seed.
+    let mut de = serde_json::Deserializer::from_str(body);
+    seed.deserialize(&mut de)
+        .and_then(|value| de.end().map(|()| value))
+        .map_err(|e| json_error(endpoint, &e, bytes))
+}
+
 /// What [`parse_json_seed`] does before the typed read, the same for every seed (one
 /// copy in the binary, not one per response type): the status and `BaseResponse.Ret`.
 fn checked_body<'a>(
