@@ -39,7 +39,7 @@ mod response_error;
 pub mod rng;
 pub mod session;
 pub mod sort;
-mod sorted_map;
+pub mod sorted_map;
 pub mod stable_key;
 pub mod time;
 pub mod upload;

@@ -1,17 +1,19 @@
-//! [`SortedMap`]: a map kept as a vector of pairs sorted by key, for the client's and
-//! the tracker's bookkeeping (timers, commands in progress).
+//! [`SortedMap`]: a map kept as a vector of pairs sorted by key, for the client's, the
+//! tracker's and the browser package's bookkeeping (timers, requests and commands in
+//! progress, files being sent).
 //!
 //! These maps hold a handful of entries at a time, and their keys are mostly handed out
 //! in increasing order (so an insert is a push). A `BTreeMap` does the same job, but its
 //! node code is instantiated again for every key and value type: about 6 KB of the
-//! browser package's `.wasm` per map type, where this is a few hundred bytes.
+//! browser package's `.wasm` per map type, where this is a few hundred bytes; a `HashMap`
+//! brings its table code per type too (and a hash of the key), about 1.5 KB.
 
 use std::borrow::Borrow;
 
 /// A map from `K` to `V` iterated in key order, like a `BTreeMap`, stored as one sorted
 /// vector (lookups by binary search).
 #[derive(Clone, Debug)]
-pub(crate) struct SortedMap<K, V> {
+pub struct SortedMap<K, V> {
     pairs: Vec<(K, V)>,
 }
 
@@ -23,7 +25,7 @@ impl<K, V> Default for SortedMap<K, V> {
 
 impl<K: Ord, V> SortedMap<K, V> {
     /// An empty map.
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
@@ -40,7 +42,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Inserts `value` under `key`; the value it replaces, if any.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.pairs[i].1, value)),
             Err(i) => {
@@ -51,7 +53,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// The value under `key`.
-    pub(crate) fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
     {
@@ -59,7 +61,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// The value under `key`, to change.
-    pub(crate) fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
     {
@@ -67,7 +69,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Whether `key` is in the map.
-    pub(crate) fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
     {
@@ -75,7 +77,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// Removes `key`; its value, if it was there.
-    pub(crate) fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
     {
@@ -83,12 +85,12 @@ impl<K: Ord, V> SortedMap<K, V> {
     }
 
     /// The entry with the smallest key.
-    pub(crate) fn first_key_value(&self) -> Option<(&K, &V)> {
+    pub fn first_key_value(&self) -> Option<(&K, &V)> {
         self.pairs.first().map(|(k, v)| (k, v))
     }
 
     /// Removes and returns the entry with the smallest key.
-    pub(crate) fn pop_first(&mut self) -> Option<(K, V)> {
+    pub fn pop_first(&mut self) -> Option<(K, V)> {
         if self.pairs.is_empty() {
             None
         } else {
@@ -99,23 +101,33 @@ impl<K: Ord, V> SortedMap<K, V> {
 
 impl<K, V> SortedMap<K, V> {
     /// Number of entries.
-    pub(crate) fn len(&self) -> usize {
+    pub fn len(&self) -> usize {
         self.pairs.len()
     }
 
     /// The entries in key order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.pairs.iter().map(|(k, v)| (k, v))
     }
 
     /// The values in key order.
-    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+    pub fn values(&self) -> impl Iterator<Item = &V> {
         self.pairs.iter().map(|(_, v)| v)
     }
 
+    /// Whether the map has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
     /// Removes every entry.
-    pub(crate) fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.pairs.clear();
+    }
+
+    /// Keeps the entries for which `keep` is true (in key order).
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.pairs.retain_mut(|(k, v)| keep(k, v));
     }
 }
 
@@ -163,8 +175,20 @@ mod tests {
             m.values().collect::<Vec<_>>(),
             b.values().collect::<Vec<_>>()
         );
+        m.retain(|k, v| {
+            *v += 1;
+            k % 2 == 1
+        });
+        b.retain(|k, v| {
+            *v += 1;
+            k % 2 == 1
+        });
+        assert_eq!(m.iter().collect::<Vec<_>>(), b.iter().collect::<Vec<_>>());
+        assert!(!m.is_empty());
         m.clear();
-        assert!(m.len() == 0 && m.pop_first().is_none() && m.first_key_value().is_none());
+        assert!(m.is_empty());
+        assert_eq!(m.len(), 0);
+        assert!(m.pop_first().is_none() && m.first_key_value().is_none());
     }
 
     #[test]

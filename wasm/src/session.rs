@@ -14,7 +14,7 @@
 //!   the core asks (`UploadNeedsData`): the [`Files`] host.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -22,6 +22,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 use webwx_core::boundary::{ErrorInfo, ErrorKind, Host, Request, Ticket, Tracker, event_json};
 use webwx_core::client::Transmit;
+use webwx_core::sorted_map::SortedMap;
 use webwx_core::time::{Monotonic, Now};
 use webwx_core::{Client, CommandEvent, Event, Output, RequestId, UploadHandle, UploadId};
 
@@ -51,8 +52,8 @@ pub(crate) struct Inner {
     client: Client,
     tracker: Tracker,
     listeners: Vec<Function>,
-    waiting: HashMap<Ticket, Waiting>,
-    in_flight: HashMap<RequestId, InFlight>,
+    waiting: SortedMap<Ticket, Waiting>,
+    in_flight: SortedMap<RequestId, InFlight>,
     files: FileTable,
     timer: Option<(Monotonic, Timeout)>,
     queue: VecDeque<Deliver>,
@@ -66,10 +67,10 @@ pub(crate) struct Inner {
 #[derive(Default)]
 struct FileTable {
     next: u64,
-    staged: HashMap<String, (String, Source)>,
-    staged_by: HashMap<Ticket, String>,
+    staged: SortedMap<String, (String, Source)>,
+    staged_by: SortedMap<Ticket, String>,
     /// Started uploads: their send's LocalID and bytes.
-    uploads: HashMap<UploadId, (String, Source)>,
+    uploads: SortedMap<UploadId, (String, Source)>,
 }
 
 /// The tracker's [`Host`] for files staged from JS.
@@ -104,8 +105,8 @@ impl Inner {
             client,
             tracker: Tracker::default(),
             listeners: Vec::new(),
-            waiting: HashMap::new(),
-            in_flight: HashMap::new(),
+            waiting: SortedMap::new(),
+            in_flight: SortedMap::new(),
             files: FileTable::default(),
             timer: None,
             queue: VecDeque::new(),
@@ -250,7 +251,7 @@ impl Inner {
     /// The session is over: requests aborted, timer cleared, commands answered.
     fn finish(&mut self) {
         self.done = true;
-        for (_, f) in self.in_flight.drain() {
+        for (_, f) in std::mem::take(&mut self.in_flight) {
             f.abort();
         }
         self.timer = None;

@@ -33,7 +33,7 @@ use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use crate::upload::{MediaKind, md5_hex};
 use crate::{LocalId, UploadHandle, UploadId};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// How many received messages the client keeps for `forward`, `download` and
@@ -236,7 +236,7 @@ pub struct Tracker {
     entries: SortedMap<Ticket, Entry>,
     held: VecDeque<Held>,
     /// The bytes of uploads the tracker feeds itself (`data_b64`).
-    uploads: HashMap<UploadId, (String, Vec<u8>)>,
+    uploads: SortedMap<UploadId, (String, Vec<u8>)>,
     out: VecDeque<Completion>,
 }
 

@@ -19,7 +19,7 @@ use crate::session::{Credentials, SessionState};
 use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use http::Request;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use super::Config;
@@ -65,7 +65,7 @@ pub(crate) struct Ctx<'a> {
     /// The contact store.
     pub(crate) contacts: &'a mut Contacts,
     out: &'a mut VecDeque<Output>,
-    inflight: &'a mut HashMap<RequestId, Box<Inflight>>,
+    inflight: &'a mut SortedMap<RequestId, Box<Inflight>>,
     timers: &'a mut SortedMap<(Monotonic, u64), Timer>,
     next_id: &'a mut u64,
     unsent: &'a mut Vec<Inflight>,
@@ -97,7 +97,7 @@ impl<'a> Ctx<'a> {
         state: &'a mut SessionState,
         contacts: &'a mut Contacts,
         out: &'a mut VecDeque<Output>,
-        inflight: &'a mut HashMap<RequestId, Box<Inflight>>,
+        inflight: &'a mut SortedMap<RequestId, Box<Inflight>>,
         timers: &'a mut SortedMap<(Monotonic, u64), Timer>,
         next_id: &'a mut u64,
         unsent: &'a mut Vec<Inflight>,

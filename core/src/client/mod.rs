@@ -59,7 +59,7 @@ use crate::sorted_map::SortedMap;
 use crate::time::{Monotonic, Now};
 use ctx::{Ctx, Step, ctx};
 use http::{Request, Response};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::Duration;
 
 /// Where the session is.
@@ -193,7 +193,7 @@ pub struct Client {
     out: VecDeque<Output>,
     /// Boxed: a request is a few hundred bytes, and the map keeps the room it grew to
     /// while logging in (8 bytes a spare slot boxed).
-    pub(crate) inflight: HashMap<RequestId, Box<Inflight>>,
+    pub(crate) inflight: SortedMap<RequestId, Box<Inflight>>,
     timers: SortedMap<(Monotonic, u64), Timer>,
     next_id: u64,
     /// Requests whose wire form could not be built, for their owner to fail.
@@ -265,7 +265,7 @@ impl Client {
             phase: Phase::Idle,
             contacts: Contacts::new(&me),
             out: VecDeque::new(),
-            inflight: HashMap::new(),
+            inflight: SortedMap::new(),
             timers: SortedMap::new(),
             next_id: 1,
             unsent: Vec::new(),
