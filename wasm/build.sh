@@ -18,7 +18,7 @@ ROOT=$(cd .. && pwd)
 TOOLS=$WASM_DIR/.tools
 PKG=$WASM_DIR/pkg
 BINARYEN_VERSION=132.0.0
-# The budget of issue 15: 300 KiB gzipped (met: 303,970 B when it became the ceiling; see
+# The budget of issue 15: 300 KiB gzipped (met: 304,021 B when it became the ceiling; see
 # wasm/README.md, "Size"). Above it the build fails, so the package cannot quietly grow
 # past it.
 BUDGET_GZ=$((300 * 1024))
