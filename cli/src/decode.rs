@@ -145,10 +145,7 @@ fn decode_in_chunks(
     out: &mut impl Write,
     chunk: usize,
 ) -> Result<(), DecodeError> {
-    let me = SelfInfo {
-        user_name: args.me.as_deref().unwrap_or(""),
-        nick_name: args.nick.as_deref().unwrap_or(""),
-    };
+    let me = args.self_info();
     match args.kind {
         DecodeKind::Jslogin => write_json(out, &typed(jslogin::parse(resp))?, args),
         DecodeKind::Login => write_json(out, &typed(login::parse(resp))?, args),
@@ -188,6 +185,16 @@ fn decode_in_chunks(
     }
 }
 
+impl DecodeArgs {
+    /// Who "me" is for typing messages (`--me`, `--nick`; empty when not given).
+    fn self_info(&self) -> SelfInfo<'_> {
+        SelfInfo {
+            user_name: self.me.as_deref().unwrap_or(""),
+            nick_name: self.nick.as_deref().unwrap_or(""),
+        }
+    }
+}
+
 /// The answers with one long list, whose entries [`decode_list`] types and renders on
 /// two threads while the body is read.
 #[derive(Clone, Copy)]
@@ -217,10 +224,7 @@ fn decode_list<B: AsRef<[u8]>>(
     out: &mut impl Write,
     chunk: usize,
 ) -> Result<(), DecodeError> {
-    let me = SelfInfo {
-        user_name: args.me.as_deref().unwrap_or(""),
-        nick_name: args.nick.as_deref().unwrap_or(""),
-    };
+    let me = args.self_info();
     // The body checked as UTF-8 once, by simdutf8 (several times faster than the
     // standard library's check): the pass over it then reads it as text, and no entry is
     // checked on its own (~5 % of the CPU time of `decode sync`). A body that is not
@@ -631,10 +635,7 @@ mod tests {
     /// into a `serde_json::Value`, messages typed into it, `raw` removed, the `Value`
     /// walked for secrets. The oracle of the streaming path.
     fn through_value(args: &DecodeArgs, resp: &http::Response<Vec<u8>>) -> Value {
-        let me = SelfInfo {
-            user_name: args.me.as_deref().unwrap_or(""),
-            nick_name: args.nick.as_deref().unwrap_or(""),
-        };
+        let me = args.self_info();
         let message = |raw: RawMessage| {
             let mut v = serde_json::to_value(Message::from_raw(raw, &me, &NoGroupNames)).unwrap();
             if !args.raw {

@@ -174,37 +174,32 @@ mod tests {
     }
     use derived::Options as Derived;
 
-    /// Each field as text, to compare the two types.
+    /// Each field of an `Options` or its derived twin as text, to compare the two types.
+    macro_rules! fields_text {
+        ($o:expr) => {{
+            let o = $o;
+            format!(
+                "{:?} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+                o.origin,
+                o.relay,
+                o.desktop,
+                o.session.as_ref().map(|r| r.get()),
+                o.seed,
+                o.long_poll_timeout_ms,
+                o.request_timeout_ms,
+                o.recent_messages,
+                o.recent_bytes,
+                o.seen_ids
+            )
+        }};
+    }
+
     fn fields_of(o: &Options) -> String {
-        format!(
-            "{:?} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-            o.origin,
-            o.relay,
-            o.desktop,
-            o.session.as_ref().map(|r| r.get()),
-            o.seed,
-            o.long_poll_timeout_ms,
-            o.request_timeout_ms,
-            o.recent_messages,
-            o.recent_bytes,
-            o.seen_ids
-        )
+        fields_text!(o)
     }
 
     fn fields_of_derived(o: &Derived) -> String {
-        format!(
-            "{:?} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-            o.origin,
-            o.relay,
-            o.desktop,
-            o.session.as_ref().map(|r| r.get()),
-            o.seed,
-            o.long_poll_timeout_ms,
-            o.request_timeout_ms,
-            o.recent_messages,
-            o.recent_bytes,
-            o.seen_ids
-        )
+        fields_text!(o)
     }
 
     /// Both readers on `json`, from bytes and from text: the same fields or the same error
