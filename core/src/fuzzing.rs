@@ -107,15 +107,37 @@ pub fn entries() -> Vec<Entry> {
 
 /// The one-pass readers that hand on each entry of a long list while the body is read
 /// (`sync::parse_each` for webwxsync's `AddMsgList`, `getcontact::parse_each` for
-/// webwxgetcontact's `MemberList`), each entry typed as `webwx decode` types it.
+/// webwxgetcontact's `MemberList`), each entry typed as `webwx decode` types it; on a
+/// UTF-8 body the text readers (`parse_each_text`) hand on the same entries with the
+/// same outcome.
 pub fn list_entries(data: &[u8]) {
     let resp = response(data);
-    let _ = endpoint::sync::parse_each(&resp, |_, raw| {
+    let mut sync_entries = Vec::new();
+    let sync = endpoint::sync::parse_each(&resp, |i, raw| {
         let _ = endpoint::sync::message(raw);
+        sync_entries.push((i, raw.get()));
     });
-    let _ = endpoint::getcontact::parse_each(&resp, |_, raw| {
+    let mut contact_entries = Vec::new();
+    let contacts = endpoint::getcontact::parse_each(&resp, |i, raw| {
         let _ = endpoint::getcontact::contact(raw);
+        contact_entries.push((i, raw.get()));
     });
+    // A body known to be text reads the same through the text readers: the same entries
+    // handed on, the same outcome.
+    if let Ok(text) = std::str::from_utf8(resp.body()) {
+        let mut again = Vec::new();
+        let sync_text = endpoint::sync::parse_each_text(resp.status(), text, |i, raw| {
+            again.push((i, raw.get()));
+        });
+        assert_eq!(again, sync_entries);
+        assert_eq!(format!("{sync_text:?}"), format!("{sync:?}"));
+        let mut again = Vec::new();
+        let contacts_text = endpoint::getcontact::parse_each_text(resp.status(), text, |i, raw| {
+            again.push((i, raw.get()));
+        });
+        assert_eq!(again, contact_entries);
+        assert_eq!(format!("{contacts_text:?}"), format!("{contacts:?}"));
+    }
 }
 
 /// The boundary's command reader (`Request::parse`, with the `Download` reader behind a

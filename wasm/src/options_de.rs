@@ -364,4 +364,83 @@ mod tests {
             .map_err(|e| e.to_string());
         assert_eq!(mine, theirs);
     }
+
+    /// JSON made of the options' own vocabulary (their keys and unknown ones, values of
+    /// every kind, objects and arrays nested, repeated keys): the reader and the derive
+    /// give the same fields or the same error on every input, and never panic.
+    mod generated {
+        use proptest::prelude::*;
+
+        fn value() -> impl Strategy<Value = String> {
+            let leaf = prop_oneof![
+                Just("null".to_owned()),
+                Just("true".to_owned()),
+                Just("false".to_owned()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                any::<u64>().prop_map(|n| n.to_string()),
+                Just("1.5".to_owned()),
+                Just("-0".to_owned()),
+                "[a-z\\\"{}]{0,6}".prop_map(|s| serde_json::to_string(&s).unwrap()),
+                Just(r#""{\"v\":1}""#.to_owned()),
+            ];
+            leaf.prop_recursive(3, 16, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4)
+                        .prop_map(|v| format!("[{}]", v.join(","))),
+                    prop::collection::vec((key(), inner), 0..4).prop_map(|v| {
+                        let fields: Vec<String> =
+                            v.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                        format!("{{{}}}", fields.join(","))
+                    }),
+                ]
+            })
+        }
+
+        fn key() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => prop::sample::select(vec![
+                    "origin",
+                    "relay",
+                    "desktop",
+                    "session",
+                    "seed",
+                    "longPollTimeoutMs",
+                    "requestTimeoutMs",
+                    "recentMessages",
+                    "recentBytes",
+                    "seenIds",
+                    "realy",
+                    "long_poll_timeout_ms",
+                    "",
+                ])
+                .prop_map(|k| serde_json::to_string(k).unwrap()),
+                1 => "[a-zA-Z]{0,4}".prop_map(|k| serde_json::to_string(&k).unwrap()),
+            ]
+        }
+
+        /// An options object: mostly the options' keys, repeated sometimes.
+        fn options() -> impl Strategy<Value = String> {
+            prop::collection::vec((key(), value()), 0..8).prop_map(|v| {
+                let fields: Vec<String> = v.into_iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                format!("{{{}}}", fields.join(","))
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn options_objects_read_as_the_derive_reads_them(json in options()) {
+                let _ = super::same(&json);
+            }
+
+            #[test]
+            fn the_reader_is_the_derive(json in value()) {
+                let _ = super::same(&json);
+            }
+
+            #[test]
+            fn any_text_is_read_or_refused(json in "\\PC{0,40}") {
+                let _ = super::same(&json);
+            }
+        }
+    }
 }
