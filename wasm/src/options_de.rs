@@ -398,21 +398,13 @@ mod tests {
 
         fn key() -> impl Strategy<Value = String> {
             prop_oneof![
-                4 => prop::sample::select(vec![
-                    "origin",
-                    "relay",
-                    "desktop",
-                    "session",
-                    "seed",
-                    "longPollTimeoutMs",
-                    "requestTimeoutMs",
-                    "recentMessages",
-                    "recentBytes",
-                    "seenIds",
-                    "realy",
-                    "long_poll_timeout_ms",
-                    "",
-                ])
+                4 => prop::sample::select(
+                    super::super::FIELDS
+                        .iter()
+                        .copied()
+                        .chain(["realy", "long_poll_timeout_ms", ""])
+                        .collect::<Vec<_>>()
+                )
                 .prop_map(|k| serde_json::to_string(k).unwrap()),
                 1 => "[a-zA-Z]{0,4}".prop_map(|k| serde_json::to_string(&k).unwrap()),
             ]

@@ -895,193 +895,51 @@ mod tests {
         Me {},
     }
 
-    impl From<CommandDe> for Command {
-        fn from(c: CommandDe) -> Command {
-            match c {
-                CommandDe::SendText { to, text, mentions } => {
-                    Command::SendText { to, text, mentions }
+    /// The variants of [`Command`] and their fields, once: both conversions below are
+    /// written from this list, so a variant or field of `Command` the mirror lacks (or the
+    /// other way round) does not build.
+    macro_rules! both_ways {
+        ($($variant:ident { $($field:ident),* }),* $(,)?) => {
+            impl From<CommandDe> for Command {
+                fn from(c: CommandDe) -> Command {
+                    match c {
+                        $(CommandDe::$variant { $($field),* } => Command::$variant { $($field),* },)*
+                    }
                 }
-                CommandDe::SendFile {
-                    to,
-                    file_name,
-                    data_b64,
-                    path,
-                    as_kind,
-                } => Command::SendFile {
-                    to,
-                    file_name,
-                    data_b64,
-                    path,
-                    as_kind,
-                },
-                CommandDe::SendEmoticon { to, md5, media_id } => {
-                    Command::SendEmoticon { to, md5, media_id }
-                }
-                CommandDe::Forward {
-                    to,
-                    msg_id,
-                    message,
-                } => Command::Forward {
-                    to,
-                    msg_id,
-                    message,
-                },
-                CommandDe::Revoke { to, msg_id } => Command::Revoke { to, msg_id },
-                CommandDe::MarkRead { chat } => Command::MarkRead { chat },
-                CommandDe::Download {
-                    msg_id,
-                    media,
-                    save_to,
-                    inline,
-                } => Command::Download {
-                    msg_id,
-                    media,
-                    save_to,
-                    inline,
-                },
-                CommandDe::AcceptFriend {
-                    msg_id,
-                    user_name,
-                    ticket,
-                } => Command::AcceptFriend {
-                    msg_id,
-                    user_name,
-                    ticket,
-                },
-                CommandDe::AddFriend {
-                    user_name,
-                    greeting,
-                } => Command::AddFriend {
-                    user_name,
-                    greeting,
-                },
-                CommandDe::CreateGroup { topic, members } => {
-                    Command::CreateGroup { topic, members }
-                }
-                CommandDe::AddMembers { group, members } => Command::AddMembers { group, members },
-                CommandDe::RemoveMembers { group, members } => {
-                    Command::RemoveMembers { group, members }
-                }
-                CommandDe::RenameGroup { group, topic } => Command::RenameGroup { group, topic },
-                CommandDe::SetRemark { user, remark } => Command::SetRemark { user, remark },
-                CommandDe::Pin { chat } => Command::Pin { chat },
-                CommandDe::Unpin { chat } => Command::Unpin { chat },
-                CommandDe::FetchGroupMembers { group } => Command::FetchGroupMembers { group },
-                CommandDe::CancelUpload {
-                    command,
-                    local_id,
-                    upload,
-                } => Command::CancelUpload {
-                    command,
-                    local_id,
-                    upload,
-                },
-                CommandDe::Logout {} => Command::Logout {},
-                CommandDe::Contacts {
-                    kind,
-                    search,
-                    members,
-                } => Command::Contacts {
-                    kind,
-                    search,
-                    members,
-                },
-                CommandDe::Me {} => Command::Me {},
             }
-        }
+
+            /// The way back, for the compiler only (see above).
+            #[allow(dead_code)]
+            fn mirror(c: Command) -> CommandDe {
+                match c {
+                    $(Command::$variant { $($field),* } => CommandDe::$variant { $($field),* },)*
+                }
+            }
+        };
     }
 
-    /// The way back, for the compiler only: a variant or field added to [`Command`] and
-    /// not to [`CommandDe`] does not build.
-    #[allow(dead_code)]
-    fn mirror(c: Command) -> CommandDe {
-        match c {
-            Command::SendText { to, text, mentions } => CommandDe::SendText { to, text, mentions },
-            Command::SendFile {
-                to,
-                file_name,
-                data_b64,
-                path,
-                as_kind,
-            } => CommandDe::SendFile {
-                to,
-                file_name,
-                data_b64,
-                path,
-                as_kind,
-            },
-            Command::SendEmoticon { to, md5, media_id } => {
-                CommandDe::SendEmoticon { to, md5, media_id }
-            }
-            Command::Forward {
-                to,
-                msg_id,
-                message,
-            } => CommandDe::Forward {
-                to,
-                msg_id,
-                message,
-            },
-            Command::Revoke { to, msg_id } => CommandDe::Revoke { to, msg_id },
-            Command::MarkRead { chat } => CommandDe::MarkRead { chat },
-            Command::Download {
-                msg_id,
-                media,
-                save_to,
-                inline,
-            } => CommandDe::Download {
-                msg_id,
-                media,
-                save_to,
-                inline,
-            },
-            Command::AcceptFriend {
-                msg_id,
-                user_name,
-                ticket,
-            } => CommandDe::AcceptFriend {
-                msg_id,
-                user_name,
-                ticket,
-            },
-            Command::AddFriend {
-                user_name,
-                greeting,
-            } => CommandDe::AddFriend {
-                user_name,
-                greeting,
-            },
-            Command::CreateGroup { topic, members } => CommandDe::CreateGroup { topic, members },
-            Command::AddMembers { group, members } => CommandDe::AddMembers { group, members },
-            Command::RemoveMembers { group, members } => {
-                CommandDe::RemoveMembers { group, members }
-            }
-            Command::RenameGroup { group, topic } => CommandDe::RenameGroup { group, topic },
-            Command::SetRemark { user, remark } => CommandDe::SetRemark { user, remark },
-            Command::Pin { chat } => CommandDe::Pin { chat },
-            Command::Unpin { chat } => CommandDe::Unpin { chat },
-            Command::FetchGroupMembers { group } => CommandDe::FetchGroupMembers { group },
-            Command::CancelUpload {
-                command,
-                local_id,
-                upload,
-            } => CommandDe::CancelUpload {
-                command,
-                local_id,
-                upload,
-            },
-            Command::Logout {} => CommandDe::Logout {},
-            Command::Contacts {
-                kind,
-                search,
-                members,
-            } => CommandDe::Contacts {
-                kind,
-                search,
-                members,
-            },
-            Command::Me {} => CommandDe::Me {},
-        }
+    both_ways! {
+        SendText { to, text, mentions },
+        SendFile { to, file_name, data_b64, path, as_kind },
+        SendEmoticon { to, md5, media_id },
+        Forward { to, msg_id, message },
+        Revoke { to, msg_id },
+        MarkRead { chat },
+        Download { msg_id, media, save_to, inline },
+        AcceptFriend { msg_id, user_name, ticket },
+        AddFriend { user_name, greeting },
+        CreateGroup { topic, members },
+        AddMembers { group, members },
+        RemoveMembers { group, members },
+        RenameGroup { group, topic },
+        SetRemark { user, remark },
+        Pin { chat },
+        Unpin { chat },
+        FetchGroupMembers { group },
+        CancelUpload { command, local_id, upload },
+        Logout {},
+        Contacts { kind, search, members },
+        Me {},
     }
 
     fn some(s: &str) -> Option<String> {
