@@ -230,14 +230,14 @@ fn decode_list<B: AsRef<[u8]>>(
     // checked on its own (~5 % of the CPU time of `decode sync`). A body that is not
     // UTF-8 goes the bytes' way, which says where.
     let text = simdutf8::basic::from_utf8(resp.body().as_ref()).ok();
+    let style = Style {
+        compact: args.compact,
+        redact: !args.show_secrets,
+        depth: 2,
+    };
     match list {
         List::Contacts => {
-            let me = args.me.as_deref().unwrap_or("");
-            let style = Style {
-                compact: args.compact,
-                redact: !args.show_secrets,
-                depth: 2,
-            };
+            let me = me.user_name;
             rendered::pipelined(
                 chunk,
                 CONTACTS_AHEAD,
@@ -273,11 +273,6 @@ fn decode_list<B: AsRef<[u8]>>(
             )
         }
         List::Sync => {
-            let style = Style {
-                compact: args.compact,
-                redact: !args.show_secrets,
-                depth: 2,
-            };
             let keep_raw = args.raw;
             let me = &me;
             rendered::pipelined(
